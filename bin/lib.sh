@@ -1,0 +1,87 @@
+# Shared set-up for bin/run and bin/test. Source it; every step is idempotent and quiet when
+# there is nothing to do, so both commands stay fast on the second run.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+mkdir -p var
+PY="$ROOT/.venv/bin/python"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# setup_python FILE: a virtualenv with FILE's pinned requirements (reinstalled when FILE changes).
+setup_python() {
+  local reqs="$1"
+  if [ ! -x "$PY" ]; then
+    say "creating the virtualenv in .venv"
+    "${PYTHON:-python3}" -m venv .venv
+  fi
+  local stamp=".venv/.installed-$(basename "$reqs")"
+  local want
+  want=$(cat requirements.txt "$reqs" | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing pinned requirements ($reqs)"
+    .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
+    .venv/bin/pip install -q --disable-pip-version-check -r "$reqs"
+    echo "$want" >"$stamp"
+  fi
+}
+
+# setup_frontend: htmx comes from the npm registry into node_modules and is served by us.
+setup_frontend() {
+  if [ ! -f node_modules/htmx.org/dist/htmx.min.js ]; then
+    say "installing front-end packages (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+# setup_messages: compile the translations (gettext's msgfmt).
+setup_messages() {
+  if ! command -v msgfmt >/dev/null; then
+    say "installing gettext for the translations"
+    apt_install gettext
+  fi
+  "$PY" manage.py compilemessages -v0 --ignore '.venv/*' --ignore 'node_modules/*'
+}
+
+apt_install() {
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
+  else
+    echo "Please install: $*" >&2
+    return 1
+  fi
+}
+
+redis_answers() {
+  "$PY" - "$1" <<'PY' 2>/dev/null
+import sys, redis
+redis.Redis.from_url(sys.argv[1], socket_connect_timeout=1).ping()
+PY
+}
+
+# ensure_redis: use REDIS_URL if set; else a Redis on localhost; else start one of our own,
+# which stop_own_redis ends when the command exits.
+OWN_REDIS_PID=""
+ensure_redis() {
+  if [ -n "${REDIS_URL:-}" ]; then
+    redis_answers "$REDIS_URL" || { echo "REDIS_URL=$REDIS_URL does not answer" >&2; return 1; }
+    return 0
+  fi
+  export REDIS_URL="redis://127.0.0.1:6379/0"
+  redis_answers "$REDIS_URL" && return 0
+  command -v redis-server >/dev/null || { say "installing redis-server"; apt_install redis-server; }
+  say "starting a Redis of our own on 127.0.0.1:6379 (data under var/redis)"
+  mkdir -p var/redis
+  redis-server --bind 127.0.0.1 --port 6379 --save "" --appendonly no --dir "$ROOT/var/redis" \
+    --logfile "$ROOT/var/redis/redis.log" --daemonize yes --pidfile "$ROOT/var/redis/redis.pid"
+  for _ in $(seq 50); do redis_answers "$REDIS_URL" && break; sleep 0.1; done
+  OWN_REDIS_PID=$(cat var/redis/redis.pid)
+  trap stop_own_redis EXIT
+}
+
+stop_own_redis() {
+  if [ -n "$OWN_REDIS_PID" ]; then
+    kill "$OWN_REDIS_PID" 2>/dev/null || true
+  fi
+}

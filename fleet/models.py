@@ -1,0 +1,356 @@
+"""The fleet: brands and their models and paints, stores, towers and bays, and vehicles."""
+
+from zoneinfo import available_timezones
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fleet.vin import validate_vin, vin_normalize
+from vendingstore.i18n import localized
+
+hex_colour = RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("Use a colour like #1A2B3C."))
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value})
+
+
+class Brand(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=80, blank=True)
+    slug = models.SlugField(unique=True)
+    country = models.CharField(_("country"), max_length=2, help_text="ISO 3166 alpha-2")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return localized(self, "name")
+
+
+class BodyType(models.TextChoices):
+    SEDAN = "sedan", _("Sedan")
+    HATCHBACK = "hatchback", _("Hatchback")
+    SUV = "suv", _("SUV")
+    MPV = "mpv", _("MPV")
+    COUPE = "coupe", _("Coupé")
+    WAGON = "wagon", _("Estate")
+    PICKUP = "pickup", _("Pickup")
+
+
+class Powertrain(models.TextChoices):
+    BEV = "bev", _("Battery electric")
+    PHEV = "phev", _("Plug-in hybrid")
+    EREV = "erev", _("Range-extended electric")
+    HEV = "hev", _("Hybrid")
+    ICE = "ice", _("Petrol")
+
+
+class CarModel(models.Model):
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="car_models")
+    name = models.CharField(_("name"), max_length=80)
+    name_zh = models.CharField(_("Chinese name"), max_length=80, blank=True)
+    slug = models.SlugField(unique=True)
+    model_year = models.PositiveSmallIntegerField(_("model year"))
+    body_type = models.CharField(_("body"), max_length=16, choices=BodyType.choices)
+    powertrain = models.CharField(_("powertrain"), max_length=8, choices=Powertrain.choices)
+    seats = models.PositiveSmallIntegerField(_("seats"))
+    power_kw = models.PositiveIntegerField(_("power (kW)"))
+    # CLTC electric range; empty for cars that cannot drive on electricity alone.
+    electric_range_km = models.PositiveIntegerField(_("electric range (km)"), null=True, blank=True)
+    energy_kwh_per_100km = models.DecimalField(
+        _("energy use (kWh/100 km)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    fuel_l_per_100km = models.DecimalField(
+        _("fuel use (L/100 km)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    msrp_cny = models.PositiveIntegerField(_("MSRP (CNY)"))
+    description = models.TextField(_("description"))
+    description_zh = models.TextField(_("Chinese description"), blank=True)
+    is_listed = models.BooleanField(_("listed in the catalogue"), default=True)
+
+    class Meta:
+        ordering = ["brand__name", "name"]
+        verbose_name = _("car model")
+        verbose_name_plural = _("car models")
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "name", "model_year"], name="carmodel_unique_name"),
+            models.CheckConstraint(condition=Q(seats__gte=1, seats__lte=9), name="carmodel_seats_1_9"),
+            models.CheckConstraint(condition=Q(msrp_cny__gt=0), name="carmodel_msrp_positive"),
+            models.CheckConstraint(
+                condition=~Q(powertrain__in=["bev", "phev", "erev"]) | Q(electric_range_km__isnull=False),
+                name="carmodel_plugin_has_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand.name} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("fleet:carmodel_detail", args=[self.slug])
+
+    @property
+    def display_name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def display_description(self) -> str:
+        return localized(self, "description")
+
+
+class Paint(models.Model):
+    car_model = models.ForeignKey(CarModel, on_delete=models.CASCADE, related_name="paints")
+    name = models.CharField(_("name"), max_length=60)
+    name_zh = models.CharField(_("Chinese name"), max_length=60)
+    hex = models.CharField(_("colour"), max_length=7, validators=[hex_colour])
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["car_model", "position", "name"]
+        verbose_name = _("paint")
+        verbose_name_plural = _("paints")
+        constraints = [
+            models.UniqueConstraint(fields=["car_model", "name"], name="paint_unique_per_model"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.car_model} — {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        return localized(self, "name")
+
+
+class CarPhoto(models.Model):
+    """A staff-uploaded photo of a model, optionally of one paint."""
+
+    car_model = models.ForeignKey(CarModel, on_delete=models.CASCADE, related_name="photos")
+    paint = models.ForeignKey(Paint, on_delete=models.CASCADE, related_name="photos", null=True, blank=True)
+    image = models.ImageField(_("image"), upload_to="catalogue/%Y/%m")
+    caption = models.CharField(_("caption"), max_length=120, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("car photo")
+        verbose_name_plural = _("car photos")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+    def clean(self) -> None:
+        if self.paint_id and self.paint.car_model_id != self.car_model_id:
+            raise ValidationError({"paint": _("This paint belongs to another model.")})
+
+
+class Store(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=80, blank=True)
+    slug = models.SlugField(unique=True)
+    city = models.CharField(_("city"), max_length=60)
+    city_zh = models.CharField(_("Chinese city name"), max_length=60, blank=True)
+    address = models.CharField(_("address"), max_length=200)
+    address_zh = models.CharField(_("Chinese address"), max_length=200, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def display_city(self) -> str:
+        return localized(self, "city")
+
+    @property
+    def display_address(self) -> str:
+        return localized(self, "address")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class StoreHours(models.Model):
+    """Opening hours for one weekday, in the store's own time zone. No row: closed that day."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["store", "weekday"]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "weekday"], name="storehours_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(opens__lt=models.F("closes")), name="storehours_opens_before_closes"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="storehours_weekday_0_6"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class Tower(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="towers")
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    levels = models.PositiveSmallIntegerField(
+        _("storage levels"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    bays_per_level = models.PositiveSmallIntegerField(
+        _("bays per level"), validators=[MinValueValidator(1), MaxValueValidator(40)]
+    )
+    lifts = models.PositiveSmallIntegerField(_("lifts"), default=1, validators=[MinValueValidator(1)])
+    delivery_bays = models.PositiveSmallIntegerField(
+        _("delivery bays"), default=2, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        ordering = ["store", "code"]
+        verbose_name = _("tower")
+        verbose_name_plural = _("towers")
+        constraints = [
+            models.CheckConstraint(condition=Q(levels__gte=1), name="tower_has_levels"),
+            models.CheckConstraint(condition=Q(bays_per_level__gte=1), name="tower_has_bays"),
+            models.CheckConstraint(condition=Q(lifts__gte=1), name="tower_has_lift"),
+            models.CheckConstraint(condition=Q(delivery_bays__gte=1), name="tower_has_delivery_bay"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def storage_capacity(self) -> int:
+        return self.levels * self.bays_per_level
+
+
+class BayKind(models.TextChoices):
+    STORAGE = "storage", _("Storage")
+    DELIVERY = "delivery", _("Delivery")
+
+
+class Bay(models.Model):
+    """A place for one car: storage bays on levels 1..N, delivery bays at ground (level 0)."""
+
+    tower = models.ForeignKey(Tower, on_delete=models.CASCADE, related_name="bays")
+    level = models.PositiveSmallIntegerField(_("level"))
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=8, choices=BayKind.choices)
+    is_enabled = models.BooleanField(
+        _("in service"), default=True, help_text=_("Untick to keep the tower from using this bay.")
+    )
+
+    class Meta:
+        ordering = ["tower", "kind", "level", "position"]
+        verbose_name = _("bay")
+        verbose_name_plural = _("bays")
+        constraints = [
+            models.UniqueConstraint(fields=["tower", "level", "position"], name="bay_unique_place"),
+            models.CheckConstraint(
+                condition=(Q(kind="delivery", level=0) | Q(kind="storage", level__gte=1)),
+                name="bay_delivery_at_ground",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tower.code}:{self.code}"
+
+    @property
+    def code(self) -> str:
+        if self.kind == BayKind.DELIVERY:
+            return f"D{self.position}"
+        return f"L{self.level:02d}-B{self.position:02d}"
+
+
+class VehicleStatus(models.TextChoices):
+    STORED = "stored", _("In storage")
+    AT_DELIVERY_BAY = "at_delivery_bay", _("At a delivery bay")
+    ON_DRIVE = "on_drive", _("Out on a drive")
+    MAINTENANCE = "maintenance", _("In maintenance")
+    SOLD = "sold", _("Sold")
+
+
+IN_A_BAY = [VehicleStatus.STORED, VehicleStatus.AT_DELIVERY_BAY]
+
+
+class Vehicle(models.Model):
+    vin = models.CharField("VIN", max_length=17, unique=True, validators=[validate_vin])
+    car_model = models.ForeignKey(CarModel, on_delete=models.PROTECT, related_name="vehicles")
+    paint = models.ForeignKey(Paint, on_delete=models.PROTECT, related_name="vehicles")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="vehicles")
+    bay = models.OneToOneField(Bay, on_delete=models.PROTECT, related_name="vehicle", null=True, blank=True)
+    odometer_km = models.PositiveIntegerField(_("odometer (km)"), default=0)
+    energy_level_pct = models.PositiveSmallIntegerField(
+        _("charge / fuel level (%)"), default=100, validators=[MaxValueValidator(100)]
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=VehicleStatus.choices, default=VehicleStatus.STORED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["vin"]
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+        constraints = [
+            models.CheckConstraint(condition=Q(energy_level_pct__lte=100), name="vehicle_energy_0_100"),
+            # A car is in a bay exactly when its status says so: no ghost cars in the tower map.
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=IN_A_BAY, bay__isnull=False)
+                    | (~Q(status__in=IN_A_BAY) & Q(bay__isnull=True))
+                ),
+                name="vehicle_bay_matches_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["car_model", "status"], name="vehicle_model_status")]
+
+    def __str__(self) -> str:
+        return self.vin
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.vin = vin_normalize(self.vin)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.paint_id and self.car_model_id and self.paint.car_model_id != self.car_model_id:
+            errors["paint"] = _("This paint is not offered on this model.")
+        if self.bay_id and self.store_id and self.bay.tower.store_id != self.store_id:
+            errors["bay"] = _("This bay is in another store's tower.")
+        if errors:
+            raise ValidationError(errors)

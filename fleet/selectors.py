@@ -1,0 +1,85 @@
+"""Read-side queries for the catalogue. Every list here runs a constant number of queries."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from fleet.models import CarModel, CarPhoto, Paint, Store, Vehicle, VehicleStatus
+
+
+def vehicle_list_available(*, store: Store | None = None) -> QuerySet[Vehicle]:
+    """Vehicles a customer could take out now: in storage, in a bay that is in service.
+
+    Test-drive holds (the test-drive issue) narrow this further; callers must not re-derive it.
+    """
+    qs = Vehicle.objects.filter(status=VehicleStatus.STORED, bay__isnull=False, bay__is_enabled=True)
+    if store is not None:
+        qs = qs.filter(store=store)
+    return qs
+
+
+def carmodel_annotate_availability(
+    queryset: QuerySet[CarModel], *, store: Store | None = None
+) -> QuerySet[CarModel]:
+    """Add ``available_count`` (vehicles available now, in ``store`` if given)."""
+    counts = (
+        vehicle_list_available(store=store)
+        .filter(car_model=OuterRef("pk"))
+        .order_by()
+        .values("car_model")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(available_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
+
+
+def carmodel_list_catalogue() -> QuerySet[CarModel]:
+    """Listed models with brand, paints and photos loaded: a fixed number of queries."""
+    return (
+        CarModel.objects.filter(is_listed=True)
+        .select_related("brand")
+        .prefetch_related(
+            Prefetch("paints", queryset=Paint.objects.order_by("position", "name")),
+            Prefetch("photos", queryset=CarPhoto.objects.order_by("position", "id")),
+        )
+    )
+
+
+def carmodel_filter_stocked_in(queryset: QuerySet[CarModel], *, store: Store) -> QuerySet[CarModel]:
+    """Models with at least one unsold vehicle at ``store`` (in the tower or out on a drive)."""
+    stocked = Vehicle.objects.filter(car_model=OuterRef("pk"), store=store).exclude(status=VehicleStatus.SOLD)
+    return queryset.filter(Exists(stocked))
+
+
+def carmodel_get_for_page(*, slug: str) -> CarModel:
+    """One listed model with everything its page shows; raises CarModel.DoesNotExist."""
+    return carmodel_list_catalogue().get(slug=slug)
+
+
+@dataclass(frozen=True)
+class AvailabilityRow:
+    store: Store
+    paint: Paint
+    available: int
+
+
+def carmodel_availability(car_model: CarModel) -> list[AvailabilityRow]:
+    """Vehicles available now per store and paint, including zero rows for every pair.
+
+    Two queries whatever the catalogue size: the counts, and the stores.
+    """
+    counts = {
+        (row["store_id"], row["paint_id"]): row["n"]
+        for row in vehicle_list_available()
+        .filter(car_model=car_model)
+        .order_by()
+        .values("store_id", "paint_id")
+        .annotate(n=Count("pk"))
+    }
+    paints = list(car_model.paints.all())  # prefetched by carmodel_get_for_page
+    return [
+        AvailabilityRow(store=store, paint=paint, available=counts.get((store.pk, paint.pk), 0))
+        for store in Store.objects.order_by("name")
+        for paint in paints
+    ]

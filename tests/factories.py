@@ -1,0 +1,146 @@
+"""factory-boy factories shared by the whole suite."""
+
+import itertools
+
+import factory
+from django.contrib.auth import get_user_model
+
+from fleet.models import Brand, CarModel, Paint, Store, StoreHours, Tower, Vehicle, VehicleStatus
+from fleet.services import tower_ensure_bays
+from fleet.vin import vin_with_check_digit
+from members.models import Member
+
+_vin_serial = itertools.count(1)
+
+
+def make_vin(wmi: str = "LVS") -> str:
+    """A valid VIN with a fresh serial: WMI + 'AB12C' + check digit + year 'S' + plant '1' + serial."""
+    return vin_with_check_digit(f"{wmi}AB12C0S1{next(_vin_serial):06d}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    user = factory.SubFactory(UserFactory)
+    full_name = factory.Sequence(lambda n: f"Member {n}")
+    mobile = factory.Sequence(lambda n: f"+86138{n:08d}")
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Brand
+
+    name = factory.Sequence(lambda n: f"Brand {n}")
+    name_zh = factory.Sequence(lambda n: f"品牌{n}")
+    slug = factory.Sequence(lambda n: f"brand-{n}")
+    country = "CN"
+
+
+class CarModelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CarModel
+
+    brand = factory.SubFactory(BrandFactory)
+    name = factory.Sequence(lambda n: f"Model {n}")
+    name_zh = factory.Sequence(lambda n: f"车型{n}")
+    slug = factory.Sequence(lambda n: f"model-{n}")
+    model_year = 2026
+    body_type = "sedan"
+    powertrain = "bev"
+    seats = 5
+    power_kw = 200
+    electric_range_km = 550
+    energy_kwh_per_100km = "12.5"
+    msrp_cny = factory.Sequence(lambda n: 150_000 + n * 1000)
+    description = "A test car."
+    description_zh = "一辆测试车。"
+
+
+class PaintFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Paint
+
+    car_model = factory.SubFactory(CarModelFactory)
+    name = factory.Sequence(lambda n: f"Colour {n}")
+    name_zh = factory.Sequence(lambda n: f"颜色{n}")
+    hex = "#1F4E79"
+
+
+class StoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Store
+
+    name = factory.Sequence(lambda n: f"Store {n}")
+    name_zh = factory.Sequence(lambda n: f"门店{n}")
+    slug = factory.Sequence(lambda n: f"store-{n}")
+    city = "Shanghai"
+    city_zh = "上海"
+    address = "1 Test Road"
+    address_zh = "测试路1号"
+
+    @factory.post_generation
+    def hours(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            StoreHours.objects.bulk_create(
+                StoreHours(store=self, weekday=d, opens="10:00", closes="20:00") for d in range(7)
+            )
+
+
+class TowerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tower
+
+    store = factory.SubFactory(StoreFactory)
+    code = factory.Sequence(lambda n: f"tower-{n}")
+    name = factory.Sequence(lambda n: f"Tower {n}")
+    levels = 3
+    bays_per_level = 4
+    lifts = 1
+    delivery_bays = 2
+
+    @factory.post_generation
+    def bays(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            tower_ensure_bays(tower=self)
+
+
+def free_storage_bay(tower: Tower):
+    return tower.bays.filter(kind="storage", vehicle__isnull=True).order_by("level", "position").first()
+
+
+class VehicleFactory(factory.django.DjangoModelFactory):
+    """A stored vehicle in the first free storage bay of a tower of its store."""
+
+    class Meta:
+        model = Vehicle
+
+    vin = factory.LazyFunction(make_vin)
+    car_model = factory.SubFactory(CarModelFactory)
+    paint = factory.LazyAttribute(lambda v: PaintFactory(car_model=v.car_model))
+    store = factory.LazyAttribute(lambda v: TowerFactory().store)
+    bay = factory.LazyAttribute(
+        lambda v: (
+            free_storage_bay(v.store.towers.first() or TowerFactory(store=v.store))
+            if v.status in (VehicleStatus.STORED, VehicleStatus.AT_DELIVERY_BAY)
+            else None
+        )
+    )
+    status = VehicleStatus.STORED
+    odometer_km = 120
+    energy_level_pct = 90
