@@ -25,7 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+    password = factory.django.Password("pw-for-tests-1")
 
 
 class StaffFactory(UserFactory):
@@ -85,6 +85,7 @@ class PaintFactory(factory.django.DjangoModelFactory):
 class StoreFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Store
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Store {n}")
     name_zh = factory.Sequence(lambda n: f"门店{n}")
@@ -105,6 +106,7 @@ class StoreFactory(factory.django.DjangoModelFactory):
 class TowerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Tower
+        skip_postgeneration_save = True
 
     store = factory.SubFactory(StoreFactory)
     code = factory.Sequence(lambda n: f"tower-{n}")

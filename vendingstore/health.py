@@ -4,8 +4,11 @@ import time
 from dataclasses import dataclass
 
 import redis
+from celery import Celery
 from django.conf import settings
 from django.db import connection
+
+from vendingstore.celery import app as default_app
 
 HEARTBEAT_KEY = "vendingstore:heartbeat"
 
@@ -38,10 +41,9 @@ def check_redis() -> Check:
         return Check("redis", False, type(exc).__name__)
 
 
-def check_worker(timeout: float = 1.0) -> Check:
+def check_worker(*, app: Celery | None = None, timeout: float = 1.0) -> Check:
     """Ping the workers; returns as soon as the first one answers."""
-    from vendingstore.celery import app
-
+    app = app or default_app
     try:
         replies = app.control.ping(timeout=timeout, limit=1)
     except Exception as exc:  # broker unreachable
