@@ -1,17 +1,170 @@
+"""The public, read-only catalogue API: brands, models and stores.
+
+One view per operation; the querysets come from ``fleet.selectors`` and the filters from
+``fleet.filters``, the same ones the portal uses, so both always show the same cars.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+
+from fleet.filters import CarModelFilter
+from fleet.models import Brand, CarModel, Store, StoreHours, Tower
+from fleet.selectors import (
+    AvailabilityRow,
+    carmodel_availability,
+    carmodel_get_for_page,
+    carmodel_list_catalogue,
+)
+from fleet.serializers import (
+    FILTER_ERRORS_SCHEMA,
+    BrandOutputSerializer,
+    CarModelDetailOutputSerializer,
+    CarModelListOutputSerializer,
+    ErrorOutputSerializer,
+    StoreOutputSerializer,
+)
+
+TAGS = ["catalogue"]
+THROTTLED = OpenApiResponse(ErrorOutputSerializer, description="Too many requests from this address.")
+
+# The schema generator cannot follow ``brand__slug`` plus ``to_field_name`` to a model field;
+# say what a value is (a brand slug). This only annotates the schema, not the filtering.
+extend_schema_field(OpenApiTypes.STR)(CarModelFilter.base_filters["brand"])
 
 
-class BrandListApi(ListAPIView):
-    pass
+class PublicReadApi:
+    # Anyone may read the catalogue, and no session or token is looked up to do so.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
 
 
-class CarModelListApi(ListAPIView):
-    pass
+class CataloguePagination(PageNumberPagination):
+    page_size = settings.CATALOGUE_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = 100
 
 
-class CarModelDetailApi(RetrieveAPIView):
-    pass
+@extend_schema(
+    tags=TAGS,
+    summary="List the brands",
+    description="Every brand, by name. Use a brand's `slug` in the models list's `brand` filter.",
+    responses={200: BrandOutputSerializer(many=True), 429: THROTTLED},
+)
+class BrandListApi(PublicReadApi, ListAPIView):
+    serializer_class = BrandOutputSerializer
+    pagination_class = None  # a few dozen at most
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Brand]:
+        return Brand.objects.order_by("name")
 
 
-class StoreListApi(ListAPIView):
-    pass
+@extend_schema(
+    tags=TAGS,
+    summary="List the catalogue's models",
+    description="Listed models with the same filters and sort orders as the portal's catalogue, "
+    "a page at a time. A filter value that is not valid (an unknown brand or store slug, a price "
+    "that is not a number, an unknown sort) is answered with 400 and the reason per parameter.",
+    parameters=[
+        OpenApiParameter(
+            "brand",
+            OpenApiTypes.STR,
+            many=True,
+            explode=True,
+            description="A brand slug; repeat the parameter for several brands (any of them matches).",
+        ),
+        OpenApiParameter(
+            "store",
+            OpenApiTypes.STR,
+            description="A store slug: only models with unsold cars at that store; `available_count` "
+            "then counts that store only.",
+        ),
+        OpenApiParameter(
+            "available", OpenApiTypes.BOOL, description="`true`: only models with a car available now."
+        ),
+    ],
+    responses={
+        200: CarModelListOutputSerializer(many=True),
+        400: OpenApiResponse(FILTER_ERRORS_SCHEMA, description="A filter value is not valid."),
+        404: OpenApiResponse(ErrorOutputSerializer, description="The page number is past the last page."),
+        429: THROTTLED,
+    },
+)
+class CarModelListApi(PublicReadApi, ListAPIView):
+    serializer_class = CarModelListOutputSerializer
+    filterset_class = CarModelFilter
+    pagination_class = CataloguePagination
+
+    def get_queryset(self) -> QuerySet[CarModel]:
+        # CarModelFilter annotates available_count and orders the result.
+        return carmodel_list_catalogue()
+
+
+@dataclass(frozen=True)
+class StoreAvailability:
+    store: Store
+    available: int
+    paints: list[AvailabilityRow]
+
+
+def availability_by_store(rows: list[AvailabilityRow]) -> list[StoreAvailability]:
+    """Group the per-(store, paint) rows by store, keeping the selector's order."""
+    grouped: dict[int, list[AvailabilityRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.store.pk, []).append(row)
+    return [
+        StoreAvailability(store=paints[0].store, available=sum(r.available for r in paints), paints=paints)
+        for paints in grouped.values()
+    ]
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="One model, with its photos and what is available now in each store and paint",
+    description="`availability` lists every store, with a count per paint (zero included); "
+    "`available_count` is their total.",
+    responses={
+        200: CarModelDetailOutputSerializer,
+        404: OpenApiResponse(ErrorOutputSerializer, description="No listed model has this slug."),
+        429: THROTTLED,
+    },
+)
+class CarModelDetailApi(PublicReadApi, RetrieveAPIView):
+    serializer_class = CarModelDetailOutputSerializer
+    filter_backends: list = []
+
+    def get_object(self) -> CarModel:
+        try:
+            car_model = carmodel_get_for_page(slug=self.kwargs["slug"])
+        except CarModel.DoesNotExist:
+            raise Http404("No listed model has this slug.") from None
+        rows = carmodel_availability(car_model)
+        car_model.availability = availability_by_store(rows)
+        car_model.available_count = sum(row.available for row in rows)
+        return car_model
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="List the stores",
+    description="Every store with its address, time zone, opening hours and towers.",
+    responses={200: StoreOutputSerializer(many=True), 429: THROTTLED},
+)
+class StoreListApi(PublicReadApi, ListAPIView):
+    serializer_class = StoreOutputSerializer
+    pagination_class = None  # a chain has a handful of stores
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Store]:
+        return Store.objects.order_by("name").prefetch_related(
+            Prefetch("hours", queryset=StoreHours.objects.order_by("weekday")),
+            Prefetch("towers", queryset=Tower.objects.order_by("code")),
+        )
