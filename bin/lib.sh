@@ -20,8 +20,10 @@ setup_python() {
   want=$(cat requirements.txt "$reqs" | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     say "installing pinned requirements ($reqs)"
-    .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
-    .venv/bin/pip install -q --disable-pip-version-check -r "$reqs"
+    # This machine's pip configuration names local mirrors that may be absent: drop that noise.
+    { .venv/bin/pip install -q --disable-pip-version-check --upgrade pip \
+        && .venv/bin/pip install -q --disable-pip-version-check -r "$reqs"; } 2>&1 \
+      | { grep -v "is ignored: it is neither a file nor a directory" || true; }
     echo "$want" >"$stamp"
   fi
 }
@@ -40,7 +42,9 @@ setup_messages() {
     say "installing gettext for the translations"
     apt_install gettext
   fi
-  "$PY" manage.py compilemessages -v0 --ignore '.venv/*' --ignore 'node_modules/*'
+  if compgen -G "locale/*/LC_MESSAGES/*.po" >/dev/null; then
+    "$PY" manage.py compilemessages -v0 --ignore '.venv/*' --ignore 'node_modules/*'
+  fi
 }
 
 apt_install() {
