@@ -5,7 +5,7 @@ import itertools
 import factory
 from django.contrib.auth import get_user_model
 
-from fleet.models import Brand, CarModel, Paint, Store, StoreHours, Tower, Vehicle, VehicleStatus
+from fleet.models import Brand, CarModel, CarPhoto, Paint, Store, StoreHours, Tower, Vehicle, VehicleStatus
 from fleet.services import tower_ensure_bays
 from fleet.vin import vin_with_check_digit
 from members.models import Member
@@ -146,3 +146,14 @@ class VehicleFactory(factory.django.DjangoModelFactory):
     status = VehicleStatus.STORED
     odometer_km = 120
     energy_level_pct = 90
+
+
+class CarPhotoFactory(factory.django.DjangoModelFactory):
+    """A small generated JPEG of a model, in no particular paint."""
+
+    class Meta:
+        model = CarPhoto
+
+    car_model = factory.SubFactory(CarModelFactory)
+    image = factory.django.ImageField(width=64, height=40, color="#1F4E79", format="JPEG")
+    caption = factory.Sequence(lambda n: f"Photo {n}")
