@@ -1,9 +1,123 @@
-from django.http import HttpRequest, HttpResponse
+"""Customer portal pages for the catalogue.
+
+Views only read the request, call the selectors and the shared filter set, and pick a template.
+With HTMX a request gets back just the region it swaps; without it, the whole page.
+"""
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from fleet.filters import CarModelFilter
+from fleet.models import CarModel, CarPhoto, Paint
+from fleet.selectors import carmodel_availability, carmodel_get_for_page, carmodel_list_catalogue
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("catalogue")
+    # Always bound (an empty QueryDict too): an unbound FilterSet skips filter_queryset,
+    # which is where the availability annotation the cards show is added.
+    filterset = CarModelFilter(request.GET, queryset=carmodel_list_catalogue(), request=request)
+    _localize_choice_labels(filterset)
+    page = _page_of(filterset.qs, request.GET.get("page"))
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "page_obj": page,
+        "page_missing": _asked_for_missing_page(request.GET.get("page"), page),
+        "active_filter_count": _active_filter_count(filterset),
+    }
+    template = "fleet/catalogue.html"
+    if _wants_fragment(request):
+        template = "fleet/_catalogue_results.html"
+    return _render_varying(request, template, context)
 
 
 def carmodel_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return HttpResponse(slug)
+    try:
+        car_model = carmodel_get_for_page(slug=slug)
+    except CarModel.DoesNotExist:
+        raise Http404("No listed car model with this slug.") from None
+    paint = _selected_paint(car_model, request.GET.get("paint"))
+    context = {
+        "car_model": car_model,
+        "paint": paint,
+        "photos": _gallery_photos(car_model, paint),
+    }
+    if _wants_fragment(request):
+        # A paint switch only redraws the gallery; the availability table does not change.
+        return _render_varying(request, "fleet/_carmodel_gallery.html", context)
+    availability = carmodel_availability(car_model)
+    context["availability"] = availability
+    context["available_total"] = sum(row.available for row in availability)
+    return _render_varying(request, "fleet/carmodel_detail.html", context)
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    # htmx restores history it has no snapshot of with an HX-Request too; that needs the page.
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _render_varying(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+    response = render(request, template, context)
+    # The same URL answers with a fragment or a page: caches must key on the header.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _page_of(queryset: QuerySet[CarModel], number: str | None) -> Page:
+    """The asked-for page, or the nearest real one: junk or below 1 -> first, past the end -> last."""
+    paginator = Paginator(queryset, settings.CATALOGUE_PAGE_SIZE)
+    try:
+        wanted = int(number or 1)
+    except ValueError:
+        wanted = 1
+    return paginator.page(min(max(wanted, 1), paginator.num_pages))
+
+
+def _asked_for_missing_page(number: str | None, page: Page) -> bool:
+    return number not in (None, "", str(page.number))
+
+
+def _active_filter_count(filterset: CarModelFilter) -> int:
+    """How many valid filters narrow the list (sorting does not), for the collapsed panel's badge.
+
+    Counted from the submitted values: evaluating a cleaned brand queryset would cost a query.
+    """
+    form = filterset.form
+    if not form.is_bound:
+        return 0
+    form.is_valid()
+    return sum(
+        1
+        for name, value in form.cleaned_data.items()
+        if name != "sort" and value is not None and value is not False and any(form.data.getlist(name))
+    )
+
+
+def _localize_choice_labels(filterset: CarModelFilter) -> None:
+    # The shared filter set labels choices with str(), which is English; customers reading
+    # Chinese should see 比亚迪, not BYD. Only the labels change, never the values.
+    fields = filterset.form.fields
+    fields["brand"].label_from_instance = lambda brand: brand.display_name
+    fields["store"].label_from_instance = lambda store: f"{store.display_name} · {store.display_city}"
+
+
+def _selected_paint(car_model: CarModel, raw_id: str | None) -> Paint | None:
+    """The paint named by ?paint=, else the first one; None only for a model without paints."""
+    paints = list(car_model.paints.all())  # prefetched: no query
+    chosen = next((p for p in paints if str(p.pk) == raw_id), None)
+    return chosen or (paints[0] if paints else None)
+
+
+def _gallery_photos(car_model: CarModel, paint: Paint | None) -> list[CarPhoto]:
+    """Photos of the chosen paint; when it has none, the photos that show no particular paint."""
+    photos = list(car_model.photos.all())  # prefetched: no query
+    if paint is not None:
+        of_paint = [p for p in photos if p.paint_id == paint.pk]
+        if of_paint:
+            return of_paint
+    return [p for p in photos if p.paint_id is None]

@@ -1,0 +1,58 @@
+"""Template helpers for the customer portal: prices, and the drawn car when there is no photo."""
+
+import re
+
+from django import template
+from django.utils.translation import gettext
+
+from fleet.models import BodyType, Paint
+
+register = template.Library()
+
+# Every BodyType has a drawing in fleet/templates/fleet/illustrations/; a type added later
+# is drawn as a sedan until someone draws it.
+DRAWN_BODIES = frozenset(BodyType.values)
+# A model without paints (or with a malformed colour) is drawn in a neutral grey.
+NEUTRAL_PAINT = "#9AA3AD"
+HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+@register.filter
+def cny(value: int | None) -> str:
+    """Whole yuan as a price tag: 189800 -> '¥189,800'. List prices carry no fen."""
+    if value is None or value == "":
+        return ""
+    return f"¥{int(value):,}"
+
+
+@register.filter
+def paint_hex(value: str) -> str:
+    """The colour if it is a well-formed #RRGGBB, else neutral grey: it lands in style attributes."""
+    return value if isinstance(value, str) and HEX_COLOUR.match(value) else NEUTRAL_PAINT
+
+
+@register.inclusion_tag("fleet/illustrations/car.svg")
+def car_illustration(body_type: str, paint: Paint | str | None = None) -> dict[str, str]:
+    """An inline side view of the body type, tinted in the paint's colour, with a label.
+
+    Inline so a page of cards costs no extra request; the colour is re-checked here because
+    it ends up inside an SVG attribute and the database does not enforce the validator.
+    """
+    if not isinstance(paint, Paint):
+        # A template passes "" for a missing paint (e.g. `paints.all.0` of a model with none).
+        paint = None
+    body = body_type if body_type in DRAWN_BODIES else BodyType.SEDAN.value
+    body_label = str(BodyType(body).label)
+    colour = paint_hex(paint.hex) if paint is not None else NEUTRAL_PAINT
+    if paint is None:
+        label = gettext("%(body)s (illustration)") % {"body": body_label}
+    else:
+        label = gettext("%(body)s in %(paint)s (illustration)") % {
+            "body": body_label,
+            "paint": paint.display_name,
+        }
+    return {
+        "body_template": f"fleet/illustrations/{body}.svg",
+        "colour": colour,
+        "label": label,
+    }
