@@ -64,8 +64,9 @@ def in_fleet() -> QuerySet[Vehicle]:
 
 def swatch(hex_colour: str, label: str = "") -> str:
     return format_html(
-        '<span style="display:inline-block;width:1em;height:1em;vertical-align:middle;'
-        'border:1px solid #8888;border-radius:2px;background:{}" title="{}"></span> {}',
+        '<span style="white-space:nowrap"><span style="display:inline-block;width:1em;height:1em;'
+        'vertical-align:middle;border:1px solid #8888;border-radius:2px;background:{}" title="{}"></span> {}'
+        "</span>",
         hex_colour,
         hex_colour,
         label,
@@ -585,7 +586,7 @@ class VehicleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("bay"), ordering="bay__tower__code")
     def bay_code(self, obj: Vehicle) -> str:
-        return str(obj.bay) if obj.bay else "—"
+        return format_html('<span style="white-space:nowrap">{}</span>', obj.bay) if obj.bay else "—"
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):

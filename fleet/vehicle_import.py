@@ -118,7 +118,7 @@ def vehicle_import_csv(*, file: TextIO) -> ImportResult:
     checker = _RowChecker(lookups)
     vehicles = [checker.check(row) for row in rows]
     if checker.errors:
-        return ImportResult(errors=checker.errors)
+        return ImportResult(errors=sorted(checker.errors, key=_reading_order))
     try:
         with transaction.atomic():
             Vehicle.objects.bulk_create(vehicles)
@@ -150,6 +150,12 @@ def example_csv_rows() -> list[list[str]]:
             VehicleStatus.AT_DELIVERY_BAY,
         ],
     ]
+
+
+def _reading_order(error: RowError) -> tuple[int, int]:
+    """Row by row, and within a row in the order of the columns; row-wide errors first."""
+    column = COLUMNS.index(error.column) if error.column in COLUMNS else -1
+    return (error.row or 0, column)
 
 
 def _file_error(message: str) -> ImportResult:

@@ -425,7 +425,7 @@ def test_uploading_a_bad_file_lists_every_error_and_imports_nothing(
 
     assert response.status_code == 200
     html = response.content.decode()
-    table = html[html.index('<table id="import-errors">') :]
+    table = html[html.index('<table id="import-errors"') :]
     assert table.count("<td>3</td>") == 3  # duplicate VIN, unknown paint, bay taken by row 2
     assert "is also on row 2" in table
     assert "Lava Red" in table

@@ -236,11 +236,12 @@ def test_it_reports_every_problem_of_every_row(place) -> None:
 
     result = run(text)
 
-    assert sorted((e.row, e.column) for e in result.errors) == [
-        (3, "energy_level_pct"),
+    # In reading order: row by row, and in the order of the columns within a row.
+    assert [(e.row, e.column) for e in result.errors] == [
         (3, "model"),
-        (5, "store"),
+        (3, "energy_level_pct"),
         (5, "vin"),
+        (5, "store"),
     ]
     assert not Vehicle.objects.exists()
 
