@@ -230,14 +230,9 @@ def test_the_bay_map_shows_every_bay_by_level_with_its_car(staff_client: Client)
 
     assert response.status_code == 200
     bay_map = response.context["bay_map"]
-    assert [row.level for row in bay_map.storage_rows] == [3, 2, 1]
-    assert [cell.bay.code for cell in bay_map.storage_rows[0].cells] == [
-        "L03-B01",
-        "L03-B02",
-        "L03-B03",
-        "L03-B04",
-    ]
-    assert [cell.bay.code for cell in bay_map.delivery_cells] == ["D1", "D2"]
+    assert [row.level for row in bay_map.rows] == [3, 2, 1, 0]
+    assert [cell.code for cell in bay_map.rows[0].cells] == ["L03-B01", "L03-B02", "L03-B03", "L03-B04"]
+    assert [cell.code for cell in bay_map.rows[-1].cells] == ["D1", "D2"]
     assert {state: count for state, _label, count in bay_map.legend} == {
         "empty": 11,
         "stored": 1,
@@ -456,3 +451,15 @@ def test_uploading_without_a_file_asks_for_one(staff_client: Client) -> None:
 
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
+
+
+def test_the_bay_map_keeps_bays_outside_a_shrunk_shape_in_view(staff_client: Client) -> None:
+    tower = TowerFactory(levels=3, bays_per_level=4)
+    fill(tower, 12)
+    Tower.objects.filter(pk=tower.pk).update(levels=2, bays_per_level=3)
+
+    bay_map = staff_client.get(admin_url("tower", "bay_map", tower.pk)).context["bay_map"]
+
+    assert [row.level for row in bay_map.rows] == [3, 2, 1, 0]
+    assert bay_map.positions == [1, 2, 3, 4]
+    assert {state: count for state, _label, count in bay_map.legend}["stored"] == 12
