@@ -8,6 +8,7 @@ Every setting is documented in the README.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -115,7 +116,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -200,6 +200,95 @@ HEARTBEAT_STALE_AFTER_SECONDS = 180
 # ISO 3779 leaves the check digit optional; China (GB 16735) and North America require it.
 VIN_REQUIRE_CHECK_DIGIT = env.bool("VIN_REQUIRE_CHECK_DIGIT", default=True)
 CATALOGUE_PAGE_SIZE = 24
+
+# --- Members and credit ---------------------------------------------------------------------
+# Accounts, credit reports, the Super Member tier, quotas and the blacklist (members app).
+# The rules' defaults are the store's (DESIGN.md §1); every one can be changed from the environment.
+INSTALLED_APPS += ["axes"]
+# django-axes wants its middleware last and its backend first: it refuses a locked-out login
+# before any other backend sees the password.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "members.auth.EmailOrMobileBackend",
+]
+LOGIN_URL = "members:login"
+LOGIN_REDIRECT_URL = "members:membership"
+LOGOUT_REDIRECT_URL = "fleet:catalogue"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
+# Per account and address together: a stranger guessing one account's password cannot lock its
+# owner out from everywhere else. Behind a proxy, REMOTE_ADDR must be the client's (set it there).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "members.auth.axes_username"
+AXES_LOCKOUT_CALLABLE = "members.auth.axes_lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Password reset mails; the demo prints them on the console. Production sets a real backend.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Vending Store <no-reply@vendingstore.cn>")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "vendingstore.api_errors.api_exception_handler"
+
+
+def _derived_key(purpose: str) -> str:
+    """A key derived from SECRET_KEY for one purpose, so a first run needs no extra secret.
+
+    A real site sets the member keys itself: rotating SECRET_KEY would otherwise change them.
+    """
+    import base64
+    import hashlib
+    import hmac
+
+    digest = hmac.new(SECRET_KEY.encode(), f"vendingstore.members.{purpose}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode()
+
+
+# Keyed hash of ID numbers (uniqueness and staff look-up). Changing it needs a re-hash of every
+# row from the encrypted values: `manage.py members_rotate_keys`.
+MEMBERS_ID_HASH_KEY = env.str("MEMBERS_ID_HASH_KEY", default="") or _derived_key("id-hash")
+# Fernet keys, comma-separated, newest first: the first encrypts, all decrypt.
+MEMBERS_ENCRYPTION_KEYS = env.list("MEMBERS_ENCRYPTION_KEYS", default=[]) or [_derived_key("encryption")]
+
+# Zhima-style scale and bands (lower bound of each band, ascending).
+CREDIT_SCORE_MIN = 350
+CREDIT_SCORE_MAX = 950
+CREDIT_BANDS = [(350, "poor"), (550, "fair"), (600, "good"), (650, "very_good"), (700, "excellent")]
+CREDIT_SUPER_MEMBER_MIN_SCORE = env.int("CREDIT_SUPER_MEMBER_MIN_SCORE", default=700)
+CREDIT_REPORT_VALID_DAYS = env.int("CREDIT_REPORT_VALID_DAYS", default=30)
+# A member may ask for a new report at most this often (staff are not limited).
+CREDIT_CHECK_MIN_INTERVAL_SECONDS = env.int("CREDIT_CHECK_MIN_INTERVAL_SECONDS", default=300)
+# "sandbox" (deterministic, offline) or "http" (a bureau: contract in docs/CREDIT_BUREAU.md).
+CREDIT_PROVIDER = env.str("CREDIT_PROVIDER", default="sandbox")
+CREDIT_SANDBOX_SEED = env.str("CREDIT_SANDBOX_SEED", default="vendingstore-sandbox")
+CREDIT_HTTP_URL = env.str("CREDIT_HTTP_URL", default="")
+CREDIT_HTTP_KEY = env.str("CREDIT_HTTP_KEY", default="")
+CREDIT_HTTP_TIMEOUT_SECONDS = env.float("CREDIT_HTTP_TIMEOUT_SECONDS", default=5.0)
+CREDIT_HTTP_RETRIES = env.int("CREDIT_HTTP_RETRIES", default=2)
+CREDIT_HTTP_BACKOFF_SECONDS = env.float("CREDIT_HTTP_BACKOFF_SECONDS", default=0.5)
+
+MEMBERS_MIN_AGE_YEARS = env.int("MEMBERS_MIN_AGE_YEARS", default=18)
+# The test drive's length: a licence must stay valid through all of it. testdrives reads it too.
+TEST_DRIVE_HOURS = env.int("TEST_DRIVE_HOURS", default=72)
+QUOTA_DRIVES_PER_WINDOW = env.int("QUOTA_DRIVES_PER_WINDOW", default=5)
+QUOTA_WINDOW_DAYS = env.int("QUOTA_WINDOW_DAYS", default=60)
+# Members below the credit bar may book by paying a fee, unless the store turns fees off.
+MEMBERS_FEES_ALLOWED = env.bool("MEMBERS_FEES_ALLOWED", default=True)
+# Test-drive fee by car class: (lowest MSRP in CNY, fee in CNY), the highest matching band wins.
+MEMBERS_FEE_BANDS = [
+    (0, env.int("MEMBERS_FEE_STANDARD_CNY", default=99)),
+    (
+        env.int("MEMBERS_FEE_PREMIUM_FROM_MSRP_CNY", default=300_000),
+        env.int("MEMBERS_FEE_PREMIUM_CNY", default=198),
+    ),
+]
+# Tiers are derived again on every credit check and, for everyone, monthly by beat.
+CELERY_BEAT_SCHEDULE["members-reevaluate-tiers"] = {
+    "task": "members.tasks.members_reevaluate_tiers",
+    "schedule": crontab(day_of_month="1", hour="3", minute="30"),
+}
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,248 @@
+"""Read-side queries for members: standing, eligibility, drive history and their own data."""
+
+import importlib.util
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+
+from fleet.models import CarModel
+from members.identity import secret_decrypt
+from members.models import BlacklistEntry, CreditReport, Member, QuotaException, RecordedDrive, Tier
+from members.rules import (
+    FEE_RULE,
+    TIER_RULES,
+    DriveRecord,
+    QuotaWaiver,
+    RuleResult,
+    fee_for_msrp,
+    rule_age,
+    rule_biometric_consent,
+    rule_credit,
+    rule_licence,
+    rule_not_blacklisted,
+    rule_quota_model_once,
+    rule_quota_one_active,
+    rule_quota_rolling,
+)
+
+
+def member_get_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Member | None:
+    """The member profile of a logged-in customer; None for staff-only accounts and visitors."""
+    if not user.is_authenticated:
+        return None
+    return Member.objects.filter(user=user, anonymised_at__isnull=True).first()
+
+
+def creditreport_newest(*, member: Member) -> CreditReport | None:
+    return member.credit_reports.order_by("-fetched_at", "-id").first()
+
+
+def blacklist_open_entry(*, member: Member) -> BlacklistEntry | None:
+    return member.blacklist_entries.filter(lifted_at__isnull=True).first()
+
+
+def member_drive_history(*, member: Member) -> list[DriveRecord]:
+    """Every test drive of the member that the quota rules count. The one source of history.
+
+    Today this is the drives staff recorded by hand (``RecordedDrive``): test-drive bookings do
+    not exist yet. The test-drive issue adds its ``TestDrive`` rows here (started, no-showed
+    and active bookings), and every quota check then sees them, because the rules read history
+    through this function only.
+    """
+    return [
+        DriveRecord(
+            car_model_id=drive.car_model_id,
+            started_at=drive.counted_at if drive.outcome == "driven" else None,
+            no_show_at=drive.counted_at if drive.outcome == "no_show" else None,
+            is_active=drive.outcome == "driven" and drive.returned_at is None,
+        )
+        for drive in RecordedDrive.objects.filter(member=member).only(
+            "car_model_id", "outcome", "counted_at", "returned_at"
+        )
+    ]
+
+
+def member_quota_waivers(*, member: Member) -> list[QuotaWaiver]:
+    """The member's quota exceptions that staff have not revoked (expired ones included)."""
+    return [
+        QuotaWaiver(
+            id=e.pk,
+            scope=e.scope,
+            car_model_id=e.car_model_id,
+            valid_from=e.valid_from,
+            valid_until=e.valid_until,
+        )
+        for e in QuotaException.objects.filter(member=member, revoked_at__isnull=True)
+    ]
+
+
+def biometric_consent_given(*, member: Member) -> bool:
+    """Whether the member consented to face enrolment and face pickup.
+
+    The consent record belongs to the biometrics app, which does not exist yet: until it provides
+    ``biometrics.selectors.biometric_consent_given(*, member) -> bool`` this answers False, so the
+    consent rule fails for everyone, honestly. Once that function exists it is used as it is.
+    """
+    if importlib.util.find_spec("biometrics.selectors") is None:
+        return False
+    from biometrics import selectors as biometrics_selectors
+
+    return bool(biometrics_selectors.biometric_consent_given(member=member))
+
+
+def member_id_number(*, member: Member) -> str:
+    """The member's ID number in clear, for their own export and for the credit bureau only."""
+    return secret_decrypt(member.id_number_encrypted) if member.id_number_encrypted else ""
+
+
+def member_licence_number(*, member: Member) -> str:
+    return secret_decrypt(member.licence_number_encrypted) if member.licence_number_encrypted else ""
+
+
+def fee_for_car_model(*, car_model: CarModel) -> int:
+    return fee_for_msrp(msrp_cny=car_model.msrp_cny, bands=settings.MEMBERS_FEE_BANDS)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The member's rules that do not depend on a car model, judged at ``at``."""
+
+    at: datetime
+    tier: str
+    rules: list[RuleResult]
+    report: CreditReport | None
+
+    def rule(self, code: str) -> RuleResult:
+        return next(r for r in self.rules if r.code == code)
+
+    @property
+    def quota(self) -> RuleResult:
+        return self.rule("quota_rolling")
+
+
+Decision = Literal["allowed", "allowed_with_fee", "refused"]
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether the member may test-drive ``car_model`` starting at ``at``, and every reason."""
+
+    at: datetime
+    car_model: CarModel
+    tier: str
+    rules: list[RuleResult]
+    decision: Decision
+    # What the member pays: 0 when allowed outright, the fee when below the credit bar,
+    # None when refused.
+    fee_cny: int | None
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision != "refused"
+
+    @property
+    def failed(self) -> list[RuleResult]:
+        return [r for r in self.rules if not r.passed]
+
+    @property
+    def quota(self) -> RuleResult:
+        return next(r for r in self.rules if r.code == "quota_rolling")
+
+
+@dataclass(frozen=True)
+class _Facts:
+    report: CreditReport | None
+    blacklisted_since: datetime | None
+    history: list[DriveRecord]
+    waivers: list[QuotaWaiver]
+    consent: bool
+
+
+def _facts(member: Member) -> _Facts:
+    entry = blacklist_open_entry(member=member)
+    return _Facts(
+        report=creditreport_newest(member=member),
+        blacklisted_since=entry.created_at if entry else None,
+        history=member_drive_history(member=member),
+        waivers=member_quota_waivers(member=member),
+        consent=biometric_consent_given(member=member),
+    )
+
+
+def _standing_rules(member: Member, facts: _Facts, at: datetime) -> list[RuleResult]:
+    return [
+        rule_credit(report=facts.report, at=at, min_score=settings.CREDIT_SUPER_MEMBER_MIN_SCORE),
+        rule_licence(
+            expires_on=member.licence_expires_on,
+            drive_ends_at=at + timedelta(hours=settings.TEST_DRIVE_HOURS),
+        ),
+        rule_age(date_of_birth=member.date_of_birth, at=at, min_age=settings.MEMBERS_MIN_AGE_YEARS),
+        rule_not_blacklisted(blacklisted_since=facts.blacklisted_since),
+        rule_biometric_consent(given=facts.consent),
+        rule_quota_rolling(
+            records=facts.history,
+            at=at,
+            limit=settings.QUOTA_DRIVES_PER_WINDOW,
+            window=timedelta(days=settings.QUOTA_WINDOW_DAYS),
+            waivers=facts.waivers,
+        ),
+        rule_quota_one_active(records=facts.history, at=at, waivers=facts.waivers),
+    ]
+
+
+def tier_from_rules(rules: list[RuleResult]) -> str:
+    passed = {r.code for r in rules if r.passed}
+    return Tier.SUPER if passed.issuperset(TIER_RULES) else Tier.STANDARD
+
+
+def member_standing(*, member: Member, at: datetime) -> Standing:
+    facts = _facts(member)
+    rules = _standing_rules(member, facts, at)
+    return Standing(at=at, tier=tier_from_rules(rules), rules=rules, report=facts.report)
+
+
+def member_tier_compute(*, member: Member, at: datetime) -> str:
+    return member_standing(member=member, at=at).tier
+
+
+def member_eligibility(*, member: Member, car_model: CarModel, at: datetime) -> Eligibility:
+    """Every rule for test-driving ``car_model`` from ``at``, each passed or failed with its reason.
+
+    The booking flow calls this and nothing else. Allowed outright when every rule passes; when
+    only the credit rule fails and the store allows fees, allowed with the fee of the car's class;
+    otherwise refused. Runs a fixed number of queries (five).
+    """
+    facts = _facts(member)
+    rules = _standing_rules(member, facts, at)
+    rules.insert(
+        -1,
+        rule_quota_model_once(records=facts.history, car_model_id=car_model.pk, at=at, waivers=facts.waivers),
+    )
+    failed = {r.code for r in rules if not r.passed}
+    if not failed:
+        decision, fee = "allowed", 0
+    elif failed == {FEE_RULE} and settings.MEMBERS_FEES_ALLOWED:
+        decision, fee = "allowed_with_fee", fee_for_car_model(car_model=car_model)
+    else:
+        decision, fee = "refused", None
+    return Eligibility(
+        at=at, car_model=car_model, tier=tier_from_rules(rules), rules=rules, decision=decision, fee_cny=fee
+    )
+
+
+def member_list_for_reevaluation() -> list[int]:
+    """Ids of every member whose tier is kept up to date (all but anonymised ones)."""
+    return list(Member.objects.filter(anonymised_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+
+
+def member_find_by_identifier(*, identifier: str) -> Member | None:
+    """Look a member up by e-mail or mobile (normalised), for staff tools."""
+    from members.auth import login_identifier_normalize
+
+    value = login_identifier_normalize(identifier)
+    return Member.objects.filter(Q(user__username=value) | Q(mobile=value)).first()

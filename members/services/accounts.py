@@ -1,0 +1,230 @@
+"""Accounts: sign-up, the member's own corrections, and deletion with anonymisation."""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
+
+from members.errors import MemberDeletionRefused
+from members.identity import (
+    id_number_birth_date,
+    id_number_normalize,
+    mobile_normalize,
+    secret_encrypt,
+    secret_store,
+    validate_id_number,
+    validate_mobile,
+)
+from members.models import AuditAction, BlacklistEntry, Member
+from members.selectors import member_drive_history
+from members.services.audit import audit_record
+from members.services.standing import member_tier_refresh
+
+# What a member may change themselves. Name, ID number and date of birth identify the person
+# the credit report is about: staff change those, after seeing a document.
+CORRECTABLE_FIELDS = ("email", "mobile", "preferred_language", "licence_number", "licence_expires_on")
+
+_TAKEN = {
+    "email": _("An account with this e-mail address already exists."),
+    "mobile": _("An account with this mobile number already exists."),
+    "id_number": _("An account with this ID number already exists. Log in, or reset your password."),
+}
+
+
+def _email_normalize(value: str) -> str:
+    email = (value or "").strip().lower()
+    validate_email(email)
+    return email
+
+
+def _licence_normalize(value: str) -> str:
+    number = (value or "").replace(" ", "").upper()
+    if not (6 <= len(number) <= 20 and number.isalnum()):
+        raise ValidationError({"licence_number": _("Enter the number on your driving licence.")})
+    return number
+
+
+def _check_identity(id_number: str, date_of_birth: date) -> None:
+    try:
+        validate_id_number(id_number)
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.messages}) from None
+    if id_number_birth_date(id_number) != date_of_birth:
+        raise ValidationError(
+            {"date_of_birth": _("The date of birth does not match the one in your ID number.")}
+        )
+
+
+def _check_unique(*, email: str | None = None, mobile: str | None = None, id_hash: str | None = None) -> None:
+    """Friendly messages for the common case; the database constraints decide under races."""
+    errors = {}
+    if email and get_user_model().objects.filter(username=email).exists():
+        errors["email"] = _TAKEN["email"]
+    if mobile and Member.objects.filter(mobile=mobile).exists():
+        errors["mobile"] = _TAKEN["mobile"]
+    if id_hash and Member.objects.filter(id_number_hash=id_hash).exists():
+        errors["id_number"] = _TAKEN["id_number"]
+    if errors:
+        raise ValidationError(errors)
+
+
+def member_register(
+    *,
+    email: str,
+    mobile: str,
+    password: str,
+    full_name: str,
+    id_number: str,
+    date_of_birth: date,
+    licence_number: str,
+    licence_expires_on: date,
+    preferred_language: str = "zh-hans",
+) -> Member:
+    """Create the user and member. Raises ``ValidationError`` with field names on bad input.
+
+    One account per e-mail, mobile and ID number: checked first for a clear message, and made
+    true by unique constraints (username, mobile, ID hash) when two sign-ups race.
+    """
+    email = _email_normalize(email)
+    mobile = mobile_normalize(mobile)
+    try:
+        validate_mobile(mobile)
+    except ValidationError as exc:
+        raise ValidationError({"mobile": exc.messages}) from None
+    id_number = id_number_normalize(id_number)
+    _check_identity(id_number, date_of_birth)
+    licence_number = _licence_normalize(licence_number)
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise ValidationError({"full_name": _("Enter your full legal name, as on your ID card.")})
+    user_model = get_user_model()
+    try:
+        password_validation.validate_password(password, user_model(username=email, email=email))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    identity = secret_store(id_number)
+    _check_unique(email=email, mobile=mobile, id_hash=identity.hash)
+    try:
+        with transaction.atomic():
+            user = user_model.objects.create_user(username=email, email=email, password=password)
+            member = Member.objects.create(
+                user=user,
+                full_name=full_name,
+                mobile=mobile,
+                preferred_language=preferred_language,
+                date_of_birth=date_of_birth,
+                id_number_hash=identity.hash,
+                id_number_encrypted=identity.encrypted,
+                id_number_last4=identity.last4,
+                licence_number_encrypted=secret_encrypt(licence_number),
+                licence_number_last4=licence_number[-4:],
+                licence_expires_on=licence_expires_on,
+            )
+            audit_record(member=member, action=AuditAction.REGISTERED, actor=user)
+            member_tier_refresh(member=member)
+    except IntegrityError:
+        _check_unique(email=email, mobile=mobile, id_hash=identity.hash)
+        raise
+    return member
+
+
+@transaction.atomic
+def member_correct(*, member: Member, actor: AbstractBaseUser, **changes: object) -> Member:
+    """Apply the member's own corrections (``CORRECTABLE_FIELDS`` only); audited by field name.
+
+    Secret numbers are audited as "changed", never with their values.
+    """
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {name: _("This cannot be changed here: please contact the store.") for name in unknown}
+        )
+    user = member.user
+    changed: list[str] = []
+    if "email" in changes and _email_normalize(str(changes["email"])) != user.username:
+        email = _email_normalize(str(changes["email"]))
+        _check_unique(email=email)
+        user.username = user.email = email
+        user.save(update_fields=["username", "email"])
+        changed.append("email")
+    if "mobile" in changes and mobile_normalize(str(changes["mobile"])) != member.mobile:
+        mobile = mobile_normalize(str(changes["mobile"]))
+        try:
+            validate_mobile(mobile)
+        except ValidationError as exc:
+            raise ValidationError({"mobile": exc.messages}) from None
+        _check_unique(mobile=mobile)
+        member.mobile = mobile
+        changed.append("mobile")
+    if "preferred_language" in changes and changes["preferred_language"] != member.preferred_language:
+        member.preferred_language = str(changes["preferred_language"])
+        changed.append("preferred_language")
+    if changes.get("licence_number"):
+        number = _licence_normalize(str(changes["licence_number"]))
+        member.licence_number_encrypted, member.licence_number_last4 = secret_encrypt(number), number[-4:]
+        changed.append("licence_number")
+    if "licence_expires_on" in changes and changes["licence_expires_on"] != member.licence_expires_on:
+        member.licence_expires_on = changes["licence_expires_on"]  # type: ignore[assignment]
+        changed.append("licence_expires_on")
+    if changed:
+        member.save()
+        audit_record(
+            member=member, action=AuditAction.PROFILE_CORRECTED, actor=actor, data={"fields": changed}
+        )
+        member_tier_refresh(member=member, actor=actor)
+    return member
+
+
+@transaction.atomic
+def member_anonymise(*, member: Member, actor: AbstractBaseUser, reason: str = "") -> Member:
+    """Delete the member's account: keep what the law and open bookings need, anonymise the rest.
+
+    Refused while a test drive is booked or under way (the car and the booking need a person).
+    Kept: the member row and its drive history (the store must account for every drive), the
+    audit history, blacklist entries, and, for a blacklisted member, the ID number's keyed hash,
+    so the same person cannot sign up again around a ban. Removed: name, contact details,
+    encrypted ID and licence numbers, date of birth, credit reports, API tokens; the login is
+    disabled and every session ends (the password hash changes).
+    """
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.anonymised_at is not None:
+        return member
+    if any(record.is_active for record in member_drive_history(member=member)):
+        raise MemberDeletionRefused(
+            _("You have a test drive booked or under way. Cancel or finish it, then delete your account.")
+        )
+    keep_hash = BlacklistEntry.objects.filter(member=member, lifted_at__isnull=True).exists()
+    placeholder = f"deleted-{member.pk}"
+    member.full_name = f"Deleted member {member.pk}"
+    member.mobile = placeholder
+    member.date_of_birth = None
+    member.id_number_hash = member.id_number_hash if keep_hash else None
+    member.id_number_encrypted = ""
+    member.id_number_last4 = ""
+    member.licence_number_encrypted = member.licence_number_last4 = ""
+    member.licence_expires_on = None
+    member.sandbox_score_override = None
+    member.anonymised_at = timezone.now()
+    member.save()
+    member.credit_reports.all().delete()
+    user = member.user
+    user.username = user.email = f"{placeholder}@deleted.invalid"
+    user.first_name = user.last_name = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    Token.objects.filter(user=user).delete()
+    audit_record(
+        member=member,
+        action=AuditAction.ANONYMISED,
+        actor=actor,
+        reason=reason,
+        data={"kept_id_hash_for_blacklist": keep_hash},
+    )
+    return member

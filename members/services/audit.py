@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+
+from members.models import Member, MemberAuditEvent
+
+
+def audit_record(
+    *,
+    member: Member,
+    action: str,
+    actor: AbstractBaseUser | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> MemberAuditEvent:
+    """Append one event to the member's audit history. ``actor`` None means the system acted."""
+    return MemberAuditEvent.objects.create(
+        member=member,
+        action=action,
+        actor=actor,
+        actor_name=actor.get_username() if actor is not None else "",
+        reason=reason,
+        data=data or {},
+    )

@@ -1,0 +1,155 @@
+"""Credit checks: ask the provider, store the report, derive the tier again."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.credit import (
+    CreditProviderError,
+    CreditRequest,
+    CreditSubjectNotFound,
+    band_for_score,
+    credit_provider,
+    score_in_scale,
+)
+from members.errors import (
+    CreditBureauUnavailable,
+    CreditCheckNeedsIdentity,
+    CreditCheckTooSoon,
+    CreditFileNotFound,
+    ReasonRequired,
+)
+from members.models import AuditAction, CreditReport, Member
+from members.selectors import member_id_number
+from members.services.audit import audit_record
+from members.services.standing import member_tier_refresh
+
+log = logging.getLogger(__name__)
+
+# Longer than one bureau request can take with all its retries: a claim older than this is
+# from a process that died mid-check and may be taken over.
+CHECK_RUNNING_GUARD = timedelta(minutes=2)
+
+
+def _claim(member: Member, *, by_staff: bool) -> bool:
+    """Mark a check as started with a conditional UPDATE; False when another one holds it.
+
+    Members wait ``CREDIT_CHECK_MIN_INTERVAL_SECONDS`` between checks; staff only wait for a
+    check that is still running.
+    """
+    now = timezone.now()
+    wait = CHECK_RUNNING_GUARD
+    if not by_staff:
+        wait = max(wait, timedelta(seconds=settings.CREDIT_CHECK_MIN_INTERVAL_SECONDS))
+    free = Q(credit_check_started_at__isnull=True) | Q(credit_check_started_at__lte=now - wait)
+    return bool(Member.objects.filter(free, pk=member.pk).update(credit_check_started_at=now))
+
+
+def _release(member: Member) -> None:
+    # A failed check does not count against the interval: the member may simply try again.
+    Member.objects.filter(pk=member.pk).update(credit_check_started_at=None)
+
+
+def member_credit_check(
+    *, member: Member, requested_by: AbstractBaseUser, by_staff: bool = False
+) -> CreditReport:
+    """Fetch a new credit report from the configured provider and re-derive the tier.
+
+    Never call inside a transaction: the provider is a network call. A provider failure stores
+    nothing, is audited, and raises ``CreditBureauUnavailable`` ("try again later") or
+    ``CreditFileNotFound``; it never passes the member and never becomes a 500.
+    """
+    if not member.id_number_encrypted:
+        raise CreditCheckNeedsIdentity()
+    if not _claim(member, by_staff=by_staff):
+        raise CreditCheckTooSoon(
+            _("A credit check was made a moment ago. Please wait a few minutes before checking again.")
+        )
+    provider = None
+    try:
+        provider = credit_provider()
+        answer = provider.fetch(
+            CreditRequest(
+                member_id=member.pk,
+                id_number=member_id_number(member=member),
+                full_name=member.full_name,
+                date_of_birth=member.date_of_birth,
+                sandbox_score_override=member.sandbox_score_override,
+            )
+        )
+    except CreditProviderError as exc:
+        _release(member)
+        log.warning("credit check for member %s failed: %s", member.pk, exc)
+        audit_record(
+            member=member,
+            action=AuditAction.CREDIT_CHECK_FAILED,
+            actor=requested_by,
+            data={
+                "provider": getattr(provider, "name", settings.CREDIT_PROVIDER),
+                "error": type(exc).__name__,
+            },
+        )
+        if isinstance(exc, CreditSubjectNotFound):
+            raise CreditFileNotFound() from exc
+        raise CreditBureauUnavailable() from exc
+    return _store_report(member, provider.name, answer.score, answer.reference, requested_by)
+
+
+@transaction.atomic
+def _store_report(
+    member: Member, provider: str, score: int, reference: str, requested_by: AbstractBaseUser
+) -> CreditReport:
+    now = timezone.now()
+    report = CreditReport.objects.create(
+        member=member,
+        provider=provider,
+        score=score,
+        band=band_for_score(score),
+        reference=reference,
+        fetched_at=now,
+        expires_at=now + timedelta(days=settings.CREDIT_REPORT_VALID_DAYS),
+        requested_by=requested_by,
+    )
+    audit_record(
+        member=member,
+        action=AuditAction.CREDIT_CHECKED,
+        actor=requested_by,
+        data={"report": report.pk, "provider": provider, "score": score, "band": report.band},
+    )
+    member_tier_refresh(member=member, at=now, actor=requested_by)
+    return report
+
+
+@transaction.atomic
+def member_set_score_override(
+    *, member: Member, actor: AbstractBaseUser, score: int | None, reason: str
+) -> Member:
+    """Pin (or, with None, unpin) the score the sandbox provider answers for this member.
+
+    Takes effect at the next credit check; the real bureau ignores it.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    if score is not None and not score_in_scale(score):
+        raise ValidationError(
+            {"score": _("A score is a whole number from %(min)s to %(max)s.") % {"min": 350, "max": 950}}
+        )
+    previous = member.sandbox_score_override
+    member.sandbox_score_override = score
+    member.save(update_fields=["sandbox_score_override"])
+    audit_record(
+        member=member,
+        action=AuditAction.SCORE_OVERRIDE_SET,
+        actor=actor,
+        reason=reason,
+        data={"from": previous, "to": score},
+    )
+    return member

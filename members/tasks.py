@@ -1,0 +1,41 @@
+"""Scheduled work for members. Tasks take ids, re-load, and call a service."""
+
+from celery import shared_task
+
+from members.models import Member
+from members.selectors import member_list_for_reevaluation
+from members.services import member_tier_refresh
+
+BATCH_SIZE = 500
+
+
+@shared_task(name="members.tasks.members_reevaluate_tiers", ignore_result=True)
+def members_reevaluate_tiers() -> int:
+    """Monthly, by beat: queue the tier re-evaluation of every member, in batches.
+
+    Returns the number of batches queued. Running it twice only derives the same tiers twice.
+    """
+    ids = member_list_for_reevaluation()
+    batches = [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
+    for batch in batches:
+        member_reevaluate_tier_batch.delay(batch)
+    return len(batches)
+
+
+@shared_task(
+    name="members.tasks.member_reevaluate_tier_batch",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    max_retries=3,
+    retry_backoff=True,
+    retry_jitter=True,
+)
+def member_reevaluate_tier_batch(member_ids: list[int]) -> int:
+    """Derive and store the tier of each member (anonymised or missing ones are skipped).
+
+    Idempotent: a tier is a function of the member's data at this moment.
+    """
+    members = Member.objects.filter(pk__in=member_ids, anonymised_at__isnull=True)
+    for member in members:
+        member_tier_refresh(member=member)
+    return len(members)
