@@ -125,7 +125,8 @@ def test_it_shows_the_photos_of_the_chosen_paint(
     assert all(photo.image.url in html for photo in red_photos)
     assert blue_photo.image.url not in html
     assert plain.image.url not in html
-    assert "2 photos, swipe for more" in html
+    assert "2 photos" in html
+    assert f'href="#photo-{red_photos[1].pk}"' in html
     assert "car-illustration" not in html
 
 
