@@ -14,7 +14,7 @@ register = template.Library()
 DRAWN_BODIES = frozenset(BodyType.values)
 # A model without paints (or with a malformed colour) is drawn in a neutral grey.
 NEUTRAL_PAINT = "#9AA3AD"
-HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 @register.filter
@@ -28,7 +28,7 @@ def cny(value: int | None) -> str:
 @register.filter
 def paint_hex(value: str) -> str:
     """The colour if it is a well-formed #RRGGBB, else neutral grey: it lands in style attributes."""
-    return value if isinstance(value, str) and HEX_COLOUR.match(value) else NEUTRAL_PAINT
+    return value if isinstance(value, str) and HEX_COLOUR.fullmatch(value) else NEUTRAL_PAINT
 
 
 @register.inclusion_tag("fleet/illustrations/car.svg")
