@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
+from django.utils import timezone
 
 from fleet.models import CarModel
 from members.identity import secret_decrypt
@@ -246,3 +247,73 @@ def member_find_by_identifier(*, identifier: str) -> Member | None:
 
     value = login_identifier_normalize(identifier)
     return Member.objects.filter(Q(user__username=value) | Q(mobile=value)).first()
+
+
+def member_export_data(*, member: Member) -> dict[str, object]:
+    """Everything the store holds about the member, as JSON-ready values (PIPL art. 45).
+
+    The member's own ID and licence numbers are included in clear: this goes only to them.
+    """
+    user = member.user
+    blacklist = blacklist_open_entry(member=member)
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "mobile": member.mobile,
+            "full_name": member.full_name,
+            "preferred_language": member.preferred_language,
+            "joined_at": member.joined_at.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        },
+        "identity": {
+            "id_number": member_id_number(member=member),
+            "date_of_birth": member.date_of_birth.isoformat() if member.date_of_birth else None,
+            "driving_licence_number": member_licence_number(member=member),
+            "driving_licence_valid_until": member.licence_expires_on.isoformat()
+            if member.licence_expires_on
+            else None,
+        },
+        "membership": {
+            "tier": member.tier,
+            "tier_evaluated_at": member.tier_evaluated_at.isoformat() if member.tier_evaluated_at else None,
+            "blacklisted": blacklist is not None,
+            "blacklisted_since": blacklist.created_at.isoformat() if blacklist else None,
+        },
+        "credit_reports": [
+            {
+                "provider": r.provider,
+                "score": r.score,
+                "band": r.band,
+                "fetched_at": r.fetched_at.isoformat(),
+                "valid_until": r.expires_at.isoformat(),
+            }
+            for r in member.credit_reports.all()
+        ],
+        "recorded_drives": [
+            {
+                "car_model": str(d.car_model),
+                "outcome": d.outcome,
+                "started_or_missed_at": d.counted_at.isoformat(),
+                "returned_at": d.returned_at.isoformat() if d.returned_at else None,
+            }
+            for d in member.recorded_drives.select_related("car_model__brand")
+        ],
+        "quota_exceptions": [
+            {
+                "rule": e.scope,
+                "valid_from": e.valid_from.isoformat(),
+                "valid_until": e.valid_until.isoformat(),
+                "revoked": e.revoked_at is not None,
+            }
+            for e in member.quota_exceptions.all()
+        ],
+        "history": [
+            {
+                "when": e.created_at.isoformat(),
+                "what": e.action,
+                "by_staff": e.actor_id not in (None, user.pk),
+            }
+            for e in member.audit_events.all()
+        ],
+    }

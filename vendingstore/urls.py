@@ -8,10 +8,12 @@ from vendingstore import views
 
 api_v1 = [
     path("", include("fleet.api_urls")),
+    path("", include("members.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("fleet.urls")),
+    path("", include("members.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -3,6 +3,7 @@
 from members.services.accounts import (
     member_anonymise,
     member_correct,
+    member_export,
     member_register,
 )
 from members.services.audit import audit_record
@@ -23,6 +24,7 @@ __all__ = [
     "member_blacklist_lift",
     "member_correct",
     "member_credit_check",
+    "member_export",
     "member_register",
     "member_set_score_override",
     "member_tier_refresh",

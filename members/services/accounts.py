@@ -22,7 +22,7 @@ from members.identity import (
     validate_mobile,
 )
 from members.models import AuditAction, BlacklistEntry, Member
-from members.selectors import member_drive_history
+from members.selectors import member_drive_history, member_export_data
 from members.services.audit import audit_record
 from members.services.standing import member_tier_refresh
 
@@ -228,3 +228,10 @@ def member_anonymise(*, member: Member, actor: AbstractBaseUser, reason: str = "
         data={"kept_id_hash_for_blacklist": keep_hash},
     )
     return member
+
+
+def member_export(*, member: Member, actor: AbstractBaseUser) -> dict[str, object]:
+    """The member's data as JSON-ready values; every export is audited."""
+    data = member_export_data(member=member)
+    audit_record(member=member, action=AuditAction.DATA_EXPORTED, actor=actor)
+    return data

@@ -11,7 +11,9 @@ def member_secrets_rotate() -> int:
     The ID hash an anonymised, blacklisted member keeps cannot be re-hashed (its clear value is
     gone): after a hash-key change that person could sign up again.
     """
-    ids = Member.objects.exclude(id_number_encrypted="", licence_number_encrypted="").values_list("pk", flat=True)
+    ids = Member.objects.exclude(id_number_encrypted="", licence_number_encrypted="").values_list(
+        "pk", flat=True
+    )
     count = 0
     for pk in ids.iterator():
         count += 1

@@ -1,0 +1,365 @@
+"""The members API for the phone app: register, token, me, credit check, eligibility.
+
+One view per operation with nested Input/Output serializers; views call services and selectors
+and let domain errors reach ``vendingstore.api_errors.api_exception_handler``.
+"""
+
+from datetime import datetime
+
+from django.contrib.auth import authenticate
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fleet.models import CarModel
+from members.models import CreditBand, Member, Tier
+from members.rules import RuleResult
+from members.selectors import Eligibility, member_eligibility, member_get_for_user, member_standing
+from members.services import (
+    member_anonymise,
+    member_correct,
+    member_credit_check,
+    member_export,
+    member_register,
+)
+from vendingstore.api_errors import ApplicationError
+
+TAGS = ["members"]
+ERROR = inline_serializer(
+    "MemberErrorOutput", {"code": serializers.CharField(), "detail": serializers.CharField()}
+)
+NOT_LOGGED_IN = OpenApiResponse(ERROR, description="No valid token or session, or no member profile.")
+
+
+class IsMember(BasePermission):
+    """Logged in, with a (not deleted) member profile, which the view then finds on the request."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        request.member = member_get_for_user(user=request.user)
+        return request.member is not None
+
+
+class MemberApi(APIView):
+    permission_classes = [IsAuthenticated, IsMember]
+
+
+# --- Output shapes shared by several operations ---------------------------------------------
+
+
+class RuleOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    passed = serializers.BooleanField()
+    message = serializers.CharField(help_text="The reason in the request's language.")
+    reason = serializers.DictField(
+        child=serializers.CharField(), help_text="The reason in `en` and `zh-hans`."
+    )
+    waived_by_exception = serializers.IntegerField(allow_null=True)
+    used = serializers.IntegerField(allow_null=True, help_text="Quota rules: drives counted.")
+    limit = serializers.IntegerField(allow_null=True)
+    next_free_at = serializers.DateTimeField(
+        allow_null=True, help_text="Rolling quota: when the count next drops by one."
+    )
+
+
+def rule_output(rule: RuleResult) -> dict[str, object]:
+    return {
+        "code": rule.code,
+        "passed": rule.passed,
+        "message": rule.reason.render(),
+        "reason": rule.reason.in_every_language(),
+        "waived_by_exception": rule.waived_by,
+        "used": rule.used,
+        "limit": rule.limit,
+        "next_free_at": rule.next_free_at,
+    }
+
+
+class CreditReportOutputSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    score = serializers.IntegerField()
+    band = serializers.ChoiceField(choices=CreditBand.choices)
+    fetched_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+
+
+class MeOutputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    mobile = serializers.CharField()
+    full_name = serializers.CharField()
+    preferred_language = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    id_number_last4 = serializers.CharField()
+    licence_number_last4 = serializers.CharField()
+    licence_expires_on = serializers.DateField(allow_null=True)
+    joined_at = serializers.DateTimeField()
+    tier = serializers.ChoiceField(choices=Tier.choices, help_text="Derived now from the rules below.")
+    credit_report = CreditReportOutputSerializer(allow_null=True, help_text="The newest report.")
+    rules = RuleOutputSerializer(many=True, help_text="Every rule that does not depend on a car model.")
+
+
+ME_PROFILE_FIELDS = (
+    "mobile",
+    "full_name",
+    "preferred_language",
+    "date_of_birth",
+    "id_number_last4",
+    "licence_number_last4",
+    "licence_expires_on",
+    "joined_at",
+)
+
+
+def me_output(member: Member) -> dict[str, object]:
+    standing = member_standing(member=member, at=timezone.now())
+    me = {name: getattr(member, name) for name in ME_PROFILE_FIELDS}
+    me.update(
+        email=member.user.email,
+        tier=standing.tier,
+        credit_report=standing.report,
+        rules=[rule_output(r) for r in standing.rules],
+    )
+    return MeOutputSerializer(me).data
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+class RegisterApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        mobile = serializers.CharField(max_length=20)
+        password = serializers.CharField(write_only=True, style={"input_type": "password"})
+        full_name = serializers.CharField(max_length=120)
+        id_number = serializers.CharField(max_length=20, help_text="PRC resident ID number (18 characters).")
+        date_of_birth = serializers.DateField()
+        licence_number = serializers.CharField(max_length=20)
+        licence_expires_on = serializers.DateField()
+        preferred_language = serializers.ChoiceField(choices=["en", "zh-hans"], default="zh-hans")
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+        member = MeOutputSerializer()
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Sign up as a member",
+        description="Creates the account and returns an API token. One account per e-mail, mobile "
+        "and ID number; a taken one is answered with 400 and the field's message.",
+        request=InputSerializer,
+        responses={201: OutputSerializer, 400: OpenApiResponse(description="Field errors, by field name.")},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = member_register(**serializer.validated_data)
+        token = Token.objects.create(user=member.user)
+        return Response({"token": token.key, "member": me_output(member)}, status=status.HTTP_201_CREATED)
+
+
+class LockedOut(ApplicationError):
+    status_code = 429
+    code = "locked_out"
+
+
+class TokenCreateApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(help_text="E-mail address or mobile number.")
+        password = serializers.CharField(style={"input_type": "password"})
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Log in: get an API token",
+        description="Send the token as `Authorization: Token <token>`. Repeated failures lock the "
+        "account from this address for a while (429).",
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            400: OpenApiResponse(ERROR, description="Wrong e-mail/mobile or password."),
+            429: OpenApiResponse(ERROR, description="Locked out after too many failures."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # django-axes counts failures on the Django request and marks it when locked out.
+        django_request = request._request
+        user = authenticate(django_request, **serializer.validated_data)
+        if user is None:
+            if getattr(django_request, "axes_locked_out", False):
+                raise LockedOut(_("Too many failed logins: try again later, or reset your password."))
+            raise ApplicationError(_("Wrong e-mail, mobile number or password."))
+        token = Token.objects.get_or_create(user=user)[0]
+        return Response({"token": token.key})
+
+
+class TokenDeleteApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="Log out: revoke the API token",
+        request=None,
+        responses={204: None, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
+    )
+    def post(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="My account and membership",
+        description="Profile (secret numbers by their last four characters only), tier, the newest "
+        "credit report and every rule with its reason in both languages.",
+        responses={200: MeOutputSerializer, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(me_output(request.member))
+
+
+class MeUpdateApi(MemberApi):
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(required=False)
+        mobile = serializers.CharField(max_length=20, required=False)
+        preferred_language = serializers.ChoiceField(choices=["en", "zh-hans"], required=False)
+        licence_number = serializers.CharField(max_length=20, required=False)
+        licence_expires_on = serializers.DateField(required=False)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Correct my details",
+        description="Only these fields; name, ID number and date of birth are corrected by staff "
+        "against a document.",
+        request=InputSerializer,
+        responses={
+            200: MeOutputSerializer,
+            400: OpenApiResponse(description="Field errors."),
+            401: NOT_LOGGED_IN,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = member_correct(member=request.member, actor=request.user, **serializer.validated_data)
+        return Response(me_output(member))
+
+
+class MeExportApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="Export my data (JSON)",
+        responses={200: OpenApiTypes.OBJECT, 401: NOT_LOGGED_IN},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(member_export(member=request.member, actor=request.user))
+
+
+class MeDeleteApi(MemberApi):
+    class InputSerializer(serializers.Serializer):
+        password = serializers.CharField(style={"input_type": "password"}, help_text="Confirms it is you.")
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Delete my account",
+        description="Anonymises the account and logs out everywhere. Refused (409) while a test "
+        "drive is booked or under way.",
+        request=InputSerializer,
+        responses={204: None, 400: ERROR, 401: NOT_LOGGED_IN, 409: ERROR},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not request.user.check_password(serializer.validated_data["password"]):
+            raise ApplicationError(_("The password is not right."))
+        member_anonymise(member=request.member, actor=request.user, reason="deleted by the member")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Credit and eligibility -----------------------------------------------------------------
+
+
+class CreditCheckApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="Check my credit now",
+        description="Fetches a new report from the credit provider and derives the tier again. "
+        "503 when the bureau does not answer (nothing changes; try again later), 429 when the "
+        "last check was moments ago.",
+        request=None,
+        responses={
+            201: MeOutputSerializer,
+            401: NOT_LOGGED_IN,
+            409: ERROR,
+            422: OpenApiResponse(ERROR, description="The bureau has no file for this ID number."),
+            429: ERROR,
+            503: OpenApiResponse(ERROR, description="The bureau did not answer: try again later."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        member_credit_check(member=request.member, requested_by=request.user)
+        return Response(me_output(request.member), status=status.HTTP_201_CREATED)
+
+
+class EligibilityApi(MemberApi):
+    class InputSerializer(serializers.Serializer):
+        model = serializers.SlugField(help_text="The car model's slug.")
+        at = serializers.DateTimeField(required=False, help_text="When the drive would start; default now.")
+
+    class OutputSerializer(serializers.Serializer):
+        model = serializers.SlugField(source="car_model.slug")
+        at = serializers.DateTimeField()
+        tier = serializers.ChoiceField(choices=Tier.choices)
+        decision = serializers.ChoiceField(choices=["allowed", "allowed_with_fee", "refused"])
+        fee_cny = serializers.IntegerField(
+            allow_null=True,
+            help_text="0 when allowed outright; the fee when below the credit bar; null when refused.",
+        )
+        rules = RuleOutputSerializer(many=True)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="May I test-drive this model?",
+        description="Every rule (credit, licence through the whole drive, age, blacklist, biometric "
+        "consent, the three quotas) with pass/fail and the reason in both languages.",
+        parameters=[
+            OpenApiParameter("model", OpenApiTypes.STR, required=True, description="A car model slug."),
+            OpenApiParameter("at", OpenApiTypes.DATETIME, description="Start of the drive; default now."),
+        ],
+        responses={
+            200: OutputSerializer,
+            400: OpenApiResponse(description="Bad parameters."),
+            401: NOT_LOGGED_IN,
+            404: ERROR,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        car_model = CarModel.objects.filter(slug=params.validated_data["model"], is_listed=True).first()
+        if car_model is None:
+            raise Http404("No listed car model has this slug.")
+        at: datetime = params.validated_data.get("at") or timezone.now()
+        eligibility = member_eligibility(member=request.member, car_model=car_model, at=at)
+        return Response(eligibility_output(eligibility))
+
+
+def eligibility_output(eligibility: Eligibility) -> dict[str, object]:
+    data = EligibilityApi.OutputSerializer(eligibility).data
+    data["rules"] = [rule_output(r) for r in eligibility.rules]
+    return data

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from members import api
+
+urlpatterns = [
+    path("members/register/", api.RegisterApi.as_view(), name="api-member-register"),
+    path("auth/token/", api.TokenCreateApi.as_view(), name="api-token-create"),
+    path("auth/token/delete/", api.TokenDeleteApi.as_view(), name="api-token-delete"),
+    path("me/", api.MeApi.as_view(), name="api-me"),
+    path("me/update/", api.MeUpdateApi.as_view(), name="api-me-update"),
+    path("me/export/", api.MeExportApi.as_view(), name="api-me-export"),
+    path("me/delete/", api.MeDeleteApi.as_view(), name="api-me-delete"),
+    path("me/credit-check/", api.CreditCheckApi.as_view(), name="api-me-credit-check"),
+    path("me/eligibility/", api.EligibilityApi.as_view(), name="api-me-eligibility"),
+]

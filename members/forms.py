@@ -1,0 +1,97 @@
+"""Portal forms. They only collect input; the services check it and say what is wrong."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from fleet.models import CarModel
+
+LANGUAGE_CHOICES = [("zh-hans", "中文"), ("en", "English")]
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SignUpForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label=_("Password, again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    full_name = forms.CharField(
+        label=_("Full legal name"),
+        max_length=120,
+        help_text=_("As on your ID card."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    id_number = forms.CharField(
+        label=_("National ID number"),
+        max_length=20,
+        help_text=_("18 characters. Stored encrypted; staff see only the last four."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE_INPUT)
+    licence_number = forms.CharField(label=_("Driving licence number"), max_length=20)
+    licence_expires_on = forms.DateField(label=_("Driving licence valid until"), widget=DATE_INPUT)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=LANGUAGE_CHOICES)
+    accept_privacy = forms.BooleanField(
+        label=_(
+            "I agree that the store keeps these details to run my membership, and checks my credit "
+            "when I ask it to."
+        )
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords are not the same."))
+        return data
+
+
+class MemberLoginForm(AuthenticationForm):
+    """Django's login form, asking for an e-mail or mobile instead of a username."""
+
+    username = forms.CharField(
+        label=_("E-mail or mobile number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+
+class CorrectionForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    mobile = forms.CharField(label=_("Mobile number"), max_length=20)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=LANGUAGE_CHOICES)
+    licence_number = forms.CharField(
+        label=_("New driving licence number"),
+        max_length=20,
+        required=False,
+        help_text=_("Only if you have a new licence; leave empty to keep the one on file."),
+    )
+    licence_expires_on = forms.DateField(label=_("Driving licence valid until"), widget=DATE_INPUT)
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class ModelChoiceForm(forms.Form):
+    model = forms.ModelChoiceField(
+        label=_("Car model"),
+        queryset=CarModel.objects.filter(is_listed=True).select_related("brand"),
+        to_field_name="slug",
+        empty_label=_("Choose a model"),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["model"].label_from_instance = lambda m: f"{m.brand.display_name} {m.display_name}"

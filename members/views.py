@@ -1,0 +1,163 @@
+"""Portal pages for members: sign-up, login, their data, and the membership page.
+
+Views read the request, call a service or selector, and pick a template. Domain refusals
+(``ApplicationError``) and field errors (``ValidationError``) come back to the customer as
+messages or form errors, in their language.
+"""
+
+import json
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.forms import CorrectionForm, DeleteAccountForm, ModelChoiceForm, SignUpForm
+from members.selectors import member_eligibility, member_get_for_user, member_standing
+from members.services import (
+    member_anonymise,
+    member_correct,
+    member_credit_check,
+    member_export,
+    member_register,
+)
+from vendingstore.api_errors import ApplicationError
+
+
+def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Logged in with a member profile; the profile is passed to the view as ``member``."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        member = member_get_for_user(user=request.user)
+        if member is None:
+            messages.info(request, _("This login has no membership. Sign up with another e-mail address."))
+            return redirect("members:signup")
+        return view(request, member, *args, **kwargs)
+
+    return wrapped
+
+
+def _form_errors_from(form: Form, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and member_get_for_user(user=request.user):
+        return redirect("members:membership")
+    form = SignUpForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("password_again", "accept_privacy")}
+        try:
+            member = member_register(**data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            login(request, member.user, backend="members.auth.EmailOrMobileBackend")
+            messages.success(request, _("Welcome! Check your credit to see whether you are a Super Member."))
+            return redirect("members:membership")
+    return render(request, "members/signup.html", {"form": form})
+
+
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        logout(request)
+        return redirect("fleet:catalogue")
+    return render(request, "members/logout.html")
+
+
+@member_required
+def membership(request: HttpRequest, member) -> HttpResponse:
+    now = timezone.now()
+    standing = member_standing(member=member, at=now)
+    model_form = ModelChoiceForm(request.GET or None)
+    eligibility = None
+    if model_form.is_valid():
+        eligibility = member_eligibility(member=member, car_model=model_form.cleaned_data["model"], at=now)
+    context = {
+        "member": member,
+        "standing": standing,
+        "report": standing.report,
+        "quota": standing.quota,
+        "model_form": model_form,
+        "eligibility": eligibility,
+    }
+    return render(request, "members/membership.html", context)
+
+
+@require_POST
+@member_required
+def credit_check(request: HttpRequest, member) -> HttpResponse:
+    try:
+        report = member_credit_check(member=member, requested_by=request.user)
+    except ApplicationError as refusal:
+        messages.error(request, str(refusal.message))
+    else:
+        messages.success(
+            request,
+            _("Your credit score is %(score)s (%(band)s).")
+            % {"score": report.score, "band": report.get_band_display()},
+        )
+    return redirect("members:membership")
+
+
+@member_required
+def account(request: HttpRequest, member) -> HttpResponse:
+    initial = {
+        "email": member.user.email,
+        "mobile": member.mobile,
+        "preferred_language": member.preferred_language,
+        "licence_expires_on": member.licence_expires_on,
+    }
+    form = CorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if k != "licence_number" or v}
+        try:
+            member_correct(member=member, actor=request.user, **changes)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, _("Your details are saved."))
+            return redirect("members:account")
+    return render(request, "members/account.html", {"member": member, "form": form})
+
+
+@member_required
+def account_export(request: HttpRequest, member) -> HttpResponse:
+    data = member_export(member=member, actor=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="vendingstore-my-data-{timezone.localdate()}.json"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@member_required
+def account_delete(request: HttpRequest, member) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not request.user.check_password(form.cleaned_data["password"]):
+            form.add_error("password", _("The password is not right."))
+        else:
+            try:
+                member_anonymise(member=member, actor=request.user, reason="deleted by the member")
+            except ApplicationError as refusal:
+                messages.error(request, str(refusal.message))
+                return redirect("members:account")
+            logout(request)
+            messages.success(request, _("Your account is deleted."))
+            return redirect("fleet:catalogue")
+    return render(request, "members/account_delete.html", {"form": form})
