@@ -463,3 +463,25 @@ def test_the_bay_map_keeps_bays_outside_a_shrunk_shape_in_view(staff_client: Cli
     assert [row.level for row in bay_map.rows] == [3, 2, 1, 0]
     assert bay_map.positions == [1, 2, 3, 4]
     assert {state: count for state, _label, count in bay_map.legend}["stored"] == 12
+
+
+def test_the_bay_picker_on_a_vehicle_offers_only_free_bays_in_service(staff_client: Client) -> None:
+    tower = TowerFactory(code="north", levels=1, bays_per_level=3, delivery_bays=1)
+    VehicleFactory(store=tower.store)  # takes L01-B01
+    Bay.objects.filter(tower=tower, level=1, position=2).update(is_enabled=False)
+    params = {"app_label": "fleet", "model_name": "vehicle", "field_name": "bay", "term": "north"}
+
+    response = staff_client.get(reverse("admin:autocomplete"), params)
+
+    assert [result["text"] for result in response.json()["results"]] == ["north:D1", "north:L01-B03"]
+
+
+def test_the_photo_inline_offers_only_the_models_own_paints(staff_client: Client) -> None:
+    own = PaintFactory(name="Own Paint")
+    PaintFactory(name="Foreign Paint")
+    CarPhotoFactory(car_model=own.car_model)
+
+    html = staff_client.get(admin_url("carmodel", "change", own.car_model.pk)).content.decode()
+
+    assert "Own Paint</option>" in html
+    assert "Foreign Paint" not in html
