@@ -5,10 +5,37 @@ may be empty) and ``display_name``, which follows the request's Accept-Language 
 to English.
 """
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from fleet.models import Brand, CarModel, CarPhoto, Paint, Store, StoreHours, Tower
+from fleet.models import (
+    BodyType,
+    Brand,
+    CarModel,
+    CarPhoto,
+    Paint,
+    Powertrain,
+    Store,
+    StoreHours,
+    Tower,
+    Weekday,
+)
+
+
+class ChoiceLabelField(serializers.CharField):
+    """The label of a choice value, in the active language (read-only).
+
+    Django's ``get_FOO_display()`` rebuilds a dict of all choices on every call, which costs
+    more than the rest of a list item together; this looks the label up in a dict built once.
+    """
+
+    def __init__(self, choices: type[models.Choices], **kwargs: object) -> None:
+        self.labels = dict(choices.choices)
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: object) -> str:
+        return str(self.labels.get(value, value))
 
 
 class BrandOutputSerializer(serializers.ModelSerializer):
@@ -39,8 +66,8 @@ class CarPhotoOutputSerializer(serializers.ModelSerializer):
 class CarSpecsOutputSerializer(serializers.ModelSerializer):
     """The technical data of a model, nested under ``specs``."""
 
-    body_type_display = serializers.CharField(source="get_body_type_display", read_only=True)
-    powertrain_display = serializers.CharField(source="get_powertrain_display", read_only=True)
+    body_type_display = ChoiceLabelField(BodyType, source="body_type")
+    powertrain_display = ChoiceLabelField(Powertrain, source="powertrain")
     energy_kwh_per_100km = serializers.DecimalField(
         max_digits=4, decimal_places=1, coerce_to_string=False, read_only=True, allow_null=True
     )
@@ -147,7 +174,7 @@ class CarModelDetailOutputSerializer(CarModelListOutputSerializer):
 
 
 class StoreHoursOutputSerializer(serializers.ModelSerializer):
-    weekday_display = serializers.CharField(source="get_weekday_display", read_only=True)
+    weekday_display = ChoiceLabelField(Weekday, source="weekday")
     opens = serializers.TimeField(format="%H:%M", read_only=True)
     closes = serializers.TimeField(format="%H:%M", read_only=True)
 
