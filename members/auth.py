@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -19,6 +20,25 @@ def login_identifier_normalize(value: str) -> str:
     if "@" in value:
         return value.lower()
     return mobile_normalize(value)
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout for every login that arrives with a request (portal, API, admin).
+
+    Code that authenticates without one (Django's test client, a shell) is not a login attempt
+    from the network; axes would raise for it, so it is passed on to the next backend.
+    """
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> AbstractBaseUser | None:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)
 
 
 class EmailOrMobileBackend(ModelBackend):

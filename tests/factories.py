@@ -1,14 +1,19 @@
 """factory-boy factories shared by the whole suite."""
 
 import itertools
+from datetime import date, timedelta
 
 import factory
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from fleet.models import Brand, CarModel, CarPhoto, Paint, Store, StoreHours, Tower, Vehicle, VehicleStatus
 from fleet.services import tower_ensure_bays
 from fleet.vin import vin_with_check_digit
-from members.models import Member
+from members.credit import band_for_score
+from members.identity import id_number_check_digit, secret_encrypt, secret_hash
+from members.models import CreditReport, Member
 
 _vin_serial = itertools.count(1)
 
@@ -33,13 +38,48 @@ class StaffFactory(UserFactory):
     is_superuser = True
 
 
+def make_id_number(born: date, serial: int) -> str:
+    """A well-formed PRC resident ID number (Shanghai) for someone born on ``born``."""
+    first17 = f"{310101 + serial // 1000:06d}{born:%Y%m%d}{serial % 1000:03d}"
+    return first17 + id_number_check_digit(first17)
+
+
 class MemberFactory(factory.django.DjangoModelFactory):
+    """A member with a checked identity: an adult, a licence valid for years, no credit report."""
+
     class Meta:
         model = Member
+
+    class Params:
+        id_number = factory.LazyAttributeSequence(lambda m, n: make_id_number(m.date_of_birth, n))
+        licence_number = factory.Sequence(lambda n: f"DL{n:010d}")
 
     user = factory.SubFactory(UserFactory)
     full_name = factory.Sequence(lambda n: f"Member {n}")
     mobile = factory.Sequence(lambda n: f"+86138{n:08d}")
+    date_of_birth = date(1990, 5, 12)
+    id_number_hash = factory.LazyAttribute(lambda m: secret_hash(m.id_number))
+    id_number_encrypted = factory.LazyAttribute(lambda m: secret_encrypt(m.id_number))
+    id_number_last4 = factory.LazyAttribute(lambda m: m.id_number[-4:])
+    licence_number_encrypted = factory.LazyAttribute(lambda m: secret_encrypt(m.licence_number))
+    licence_number_last4 = factory.LazyAttribute(lambda m: m.licence_number[-4:])
+    licence_expires_on = factory.LazyFunction(lambda: date.today() + timedelta(days=5 * 365))
+
+
+class CreditReportFactory(factory.django.DjangoModelFactory):
+    """A sandbox report fetched now (or at ``fetched_at``), valid for the configured days."""
+
+    class Meta:
+        model = CreditReport
+
+    member = factory.SubFactory(MemberFactory)
+    provider = "sandbox"
+    score = 720
+    band = factory.LazyAttribute(lambda r: band_for_score(r.score))
+    fetched_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(
+        lambda r: r.fetched_at + timedelta(days=settings.CREDIT_REPORT_VALID_DAYS)
+    )
 
 
 class BrandFactory(factory.django.DjangoModelFactory):

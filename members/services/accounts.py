@@ -39,7 +39,10 @@ _TAKEN = {
 
 def _email_normalize(value: str) -> str:
     email = (value or "").strip().lower()
-    validate_email(email)
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": exc.messages}) from None
     return email
 
 

@@ -38,23 +38,23 @@ log = logging.getLogger(__name__)
 CHECK_RUNNING_GUARD = timedelta(minutes=2)
 
 
-def _claim(member: Member, *, by_staff: bool) -> bool:
-    """Mark a check as started with a conditional UPDATE; False when another one holds it.
+def _claim(member: Member) -> bool:
+    """Mark a check as running with a conditional UPDATE; False while another one runs.
 
-    Members wait ``CREDIT_CHECK_MIN_INTERVAL_SECONDS`` between checks; staff only wait for a
-    check that is still running.
+    Two clicks (or a member and a staff member) at once make one bureau request, not two.
     """
     now = timezone.now()
-    wait = CHECK_RUNNING_GUARD
-    if not by_staff:
-        wait = max(wait, timedelta(seconds=settings.CREDIT_CHECK_MIN_INTERVAL_SECONDS))
-    free = Q(credit_check_started_at__isnull=True) | Q(credit_check_started_at__lte=now - wait)
+    free = Q(credit_check_started_at__isnull=True) | Q(credit_check_started_at__lte=now - CHECK_RUNNING_GUARD)
     return bool(Member.objects.filter(free, pk=member.pk).update(credit_check_started_at=now))
 
 
 def _release(member: Member) -> None:
-    # A failed check does not count against the interval: the member may simply try again.
     Member.objects.filter(pk=member.pk).update(credit_check_started_at=None)
+
+
+def _checked_recently(member: Member) -> bool:
+    since = timezone.now() - timedelta(seconds=settings.CREDIT_CHECK_MIN_INTERVAL_SECONDS)
+    return CreditReport.objects.filter(member=member, fetched_at__gt=since).exists()
 
 
 def member_credit_check(
@@ -68,7 +68,8 @@ def member_credit_check(
     """
     if not member.id_number_encrypted:
         raise CreditCheckNeedsIdentity()
-    if not _claim(member, by_staff=by_staff):
+    # Members wait between checks (each one is an inquiry on their file); staff need not.
+    if (not by_staff and _checked_recently(member)) or not _claim(member):
         raise CreditCheckTooSoon(
             _("A credit check was made a moment ago. Please wait a few minutes before checking again.")
         )
@@ -85,7 +86,6 @@ def member_credit_check(
             )
         )
     except CreditProviderError as exc:
-        _release(member)
         log.warning("credit check for member %s failed: %s", member.pk, exc)
         audit_record(
             member=member,
@@ -99,6 +99,8 @@ def member_credit_check(
         if isinstance(exc, CreditSubjectNotFound):
             raise CreditFileNotFound() from exc
         raise CreditBureauUnavailable() from exc
+    finally:
+        _release(member)
     return _store_report(member, provider.name, answer.score, answer.reference, requested_by)
 
 

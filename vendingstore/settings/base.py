@@ -209,7 +209,7 @@ INSTALLED_APPS += ["axes"]
 # before any other backend sees the password.
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "members.auth.LockoutBackend",
     "members.auth.EmailOrMobileBackend",
 ]
 LOGIN_URL = "members:login"

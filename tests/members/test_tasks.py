@@ -1,0 +1,66 @@
+"""The monthly tier re-evaluation: scheduled by beat, thin, idempotent."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from celery.schedules import crontab
+from django.conf import settings
+from django.utils import timezone
+
+from members.models import Member, Tier
+from members.services import member_anonymise, member_tier_refresh
+from members.tasks import member_reevaluate_tier_batch, members_reevaluate_tiers
+from tests.factories import CreditReportFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_beat_runs_it_monthly() -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["members-reevaluate-tiers"]
+
+    assert entry["task"] == "members.tasks.members_reevaluate_tiers"
+    assert isinstance(entry["schedule"], crontab)
+    assert entry["schedule"].day_of_month == {1}
+
+
+def test_a_super_member_whose_report_expired_drops_to_member() -> None:
+    member = MemberFactory()
+    CreditReportFactory(member=member, score=800)
+    member_tier_refresh(member=member)
+    assert member.tier == Tier.SUPER
+
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        member_reevaluate_tier_batch([member.pk])
+
+    member.refresh_from_db()
+    assert member.tier == Tier.STANDARD
+
+
+def test_running_it_twice_changes_nothing_more() -> None:
+    member = MemberFactory()
+    CreditReportFactory(member=member, score=800)
+
+    member_reevaluate_tier_batch([member.pk])
+    member_reevaluate_tier_batch([member.pk])
+
+    assert member.audit_events.filter(action="tier_changed").count() == 1
+
+
+def test_the_monthly_task_queues_batches_of_every_member_but_the_anonymised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    queued: list[list[int]] = []
+    monkeypatch.setattr(member_reevaluate_tier_batch, "delay", queued.append)
+    monkeypatch.setattr("members.tasks.BATCH_SIZE", 2)
+    members = MemberFactory.create_batch(3)
+    gone = MemberFactory()
+    member_anonymise(member=gone, actor=gone.user)
+
+    assert members_reevaluate_tiers() == 2
+    assert sorted(pk for batch in queued for pk in batch) == sorted(m.pk for m in members)
+
+
+def test_a_batch_skips_members_that_no_longer_exist() -> None:
+    assert member_reevaluate_tier_batch([987654]) == 0
+    assert not Member.objects.exists()
