@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -48,6 +49,8 @@ class IsMember(BasePermission):
 
 
 class MemberApi(APIView):
+    # Token first, so an anonymous call gets 401 with "WWW-Authenticate: Token", not a bare 403.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, IsMember]
 
 
@@ -136,7 +139,7 @@ class RegisterApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class RegisterInputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         mobile = serializers.CharField(max_length=20)
         password = serializers.CharField(write_only=True, style={"input_type": "password"})
@@ -147,7 +150,7 @@ class RegisterApi(APIView):
         licence_expires_on = serializers.DateField()
         preferred_language = serializers.ChoiceField(choices=["en", "zh-hans"], default="zh-hans")
 
-    class OutputSerializer(serializers.Serializer):
+    class RegisterOutputSerializer(serializers.Serializer):
         token = serializers.CharField()
         member = MeOutputSerializer()
 
@@ -156,11 +159,14 @@ class RegisterApi(APIView):
         summary="Sign up as a member",
         description="Creates the account and returns an API token. One account per e-mail, mobile "
         "and ID number; a taken one is answered with 400 and the field's message.",
-        request=InputSerializer,
-        responses={201: OutputSerializer, 400: OpenApiResponse(description="Field errors, by field name.")},
+        request=RegisterInputSerializer,
+        responses={
+            201: RegisterOutputSerializer,
+            400: OpenApiResponse(description="Field errors, by field name."),
+        },
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         member = member_register(**serializer.validated_data)
         token = Token.objects.create(user=member.user)
@@ -176,11 +182,11 @@ class TokenCreateApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class TokenCreateInputSerializer(serializers.Serializer):
         username = serializers.CharField(help_text="E-mail address or mobile number.")
         password = serializers.CharField(style={"input_type": "password"})
 
-    class OutputSerializer(serializers.Serializer):
+    class TokenCreateOutputSerializer(serializers.Serializer):
         token = serializers.CharField()
 
     @extend_schema(
@@ -188,15 +194,15 @@ class TokenCreateApi(APIView):
         summary="Log in: get an API token",
         description="Send the token as `Authorization: Token <token>`. Repeated failures lock the "
         "account from this address for a while (429).",
-        request=InputSerializer,
+        request=TokenCreateInputSerializer,
         responses={
-            200: OutputSerializer,
+            200: TokenCreateOutputSerializer,
             400: OpenApiResponse(ERROR, description="Wrong e-mail/mobile or password."),
             429: OpenApiResponse(ERROR, description="Locked out after too many failures."),
         },
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.TokenCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # django-axes counts failures on the Django request and marks it when locked out.
         django_request = request._request
@@ -234,7 +240,7 @@ class MeApi(MemberApi):
 
 
 class MeUpdateApi(MemberApi):
-    class InputSerializer(serializers.Serializer):
+    class MeUpdateInputSerializer(serializers.Serializer):
         email = serializers.EmailField(required=False)
         mobile = serializers.CharField(max_length=20, required=False)
         preferred_language = serializers.ChoiceField(choices=["en", "zh-hans"], required=False)
@@ -246,7 +252,7 @@ class MeUpdateApi(MemberApi):
         summary="Correct my details",
         description="Only these fields; name, ID number and date of birth are corrected by staff "
         "against a document.",
-        request=InputSerializer,
+        request=MeUpdateInputSerializer,
         responses={
             200: MeOutputSerializer,
             400: OpenApiResponse(description="Field errors."),
@@ -254,7 +260,7 @@ class MeUpdateApi(MemberApi):
         },
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.MeUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         member = member_correct(member=request.member, actor=request.user, **serializer.validated_data)
         return Response(me_output(member))
@@ -271,7 +277,7 @@ class MeExportApi(MemberApi):
 
 
 class MeDeleteApi(MemberApi):
-    class InputSerializer(serializers.Serializer):
+    class MeDeleteInputSerializer(serializers.Serializer):
         password = serializers.CharField(style={"input_type": "password"}, help_text="Confirms it is you.")
 
     @extend_schema(
@@ -279,11 +285,11 @@ class MeDeleteApi(MemberApi):
         summary="Delete my account",
         description="Anonymises the account and logs out everywhere. Refused (409) while a test "
         "drive is booked or under way.",
-        request=InputSerializer,
+        request=MeDeleteInputSerializer,
         responses={204: None, 400: ERROR, 401: NOT_LOGGED_IN, 409: ERROR},
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.MeDeleteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if not request.user.check_password(serializer.validated_data["password"]):
             raise ApplicationError(_("The password is not right."))
@@ -317,11 +323,11 @@ class CreditCheckApi(MemberApi):
 
 
 class EligibilityApi(MemberApi):
-    class InputSerializer(serializers.Serializer):
+    class EligibilityInputSerializer(serializers.Serializer):
         model = serializers.SlugField(help_text="The car model's slug.")
         at = serializers.DateTimeField(required=False, help_text="When the drive would start; default now.")
 
-    class OutputSerializer(serializers.Serializer):
+    class EligibilityOutputSerializer(serializers.Serializer):
         model = serializers.SlugField(source="car_model.slug")
         at = serializers.DateTimeField()
         tier = serializers.ChoiceField(choices=Tier.choices)
@@ -342,14 +348,14 @@ class EligibilityApi(MemberApi):
             OpenApiParameter("at", OpenApiTypes.DATETIME, description="Start of the drive; default now."),
         ],
         responses={
-            200: OutputSerializer,
+            200: EligibilityOutputSerializer,
             400: OpenApiResponse(description="Bad parameters."),
             401: NOT_LOGGED_IN,
             404: ERROR,
         },
     )
     def get(self, request: Request) -> Response:
-        params = self.InputSerializer(data=request.query_params)
+        params = self.EligibilityInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         car_model = CarModel.objects.filter(slug=params.validated_data["model"], is_listed=True).first()
         if car_model is None:
@@ -360,6 +366,13 @@ class EligibilityApi(MemberApi):
 
 
 def eligibility_output(eligibility: Eligibility) -> dict[str, object]:
-    data = EligibilityApi.OutputSerializer(eligibility).data
-    data["rules"] = [rule_output(r) for r in eligibility.rules]
-    return data
+    return EligibilityApi.EligibilityOutputSerializer(
+        {
+            "car_model": eligibility.car_model,
+            "at": eligibility.at,
+            "tier": eligibility.tier,
+            "decision": eligibility.decision,
+            "fee_cny": eligibility.fee_cny,
+            "rules": [rule_output(r) for r in eligibility.rules],
+        }
+    ).data

@@ -185,7 +185,10 @@ def test_a_drive_exactly_sixty_days_old_no_longer_counts() -> None:
 
 
 def test_a_drive_one_second_inside_the_window_still_counts() -> None:
-    records = [*drives(1, 10, 20, 30), DriveRecord(car_model_id=99, started_at=AT - WINDOW + timedelta(seconds=1))]
+    records = [
+        *drives(1, 10, 20, 30),
+        DriveRecord(car_model_id=99, started_at=AT - WINDOW + timedelta(seconds=1)),
+    ]
 
     result = rule_quota_rolling(records=records, at=AT, limit=5, window=WINDOW)
 

@@ -1,0 +1,192 @@
+"""The members API: register, token, me, credit check, eligibility, export, delete."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from members.models import Member
+from tests.factories import CarModelFactory, CreditReportFactory, make_id_number
+from tests.members.conftest import FakeBureau
+
+pytestmark = pytest.mark.django_db
+BORN = date(1995, 7, 1)
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def logged_in(api: APIClient, member: Member) -> APIClient:
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=member.user).key}")
+    return api
+
+
+def registration(**overrides: object) -> dict:
+    return {
+        "email": "chen@example.com",
+        "mobile": "13600000001",
+        "password": "a-long-test-password-1",
+        "full_name": "Chen Jie",
+        "id_number": make_id_number(BORN, 5),
+        "date_of_birth": BORN.isoformat(),
+        "licence_number": "DL1234567",
+        "licence_expires_on": (timezone.localdate() + timedelta(days=800)).isoformat(),
+        "preferred_language": "en",
+        **overrides,
+    }
+
+
+def test_it_registers_and_returns_a_working_token(api: APIClient) -> None:
+    response = api.post("/api/v1/members/register/", registration(), format="json")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["member"]["email"] == "chen@example.com"
+    assert body["member"]["id_number_last4"] == make_id_number(BORN, 5)[-4:]
+    assert "id_number" not in body["member"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
+    assert api.get("/api/v1/me/").json()["full_name"] == "Chen Jie"
+
+
+def test_a_duplicate_id_number_is_a_field_error(api: APIClient) -> None:
+    api.post("/api/v1/members/register/", registration(), format="json")
+
+    response = api.post(
+        "/api/v1/members/register/", registration(email="x@example.com", mobile="13600000002"), format="json"
+    )
+
+    assert response.status_code == 400
+    assert "id_number" in response.json()
+
+
+def test_a_token_for_email_or_mobile(api: APIClient, member: Member) -> None:
+    by_email = api.post("/api/v1/auth/token/", {"username": "LI@example.com", "password": "pw-for-tests-1"})
+    by_mobile = api.post("/api/v1/auth/token/", {"username": member.mobile, "password": "pw-for-tests-1"})
+
+    assert by_email.status_code == by_mobile.status_code == 200
+    assert by_email.json()["token"] == by_mobile.json()["token"]
+
+
+def test_the_api_locks_out_after_repeated_failures(api: APIClient, member: Member, settings) -> None:
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert (
+            api.post("/api/v1/auth/token/", {"username": "li@example.com", "password": "wrong"}).status_code
+            == 400
+        )
+
+    locked = api.post("/api/v1/auth/token/", {"username": "li@example.com", "password": "wrong"})
+    still_locked = api.post(
+        "/api/v1/auth/token/", {"username": "li@example.com", "password": "pw-for-tests-1"}
+    )
+
+    assert locked.status_code == 429
+    assert still_locked.status_code == 429
+    assert still_locked.json()["code"] == "locked_out"
+    assert "token" not in still_locked.json()
+
+
+def test_me_needs_a_login(api: APIClient) -> None:
+    assert api.get("/api/v1/me/").status_code == 401
+
+
+def test_me_shows_every_rule_in_both_languages(logged_in: APIClient) -> None:
+    body = logged_in.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+
+    assert body["tier"] == "standard"
+    assert body["credit_report"] is None
+    credit = next(r for r in body["rules"] if r["code"] == "credit_score")
+    assert credit["passed"] is False
+    assert set(credit["reason"]) == {"en", "zh-hans"}
+    assert credit["message"] == credit["reason"]["zh-hans"]
+
+
+def test_a_credit_check_returns_the_new_tier(logged_in: APIClient, member: Member, staff) -> None:
+    from members.services import member_set_score_override
+
+    member_set_score_override(member=member, actor=staff, score=720, reason="test")
+
+    response = logged_in.post("/api/v1/me/credit-check/")
+
+    assert response.status_code == 201
+    assert response.json()["tier"] == "super"
+    assert response.json()["credit_report"]["score"] == 720
+
+
+def test_a_bureau_failure_is_a_503_that_says_try_again_later(
+    logged_in: APIClient, fake_bureau: FakeBureau
+) -> None:
+    fake_bureau.answer((500, {}, 0))
+
+    response = logged_in.post("/api/v1/me/credit-check/")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "credit_bureau_unavailable"
+    assert "try again later" in response.json()["detail"]
+
+
+def test_eligibility_for_a_model_lists_every_rule_and_the_fee(logged_in: APIClient, member: Member) -> None:
+    CreditReportFactory(member=member, score=650)
+    car = CarModelFactory(msrp_cny=420_000)
+
+    body = logged_in.get("/api/v1/me/eligibility/", {"model": car.slug}).json()
+
+    assert body["model"] == car.slug
+    assert len(body["rules"]) == 8
+    failed = {r["code"] for r in body["rules"] if not r["passed"]}
+    # Biometric consent cannot be given yet (no consent model), so the answer is a refusal.
+    assert failed == {"credit_score", "biometric_consent"}
+    assert body["decision"] == "refused"
+    quota = next(r for r in body["rules"] if r["code"] == "quota_rolling")
+    assert (quota["used"], quota["limit"]) == (0, 5)
+
+
+def test_eligibility_at_a_future_start(logged_in: APIClient, member: Member) -> None:
+    car = CarModelFactory()
+    member.licence_expires_on = timezone.localdate() + timedelta(days=10)
+    member.save()
+
+    soon = logged_in.get("/api/v1/me/eligibility/", {"model": car.slug}).json()
+    later = logged_in.get(
+        "/api/v1/me/eligibility/", {"model": car.slug, "at": (timezone.now() + timedelta(days=9)).isoformat()}
+    ).json()
+
+    assert next(r for r in soon["rules"] if r["code"] == "driving_licence")["passed"]
+    assert not next(r for r in later["rules"] if r["code"] == "driving_licence")["passed"]
+
+
+def test_eligibility_for_an_unknown_model_is_404(logged_in: APIClient) -> None:
+    assert logged_in.get("/api/v1/me/eligibility/", {"model": "no-such-car"}).status_code == 404
+    assert logged_in.get("/api/v1/me/eligibility/").status_code == 400
+
+
+def test_a_member_corrects_their_mobile_but_not_their_name(logged_in: APIClient, member: Member) -> None:
+    response = logged_in.post(
+        "/api/v1/me/update/", {"mobile": "13911112222", "full_name": "Someone Else"}, format="json"
+    )
+
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.mobile == "+8613911112222"
+    assert member.full_name != "Someone Else"
+
+
+def test_export_and_delete(logged_in: APIClient, member: Member) -> None:
+    export = logged_in.get("/api/v1/me/export/")
+    wrong = logged_in.post("/api/v1/me/delete/", {"password": "nope"})
+    deleted = logged_in.post("/api/v1/me/delete/", {"password": "pw-for-tests-1"})
+
+    assert export.status_code == 200
+    assert export.json()["account"]["email"] == "li@example.com"
+    assert wrong.status_code == 400
+    assert deleted.status_code == 204
+    assert logged_in.get("/api/v1/me/").status_code == 401
+
+
+def test_logging_out_revokes_the_token(logged_in: APIClient) -> None:
+    assert logged_in.post("/api/v1/auth/token/delete/").status_code == 204
+    assert logged_in.get("/api/v1/me/").status_code == 401

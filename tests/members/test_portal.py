@@ -1,0 +1,204 @@
+"""Portal pages: sign-up, login lockout, password reset, membership, my data."""
+
+import json
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Member
+from members.services import member_set_score_override
+from tests.factories import CarModelFactory, CreditReportFactory, make_id_number
+from tests.members.conftest import FakeBureau
+
+pytestmark = pytest.mark.django_db
+BORN = date(1993, 9, 9)
+
+
+@pytest.fixture
+def logged_in(client: Client, member: Member) -> Client:
+    client.force_login(member.user)
+    return client
+
+
+def signup_form(**overrides: object) -> dict:
+    return {
+        "email": "zhou@example.com",
+        "mobile": "13500000009",
+        "password": "a-long-test-password-1",
+        "password_again": "a-long-test-password-1",
+        "full_name": "Zhou Lan",
+        "id_number": make_id_number(BORN, 3),
+        "date_of_birth": BORN.isoformat(),
+        "licence_number": "DL55555555",
+        "licence_expires_on": (timezone.localdate() + timedelta(days=1000)).isoformat(),
+        "preferred_language": "en",
+        "accept_privacy": "on",
+        **overrides,
+    }
+
+
+def test_signing_up_logs_in_and_shows_the_membership_page(client: Client) -> None:
+    response = client.post(reverse("members:signup"), signup_form(), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("members:membership")
+    page = response.content.decode()
+    assert "Your membership" in page
+    assert "No credit report yet" in page
+    assert Member.objects.get().user.username == "zhou@example.com"
+
+
+def test_sign_up_errors_are_shown_by_field(client: Client) -> None:
+    client.post(reverse("members:signup"), signup_form())
+    client.logout()
+
+    response = client.post(
+        reverse("members:signup"),
+        signup_form(email="new@example.com", mobile="13500000010", password_again="x"),
+    )
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "password_again" in form.errors
+    response = client.post(
+        reverse("members:signup"), signup_form(email="new@example.com", mobile="13500000010")
+    )
+    assert "id_number" in response.context["form"].errors
+    assert Member.objects.count() == 1
+
+
+def test_the_signup_page_speaks_chinese(client: Client) -> None:
+    client.cookies["django_language"] = "zh-hans"
+
+    page = client.get(reverse("members:signup")).content.decode()
+
+    assert "成为会员" in page
+
+
+def test_the_portal_locks_a_login_after_repeated_failures(client: Client, member: Member, settings) -> None:
+    url = reverse("members:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post(url, {"username": "li@example.com", "password": "wrong"}).status_code == 200
+
+    client.post(url, {"username": "Li@Example.com", "password": "wrong"})
+    locked = client.post(url, {"username": "li@example.com", "password": "pw-for-tests-1"})
+
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_member_logs_in_with_their_mobile(client: Client, member: Member) -> None:
+    response = client.post(
+        reverse("members:login"), {"username": member.mobile[3:], "password": "pw-for-tests-1"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("members:membership")
+
+
+def test_password_reset_by_email(client: Client, member: Member) -> None:
+    client.post(reverse("members:password_reset"), {"email": "li@example.com"})
+
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/account/password-reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    set_url = form_page.redirect_chain[-1][0]
+    done = client.post(set_url, {"new_password1": "brand-new-pass-42", "new_password2": "brand-new-pass-42"})
+
+    assert done.status_code == 302
+    member.user.refresh_from_db()
+    assert member.user.check_password("brand-new-pass-42")
+
+
+def test_the_membership_page_needs_a_login(client: Client) -> None:
+    response = client.get(reverse("members:membership"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("members:login"))
+
+
+def test_the_membership_page_shows_tier_band_rules_and_quota(logged_in: Client, member: Member) -> None:
+    CreditReportFactory(member=member, score=712)
+
+    page = logged_in.get(reverse("members:membership")).content.decode()
+
+    assert 'data-tier="super"' in page
+    assert "712" in page
+    assert "Excellent" in page
+    assert page.count('class="rule ') == 7
+    assert "Biometric consent not given yet" in page
+    assert "Last checked" in page
+
+
+def test_checking_credit_from_the_page(logged_in: Client, member: Member, staff) -> None:
+    member_set_score_override(member=member, actor=staff, score=705, reason="test")
+
+    response = logged_in.post(reverse("members:credit_check"), follow=True)
+
+    page = response.content.decode()
+    assert "Your credit score is 705" in page
+    assert 'data-tier="super"' in page
+
+
+def test_a_bureau_failure_is_a_message_not_an_error_page(logged_in: Client, fake_bureau: FakeBureau) -> None:
+    fake_bureau.answer((502, {}, 0))
+
+    response = logged_in.post(reverse("members:credit_check"), follow=True)
+
+    assert response.status_code == 200
+    assert "try again later" in response.content.decode()
+
+
+def test_checking_a_model_shows_the_fee_below_the_bar(logged_in: Client, member: Member, monkeypatch) -> None:
+    monkeypatch.setattr("members.selectors.biometric_consent_given", lambda *, member: True)
+    CreditReportFactory(member=member, score=610)
+    car = CarModelFactory(msrp_cny=350_000)
+
+    response = logged_in.get(reverse("members:membership"), {"model": car.slug})
+
+    assert response.context["eligibility"].decision == "allowed_with_fee"
+    assert "RMB 198" in response.content.decode()
+
+
+def test_a_member_corrects_their_details(logged_in: Client, member: Member) -> None:
+    response = logged_in.post(
+        reverse("members:account"),
+        {
+            "email": "li.new@example.com",
+            "mobile": member.mobile,
+            "preferred_language": member.preferred_language,
+            "licence_number": "",
+            "licence_expires_on": "2035-01-01",
+        },
+    )
+
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.user.username == "li.new@example.com"
+    assert member.licence_expires_on == date(2035, 1, 1)
+    assert member.audit_events.get(action="profile_corrected").data == {
+        "fields": ["email", "licence_expires_on"]
+    }
+
+
+def test_a_member_downloads_their_data(logged_in: Client) -> None:
+    response = logged_in.get(reverse("members:account_export"))
+
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert json.loads(response.content)["account"]["email"] == "li@example.com"
+
+
+def test_a_member_deletes_their_account(logged_in: Client, member: Member) -> None:
+    wrong = logged_in.post(reverse("members:account_delete"), {"password": "nope"})
+    done = logged_in.post(reverse("members:account_delete"), {"password": "pw-for-tests-1"})
+
+    assert wrong.status_code == 200
+    assert done.status_code == 302
+    member.refresh_from_db()
+    assert member.anonymised_at is not None
+    assert logged_in.get(reverse("members:membership")).status_code == 302
