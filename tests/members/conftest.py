@@ -21,7 +21,7 @@ def member() -> Member:
     return MemberFactory(user__username="li@example.com", user__email="li@example.com")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     # Debian's chromium, never a downloaded browser; no background traffic (the machine is offline).
     return {
