@@ -8,7 +8,6 @@ from typing import Literal
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
 from django.utils import timezone
 
 from fleet.models import CarModel
@@ -239,14 +238,6 @@ def member_eligibility(*, member: Member, car_model: CarModel, at: datetime) -> 
 def member_list_for_reevaluation() -> list[int]:
     """Ids of every member whose tier is kept up to date (all but anonymised ones)."""
     return list(Member.objects.filter(anonymised_at__isnull=True).order_by("pk").values_list("pk", flat=True))
-
-
-def member_find_by_identifier(*, identifier: str) -> Member | None:
-    """Look a member up by e-mail or mobile (normalised), for staff tools."""
-    from members.auth import login_identifier_normalize
-
-    value = login_identifier_normalize(identifier)
-    return Member.objects.filter(Q(user__username=value) | Q(mobile=value)).first()
 
 
 def member_export_data(*, member: Member) -> dict[str, object]:

@@ -110,3 +110,18 @@ def test_a_member_without_an_id_number_on_file_is_told_so() -> None:
 
     with pytest.raises(CreditCheckNeedsIdentity):
         member_credit_check(member=legacy, requested_by=legacy.user)
+
+
+def test_a_check_already_running_is_not_started_twice(member: Member, staff) -> None:
+    # Another request claimed the check a moment ago and is waiting for the bureau.
+    Member.objects.filter(pk=member.pk).update(credit_check_started_at=timezone.now())
+
+    with pytest.raises(CreditCheckTooSoon):
+        member_credit_check(member=member, requested_by=staff, by_staff=True)
+    assert not CreditReport.objects.filter(member=member).exists()
+
+
+def test_a_claim_left_by_a_dead_process_is_taken_over(member: Member) -> None:
+    Member.objects.filter(pk=member.pk).update(credit_check_started_at=timezone.now() - timedelta(minutes=10))
+
+    assert member_credit_check(member=member, requested_by=member.user).score >= 350
