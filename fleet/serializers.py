@@ -1,5 +1,9 @@
 """Output serializers of the catalogue API (read-only).
 
+Plain serializers with every field declared, as outputs should be: a ModelSerializer would
+rebuild its fields from the model's metadata on every request, a measurable share of an API
+request's time (see docs/BENCHMARKS.md).
+
 Every bilingual text is given three ways: ``name`` (English), ``name_zh`` (Simplified Chinese,
 may be empty) and ``display_name``, which follows the request's Accept-Language and falls back
 to English.
@@ -11,14 +15,8 @@ from rest_framework import serializers
 
 from fleet.models import (
     BodyType,
-    Brand,
     CarModel,
-    CarPhoto,
-    Paint,
     Powertrain,
-    Store,
-    StoreHours,
-    Tower,
     Weekday,
 )
 
@@ -38,87 +36,64 @@ class ChoiceLabelField(serializers.CharField):
         return str(self.labels.get(value, value))
 
 
-class BrandOutputSerializer(serializers.ModelSerializer):
-    display_name = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Brand
-        fields = ["slug", "name", "name_zh", "display_name", "country"]
-
-
-class PaintOutputSerializer(serializers.ModelSerializer):
-    display_name = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Paint
-        fields = ["id", "name", "name_zh", "display_name", "hex"]
+class BrandOutputSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    name_zh = serializers.CharField()
+    display_name = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166 alpha-2 code.")
 
 
-class CarPhotoOutputSerializer(serializers.ModelSerializer):
-    url = serializers.ImageField(source="image", read_only=True, use_url=True)
-    paint_id = serializers.IntegerField(read_only=True, allow_null=True)
+class PaintOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    name_zh = serializers.CharField()
+    display_name = serializers.CharField()
+    hex = serializers.CharField(help_text="The colour as #RRGGBB.")
 
-    class Meta:
-        model = CarPhoto
-        fields = ["id", "url", "caption", "paint_id"]
+
+class CarPhotoOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.ImageField(source="image", use_url=True)
+    caption = serializers.CharField()
+    paint_id = serializers.IntegerField(allow_null=True, help_text="The paint shown, if one in particular.")
 
 
-class CarSpecsOutputSerializer(serializers.ModelSerializer):
+class CarSpecsOutputSerializer(serializers.Serializer):
     """The technical data of a model, nested under ``specs``."""
 
+    model_year = serializers.IntegerField()
+    body_type = serializers.ChoiceField(choices=BodyType.choices)
     body_type_display = ChoiceLabelField(BodyType, source="body_type")
+    powertrain = serializers.ChoiceField(choices=Powertrain.choices)
     powertrain_display = ChoiceLabelField(Powertrain, source="powertrain")
+    seats = serializers.IntegerField()
+    power_kw = serializers.IntegerField()
+    electric_range_km = serializers.IntegerField(allow_null=True, help_text="CLTC; null without a plug.")
     energy_kwh_per_100km = serializers.DecimalField(
-        max_digits=4, decimal_places=1, coerce_to_string=False, read_only=True, allow_null=True
+        max_digits=4, decimal_places=1, coerce_to_string=False, allow_null=True
     )
     fuel_l_per_100km = serializers.DecimalField(
-        max_digits=4, decimal_places=1, coerce_to_string=False, read_only=True, allow_null=True
+        max_digits=4, decimal_places=1, coerce_to_string=False, allow_null=True
     )
 
-    class Meta:
-        model = CarModel
-        fields = [
-            "model_year",
-            "body_type",
-            "body_type_display",
-            "powertrain",
-            "powertrain_display",
-            "seats",
-            "power_kw",
-            "electric_range_km",
-            "energy_kwh_per_100km",
-            "fuel_l_per_100km",
-        ]
 
-
-class CarModelListOutputSerializer(serializers.ModelSerializer):
+class CarModelListOutputSerializer(serializers.Serializer):
     """A catalogue entry: brand, technical data, price, paints and how many cars are available now."""
 
     # Reads ``available_count`` annotated by CarModelFilter and paints/photos prefetched by
     # carmodel_list_catalogue: no query per model.
 
-    brand = BrandOutputSerializer(read_only=True)
-    display_name = serializers.CharField(read_only=True)
-    specs = CarSpecsOutputSerializer(source="*", read_only=True)
-    price_cny = serializers.IntegerField(source="msrp_cny", read_only=True)
-    paints = PaintOutputSerializer(many=True, read_only=True)
-    available_count = serializers.IntegerField(read_only=True)
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    name_zh = serializers.CharField()
+    display_name = serializers.CharField()
+    brand = BrandOutputSerializer()
+    specs = CarSpecsOutputSerializer(source="*")
+    price_cny = serializers.IntegerField(source="msrp_cny", help_text="Manufacturer's suggested price, CNY.")
+    paints = PaintOutputSerializer(many=True)
+    available_count = serializers.IntegerField(help_text="Vehicles available now (in the chosen store).")
     photo_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = CarModel
-        fields = [
-            "slug",
-            "name",
-            "name_zh",
-            "display_name",
-            "brand",
-            "specs",
-            "price_cny",
-            "paints",
-            "available_count",
-            "photo_url",
-        ]
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo_url(self, car_model: CarModel) -> str | None:
@@ -129,15 +104,16 @@ class CarModelListOutputSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(photos[0].image.url)
 
 
-class StoreRefOutputSerializer(serializers.ModelSerializer):
+class StoreRefOutputSerializer(serializers.Serializer):
     """A store as named inside another resource; the full record is in the stores list."""
 
-    display_name = serializers.CharField(read_only=True)
-    display_city = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Store
-        fields = ["slug", "name", "name_zh", "display_name", "city", "city_zh", "display_city"]
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    name_zh = serializers.CharField()
+    display_name = serializers.CharField()
+    city = serializers.CharField()
+    city_zh = serializers.CharField()
+    display_city = serializers.CharField()
 
 
 class PaintAvailabilityOutputSerializer(serializers.Serializer):
@@ -158,60 +134,41 @@ class CarModelDetailOutputSerializer(CarModelListOutputSerializer):
 
     # ``availability`` and ``available_count`` are set on the instance by CarModelDetailApi.
 
-    display_description = serializers.CharField(read_only=True)
-    photos = CarPhotoOutputSerializer(many=True, read_only=True)
-    availability = StoreAvailabilityOutputSerializer(many=True, read_only=True)
-
-    class Meta(CarModelListOutputSerializer.Meta):
-        fields = [
-            *CarModelListOutputSerializer.Meta.fields,
-            "description",
-            "description_zh",
-            "display_description",
-            "photos",
-            "availability",
-        ]
+    description = serializers.CharField()
+    description_zh = serializers.CharField()
+    display_description = serializers.CharField()
+    photos = CarPhotoOutputSerializer(many=True)
+    availability = StoreAvailabilityOutputSerializer(many=True)
 
 
-class StoreHoursOutputSerializer(serializers.ModelSerializer):
+class StoreHoursOutputSerializer(serializers.Serializer):
+    weekday = serializers.ChoiceField(choices=Weekday.choices, help_text="0 is Monday.")
     weekday_display = ChoiceLabelField(Weekday, source="weekday")
-    opens = serializers.TimeField(format="%H:%M", read_only=True)
-    closes = serializers.TimeField(format="%H:%M", read_only=True)
-
-    class Meta:
-        model = StoreHours
-        fields = ["weekday", "weekday_display", "opens", "closes"]
+    opens = serializers.TimeField(format="%H:%M")
+    closes = serializers.TimeField(format="%H:%M")
 
 
-class TowerOutputSerializer(serializers.ModelSerializer):
-    storage_capacity = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Tower
-        fields = ["code", "name", "levels", "bays_per_level", "storage_capacity", "lifts", "delivery_bays"]
+class TowerOutputSerializer(serializers.Serializer):
+    code = serializers.SlugField()
+    name = serializers.CharField()
+    levels = serializers.IntegerField(help_text="Storage levels above the ground.")
+    bays_per_level = serializers.IntegerField()
+    storage_capacity = serializers.IntegerField(help_text="Storage bays: levels × bays per level.")
+    lifts = serializers.IntegerField()
+    delivery_bays = serializers.IntegerField(help_text="Bays at ground level where customers collect cars.")
 
 
 class StoreOutputSerializer(StoreRefOutputSerializer):
-    display_address = serializers.CharField(read_only=True)
+    address = serializers.CharField()
+    address_zh = serializers.CharField()
+    display_address = serializers.CharField()
+    time_zone = serializers.CharField(help_text="IANA time zone of the opening hours, e.g. Asia/Shanghai.")
+    phone = serializers.CharField()
     hours = StoreHoursOutputSerializer(
         many=True,
-        read_only=True,
-        help_text="Weekday 0 is Monday; times are in the store's time zone. "
-        "A weekday with no entry is a closed day.",
+        help_text="Opening hours in the store's time zone; a weekday with no entry is a closed day.",
     )
-    towers = TowerOutputSerializer(many=True, read_only=True)
-
-    class Meta(StoreRefOutputSerializer.Meta):
-        fields = [
-            *StoreRefOutputSerializer.Meta.fields,
-            "address",
-            "address_zh",
-            "display_address",
-            "time_zone",
-            "phone",
-            "hours",
-            "towers",
-        ]
+    towers = TowerOutputSerializer(many=True)
 
 
 class ErrorOutputSerializer(serializers.Serializer):
