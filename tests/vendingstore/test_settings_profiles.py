@@ -8,6 +8,8 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "vendingstore.settings.production",
     "SECRET_KEY": "k8Jx2Lq9Vw4Zr7Tn1Bc6Hm3Yp5Sd0Gf8Ae2Ku4Wq7Xz9Nv1Rj3",
     "ALLOWED_HOSTS": "store.example.cn",
+    "MEMBERS_ID_HASH_KEY": "a-separate-long-random-key-for-id-number-hashes",
+    "MEMBERS_ENCRYPTION_KEYS": "KaHI-bl9sPLcNkhtoaJ51Qv2_dRDxGtCrHzVpaUu1Sg=",
 }
 
 
@@ -15,7 +17,7 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        if k not in PRODUCTION_ENV and k not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -38,3 +40,10 @@ def test_the_production_profile_refuses_to_start_without_a_secret_key() -> None:
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_production_profile_refuses_to_start_without_identity_keys() -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "MEMBERS_ENCRYPTION_KEYS"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "MEMBERS_ENCRYPTION_KEYS" in result.stderr

@@ -24,3 +24,8 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Identity data outlives any one SECRET_KEY: deriving these keys from it (the development
+# default) would make every stored ID number unreadable after a key rotation. No default here.
+MEMBERS_ID_HASH_KEY = env.str("MEMBERS_ID_HASH_KEY")
+MEMBERS_ENCRYPTION_KEYS = env.list("MEMBERS_ENCRYPTION_KEYS")
