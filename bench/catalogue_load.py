@@ -21,6 +21,7 @@ Results and their limits are written up in docs/BENCHMARKS.md.
 import argparse
 import csv
 import json
+import base64
 import os
 import secrets
 import signal
@@ -142,6 +143,9 @@ def django_env(db: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "vendingstore.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Production requires its own identity keys; throwaway ones for a throwaway database.
+        "MEMBERS_ID_HASH_KEY": secrets.token_urlsafe(50),
+        "MEMBERS_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "SECURE_SSL_REDIRECT": "false",
         "DEBUG": "false",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
