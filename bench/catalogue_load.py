@@ -19,9 +19,9 @@ Results and their limits are written up in docs/BENCHMARKS.md.
 """
 
 import argparse
+import base64
 import csv
 import json
-import base64
 import os
 import secrets
 import signal
