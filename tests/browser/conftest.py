@@ -1,25 +1,9 @@
-"""Headless Chromium from Debian for the browser tests; Playwright's own browsers are never installed."""
+"""Fixtures for the portal's browser tests (the Chromium launch arguments are in tests/conftest.py)."""
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import call_command
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture

@@ -21,23 +21,6 @@ def member() -> Member:
     return MemberFactory(user__username="li@example.com", user__email="li@example.com")
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    # Debian's chromium, never a downloaded browser; no background traffic (the machine is offline).
-    return {
-        **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
-
-
 @dataclass
 class FakeBureau:
     """A credit bureau on 127.0.0.1 that answers from a script of (status, body, delay) steps.
