@@ -28,6 +28,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "page_missing": _asked_for_missing_page(request.GET.get("page"), page),
         "active_filter_count": _active_filter_count(filterset),
+        "results_cache_seconds": settings.CATALOGUE_CACHE_SECONDS,
     }
     template = "fleet/catalogue.html"
     if _wants_fragment(request):

@@ -28,10 +28,11 @@ def test_it_keeps_a_well_formed_colour() -> None:
 
 
 def test_it_draws_an_unknown_body_type_as_a_sedan() -> None:
-    context = car_illustration("limousine", Paint(name="Black", name_zh="黑", hex="#111111"))
+    black = Paint(name="Black", name_zh="黑", hex="#111111")
+    drawing = car_illustration("limousine", black)
 
-    assert context["body_template"] == "fleet/illustrations/sedan.svg"
-    assert context["label"] == "Sedan in Black (illustration)"
+    assert drawing == car_illustration("sedan", black)
+    assert 'aria-label="Sedan in Black (illustration)"' in drawing
 
 
 def test_it_draws_a_model_without_paint_in_grey() -> None:

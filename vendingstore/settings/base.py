@@ -200,6 +200,9 @@ HEARTBEAT_STALE_AFTER_SECONDS = 180
 # ISO 3779 leaves the check digit optional; China (GB 16735) and North America require it.
 VIN_REQUIRE_CHECK_DIGIT = env.bool("VIN_REQUIRE_CHECK_DIGIT", default=True)
 CATALOGUE_PAGE_SIZE = 24
+# Seconds the rendered catalogue cards are shared between visitors: availability counts on the
+# list may be this old (the model page and every booking read live numbers). 0 turns it off.
+CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=10)
 
 # --- Members and credit ---------------------------------------------------------------------
 # Accounts, credit reports, the Super Member tier, quotas and the blacklist (members app).
