@@ -24,3 +24,13 @@ def test_it_answers_503_and_names_redis_when_redis_is_down(client, settings) -> 
 def test_it_is_never_cached(client, celery_worker_process) -> None:
     response = client.get("/healthz")
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_a_load_balancer_probing_by_private_address_gets_an_answer(client, settings) -> None:
+    settings.ALLOWED_HOSTS = ["store.example.cn"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # fast: no worker ping without a broker
+    response = client.get("/healthz", HTTP_HOST="10.0.3.17:8000")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"]["ok"] is True
+    assert client.get("/", HTTP_HOST="10.0.3.17:8000").status_code == 400
