@@ -1,7 +1,9 @@
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
 # from that thread by fixtures and the live server are still synchronous.
@@ -36,3 +38,18 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def chinese_catalogue(settings) -> None:
+    """Compile the Chinese catalogue when its .mo is missing or stale (bin/test compiles it too).
+
+    Re-assigning LOCALE_PATHS fires setting_changed, which drops Django's loaded catalogues.
+    """
+    po = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        call_command(
+            "compilemessages", locale=["zh_Hans"], ignore_patterns=[".venv/*", "node_modules/*"], verbosity=0
+        )
+    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)

@@ -1,10 +1,8 @@
 """The customer portal's catalogue page: filters, sorting, pages, htmx fragments, languages."""
 
 import re
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -37,22 +35,6 @@ def stock(car_model: CarModel, store: Store, n: int = 1, **kwargs: object) -> No
 @pytest.fixture
 def store() -> Store:
     return TowerFactory(levels=4, bays_per_level=10).store
-
-
-@pytest.fixture
-def chinese_catalogue(settings) -> None:
-    """Compile the Chinese catalogue when its .mo is missing or stale.
-
-    bin/test compiles it; this keeps a bare `pytest` honest too. Re-assigning LOCALE_PATHS
-    fires setting_changed, which makes Django drop the catalogues it has already loaded.
-    """
-    po = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-    mo = po.with_suffix(".mo")
-    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-        call_command(
-            "compilemessages", locale=["zh_Hans"], ignore_patterns=[".venv/*", "node_modules/*"], verbosity=0
-        )
-    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)
 
 
 def test_it_shows_listed_models_with_price_paints_and_availability(client: Client, store: Store) -> None:
