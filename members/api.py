@@ -25,9 +25,9 @@ from members.models import CreditBand, Member, Tier
 from members.rules import RuleResult
 from members.selectors import Eligibility, member_eligibility, member_get_for_user, member_standing
 from members.services import (
-    member_anonymise,
     member_correct,
     member_credit_check,
+    member_delete_self,
     member_export,
     member_register,
 )
@@ -173,11 +173,6 @@ class RegisterApi(APIView):
         return Response({"token": token.key, "member": me_output(member)}, status=status.HTTP_201_CREATED)
 
 
-class LockedOut(ApplicationError):
-    status_code = 429
-    code = "locked_out"
-
-
 class TokenCreateApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -204,12 +199,10 @@ class TokenCreateApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.TokenCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # django-axes counts failures on the Django request and marks it when locked out.
-        django_request = request._request
-        user = authenticate(django_request, **serializer.validated_data)
+        # django-axes counts failures on the Django request; once it locks the account out,
+        # its middleware answers 429 in place of this view (members.auth.axes_lockout_response).
+        user = authenticate(request._request, **serializer.validated_data)
         if user is None:
-            if getattr(django_request, "axes_locked_out", False):
-                raise LockedOut(_("Too many failed logins: try again later, or reset your password."))
             raise ApplicationError(_("Wrong e-mail, mobile number or password."))
         token = Token.objects.get_or_create(user=user)[0]
         return Response({"token": token.key})
@@ -291,9 +284,7 @@ class MeDeleteApi(MemberApi):
     def post(self, request: Request) -> Response:
         serializer = self.MeDeleteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not request.user.check_password(serializer.validated_data["password"]):
-            raise ApplicationError(_("The password is not right."))
-        member_anonymise(member=request.member, actor=request.user, reason="deleted by the member")
+        member_delete_self(member=request.member, password=serializer.validated_data["password"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

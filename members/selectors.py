@@ -35,7 +35,7 @@ def member_get_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Member | N
     """The member profile of a logged-in customer; None for staff-only accounts and visitors."""
     if not user.is_authenticated:
         return None
-    return Member.objects.filter(user=user, anonymised_at__isnull=True).first()
+    return Member.objects.select_related("user").filter(user=user, anonymised_at__isnull=True).first()
 
 
 def creditreport_newest(*, member: Member) -> CreditReport | None:

@@ -23,9 +23,9 @@ from django.views.decorators.http import require_POST
 from members.forms import CorrectionForm, DeleteAccountForm, ModelChoiceForm, SignUpForm
 from members.selectors import member_eligibility, member_get_for_user, member_standing
 from members.services import (
-    member_anonymise,
     member_correct,
     member_credit_check,
+    member_delete_self,
     member_export,
     member_register,
 )
@@ -149,14 +149,14 @@ def account_export(request: HttpRequest, member) -> HttpResponse:
 def account_delete(request: HttpRequest, member) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not request.user.check_password(form.cleaned_data["password"]):
-            form.add_error("password", _("The password is not right."))
+        try:
+            member_delete_self(member=member, password=form.cleaned_data["password"])
+        except ValidationError as wrong_password:
+            form.add_error(None, wrong_password)
+        except ApplicationError as refusal:
+            messages.error(request, str(refusal.message))
+            return redirect("members:account")
         else:
-            try:
-                member_anonymise(member=member, actor=request.user, reason="deleted by the member")
-            except ApplicationError as refusal:
-                messages.error(request, str(refusal.message))
-                return redirect("members:account")
             logout(request)
             messages.success(request, _("Your account is deleted."))
             return redirect("fleet:catalogue")

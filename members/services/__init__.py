@@ -3,6 +3,7 @@
 from members.services.accounts import (
     member_anonymise,
     member_correct,
+    member_delete_self,
     member_export,
     member_register,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "member_blacklist_lift",
     "member_correct",
     "member_credit_check",
+    "member_delete_self",
     "member_export",
     "member_register",
     "member_set_score_override",

@@ -185,6 +185,16 @@ def member_correct(*, member: Member, actor: AbstractBaseUser, **changes: object
 
 
 @transaction.atomic
+def member_delete_self(*, member: Member, password: str) -> Member:
+    """The member deletes their own account, confirming with their password.
+
+    Raises ValidationError on the password field when it is wrong; see member_anonymise.
+    """
+    if not member.user.check_password(password):
+        raise ValidationError({"password": _("The password is not right.")})
+    return member_anonymise(member=member, actor=member.user, reason="deleted by the member")
+
+
 def member_anonymise(*, member: Member, actor: AbstractBaseUser, reason: str = "") -> Member:
     """Delete the member's account: keep what the law and open bookings need, anonymise the rest.
 

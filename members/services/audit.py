@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
+from members.errors import ReasonRequired
 from members.models import Member, MemberAuditEvent
 
 
@@ -22,3 +23,11 @@ def audit_record(
         reason=reason,
         data=data or {},
     )
+
+
+def audit_reason_checked(reason: str) -> str:
+    """The reason staff gave, stripped; raises ReasonRequired when there is none."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    return reason

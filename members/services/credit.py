@@ -24,11 +24,10 @@ from members.errors import (
     CreditCheckNeedsIdentity,
     CreditCheckTooSoon,
     CreditFileNotFound,
-    ReasonRequired,
 )
 from members.models import AuditAction, CreditReport, Member
 from members.selectors import member_id_number
-from members.services.audit import audit_record
+from members.services.audit import audit_reason_checked, audit_record
 from members.services.standing import member_tier_refresh
 
 log = logging.getLogger(__name__)
@@ -137,9 +136,7 @@ def member_set_score_override(
 
     Takes effect at the next credit check; the real bureau ignores it.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ReasonRequired()
+    reason = audit_reason_checked(reason)
     if score is not None and not score_in_scale(score):
         raise ValidationError(
             {"score": _("A score is a whole number from %(min)s to %(max)s.") % {"min": 350, "max": 950}}

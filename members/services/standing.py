@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fleet.models import CarModel
-from members.errors import AlreadyBlacklisted, NotBlacklisted, ReasonRequired
+from members.errors import AlreadyBlacklisted, NotBlacklisted
 from members.models import (
     AuditAction,
     BlacklistEntry,
@@ -20,14 +20,7 @@ from members.models import (
     RecordedDrive,
 )
 from members.selectors import member_tier_compute
-from members.services.audit import audit_record
-
-
-def _reason_checked(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ReasonRequired()
-    return reason
+from members.services.audit import audit_reason_checked, audit_record
 
 
 def member_tier_refresh(
@@ -52,7 +45,7 @@ def member_tier_refresh(
 @transaction.atomic
 def member_blacklist(*, member: Member, actor: AbstractBaseUser, reason: str) -> BlacklistEntry:
     """Bar the member from new bookings, at once: eligibility reads the open entry."""
-    reason = _reason_checked(reason)
+    reason = audit_reason_checked(reason)
     try:
         with transaction.atomic():
             entry = BlacklistEntry.objects.create(member=member, reason=reason, created_by=actor)
@@ -66,7 +59,7 @@ def member_blacklist(*, member: Member, actor: AbstractBaseUser, reason: str) ->
 
 @transaction.atomic
 def member_blacklist_lift(*, member: Member, actor: AbstractBaseUser, reason: str) -> BlacklistEntry:
-    reason = _reason_checked(reason)
+    reason = audit_reason_checked(reason)
     entry = BlacklistEntry.objects.select_for_update().filter(member=member, lifted_at__isnull=True).first()
     if entry is None:
         raise NotBlacklisted()
@@ -101,7 +94,7 @@ def quota_exception_grant(
         car_model=car_model,
         valid_from=valid_from,
         valid_until=valid_until,
-        reason=_reason_checked(reason),
+        reason=audit_reason_checked(reason),
         granted_by=actor,
     )
     audit_record(
@@ -124,7 +117,7 @@ def quota_exception_grant(
 def quota_exception_revoke(
     *, exception: QuotaException, actor: AbstractBaseUser, reason: str
 ) -> QuotaException:
-    reason = _reason_checked(reason)
+    reason = audit_reason_checked(reason)
     claimed = QuotaException.objects.filter(pk=exception.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=actor, revoke_reason=reason
     )

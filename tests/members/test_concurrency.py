@@ -65,6 +65,7 @@ def test_two_staff_blacklisting_at_once_make_one_entry() -> None:
     member = MemberFactory()
     staff = [StaffFactory(), StaffFactory()]
 
-    race(2, lambda i: member_blacklist(member=member, actor=staff[i], reason=f"reason {i}"))
+    results = race(2, lambda i: member_blacklist(member=member, actor=staff[i], reason=f"reason {i}"))
 
+    assert sorted(type(r).__name__ for r in results) == ["AlreadyBlacklisted", "BlacklistEntry"], results
     assert BlacklistEntry.objects.filter(member=member, lifted_at__isnull=True).count() == 1

@@ -61,6 +61,10 @@ def test_the_monthly_task_queues_batches_of_every_member_but_the_anonymised(
     assert sorted(pk for batch in queued for pk in batch) == sorted(m.pk for m in members)
 
 
-def test_a_batch_skips_members_that_no_longer_exist() -> None:
-    assert member_reevaluate_tier_batch([987654]) == 0
-    assert not Member.objects.exists()
+def test_a_batch_skips_members_that_no_longer_exist_or_are_anonymised() -> None:
+    gone = MemberFactory()
+    member_anonymise(member=gone, actor=gone.user)
+    evaluated_before = Member.objects.get(pk=gone.pk).tier_evaluated_at
+
+    assert member_reevaluate_tier_batch([987654, gone.pk]) == 0
+    assert Member.objects.get(pk=gone.pk).tier_evaluated_at == evaluated_before
