@@ -61,7 +61,6 @@ class CataloguePagination(PageNumberPagination):
 class BrandListApi(PublicReadApi, ListAPIView):
     serializer_class = BrandOutputSerializer
     pagination_class = None  # a few dozen at most
-    filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[Brand]:
         return Brand.objects.order_by("name")
@@ -139,7 +138,6 @@ def availability_by_store(rows: list[AvailabilityRow]) -> list[StoreAvailability
 )
 class CarModelDetailApi(PublicReadApi, RetrieveAPIView):
     serializer_class = CarModelDetailOutputSerializer
-    filter_backends: list = []
 
     def get_object(self) -> CarModel:
         try:
@@ -161,7 +159,6 @@ class CarModelDetailApi(PublicReadApi, RetrieveAPIView):
 class StoreListApi(PublicReadApi, ListAPIView):
     serializer_class = StoreOutputSerializer
     pagination_class = None  # a chain has a handful of stores
-    filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[Store]:
         return Store.objects.order_by("name").prefetch_related(

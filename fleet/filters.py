@@ -12,7 +12,6 @@ SORTS = {
     "price": ("msrp_cny", "pk"),
     "-price": ("-msrp_cny", "pk"),
     "range": (F("electric_range_km").desc(nulls_last=True), "pk"),
-    "name": ("brand__name", "name"),
     "newest": ("-model_year", "brand__name", "name"),
 }
 SORT_CHOICES = [
@@ -64,4 +63,4 @@ class CarModelFilter(filters.FilterSet):
         return queryset.filter(available_count__gt=0) if value else queryset
 
     def filter_sort(self, queryset: QuerySet[CarModel], name: str, value: str) -> QuerySet[CarModel]:
-        return queryset.order_by(*SORTS.get(value, SORTS[""]))
+        return queryset.order_by(*SORTS[value])

@@ -2,6 +2,7 @@
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import redis
 from celery import Celery
@@ -21,7 +22,13 @@ class Check:
 
 
 def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+    return _redis_for(settings.REDIS_URL)
+
+
+@lru_cache(maxsize=4)
+def _redis_for(url: str) -> redis.Redis:
+    # One client (and connection pool) per process: a load balancer probes every few seconds.
+    return redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
 
 
 def check_database() -> Check:

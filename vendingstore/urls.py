@@ -4,8 +4,6 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from vendingstore import views
-
 api_v1 = [
     path("", include("fleet.api_urls")),
     path("", include("members.api_urls")),
@@ -14,7 +12,6 @@ api_v1 = [
 urlpatterns = [
     path("", include("fleet.urls")),
     path("", include("members.urls")),
-    path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

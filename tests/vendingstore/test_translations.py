@@ -42,7 +42,8 @@ def test_every_message_is_translated_and_none_is_fuzzy(po: Path) -> None:
 @each_catalogue
 def test_placeholders_survive_translation(po: Path) -> None:
     for msgid, msgstr, _ in entries(po):
-        assert sorted(re.findall(r"%\(\w+\)s", msgid)) == sorted(re.findall(r"%\(\w+\)s", msgstr)), msgid
+        for placeholder in (r"%\(\w+\)[sdfi]", r"\{\{ *\w+ *\}\}", r"%[sd]"):
+            assert sorted(re.findall(placeholder, msgid)) == sorted(re.findall(placeholder, msgstr)), msgid
 
 
 @pytest.mark.skipif(

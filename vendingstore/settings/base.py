@@ -73,7 +73,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "vendingstore.context_processors.store_settings",
             ],
         },
     },
@@ -126,7 +125,8 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
-CURRENCY = env.str("CURRENCY", default="CNY")
+# Every price is stored in whole yuan (fields named *_cny); the currency is not a setting.
+CURRENCY = "CNY"
 
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -195,7 +195,6 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "vendingstore.tasks.heartbeat", "schedule": 60.0},
 }
-HEARTBEAT_STALE_AFTER_SECONDS = 180
 
 # --- The store ------------------------------------------------------------------------------
 # ISO 3779 leaves the check digit optional; China (GB 16735) and North America require it.
