@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from fleet.models import IN_A_BAY, BayKind, Vehicle
-from fleet.vehicle_import import BAY_KIND_FOR_STATUS, MAX_BYTES
+from fleet.models import BAY_KIND_FOR_STATUS, IN_A_BAY, BayKind, Vehicle
+from fleet.vehicle_import import MAX_BYTES
 from fleet.vin import vin_normalize
 
 

@@ -303,7 +303,9 @@ class VehicleStatus(models.TextChoices):
     SOLD = "sold", _("Sold")
 
 
-IN_A_BAY = [VehicleStatus.STORED, VehicleStatus.AT_DELIVERY_BAY]
+# The statuses in which a car stands in a bay, and the kind of bay each needs.
+BAY_KIND_FOR_STATUS = {VehicleStatus.STORED: BayKind.STORAGE, VehicleStatus.AT_DELIVERY_BAY: BayKind.DELIVERY}
+IN_A_BAY = list(BAY_KIND_FOR_STATUS)
 
 
 class Vehicle(models.Model):

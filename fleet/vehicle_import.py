@@ -20,7 +20,18 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fleet.models import IN_A_BAY, Bay, BayKind, CarModel, Paint, Store, Tower, Vehicle, VehicleStatus
+from fleet.models import (
+    BAY_KIND_FOR_STATUS,
+    IN_A_BAY,
+    Bay,
+    BayKind,
+    CarModel,
+    Paint,
+    Store,
+    Tower,
+    Vehicle,
+    VehicleStatus,
+)
 from fleet.vin import validate_vin, vin_normalize, vin_with_check_digit
 
 MAX_ROWS = 5000
@@ -40,7 +51,6 @@ REQUIRED_COLUMNS = (
 COLUMNS = (*REQUIRED_COLUMNS, "status")
 BAY_COLUMNS = ("tower", "level", "position")
 # The statuses whose cars stand in a bay, and the kind of bay each one needs.
-BAY_KIND_FOR_STATUS = {VehicleStatus.STORED: BayKind.STORAGE, VehicleStatus.AT_DELIVERY_BAY: BayKind.DELIVERY}
 _LOOKUP_CHUNK = 500
 
 
