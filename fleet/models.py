@@ -237,6 +237,20 @@ class Tower(models.Model):
     delivery_bays = models.PositiveSmallIntegerField(
         _("delivery bays"), default=2, validators=[MinValueValidator(1)]
     )
+    # Pickup-slot capacity comes from these two until the tower reports measured figures: a
+    # lift is busy for one cycle per delivery, and a delivery bay is taken for one dwell.
+    lift_cycle_seconds = models.PositiveSmallIntegerField(
+        _("lift cycle (s)"),
+        default=150,
+        validators=[MinValueValidator(10)],
+        help_text=_("Seconds one lift needs per delivery, from storage to a delivery bay and ready again."),
+    )
+    delivery_bay_dwell_seconds = models.PositiveSmallIntegerField(
+        _("delivery bay dwell (s)"),
+        default=300,
+        validators=[MinValueValidator(10)],
+        help_text=_("Seconds a delivery bay stays taken per pickup: car waiting, checked, driven out."),
+    )
 
     class Meta:
         ordering = ["store", "code"]
@@ -247,6 +261,10 @@ class Tower(models.Model):
             models.CheckConstraint(condition=Q(bays_per_level__gte=1), name="tower_has_bays"),
             models.CheckConstraint(condition=Q(lifts__gte=1), name="tower_has_lift"),
             models.CheckConstraint(condition=Q(delivery_bays__gte=1), name="tower_has_delivery_bay"),
+            models.CheckConstraint(
+                condition=Q(lift_cycle_seconds__gte=10, delivery_bay_dwell_seconds__gte=10),
+                name="tower_timings_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -255,6 +273,12 @@ class Tower(models.Model):
     @property
     def storage_capacity(self) -> int:
         return self.levels * self.bays_per_level
+
+    def pickups_per_window(self, window_seconds: int) -> int:
+        """How many pickups this tower can hand over in one window: the tighter of lifts and bays."""
+        by_lifts = self.lifts * window_seconds // self.lift_cycle_seconds
+        by_bays = self.delivery_bays * window_seconds // self.delivery_bay_dwell_seconds
+        return max(0, min(by_lifts, by_bays))
 
 
 class BayKind(models.TextChoices):
