@@ -4,16 +4,24 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from fleet.models import CarModel, CarPhoto, Paint, Store, Vehicle, VehicleStatus
 
 
 def vehicle_list_available(*, store: Store | None = None) -> QuerySet[Vehicle]:
-    """Vehicles a customer could take out now: in storage, in a bay that is in service.
-
-    Test-drive holds (the test-drive issue) narrow this further; callers must not re-derive it.
+    """Vehicles a customer could take out now: in storage, in a bay that is in service, and not
+    held for a test drive at this moment. Callers must not re-derive it.
     """
-    qs = Vehicle.objects.filter(status=VehicleStatus.STORED, bay__isnull=False, bay__is_enabled=True)
+    from testdrives.models import VehicleHold
+
+    now = timezone.now()
+    held = VehicleHold.objects.filter(
+        vehicle=OuterRef("pk"), released_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+    )
+    qs = Vehicle.objects.filter(status=VehicleStatus.STORED, bay__isnull=False, bay__is_enabled=True).exclude(
+        Exists(held)
+    )
     if store is not None:
         qs = qs.filter(store=store)
     return qs

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from fleet.models import Bay, BayKind, Tower
+from fleet.models import Bay, BayKind, Tower, Vehicle, VehicleStatus
 
 
 @transaction.atomic
@@ -25,3 +25,34 @@ def tower_ensure_bays(*, tower: Tower) -> int:
     ]
     Bay.objects.bulk_create(missing)
     return len(missing)
+
+
+def bay_free(*, store_id: int, kind: str) -> Bay | None:
+    """An empty, in-service bay of ``kind`` in the store's towers: delivery bays by number, storage
+    bays lowest level first (the shortest lift trip). Read it under the caller's transaction; the
+    one-car-per-bay constraint settles a race."""
+    return (
+        Bay.objects.filter(tower__store_id=store_id, kind=kind, is_enabled=True, vehicle__isnull=True)
+        .order_by("level", "position", "pk")
+        .first()
+    )
+
+
+def vehicle_place(*, vehicle: Vehicle, bay: Bay) -> Vehicle:
+    """Record that ``vehicle`` now stands in ``bay``; its status follows from the bay's kind."""
+    vehicle.bay = bay
+    vehicle.status = VehicleStatus.AT_DELIVERY_BAY if bay.kind == BayKind.DELIVERY else VehicleStatus.STORED
+    vehicle.save(update_fields=["bay", "status", "updated_at"])
+    return vehicle
+
+
+def vehicle_take_out(*, vehicle: Vehicle, status: str, odometer_km: int | None = None) -> Vehicle:
+    """Record that ``vehicle`` left its bay: out on a drive, sold or to the workshop."""
+    vehicle.bay = None
+    vehicle.status = status
+    fields = ["bay", "status", "updated_at"]
+    if odometer_km is not None:
+        vehicle.odometer_km = max(vehicle.odometer_km, odometer_km)
+        fields.append("odometer_km")
+    vehicle.save(update_fields=fields)
+    return vehicle

@@ -1,6 +1,5 @@
 """Read-side queries for members: standing, eligibility, drive history and their own data."""
 
-import importlib.util
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -49,12 +48,23 @@ def blacklist_open_entry(*, member: Member) -> BlacklistEntry | None:
 def member_drive_history(*, member: Member) -> list[DriveRecord]:
     """Every test drive of the member that the quota rules count. The one source of history.
 
-    Today this is the drives staff recorded by hand (``RecordedDrive``): test-drive bookings do
-    not exist yet. The test-drive issue adds its ``TestDrive`` rows here (started, no-showed
-    and active bookings), and every quota check then sees them, because the rules read history
-    through this function only.
+    Test-drive bookings (started, missed, or booked and not yet finished; cancelled ones do not
+    count) plus the drives staff recorded by hand (``RecordedDrive``). Two queries.
     """
-    return [
+    from testdrives.models import ACTIVE, State, TestDrive
+
+    booked = [
+        DriveRecord(
+            car_model_id=td.car_model_id,
+            started_at=td.departed_at,
+            no_show_at=td.slot_end if td.state == State.NO_SHOW else None,
+            is_active=td.state in ACTIVE,
+        )
+        for td in TestDrive.objects.filter(member=member)
+        .exclude(state=State.CANCELLED)
+        .only("car_model_id", "departed_at", "slot_end", "state")
+    ]
+    recorded = [
         DriveRecord(
             car_model_id=drive.car_model_id,
             started_at=drive.counted_at if drive.outcome == "driven" else None,
@@ -65,6 +75,7 @@ def member_drive_history(*, member: Member) -> list[DriveRecord]:
             "car_model_id", "outcome", "counted_at", "returned_at"
         )
     ]
+    return booked + recorded
 
 
 def member_quota_waivers(*, member: Member) -> list[QuotaWaiver]:
@@ -84,12 +95,8 @@ def member_quota_waivers(*, member: Member) -> list[QuotaWaiver]:
 def biometric_consent_given(*, member: Member) -> bool:
     """Whether the member consented to face enrolment and face pickup.
 
-    The consent record belongs to the biometrics app, which does not exist yet: until it provides
-    ``biometrics.selectors.biometric_consent_given(*, member) -> bool`` this answers False, so the
-    consent rule fails for everyone, honestly. Once that function exists it is used as it is.
+    The consent record belongs to the biometrics app.
     """
-    if importlib.util.find_spec("biometrics.selectors") is None:
-        return False
     from biometrics import selectors as biometrics_selectors
 
     return bool(biometrics_selectors.biometric_consent_given(member=member))

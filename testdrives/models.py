@@ -1,1 +1,388 @@
-"""Models arrive with their issue."""
+"""Test-drive bookings: the state machine, vehicle holds, pickup windows, payments, purchases.
+
+State changes go through ``TestDrive``'s transition methods, called only by
+``testdrives.services``; ``protected=True`` refuses any direct assignment, and
+``ConcurrentTransitionMixin`` refuses to save a transition over a state changed meanwhile.
+Every transition is logged by django-fsm-log (who, when, why).
+"""
+
+from django.conf import settings
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from testdrives.ranges import PostgresExclusionConstraint, TstzRange
+
+
+class State(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CHECKED_IN = "checked_in", _("Checked in")
+    VERIFYING = "verifying", _("Verifying identity")
+    VERIFIED = "verified", _("Identity verified")
+    DISPATCHING = "dispatching", _("Car on its way")
+    READY = "ready", _("Car ready at the bay")
+    ON_DRIVE = "on_drive", _("On the road")
+    RETURNED = "returned", _("Returned")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("Missed (no-show)")
+    LOCKED = "locked", _("Locked for staff review")
+    DISPATCH_FAILED = "dispatch_failed", _("Tower fault")
+    OVERDUE = "overdue", _("Overdue")
+    PURCHASED = "purchased", _("Purchased")
+
+
+S = State
+# Before the car leaves the delivery bay: the member may still be turned away or cancel.
+BEFORE_DEPARTURE = [
+    S.SCHEDULED,
+    S.CHECKED_IN,
+    S.VERIFYING,
+    S.VERIFIED,
+    S.DISPATCHING,
+    S.READY,
+    S.LOCKED,
+    S.DISPATCH_FAILED,
+]
+# The quota's "active" drive: booked or out, not yet finished.
+ACTIVE = [*BEFORE_DEPARTURE, S.ON_DRIVE, S.OVERDUE]
+FINISHED = [S.COMPLETED, S.CANCELLED, S.NO_SHOW, S.PURCHASED]
+STAFF_CANCELLABLE = BEFORE_DEPARTURE
+PURCHASABLE = [S.ON_DRIVE, S.OVERDUE, S.RETURNED]
+
+
+class TestDrive(ConcurrentTransitionMixin, models.Model):
+    """One booking: a member, one specific vehicle, a pickup window and the drive that follows."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="test_drives")
+    vehicle = models.ForeignKey("fleet.Vehicle", on_delete=models.PROTECT, related_name="test_drives")
+    car_model = models.ForeignKey("fleet.CarModel", on_delete=models.PROTECT, related_name="+")
+    paint = models.ForeignKey("fleet.Paint", on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey("fleet.Store", on_delete=models.PROTECT, related_name="test_drives")
+    state = FSMField(_("state"), default=S.SCHEDULED, choices=State.choices, protected=True, db_index=True)
+
+    slot_start = models.DateTimeField(_("pickup window starts"))
+    slot_end = models.DateTimeField(_("pickup window ends"))
+    departed_at = models.DateTimeField(_("left the delivery bay"), null=True, blank=True)
+    due_back_at = models.DateTimeField(_("due back"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    delivery_bay = models.ForeignKey(
+        "fleet.Bay",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("delivery bay"),
+    )
+
+    pickup_code = models.CharField(_("pickup code"), max_length=12, unique=True)
+    return_code = models.CharField(_("return code"), max_length=12, unique=True, null=True, blank=True)
+    # A booking made twice by a double click or a retried request is the same booking.
+    request_key = models.UUIDField(null=True, blank=True, editable=False)
+
+    fee_cny = models.PositiveIntegerField(_("test-drive fee (CNY)"), default=0)
+    late_fee_cny = models.PositiveIntegerField(_("late fee (CNY)"), default=0)
+    identity_method = models.CharField(_("identity checked by"), max_length=8, blank=True)
+    odometer_out_km = models.PositiveIntegerField(null=True, blank=True)
+    odometer_in_km = models.PositiveIntegerField(null=True, blank=True)
+    energy_out_pct = models.PositiveSmallIntegerField(null=True, blank=True)
+    energy_in_pct = models.PositiveSmallIntegerField(null=True, blank=True)
+    damage_noted = models.TextField(_("damage noted at return"), blank=True)
+    inspection_notes = models.TextField(_("inspection notes"), blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-slot_start"]
+        verbose_name = _("test drive")
+        verbose_name_plural = _("test drives")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "request_key"], name="testdrive_request_once"),
+            models.CheckConstraint(condition=Q(slot_end__gt=F("slot_start")), name="testdrive_slot_positive"),
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True) | Q(returned_at__gte=F("departed_at")),
+                name="testdrive_return_after_departure",
+            ),
+            models.CheckConstraint(
+                condition=Q(energy_in_pct__lte=100) | Q(energy_in_pct__isnull=True),
+                name="testdrive_energy_in_0_100",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["store", "slot_start"], name="testdrive_store_slot"),
+            models.Index(fields=["state", "due_back_at"], name="testdrive_state_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pickup_code} ({self.get_state_display()})"
+
+    # --- transitions: state and guards only; services do the rest (STYLE.md §2) ------------
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=S.SCHEDULED, target=S.CHECKED_IN)
+    def check_in(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=S.CHECKED_IN, target=S.VERIFYING)
+    def start_verification(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=S.VERIFYING, target=S.CHECKED_IN)
+    def retry_verification(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[S.CHECKED_IN, S.VERIFYING, S.LOCKED], target=S.VERIFIED)
+    def verify(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=S.VERIFYING, target=S.LOCKED)
+    def lock(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=S.LOCKED, target=S.CHECKED_IN)
+    def unlock(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[S.VERIFIED, S.DISPATCH_FAILED], target=S.DISPATCHING)
+    def dispatch(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=S.DISPATCHING, target=S.READY)
+    def arrive(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=S.DISPATCHING, target=S.DISPATCH_FAILED)
+    def fail_dispatch(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=S.READY, target=S.ON_DRIVE)
+    def depart(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=S.ON_DRIVE, target=S.OVERDUE)
+    def mark_overdue(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[S.ON_DRIVE, S.OVERDUE], target=S.RETURNED)
+    def take_back(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=S.RETURNED, target=S.COMPLETED)
+    def complete(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=PURCHASABLE, target=S.PURCHASED)
+    def purchase(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=STAFF_CANCELLABLE, target=S.CANCELLED)
+    def cancel(self, *, by: object = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=S.SCHEDULED, target=S.NO_SHOW)
+    def miss(self, *, by: object = None, description: str = "") -> None: ...
+
+
+class VehicleHold(models.Model):
+    """A vehicle reserved for one booking over [starts_at, ends_at); released when it ends early.
+
+    On PostgreSQL an exclusion constraint makes two unreleased, overlapping holds on one vehicle
+    impossible, whatever the concurrency. On SQLite every booking transaction takes the write
+    lock at BEGIN (``transaction_mode=IMMEDIATE``), which serialises allocation instead.
+    """
+
+    vehicle = models.ForeignKey("fleet.Vehicle", on_delete=models.PROTECT, related_name="holds")
+    test_drive = models.OneToOneField(TestDrive, on_delete=models.CASCADE, related_name="hold")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vehicle hold")
+        verbose_name_plural = _("vehicle holds")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="hold_positive"),
+            PostgresExclusionConstraint(
+                name="hold_no_overlap_per_vehicle",
+                expressions=[
+                    ("vehicle", RangeOperators.EQUAL),
+                    (TstzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(released_at__isnull=True),
+            ),
+        ]
+        indexes = [models.Index(fields=["vehicle", "starts_at", "ends_at"], name="hold_vehicle_period")]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class PickupWindow(models.Model):
+    """How many pickups a store has booked in one window; claimed with a conditional UPDATE."""
+
+    store = models.ForeignKey("fleet.Store", on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    booked = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "starts_at"], name="pickupwindow_unique"),
+            models.CheckConstraint(condition=Q(booked__gte=0), name="pickupwindow_booked_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.starts_at:%Y-%m-%d %H:%M}: {self.booked}"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting payment")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class PaymentPurpose(models.TextChoices):
+    TEST_DRIVE_FEE = "fee", _("Test-drive fee")
+    LATE_FEE = "late_fee", _("Late fee")
+    PURCHASE = "purchase", _("Purchase")
+
+
+class Payment(models.Model):
+    """Money asked of a member through the payment provider; its reference is the idempotency key."""
+
+    test_drive = models.ForeignKey(TestDrive, on_delete=models.PROTECT, related_name="payments")
+    purpose = models.CharField(max_length=10, choices=PaymentPurpose.choices)
+    amount_cny = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    provider = models.CharField(max_length=20)
+    reference = models.CharField(max_length=64, unique=True)
+    provider_reference = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cny__gt=0), name="payment_amount_positive"),
+            models.UniqueConstraint(
+                fields=["test_drive", "purpose"], condition=Q(purpose="fee"), name="payment_one_fee_per_drive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount_cny} CNY {self.status}"
+
+
+class PurchaseMethod(models.TextChoices):
+    FULL = "full", _("Pay in full")
+    FINANCED = "financed", _("Down payment and financing")
+
+
+class PurchaseOrder(models.Model):
+    """The member buys the car they test-drove: one order per booking, the vehicle becomes sold."""
+
+    test_drive = models.OneToOneField(TestDrive, on_delete=models.PROTECT, related_name="purchase_order")
+    vehicle = models.OneToOneField("fleet.Vehicle", on_delete=models.PROTECT, related_name="purchase_order")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="purchase_orders")
+    price_cny = models.PositiveIntegerField()
+    method = models.CharField(max_length=10, choices=PurchaseMethod.choices)
+    down_payment_cny = models.PositiveIntegerField()
+    financed_cny = models.PositiveIntegerField(default=0)
+    finance_term_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    finance_reference = models.CharField(max_length=64, blank=True)
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="purchase_order")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(down_payment_cny__gt=0) & Q(price_cny=F("down_payment_cny") + F("financed_cny")),
+                name="purchase_amounts_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.pk}: {self.vehicle_id} for {self.price_cny} CNY"
+
+
+class ReturnPhoto(models.Model):
+    test_drive = models.ForeignKey(TestDrive, on_delete=models.CASCADE, related_name="return_photos")
+    image = models.ImageField(upload_to="returns/%Y/%m/")
+    taken_by_staff = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.test_drive_id}: {self.image.name}"
+
+
+class NotificationKind(models.TextChoices):
+    BOOKED = "booked", _("Booking confirmed")
+    REMINDER = "reminder", _("Pickup reminder")
+    READY = "ready", _("Car ready")
+    DUE_SOON = "due_soon", _("Due back soon")
+    OVERDUE = "overdue", _("Overdue")
+    PURCHASED = "purchased", _("Purchase confirmed")
+    CANCELLED = "cancelled", _("Booking cancelled")
+
+
+class Notification(models.Model):
+    """One message to a member about one booking: the in-app list, and what e-mail and SMS carry.
+
+    Unique per booking and kind, so a sweep that runs twice (or twice at once) sends once.
+    """
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="notifications")
+    test_drive = models.ForeignKey(TestDrive, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=12, choices=NotificationKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["test_drive", "kind"], name="notification_once")]
+
+    def __str__(self) -> str:
+        return f"{self.test_drive_id} {self.kind}"
+
+
+class Kiosk(models.Model):
+    """A tablet at one store's entrance. It signs in with a token, and only ever acts for its store."""
+
+    store = models.ForeignKey("fleet.Store", on_delete=models.PROTECT, related_name="kiosks")
+    name = models.CharField(_("name"), max_length=60)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosks")
+
+    def __str__(self) -> str:
+        return f"{self.store}: {self.name}"

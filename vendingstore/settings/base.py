@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_fsm_log",
     "vendingstore",
     "members",
     "fleet",
@@ -301,3 +302,45 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Biometrics (face engine, DESIGN.md §5) -------------------------------------------------
+# The default (deepface's Dlib model, dlib HOG detection) runs offline: its weights come from the
+# face_recognition_models package and are copied into BIOMETRICS_DEEPFACE_HOME/.deepface/weights.
+BIOMETRICS_MODEL = env.str("BIOMETRICS_MODEL", default="Dlib")
+# "dlib" is our fast HOG path; any other deepface detector name is used through deepface.
+BIOMETRICS_DETECTOR = env.str("BIOMETRICS_DETECTOR", default="dlib")
+# Euclidean distance at or below which two embeddings are the same person; calibrated on the shared
+# labelled pairs (docs/BIOMETRICS.md). Unset: the engine's own calibrated default for the model.
+BIOMETRICS_THRESHOLD = env.float("BIOMETRICS_THRESHOLD", default=None)
+BIOMETRICS_DEEPFACE_HOME = env.path("BIOMETRICS_DEEPFACE_HOME", default=VAR_DIR / "deepface")
+# The MiniFASNet anti-spoofing weights, copied into place when present; absent: liveness reports
+# anti-spoofing "unavailable" and relies on the active challenge.
+BIOMETRICS_ANTISPOOF_WEIGHTS_DIR = env.path(
+    "FACE_ANTISPOOF_WEIGHTS_DIR", default=BASE_DIR.parent / "shared" / "models" / "antispoof"
+)
+
+# --- Test drives (DESIGN.md §1 and §3) ------------------------------------------------------
+TESTDRIVE_SLOT_MINUTES = env.int("TESTDRIVE_SLOT_MINUTES", default=15)
+TESTDRIVE_BOOK_AHEAD_DAYS = env.int("TESTDRIVE_BOOK_AHEAD_DAYS", default=14)
+# A window can be booked until this many minutes before it ends (the customer must get there).
+TESTDRIVE_BOOK_UNTIL_MINUTES_BEFORE_END = env.int("TESTDRIVE_BOOK_UNTIL_MINUTES_BEFORE_END", default=10)
+# The kiosk accepts a pickup code from this long before the window starts until it ends.
+TESTDRIVE_CHECK_IN_EARLY_MINUTES = env.int("TESTDRIVE_CHECK_IN_EARLY_MINUTES", default=30)
+# After a return the car is cleaned, charged and inspected before anyone else may have it; the
+# hold covers it, and covers the grace period of a late return.
+TESTDRIVE_TURNAROUND_HOURS = env.int("TESTDRIVE_TURNAROUND_HOURS", default=12)
+TESTDRIVE_GRACE_MINUTES = env.int("TESTDRIVE_GRACE_MINUTES", default=30)
+TESTDRIVE_LATE_FEE_PER_HOUR_CNY = env.int("TESTDRIVE_LATE_FEE_PER_HOUR_CNY", default=50)
+TESTDRIVE_LATE_FEE_CAP_CNY = env.int("TESTDRIVE_LATE_FEE_CAP_CNY", default=1000)
+# A fee-paying booking is held this long for its payment, then cancelled by the sweep.
+TESTDRIVE_PAYMENT_MINUTES = env.int("TESTDRIVE_PAYMENT_MINUTES", default=15)
+TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES = env.int("TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES", default=120)
+TESTDRIVE_DUE_SOON_HOURS = env.int("TESTDRIVE_DUE_SOON_HOURS", default=3)
+# "sandbox" approves every payment at once (demo, tests); a real store plugs in its provider.
+TESTDRIVE_PAYMENT_PROVIDER = env.str("TESTDRIVE_PAYMENT_PROVIDER", default="sandbox")
+# Text messages: "console" writes them to the log; a real store plugs in its SMS gateway.
+NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="console")
+# How the car gets from storage to a delivery bay. "instant" moves it in our records at once
+# (a store without a tower controller, and the demo until the tower issue lands).
+TOWER_DISPATCHER = env.str("TOWER_DISPATCHER", default="instant")
+CELERY_BEAT_SCHEDULE["testdrives-sweep"] = {"task": "testdrives.tasks.testdrives_sweep", "schedule": 60.0}

@@ -1,0 +1,35 @@
+"""Write-side operations for biometrics: consent."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from biometrics.consent import CONSENT_VERSION
+from biometrics.models import BiometricConsent
+from biometrics.selectors import consent_open
+
+
+def consent_give(*, member: object, language: str) -> BiometricConsent:
+    """Record the member's consent to the current text. Giving it twice keeps the first one."""
+    existing = consent_open(member=member)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return BiometricConsent.objects.create(
+                member=member, version=CONSENT_VERSION, language=language, given_at=timezone.now()
+            )
+    except IntegrityError:
+        # A second click landed at the same moment; the one-open-consent constraint kept one.
+        return consent_open(member=member)  # type: ignore[return-value]
+
+
+def consent_withdraw(*, member: object) -> bool:
+    """Withdraw consent at once. Returns whether there was one to withdraw.
+
+    Face templates are deleted with it once they exist (the biometrics issue adds them here).
+    """
+    return bool(
+        BiometricConsent.objects.filter(member=member, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now()
+        )
+    )

@@ -1,0 +1,57 @@
+"""What test-drive services refuse, with messages for the customer (see vendingstore.api_errors)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from vendingstore.api_errors import ApplicationError
+
+
+class BookingRefused(ApplicationError):
+    """The member may not book this car now; ``extra["reasons"]`` lists every failed rule."""
+
+    status_code = 422
+    code = "booking_refused"
+    default_message = _("You cannot book this test drive.")
+
+
+class SlotUnavailable(ApplicationError):
+    status_code = 409
+    code = "slot_unavailable"
+
+
+class NoCarLeft(ApplicationError):
+    status_code = 409
+    code = "no_car_left"
+    default_message = _(
+        "Someone has just booked the last car in this paint for that time. Please pick another time or paint."
+    )
+
+
+class SlotFull(ApplicationError):
+    status_code = 409
+    code = "slot_full"
+    default_message = _("This pickup window has just filled up. Please pick another time.")
+
+
+class TransitionRefused(ApplicationError):
+    """The booking is not in a state that allows this step (a late click, or a step done twice)."""
+
+    status_code = 409
+    code = "not_allowed_now"
+
+
+class PickupCodeUnknown(ApplicationError):
+    status_code = 404
+    code = "code_unknown"
+    default_message = _("We do not know this code at this store. Check the code in your booking.")
+
+
+class PaymentFailed(ApplicationError):
+    status_code = 402
+    code = "payment_failed"
+    default_message = _("The payment did not go through. Nothing was charged; please try again.")
+
+
+class NoDeliveryBayFree(ApplicationError):
+    status_code = 409
+    code = "no_delivery_bay_free"
+    default_message = _("Every delivery bay is busy. Please wait a moment and try again.")

@@ -1,0 +1,103 @@
+"""Messages to members: one in-app list, e-mail, and text messages through a pluggable backend.
+
+``notification_create`` is called inside a service's transaction; delivery (e-mail and SMS) runs
+in a Celery task after commit. The unique (booking, kind) row makes every message go out once,
+however often a sweep runs.
+"""
+
+import logging
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from testdrives.models import Notification, NotificationKind, TestDrive
+
+logger = logging.getLogger(__name__)
+
+
+class SmsBackend(Protocol):
+    def send(self, *, to: str, text: str) -> None: ...
+
+
+class ConsoleSmsBackend:
+    """The sandbox: text messages go to the log."""
+
+    def send(self, *, to: str, text: str) -> None:
+        logger.info("SMS to %s: %s", to, text)
+
+
+_SMS_BACKENDS: dict[str, type] = {"console": ConsoleSmsBackend}
+
+
+def sms_backend() -> SmsBackend:
+    return _SMS_BACKENDS[settings.NOTIFY_SMS_BACKEND]()
+
+
+def notification_create(*, test_drive: TestDrive, kind: str) -> Notification | None:
+    """Record a message for the member and deliver it after commit. None: it was already sent."""
+    try:
+        with transaction.atomic():
+            note = Notification.objects.create(
+                member_id=test_drive.member_id, test_drive=test_drive, kind=kind
+            )
+    except IntegrityError:
+        return None
+    from testdrives.tasks import notification_deliver
+
+    transaction.on_commit(lambda: notification_deliver.delay(note.pk))
+    return note
+
+
+def notification_text(note: Notification) -> tuple[str, str]:
+    """(subject, body) of a message in the member's own language."""
+    td = note.test_drive
+    with translation.override(td.member.preferred_language):
+        car = td.car_model.display_name
+        when = timezone.localtime(td.slot_start).strftime("%Y-%m-%d %H:%M")
+        due = timezone.localtime(td.due_back_at).strftime("%Y-%m-%d %H:%M") if td.due_back_at else ""
+        bodies = {
+            NotificationKind.BOOKED: _(
+                "Your test drive of the %(car)s is booked for %(when)s. Pickup code: %(code)s."
+            ),
+            NotificationKind.REMINDER: _(
+                "Reminder: pick up your %(car)s at %(when)s. Pickup code: %(code)s."
+            ),
+            NotificationKind.READY: _("Your %(car)s is waiting for you at the delivery bay."),
+            NotificationKind.DUE_SOON: _("Your %(car)s is due back at %(due)s."),
+            NotificationKind.OVERDUE: _(
+                "Your %(car)s was due back at %(due)s. Please return it: a late fee applies per started hour."
+            ),
+            NotificationKind.PURCHASED: _("Congratulations on your %(car)s! Your purchase is confirmed."),
+            NotificationKind.CANCELLED: _("Your test drive of the %(car)s on %(when)s is cancelled."),
+        }
+        subject = str(NotificationKind(note.kind).label)
+        body = bodies[note.kind] % {"car": car, "when": when, "due": due, "code": td.pickup_code}
+    return subject, body
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Send one message by e-mail and SMS, once: the row is claimed with a conditional UPDATE."""
+    claimed = Notification.objects.filter(pk=notification_id, delivered_at__isnull=True).update(
+        delivered_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    note = Notification.objects.select_related(
+        "test_drive__member__user", "test_drive__car_model__brand"
+    ).get(pk=notification_id)
+    subject, body = notification_text(note)
+    member = note.test_drive.member
+    try:
+        if member.user.email:
+            send_mail(subject, body, None, [member.user.email])
+        if member.mobile:
+            sms_backend().send(to=member.mobile, text=body)
+    except Exception:
+        # Give the claim back so the task's retry sends it; the in-app list has it already.
+        Notification.objects.filter(pk=notification_id).update(delivered_at=None)
+        raise
+    return True

@@ -1,0 +1,180 @@
+"""Read-side queries for test drives: pickup windows and what is free in them, and bookings."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from fleet.models import CarModel, Paint, Store, Vehicle, VehicleStatus
+from members.models import Member
+from testdrives.models import ACTIVE, PickupWindow, TestDrive, VehicleHold
+
+# Cars that can be promised for a future window: not sold, not in the workshop.
+ALLOCATABLE_STATUSES = [VehicleStatus.STORED, VehicleStatus.AT_DELIVERY_BAY, VehicleStatus.ON_DRIVE]
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    booked: int
+    cars_free: int
+
+    @property
+    def left(self) -> int:
+        return max(0, min(self.capacity - self.booked, self.cars_free))
+
+
+def slot_length() -> timedelta:
+    return timedelta(minutes=settings.TESTDRIVE_SLOT_MINUTES)
+
+
+def hold_period(*, slot_start: datetime) -> tuple[datetime, datetime]:
+    """The time a booking keeps its car: from its window to the latest return plus turnaround."""
+    end = (
+        slot_start
+        + slot_length()
+        + timedelta(hours=settings.TEST_DRIVE_HOURS)
+        + timedelta(hours=settings.TESTDRIVE_TURNAROUND_HOURS)
+    )
+    return slot_start, end
+
+
+def store_window_capacity(*, store: Store) -> int:
+    """Pickups the store can hand over in one window: each tower's lifts and delivery bays."""
+    seconds = settings.TESTDRIVE_SLOT_MINUTES * 60
+    return sum(tower.pickups_per_window(seconds) for tower in store.towers.all())
+
+
+def store_window_starts(*, store: Store, day: date) -> list[datetime]:
+    """Every window start on ``day`` (the store's own calendar day) inside its opening hours."""
+    hours = store.hours.filter(weekday=day.weekday()).first()
+    if hours is None:
+        return []
+    tz = ZoneInfo(store.time_zone)
+    start = datetime.combine(day, hours.opens, tzinfo=tz)
+    close = datetime.combine(day, hours.closes, tzinfo=tz)
+    starts = []
+    while start + slot_length() <= close:
+        starts.append(start)
+        start += slot_length()
+    return starts
+
+
+def is_bookable_window(*, store: Store, starts_at: datetime, now: datetime) -> bool:
+    """Whether ``starts_at`` is one of the store's windows and still open for booking at ``now``."""
+    local = starts_at.astimezone(ZoneInfo(store.time_zone))
+    if starts_at not in store_window_starts(store=store, day=local.date()):
+        return False
+    return _window_open_for_booking(starts_at, now)
+
+
+def _window_open_for_booking(starts_at: datetime, now: datetime) -> bool:
+    last_call = (
+        starts_at + slot_length() - timedelta(minutes=settings.TESTDRIVE_BOOK_UNTIL_MINUTES_BEFORE_END)
+    )
+    return now <= last_call and starts_at <= now + timedelta(days=settings.TESTDRIVE_BOOK_AHEAD_DAYS)
+
+
+def vehicle_candidates(*, store: Store, car_model: CarModel, paint: Paint | None) -> QuerySet[Vehicle]:
+    """The store's cars of this model (and paint) that may be promised, best first.
+
+    Cars already in storage come first, lowest level first: the shortest lift trip.
+    """
+    qs = Vehicle.objects.filter(store=store, car_model=car_model, status__in=ALLOCATABLE_STATUSES)
+    if paint is not None:
+        qs = qs.filter(paint=paint)
+    return qs.order_by("bay__level", "pk")
+
+
+def vehicle_free_ids(*, vehicle_ids: list[int], starts_at: datetime, ends_at: datetime) -> list[int]:
+    """Those of ``vehicle_ids`` with no unreleased hold overlapping [starts_at, ends_at), in order."""
+    taken = set(
+        VehicleHold.objects.filter(
+            vehicle_id__in=vehicle_ids, released_at__isnull=True, starts_at__lt=ends_at, ends_at__gt=starts_at
+        ).values_list("vehicle_id", flat=True)
+    )
+    return [pk for pk in vehicle_ids if pk not in taken]
+
+
+def slot_list(
+    *, store: Store, car_model: CarModel, paint: Paint | None, day: date, now: datetime | None = None
+) -> list[Slot]:
+    """The bookable windows of ``day`` with their capacity, bookings and free cars.
+
+    A fixed number of queries whatever the number of windows: the holds of every candidate car
+    over the whole day are read once and matched in Python.
+    """
+    now = now or timezone.now()
+    starts = [s for s in store_window_starts(store=store, day=day) if _window_open_for_booking(s, now)]
+    if not starts:
+        return []
+    capacity = store_window_capacity(store=store)
+    booked = dict(
+        PickupWindow.objects.filter(store=store, starts_at__in=starts).values_list("starts_at", "booked")
+    )
+    vehicle_ids = list(
+        vehicle_candidates(store=store, car_model=car_model, paint=paint).values_list("pk", flat=True)
+    )
+    first, _ = hold_period(slot_start=starts[0])
+    _, last = hold_period(slot_start=starts[-1])
+    holds = list(
+        VehicleHold.objects.filter(
+            vehicle_id__in=vehicle_ids, released_at__isnull=True, starts_at__lt=last, ends_at__gt=first
+        ).values_list("vehicle_id", "starts_at", "ends_at")
+    )
+    slots = []
+    for start in starts:
+        h_start, h_end = hold_period(slot_start=start)
+        taken = {v for v, s, e in holds if s < h_end and e > h_start}
+        slots.append(
+            Slot(
+                starts_at=start,
+                ends_at=start + slot_length(),
+                capacity=capacity,
+                booked=booked.get(start, 0),
+                cars_free=len([v for v in vehicle_ids if v not in taken]),
+            )
+        )
+    return slots
+
+
+def testdrive_list_for_member(*, member: Member) -> QuerySet[TestDrive]:
+    return TestDrive.objects.filter(member=member).select_related("car_model__brand", "paint", "store")
+
+
+def testdrive_get_for_member(*, member: Member, pk: int) -> TestDrive | None:
+    """The member's own booking, or None: another member's booking is indistinguishable from none."""
+    return testdrive_list_for_member(member=member).filter(pk=pk).first()
+
+
+def testdrive_active_for_member(*, member: Member) -> TestDrive | None:
+    return testdrive_list_for_member(member=member).filter(state__in=ACTIVE).order_by("slot_start").first()
+
+
+def testdrive_timeline(*, test_drive: TestDrive) -> list[dict[str, object]]:
+    """Every transition of the booking, oldest first: when, from, to, and why."""
+    from django_fsm_log.models import StateLog
+
+    logs = StateLog.objects.for_(test_drive).order_by("timestamp", "pk")
+    return [
+        {
+            "at": log.timestamp,
+            "from": log.source_state,
+            "to": log.state,
+            "transition": log.transition,
+            "description": log.description or "",
+            "by_staff": bool(log.by_id and log.by_id != test_drive.member.user_id),
+        }
+        for log in logs
+    ]
+
+
+def testdrive_overdue_q(*, now: datetime) -> Q:
+    """On the road past the due time and the grace period: the overdue sweep's selection."""
+    grace = timedelta(minutes=settings.TESTDRIVE_GRACE_MINUTES)
+    return Q(state="on_drive", due_back_at__lte=now - grace)

@@ -1,0 +1,268 @@
+"""Booking, paying for and cancelling a test drive."""
+
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fleet.models import CarModel, Paint, Store
+from members.models import Member
+from members.selectors import member_eligibility
+from testdrives.codes import code_new
+from testdrives.errors import (
+    BookingRefused,
+    NoCarLeft,
+    PaymentFailed,
+    SlotFull,
+    SlotUnavailable,
+    TransitionRefused,
+)
+from testdrives.models import (
+    STAFF_CANCELLABLE,
+    Payment,
+    PaymentPurpose,
+    PaymentStatus,
+    PickupWindow,
+    State,
+    TestDrive,
+    VehicleHold,
+)
+from testdrives.notify import notification_create
+from testdrives.payments import payment_provider
+from testdrives.selectors import (
+    hold_period,
+    is_bookable_window,
+    slot_length,
+    store_window_capacity,
+    vehicle_candidates,
+    vehicle_free_ids,
+)
+from testdrives.services.dispatch import dispatch_store_back
+
+
+def testdrive_book(
+    *,
+    member: Member,
+    car_model: CarModel,
+    paint: Paint,
+    store: Store,
+    slot_start: datetime,
+    request_key: uuid.UUID | None = None,
+) -> TestDrive:
+    """Book ``member`` a test drive of one specific car, or raise and store nothing.
+
+    Checks the window, every eligibility and quota rule (all failures reported together), claims
+    a place in the pickup window and holds one free vehicle for the whole drive. The same
+    ``request_key`` twice (a double click, a retried request) returns the first booking.
+
+    Concurrency: the member's row is locked for the whole booking, so two bookings of one member
+    are judged one after the other; vehicle holds are made impossible to overlap by the database
+    (PostgreSQL), and allocation moves on to the next car when another request took this one.
+    """
+    if request_key is not None and (done := _booking_for_key(member, request_key)) is not None:
+        return done
+    now = timezone.now()
+    if paint.car_model_id != car_model.pk:
+        raise SlotUnavailable(_("This paint is not offered on this model."))
+    if not is_bookable_window(store=store, starts_at=slot_start, now=now):
+        raise SlotUnavailable(_("This pickup time is not open for booking. Please pick one from the list."))
+    with transaction.atomic():
+        Member.objects.select_for_update().filter(pk=member.pk).first()
+        if request_key is not None and (done := _booking_for_key(member, request_key)) is not None:
+            return done
+        eligibility = member_eligibility(member=member, car_model=car_model, at=slot_start)
+        if not eligibility.allowed:
+            raise BookingRefused(
+                extra={"reasons": [{"rule": r.code, "reason": str(r.reason)} for r in eligibility.failed]}
+            )
+        _window_claim(store=store, starts_at=slot_start)
+        test_drive = _allocate(
+            member=member,
+            car_model=car_model,
+            paint=paint,
+            store=store,
+            slot_start=slot_start,
+            request_key=request_key,
+            fee_cny=eligibility.fee_cny or 0,
+        )
+        if test_drive.fee_cny:
+            _fee_payment_open(test_drive, now=now)
+        else:
+            notification_create(test_drive=test_drive, kind="booked")
+    return test_drive
+
+
+def _booking_for_key(member: Member, request_key: uuid.UUID) -> TestDrive | None:
+    return TestDrive.objects.filter(member=member, request_key=request_key).first()
+
+
+def _window_claim(*, store: Store, starts_at: datetime) -> None:
+    """Take one place in the store's pickup window, or raise ``SlotFull``.
+
+    The conditional UPDATE holds the window row's lock to the end of the transaction, so two
+    bookings can never both take its last place.
+    """
+    capacity = store_window_capacity(store=store)
+    try:
+        with transaction.atomic():
+            PickupWindow.objects.get_or_create(store=store, starts_at=starts_at)
+    except IntegrityError:
+        pass  # created by a concurrent booking a moment ago: fine, it exists
+    claimed = PickupWindow.objects.filter(store=store, starts_at=starts_at, booked__lt=capacity).update(
+        booked=F("booked") + 1
+    )
+    if not claimed:
+        raise SlotFull()
+
+
+def _window_release(*, store_id: int, starts_at: datetime) -> None:
+    PickupWindow.objects.filter(store_id=store_id, starts_at=starts_at, booked__gt=0).update(
+        booked=F("booked") - 1
+    )
+
+
+def _allocate(
+    *,
+    member: Member,
+    car_model: CarModel,
+    paint: Paint,
+    store: Store,
+    slot_start: datetime,
+    request_key: uuid.UUID | None,
+    fee_cny: int,
+) -> TestDrive:
+    """Create the booking holding the first free car; move on when the database says it was taken."""
+    starts_at, ends_at = hold_period(slot_start=slot_start)
+    ids = list(vehicle_candidates(store=store, car_model=car_model, paint=paint).values_list("pk", flat=True))
+    for vehicle_id in vehicle_free_ids(vehicle_ids=ids, starts_at=starts_at, ends_at=ends_at):
+        try:
+            with transaction.atomic():
+                test_drive = TestDrive.objects.create(
+                    member=member,
+                    vehicle_id=vehicle_id,
+                    car_model=car_model,
+                    paint=paint,
+                    store=store,
+                    slot_start=slot_start,
+                    slot_end=slot_start + slot_length(),
+                    pickup_code=code_new(),
+                    request_key=request_key,
+                    fee_cny=fee_cny,
+                )
+                VehicleHold.objects.create(
+                    vehicle_id=vehicle_id, test_drive=test_drive, starts_at=starts_at, ends_at=ends_at
+                )
+                return test_drive
+        except IntegrityError as exc:
+            if "hold_no_overlap_per_vehicle" not in str(exc):
+                raise
+            # Another booking committed a hold on this car after we read it as free: try the next.
+    raise NoCarLeft()
+
+
+def _fee_payment_open(test_drive: TestDrive, *, now: datetime) -> Payment:
+    from datetime import timedelta
+
+    return Payment.objects.create(
+        test_drive=test_drive,
+        purpose=PaymentPurpose.TEST_DRIVE_FEE,
+        amount_cny=test_drive.fee_cny,
+        provider=payment_provider().name,
+        reference=f"td{test_drive.pk}-fee",
+        expires_at=now + timedelta(minutes=settings.TESTDRIVE_PAYMENT_MINUTES),
+    )
+
+
+def testdrive_fee_pending(*, test_drive: TestDrive) -> Payment | None:
+    """The booking's unpaid fee, if it has one."""
+    return test_drive.payments.filter(
+        purpose=PaymentPurpose.TEST_DRIVE_FEE, status=PaymentStatus.PENDING
+    ).first()
+
+
+def testdrive_pay_fee(*, test_drive: TestDrive) -> Payment:
+    """Charge the booking's fee through the payment provider. Paying twice charges once.
+
+    The provider call happens outside our transaction (it is a network call); our reference is its
+    idempotency key, so a retry after a crash between the two cannot charge twice.
+    """
+    payment = test_drive.payments.filter(purpose=PaymentPurpose.TEST_DRIVE_FEE).first()
+    if payment is None or payment.status == PaymentStatus.PAID:
+        return payment  # type: ignore[return-value]
+    if payment.status != PaymentStatus.PENDING or test_drive.state != State.SCHEDULED:
+        raise TransitionRefused(_("This booking can no longer be paid: its payment time ran out."))
+    result = payment_provider().charge(
+        reference=payment.reference,
+        amount_cny=payment.amount_cny,
+        description=f"Test drive {test_drive.pickup_code}",
+    )
+    if result.status != "paid":
+        raise PaymentFailed()
+    with transaction.atomic():
+        settled = Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
+            status=PaymentStatus.PAID, provider_reference=result.provider_reference, settled_at=timezone.now()
+        )
+        if settled:
+            notification_create(test_drive=test_drive, kind="booked")
+    payment.refresh_from_db()
+    return payment
+
+
+def testdrive_cancel(
+    *, test_drive: TestDrive, by: AbstractBaseUser, as_staff: bool = False, reason: str = ""
+) -> TestDrive:
+    """Cancel a booking and release its car at once.
+
+    A member may cancel until check-in; staff at any point before the car leaves the bay (a car
+    already brought down goes back into storage). Cancelling a cancelled booking changes nothing.
+    """
+    with transaction.atomic():
+        td = TestDrive.objects.select_for_update().get(pk=test_drive.pk)
+        if td.state == State.CANCELLED:
+            return td
+        allowed = STAFF_CANCELLABLE if as_staff else [State.SCHEDULED]
+        if td.state not in allowed:
+            raise TransitionRefused(
+                _("This booking can no longer be cancelled here: please ask the staff.")
+                if not as_staff
+                else _("The car has already left: this booking can no longer be cancelled.")
+            )
+        car_at_bay = td.state == State.READY
+        td.cancel(by=by, description=reason or ("cancelled by staff" if as_staff else "cancelled by member"))
+        td.finished_at = timezone.now()
+        td.save()
+        testdrive_release(test_drive=td)
+        if td.slot_start > timezone.now():
+            _window_release(store_id=td.store_id, starts_at=td.slot_start)
+        _fee_refund(td)
+        notification_create(test_drive=td, kind="cancelled")
+        if car_at_bay:
+            dispatch_store_back(vehicle_id=td.vehicle_id)
+    return td
+
+
+def testdrive_release(*, test_drive: TestDrive) -> None:
+    """End the booking's hold on its car now (cancelled, missed, completed or sold)."""
+    VehicleHold.objects.filter(test_drive=test_drive, released_at__isnull=True).update(
+        released_at=timezone.now()
+    )
+
+
+def _fee_refund(test_drive: TestDrive) -> None:
+    """A cancelled booking's paid fee is refunded; an unpaid one simply lapses."""
+    for payment in test_drive.payments.filter(purpose=PaymentPurpose.TEST_DRIVE_FEE):
+        if payment.status == PaymentStatus.PENDING:
+            Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.EXPIRED)
+        elif payment.status == PaymentStatus.PAID:
+            reference = payment.reference
+
+            def refund(reference: str = reference, amount: int = payment.amount_cny) -> None:
+                payment_provider().refund(reference=reference, amount_cny=amount)
+
+            Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.REFUNDED)
+            transaction.on_commit(refund)

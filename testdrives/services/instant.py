@@ -1,0 +1,53 @@
+"""The "instant" dispatcher: moves cars in our records only, for a store without a tower controller
+(and the demo until the controller integration lands). Idempotent: each step checks where the car
+and the booking are before it moves anything."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from fleet.models import BayKind, Vehicle, VehicleStatus
+from fleet.services import bay_free, vehicle_place
+from testdrives.models import State, TestDrive
+from testdrives.services.lifecycle import testdrive_car_at_bay, testdrive_dispatch_failed
+
+
+def instant_retrieve(*, test_drive_id: int) -> bool:
+    """Put the booking's car in a free delivery bay and mark the booking ready.
+
+    Returns False when there is nothing to do (already moved, or the booking moved on). With every
+    delivery bay taken, the booking goes to ``dispatch_failed`` for staff, as a tower fault would.
+    """
+    with transaction.atomic():
+        td = TestDrive.objects.select_for_update().get(pk=test_drive_id)
+        if td.state != State.DISPATCHING:
+            return False
+        vehicle = Vehicle.objects.select_for_update().select_related("bay").get(pk=td.vehicle_id)
+        if vehicle.status == VehicleStatus.AT_DELIVERY_BAY:
+            testdrive_car_at_bay(test_drive=td, bay=vehicle.bay)
+            return True
+        bay = bay_free(store_id=td.store_id, kind=BayKind.DELIVERY)
+        if vehicle.status != VehicleStatus.STORED or bay is None:
+            why = _("every delivery bay is taken") if bay is None else _("the car is not in storage")
+            testdrive_dispatch_failed(test_drive=td, reason=why)
+            return False
+        try:
+            with transaction.atomic():
+                vehicle_place(vehicle=vehicle, bay=bay)
+        except IntegrityError:
+            testdrive_dispatch_failed(test_drive=td, reason=_("the delivery bay was taken meanwhile"))
+            return False
+        testdrive_car_at_bay(test_drive=td, bay=bay)
+    return True
+
+
+def instant_store(*, vehicle_id: int) -> bool:
+    """Put a car standing in a delivery bay back into a free storage bay."""
+    with transaction.atomic():
+        vehicle = Vehicle.objects.select_for_update().get(pk=vehicle_id)
+        if vehicle.status != VehicleStatus.AT_DELIVERY_BAY:
+            return False
+        bay = bay_free(store_id=vehicle.store_id, kind=BayKind.STORAGE)
+        if bay is None:
+            return False  # the tower is full: the car waits in the delivery bay for staff
+        vehicle_place(vehicle=vehicle, bay=bay)
+    return True

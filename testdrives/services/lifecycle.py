@@ -1,0 +1,323 @@
+"""From check-in at the kiosk to the car's return: the steps the kiosk, the face check, the tower
+and staff drive. Each step locks the booking row, checks its state, transitions and saves."""
+
+import math
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import mail_admins
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fleet.models import Bay, BayKind, Vehicle, VehicleStatus
+from fleet.services import bay_free, vehicle_place, vehicle_take_out
+from testdrives.codes import code_new, code_normalize
+from testdrives.errors import NoDeliveryBayFree, PaymentFailed, PickupCodeUnknown, TransitionRefused
+from testdrives.models import Kiosk, Payment, PaymentPurpose, PaymentStatus, ReturnPhoto, State, TestDrive
+from testdrives.notify import notification_create
+from testdrives.payments import payment_provider
+from testdrives.services.booking import testdrive_fee_pending, testdrive_release
+from testdrives.services.dispatch import dispatch_retrieve, dispatch_store_back
+
+FACE_ATTEMPTS_MAX = 5
+
+
+def _locked(test_drive: TestDrive | int) -> TestDrive:
+    pk = test_drive if isinstance(test_drive, int) else test_drive.pk
+    return TestDrive.objects.select_for_update().select_related("vehicle", "member__user").get(pk=pk)
+
+
+def _step(
+    test_drive: TestDrive | int,
+    *,
+    allowed: Sequence[str],
+    transition: Callable[[TestDrive], None],
+    refusal: str = "",
+) -> TestDrive:
+    """Lock, check ``allowed``, apply ``transition`` (which calls one FSM method) and save."""
+    td = _locked(test_drive)
+    if td.state not in allowed:
+        raise TransitionRefused(
+            refusal
+            or _("This booking is %(state)s: that step is not possible now.")
+            % {"state": td.get_state_display()}
+        )
+    transition(td)
+    td.save()
+    return td
+
+
+# --- kiosk ------------------------------------------------------------------------------------
+
+
+def testdrive_check_in(*, kiosk: Kiosk, pickup_code: str) -> TestDrive:
+    """The member typed or scanned their pickup code at ``kiosk``. Idempotent: a second tap on the
+    same code returns the booking as it is.
+
+    Refused: a code of another store (as unknown, to give nothing away), outside the window
+    (from ``TESTDRIVE_CHECK_IN_EARLY_MINUTES`` before it to its end), or with the fee unpaid.
+    """
+    code = code_normalize(pickup_code)
+    found = TestDrive.objects.filter(pickup_code=code, store_id=kiosk.store_id).only("pk").first()
+    if found is None:
+        raise PickupCodeUnknown()
+    now = timezone.now()
+    with transaction.atomic():
+        td = _locked(found)
+        if td.state != State.SCHEDULED:
+            if td.state in (State.CANCELLED, State.NO_SHOW, State.COMPLETED, State.PURCHASED):
+                raise TransitionRefused(_("This booking is %(state)s.") % {"state": td.get_state_display()})
+            return td
+        opens = td.slot_start - timedelta(minutes=settings.TESTDRIVE_CHECK_IN_EARLY_MINUTES)
+        if now < opens:
+            raise TransitionRefused(
+                _("You are early: check-in opens at %(time)s.")
+                % {"time": timezone.localtime(opens).strftime("%H:%M")}
+            )
+        if now > td.slot_end:
+            raise TransitionRefused(_("Your pickup window has ended. Please book again."))
+        if testdrive_fee_pending(test_drive=td) is not None:
+            raise PaymentFailed(_("The test-drive fee is not paid yet. Please pay it in the app first."))
+        td.check_in(description=f"kiosk {kiosk.pk}")
+        td.save()
+    return td
+
+
+# --- identity: the face check (biometrics) or staff ------------------------------------------
+
+
+def testdrive_face_check_started(*, test_drive: TestDrive | int) -> TestDrive:
+    """A face check is running for this booking (checked_in → verifying)."""
+    with transaction.atomic():
+        return _step(test_drive, allowed=[State.CHECKED_IN], transition=lambda td: td.start_verification())
+
+
+def testdrive_face_check_failed(*, test_drive: TestDrive | int, failures: int, reason: str) -> TestDrive:
+    """The face did not match. Back to checked_in for another try, or locked for staff after the
+    ``FACE_ATTEMPTS_MAX``-th failure (``failures`` counts this booking's failed attempts)."""
+
+    def transition(td: TestDrive) -> None:
+        if failures >= FACE_ATTEMPTS_MAX:
+            td.lock(description=f"{failures} failed face checks: {reason}")
+        else:
+            td.retry_verification(description=reason)
+
+    with transaction.atomic():
+        td = _step(test_drive, allowed=[State.VERIFYING], transition=transition)
+        if td.state == State.LOCKED:
+            _alert_staff(td, "locked after failed face checks")
+    return td
+
+
+def testdrive_identity_verified(
+    *, test_drive: TestDrive | int, method: str, by: AbstractBaseUser | None = None, note: str = ""
+) -> TestDrive:
+    """Identity confirmed, by the face check (``method="face"``) or by staff who saw the driving
+    licence and ID card (``method="staff"``, audited with who and ``note``). The car is sent for
+    at once (verified → dispatching)."""
+    if method == "staff" and (by is None or not note.strip()):
+        raise TransitionRefused(_("Say what you checked (driving licence and ID card) to verify by hand."))
+    allowed = [State.VERIFYING] if method == "face" else [State.CHECKED_IN, State.VERIFYING, State.LOCKED]
+
+    def transition(td: TestDrive) -> None:
+        td.verify(by=by, description=f"{method}: {note}".strip(": "))
+        td.identity_method = method
+
+    with transaction.atomic():
+        td = _step(test_drive, allowed=allowed, transition=transition)
+        td.dispatch(description="retrieve requested")
+        td.save()
+        dispatch_retrieve(test_drive_id=td.pk)
+    return td
+
+
+def testdrive_unlock(*, test_drive: TestDrive | int, by: AbstractBaseUser, reason: str) -> TestDrive:
+    """Staff give a locked booking more face attempts (locked → checked_in)."""
+    with transaction.atomic():
+        return _step(
+            test_drive, allowed=[State.LOCKED], transition=lambda td: td.unlock(by=by, description=reason)
+        )
+
+
+# --- the tower --------------------------------------------------------------------------------
+
+
+def testdrive_car_at_bay(*, test_drive: TestDrive | int, bay: Bay) -> TestDrive:
+    """The car stands in delivery ``bay`` (dispatching → ready). A repeat for the same bay is a no-op."""
+    with transaction.atomic():
+        td = _locked(test_drive)
+        if td.state == State.READY and td.delivery_bay_id == bay.pk:
+            return td
+        if td.state != State.DISPATCHING:
+            raise TransitionRefused(_("This booking is not waiting for its car."))
+        td.arrive(description=f"at {bay}")
+        td.delivery_bay = bay
+        td.save()
+        notification_create(test_drive=td, kind="ready")
+    return td
+
+
+def testdrive_dispatch_failed(*, test_drive: TestDrive | int, reason: str) -> TestDrive:
+    with transaction.atomic():
+        td = _step(
+            test_drive,
+            allowed=[State.DISPATCHING],
+            transition=lambda td: td.fail_dispatch(description=reason),
+        )
+        _alert_staff(td, f"tower could not bring the car: {reason}")
+    return td
+
+
+def testdrive_dispatch_retry(*, test_drive: TestDrive | int, by: AbstractBaseUser) -> TestDrive:
+    """Staff ask the tower again after a fault (dispatch_failed → dispatching)."""
+    with transaction.atomic():
+        td = _step(
+            test_drive,
+            allowed=[State.DISPATCH_FAILED],
+            transition=lambda td: td.dispatch(by=by, description="retry"),
+        )
+        dispatch_retrieve(test_drive_id=td.pk)
+    return td
+
+
+def testdrive_depart(*, test_drive: TestDrive | int, by: AbstractBaseUser | None = None) -> TestDrive:
+    """The gate opened and the car left the delivery bay: the drive's clock starts now."""
+    now = timezone.now()
+
+    def transition(td: TestDrive) -> None:
+        td.depart(by=by, description="gate opened")
+        td.departed_at = now
+        td.due_back_at = now + timedelta(hours=settings.TEST_DRIVE_HOURS)
+        td.return_code = code_new()
+        td.odometer_out_km = td.vehicle.odometer_km
+        td.energy_out_pct = td.vehicle.energy_level_pct
+
+    with transaction.atomic():
+        td = _step(test_drive, allowed=[State.READY], transition=transition)
+        vehicle_take_out(
+            vehicle=Vehicle.objects.select_for_update().get(pk=td.vehicle_id), status=VehicleStatus.ON_DRIVE
+        )
+    return td
+
+
+# --- the return -------------------------------------------------------------------------------
+
+
+def late_fee_for(*, test_drive: TestDrive, returned_at: object) -> int:
+    """Per started hour after the due time, once past the grace period; capped."""
+    if test_drive.due_back_at is None or returned_at <= test_drive.due_back_at + timedelta(  # type: ignore[operator]
+        minutes=settings.TESTDRIVE_GRACE_MINUTES
+    ):
+        return 0
+    hours = math.ceil((returned_at - test_drive.due_back_at).total_seconds() / 3600)  # type: ignore[operator]
+    return min(hours * settings.TESTDRIVE_LATE_FEE_PER_HOUR_CNY, settings.TESTDRIVE_LATE_FEE_CAP_CNY)
+
+
+def testdrive_find_by_return_code(*, kiosk: Kiosk, return_code: str) -> TestDrive:
+    td = TestDrive.objects.filter(
+        return_code=code_normalize(return_code),
+        store_id=kiosk.store_id,
+        state__in=[State.ON_DRIVE, State.OVERDUE],
+    ).first()
+    if td is None:
+        raise PickupCodeUnknown(
+            _("We do not know this return code at this store, or the car is already back.")
+        )
+    return td
+
+
+def testdrive_return(
+    *,
+    test_drive: TestDrive | int,
+    odometer_km: int,
+    energy_pct: int,
+    damage: str = "",
+    photos: Sequence[UploadedFile] = (),
+    by: AbstractBaseUser | None = None,
+) -> TestDrive:
+    """The car is back in a delivery bay: readings and photos recorded, late fee worked out.
+
+    Refused (nothing stored) when the odometer reads less than at departure, or when every
+    delivery bay is taken.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        td = _locked(test_drive)
+        if td.state not in (State.ON_DRIVE, State.OVERDUE):
+            raise TransitionRefused(_("This car is not out on a drive."))
+        if td.odometer_out_km is not None and odometer_km < td.odometer_out_km:
+            raise TransitionRefused(
+                _("The odometer cannot read less than when the car left (%(km)s km).")
+                % {"km": td.odometer_out_km}
+            )
+        bay = bay_free(store_id=td.store_id, kind=BayKind.DELIVERY)
+        if bay is None:
+            raise NoDeliveryBayFree()
+        td.take_back(by=by, description="returned" + (f"; damage: {damage}" if damage else ""))
+        td.returned_at = now
+        td.odometer_in_km, td.energy_in_pct, td.damage_noted = odometer_km, energy_pct, damage
+        td.late_fee_cny = late_fee_for(test_drive=td, returned_at=now)
+        td.delivery_bay = bay
+        td.save()
+        vehicle = Vehicle.objects.select_for_update().get(pk=td.vehicle_id)
+        vehicle.odometer_km = max(vehicle.odometer_km, odometer_km)
+        vehicle.energy_level_pct = energy_pct
+        try:
+            with transaction.atomic():
+                vehicle_place(vehicle=vehicle, bay=bay)
+        except IntegrityError as exc:
+            raise NoDeliveryBayFree() from exc
+        for photo in photos:
+            ReturnPhoto.objects.create(test_drive=td, image=photo, taken_by_staff=bool(by and by.is_staff))
+        if td.late_fee_cny:
+            _late_fee_charge(td)
+    return td
+
+
+def _late_fee_charge(td: TestDrive) -> None:
+    payment = Payment.objects.create(
+        test_drive=td,
+        purpose=PaymentPurpose.LATE_FEE,
+        amount_cny=td.late_fee_cny,
+        provider=payment_provider().name,
+        reference=f"td{td.pk}-late",
+    )
+
+    def charge() -> None:
+        result = payment_provider().charge(
+            reference=payment.reference,
+            amount_cny=payment.amount_cny,
+            description=f"Late fee {td.pickup_code}",
+        )
+        status = PaymentStatus.PAID if result.status == "paid" else PaymentStatus.FAILED
+        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
+            status=status, provider_reference=result.provider_reference, settled_at=timezone.now()
+        )
+
+    transaction.on_commit(charge)
+
+
+def testdrive_inspect(*, test_drive: TestDrive | int, by: AbstractBaseUser, notes: str = "") -> TestDrive:
+    """Staff inspected the returned car (returned → completed): its hold ends, it goes back into
+    storage."""
+
+    def transition(td: TestDrive) -> None:
+        td.complete(by=by, description=notes or "inspected")
+        td.inspection_notes = notes
+        td.finished_at = timezone.now()
+
+    with transaction.atomic():
+        td = _step(test_drive, allowed=[State.RETURNED], transition=transition)
+        testdrive_release(test_drive=td)
+        dispatch_store_back(vehicle_id=td.vehicle_id)
+    return td
+
+
+def _alert_staff(td: TestDrive, what: str) -> None:
+    subject = f"Test drive {td.pickup_code} at {td.store}: {what}"
+
+    transaction.on_commit(lambda: mail_admins(subject, f"{subject}\nState: {td.state}\n", fail_silently=True))

@@ -1,0 +1,124 @@
+"""Buying the car from the phone, during the drive or after its return."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fleet.models import Vehicle, VehicleStatus
+from fleet.services import vehicle_take_out
+from members.models import Member
+from testdrives.errors import PaymentFailed, TransitionRefused
+from testdrives.models import (
+    PURCHASABLE,
+    Payment,
+    PaymentPurpose,
+    PaymentStatus,
+    PurchaseMethod,
+    PurchaseOrder,
+    TestDrive,
+)
+from testdrives.notify import notification_create
+from testdrives.payments import payment_provider
+
+FINANCE_TERMS_MONTHS = (12, 24, 36, 60)
+MIN_DOWN_PAYMENT_SHARE = 0.2
+
+
+def purchase_price(*, test_drive: TestDrive) -> int:
+    return test_drive.car_model.msrp_cny
+
+
+def testdrive_purchase(
+    *,
+    test_drive: TestDrive,
+    member: Member,
+    method: str,
+    down_payment_cny: int | None = None,
+    term_months: int | None = None,
+) -> PurchaseOrder:
+    """The member buys the car of their drive (on_drive, overdue or returned → purchased).
+
+    Full payment charges the price; financing charges a down payment of at least 20% and asks
+    the provider to finance the rest. The charge and financing are requested first (our payment
+    reference is the provider's idempotency key); the order, the transition and the sale of the
+    vehicle are then written in one transaction. Buying twice returns the first order.
+    """
+    if (existing := PurchaseOrder.objects.filter(test_drive=test_drive).first()) is not None:
+        return existing
+    price = purchase_price(test_drive=test_drive)
+    down, financed = _split(
+        method=method, price=price, down_payment_cny=down_payment_cny, term_months=term_months
+    )
+    if test_drive.state not in PURCHASABLE or test_drive.member_id != member.pk:
+        raise TransitionRefused(_("This car can be bought during its test drive or after its return."))
+    provider = payment_provider()
+    reference = f"td{test_drive.pk}-purchase"
+    finance_ref = ""
+    if financed:
+        offer = provider.finance(reference=reference, amount_cny=financed, term_months=term_months or 0)
+        if not offer.approved:
+            raise PaymentFailed(_("The financing was declined. Nothing was charged."))
+        finance_ref = offer.provider_reference
+    result = provider.charge(
+        reference=reference, amount_cny=down, description=f"Purchase {test_drive.vehicle_id}"
+    )
+    if result.status != "paid":
+        raise PaymentFailed()
+    with transaction.atomic():
+        td = TestDrive.objects.select_for_update().get(pk=test_drive.pk)
+        if (existing := PurchaseOrder.objects.filter(test_drive=td).first()) is not None:
+            return existing
+        if td.state not in PURCHASABLE:
+            provider.refund(reference=reference, amount_cny=down)
+            raise TransitionRefused(_("This booking changed meanwhile; the payment was refunded."))
+        payment = Payment.objects.create(
+            test_drive=td,
+            purpose=PaymentPurpose.PURCHASE,
+            amount_cny=down,
+            status=PaymentStatus.PAID,
+            provider=provider.name,
+            reference=reference,
+            provider_reference=result.provider_reference,
+            settled_at=timezone.now(),
+        )
+        order = PurchaseOrder.objects.create(
+            test_drive=td,
+            vehicle_id=td.vehicle_id,
+            member=member,
+            price_cny=price,
+            method=method,
+            down_payment_cny=down,
+            financed_cny=financed,
+            finance_term_months=term_months if financed else None,
+            finance_reference=finance_ref,
+            payment=payment,
+        )
+        td.purchase(by=member.user, description=f"{method}: {price} CNY")
+        td.finished_at = timezone.now()
+        td.save()
+        from testdrives.services.booking import testdrive_release
+
+        testdrive_release(test_drive=td)
+        vehicle_take_out(
+            vehicle=Vehicle.objects.select_for_update().get(pk=td.vehicle_id), status=VehicleStatus.SOLD
+        )
+        notification_create(test_drive=td, kind="purchased")
+    return order
+
+
+def _split(
+    *, method: str, price: int, down_payment_cny: int | None, term_months: int | None
+) -> tuple[int, int]:
+    """(charged now, financed) for ``method``, or raise with what is wrong."""
+    if method == PurchaseMethod.FULL:
+        return price, 0
+    if method != PurchaseMethod.FINANCED:
+        raise TransitionRefused(_("Choose to pay in full or with financing."))
+    if term_months not in FINANCE_TERMS_MONTHS:
+        raise TransitionRefused(_("Choose a financing term of 12, 24, 36 or 60 months."))
+    minimum = round(price * MIN_DOWN_PAYMENT_SHARE)
+    if down_payment_cny is None or not minimum <= down_payment_cny < price:
+        raise TransitionRefused(
+            _("The down payment must be at least %(min)s CNY and less than the price.") % {"min": minimum}
+        )
+    return down_payment_cny, price - down_payment_cny

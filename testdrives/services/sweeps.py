@@ -1,0 +1,106 @@
+"""Time-driven changes, run by beat every minute. Each is idempotent and safe to run twice at
+once: rows are taken one by one under a row lock (``skip_locked``: another sweep has that one)
+and the state is checked again under the lock before anything changes."""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from testdrives.models import Payment, PaymentPurpose, PaymentStatus, State, TestDrive
+from testdrives.notify import notification_create
+from testdrives.selectors import testdrive_overdue_q
+from testdrives.services.booking import testdrive_release
+from testdrives.services.lifecycle import _alert_staff
+
+
+def _each_locked(q: Q, apply: Callable[[TestDrive], bool]) -> int:
+    """Apply ``apply`` to every booking matching ``q``, each in its own transaction under its row
+    lock, re-checked against ``q``. Returns how many ``apply`` changed."""
+    changed = 0
+    for pk in list(TestDrive.objects.filter(q).values_list("pk", flat=True)):
+        with transaction.atomic():
+            td = TestDrive.objects.select_for_update(skip_locked=True).filter(q, pk=pk).first()
+            if td is not None and apply(td):
+                changed += 1
+    return changed
+
+
+def sweep_no_shows(*, now: datetime) -> int:
+    """Scheduled bookings whose window ended without a check-in: no-show, car released."""
+
+    def apply(td: TestDrive) -> bool:
+        td.miss(description="window ended without check-in")
+        td.finished_at = now
+        td.save()
+        testdrive_release(test_drive=td)
+        return True
+
+    return _each_locked(Q(state=State.SCHEDULED, slot_end__lte=now), apply)
+
+
+def sweep_overdue(*, now: datetime) -> int:
+    """Cars not back by the due time plus grace: overdue, member told, staff alerted."""
+
+    def apply(td: TestDrive) -> bool:
+        td.mark_overdue(description="not returned by the due time and grace period")
+        td.save()
+        notification_create(test_drive=td, kind="overdue")
+        _alert_staff(td, "overdue")
+        return True
+
+    return _each_locked(testdrive_overdue_q(now=now), apply)
+
+
+def sweep_reminders(*, now: datetime) -> int:
+    """Remind of the pickup shortly before the window, and of the due time shortly before it."""
+    before_slot = timedelta(minutes=settings.TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES)
+    before_due = timedelta(hours=settings.TESTDRIVE_DUE_SOON_HOURS)
+    sent = 0
+    pickups = TestDrive.objects.filter(
+        state=State.SCHEDULED, slot_start__gt=now, slot_start__lte=now + before_slot
+    ).exclude(payments__purpose=PaymentPurpose.TEST_DRIVE_FEE, payments__status=PaymentStatus.PENDING)
+    for td in pickups:
+        sent += notification_create(test_drive=td, kind="reminder") is not None
+    for td in TestDrive.objects.filter(
+        state=State.ON_DRIVE, due_back_at__gt=now, due_back_at__lte=now + before_due
+    ):
+        sent += notification_create(test_drive=td, kind="due_soon") is not None
+    return sent
+
+
+def sweep_expired_payments(*, now: datetime) -> int:
+    """Fee bookings not paid in time: the payment expires and the booking is cancelled."""
+    from testdrives.services.booking import _window_release
+
+    expired = Payment.objects.filter(
+        purpose=PaymentPurpose.TEST_DRIVE_FEE, status=PaymentStatus.PENDING, expires_at__lte=now
+    )
+
+    def apply(td: TestDrive) -> bool:
+        Payment.objects.filter(
+            test_drive=td, purpose=PaymentPurpose.TEST_DRIVE_FEE, status=PaymentStatus.PENDING
+        ).update(status=PaymentStatus.EXPIRED)
+        td.cancel(description="test-drive fee not paid in time")
+        td.finished_at = now
+        td.save()
+        testdrive_release(test_drive=td)
+        if td.slot_start > now:
+            _window_release(store_id=td.store_id, starts_at=td.slot_start)
+        notification_create(test_drive=td, kind="cancelled")
+        return True
+
+    return _each_locked(Q(state=State.SCHEDULED, pk__in=expired.values("test_drive_id")), apply)
+
+
+def testdrives_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    return {
+        "expired_payments": sweep_expired_payments(now=now),
+        "no_shows": sweep_no_shows(now=now),
+        "overdue": sweep_overdue(now=now),
+        "reminders": sweep_reminders(now=now),
+    }
