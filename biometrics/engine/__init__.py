@@ -1,0 +1,38 @@
+"""The face engine (DESIGN.md §5): quality gate, embeddings, 1:1 comparison and liveness.
+
+Use it through biometrics' services only. Everything here is pure computation on images: no
+database, no storage of pictures. Models load once per process (``warm_up``).
+"""
+
+from .embedding import Comparison, Embedding, compare, embed, threshold_for, warm_up
+from .images import ImageInput
+from .liveness import (
+    AntiSpoofResult,
+    AntiSpoofStatus,
+    ChallengeCode,
+    ChallengeKind,
+    ChallengeResult,
+    check_antispoof,
+    check_challenge,
+)
+from .quality import MESSAGES, FaceRefused, QualityCode
+
+__all__ = [
+    "MESSAGES",
+    "AntiSpoofResult",
+    "AntiSpoofStatus",
+    "ChallengeCode",
+    "ChallengeKind",
+    "ChallengeResult",
+    "Comparison",
+    "Embedding",
+    "FaceRefused",
+    "ImageInput",
+    "QualityCode",
+    "check_antispoof",
+    "check_challenge",
+    "compare",
+    "embed",
+    "threshold_for",
+    "warm_up",
+]

@@ -1,0 +1,146 @@
+"""Embeddings and 1:1 comparison: the fast path of DESIGN.md §5.
+
+One detection on a ≤ 640 px copy, landmarks and the aligned crop on the original, one forward
+pass of deepface's recognition model (Dlib by default), loaded once per process.
+"""
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+from django.conf import settings
+
+from .faces import Face, find_faces, mean_eye_aspect_ratio
+from .images import ImageInput, load_rgb
+from .quality import check_crop, check_face_count_and_size
+from .weights import ensure_recognition_weights
+
+# dlib's face recognition model was trained on 150 px crops with a quarter of padding around the
+# landmarks' extent; other sizes or paddings cost accuracy.
+CROP_SIZE = 150
+CROP_PADDING = 0.25
+
+# Euclidean distance thresholds calibrated on the shared labelled pairs for our crop
+# (docs/BIOMETRICS.md). A model without an entry falls back to deepface's published threshold.
+CALIBRATED_THRESHOLDS = {"Dlib": 0.60}
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """A face template: the model's vector and the name of the model that made it.
+
+    Vectors from different models are not comparable; compare() refuses them.
+    """
+
+    vector: np.ndarray = field(repr=False)
+    model: str
+
+    def to_bytes(self) -> bytes:
+        """Little-endian float32, for storage (encrypt it: it is biometric data)."""
+        return self.vector.astype("<f4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, model: str) -> "Embedding":
+        return cls(np.frombuffer(data, dtype="<f4").astype(float), model)
+
+
+class Comparison(NamedTuple):
+    """Euclidean distance between two embeddings, the threshold used, and whether it is a match."""
+
+    distance: float
+    threshold: float
+    match: bool
+
+
+@dataclass(frozen=True)
+class AcceptedFace:
+    """A photo that passed the quality gate: its face, embedding and quality measures."""
+
+    face: Face
+    embedding: Embedding
+    measures: dict[str, float]
+
+
+def model_name() -> str:
+    return settings.BIOMETRICS_MODEL
+
+
+def threshold_for(model: str) -> float:
+    """The match threshold (Euclidean distance) for ``model``: the setting, else calibrated."""
+    if settings.BIOMETRICS_THRESHOLD is not None:
+        return float(settings.BIOMETRICS_THRESHOLD)
+    if model in CALIBRATED_THRESHOLDS:
+        return CALIBRATED_THRESHOLDS[model]
+    from deepface.modules.verification import find_threshold
+
+    return float(find_threshold(model, "euclidean"))
+
+
+@functools.cache
+def _recognition_model() -> Any:
+    """deepface's model client, built once per process from local weights only."""
+    ensure_recognition_weights()
+    from deepface.modules import modeling
+
+    return modeling.build_model(task="facial_recognition", model_name=model_name())
+
+
+def aligned_crop(rgb: np.ndarray, face: Face) -> np.ndarray:
+    """The face rotated upright and scaled to CROP_SIZE px square, RGB uint8."""
+    import dlib
+
+    return np.asarray(dlib.get_face_chip(rgb, face.shape, size=CROP_SIZE, padding=CROP_PADDING))
+
+
+def vector_of(crop_rgb: np.ndarray) -> np.ndarray:
+    """The recognition model's embedding of an aligned crop (deepface wants BGR)."""
+    model = _recognition_model()
+    bgr = np.ascontiguousarray(crop_rgb[:, :, ::-1])
+    if model.model_name == "Dlib":
+        # Its client takes the uint8 crop as is: skipping represent()'s resize and normalise
+        # round trip saves ~20 ms and gives the same vector.
+        return np.asarray(model.forward(bgr), dtype=float)
+    from deepface import DeepFace
+
+    found = DeepFace.represent(bgr, model_name=model.model_name, detector_backend="skip", align=False)
+    return np.asarray(found[0]["embedding"], dtype=float)
+
+
+def accept(image: ImageInput, *, require_open_eyes: bool = True) -> AcceptedFace:
+    """Decode, run the quality gate and embed; raises FaceRefused with the retake reason."""
+    rgb = load_rgb(image)
+    faces = find_faces(rgb)
+    check_face_count_and_size([face.width for face in faces])
+    face = faces[0]
+    crop = aligned_crop(rgb, face)
+    grey = np.asarray(np.dot(crop[..., :3], [0.299, 0.587, 0.114]), dtype=np.uint8)
+    measures = check_crop(grey, mean_eye_aspect_ratio(face), require_open_eyes=require_open_eyes)
+    measures["face_width_px"] = float(face.width)
+    return AcceptedFace(face, Embedding(vector_of(crop), model_name()), measures)
+
+
+def embed(image: ImageInput) -> Embedding:
+    """The template of the one face in ``image``; raises FaceRefused when it should be retaken."""
+    return accept(image).embedding
+
+
+def compare(a: Embedding, b: Embedding) -> Comparison:
+    """1:1 decision: match when the Euclidean distance is at or below the model's threshold."""
+    if a.model != b.model:
+        raise ValueError(f"cannot compare a {a.model} embedding with a {b.model} one")
+    distance = float(np.linalg.norm(a.vector - b.vector))
+    threshold = threshold_for(a.model)
+    return Comparison(distance, threshold, distance <= threshold)
+
+
+def warm_up() -> None:
+    """Put weights in place and load every model now, so the first customer does not wait.
+
+    Call from Celery's ``worker_process_init`` (each prefork child has its own models).
+    """
+    from .faces import _dlib_models
+
+    _dlib_models()
+    blank = np.full((CROP_SIZE, CROP_SIZE, 3), 128, dtype=np.uint8)
+    vector_of(blank)  # the first forward pass allocates; do it before a customer's

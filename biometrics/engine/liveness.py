@@ -1,0 +1,188 @@
+"""Liveness: is a live person in front of the camera, rather than a photo or a screen?
+
+Two independent checks; a failure asks the customer to try again, it is not a verdict.
+
+1. ``check_antispoof``: deepface's MiniFASNet (PyTorch, CPU) on one frame. Catches a printed
+   photo or a phone/tablet screen held to the camera, from texture, moiré and frame edges.
+   It does not stop a good mask, a high-quality large print in good light, or a replay whose
+   border stays outside the frame; it also rejects some real faces (one real press photo in
+   DESIGN.md's trial). Unavailable, never crashing, when its weights are not on disk.
+2. ``check_challenge``: a short burst of frames in which the customer blinks or turns the head,
+   measured with dlib's 68 landmarks, and the same identity throughout. Stops a still photo and a
+   face swapped mid-burst. It does not stop a video replay of the member blinking or turning, nor
+   a cut-out photo bent or tilted by hand to fake a turn: that is what check 1 is for.
+"""
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+from .embedding import Embedding, aligned_crop, compare, model_name, vector_of
+from .faces import Face, find_faces, mean_eye_aspect_ratio, yaw_ratio
+from .images import ImageInput, load_rgb
+from .quality import MIN_EYE_ASPECT_RATIO, FaceRefused, check_face_count_and_size
+from .weights import ensure_antispoof_weights
+
+# A burst shorter than this cannot show an open–closed–open blink.
+MIN_FRAMES = 3
+# Blink: a frame whose eye ratio falls to this fraction of the burst's open level, between frames
+# at least OPEN_FRACTION of it. Relative, because open-eye ratios differ from person to person.
+CLOSED_FRACTION = 0.6
+OPEN_FRACTION = 0.8
+# Head turn: the nose-between-eye-corners ratio must sweep this much (0.5 is facing the camera;
+# a still photo varies by about 0.01 from frame to frame).
+MIN_TURN_SPAN = 0.15
+# Frames embedded for the same-identity check (first, middle, last): each costs ~0.1 s.
+IDENTITY_FRAMES = 3
+
+
+class AntiSpoofStatus(StrEnum):
+    REAL = "real"
+    FAKE = "fake"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class AntiSpoofResult:
+    """MiniFASNet's verdict and its confidence in it (0.5–1.0); score is None when unavailable."""
+
+    status: AntiSpoofStatus
+    score: float | None = None
+
+
+class ChallengeKind(StrEnum):
+    BLINK = "blink"
+    TURN = "turn"
+    EITHER = "either"
+
+
+class ChallengeCode(StrEnum):
+    PASSED = "passed"
+    TOO_FEW_FRAMES = "too_few_frames"
+    FRAME_REFUSED = "frame_refused"
+    NO_MOVEMENT = "no_movement"
+    IDENTITY_CHANGED = "identity_changed"
+
+
+@dataclass(frozen=True)
+class ChallengeResult:
+    """Whether the burst showed the asked-for movement by one person; ``detail`` has the measures."""
+
+    passed: bool
+    code: ChallengeCode
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@functools.cache
+def _fasnet() -> Any:
+    from deepface.modules import modeling
+
+    return modeling.build_model(task="spoofing", model_name="Fasnet")
+
+
+def check_antispoof(image: ImageInput) -> AntiSpoofResult:
+    """MiniFASNet on the one face of ``image``; UNAVAILABLE without weights or PyTorch.
+
+    Raises FaceRefused when the image fails the face count or size checks.
+    """
+    if not ensure_antispoof_weights():
+        return AntiSpoofResult(AntiSpoofStatus.UNAVAILABLE)
+    rgb = load_rgb(image)
+    face = _single_face(rgb)
+    try:
+        model = _fasnet()
+    except (ImportError, ValueError):  # deepface raises ValueError when torch is missing
+        return AntiSpoofResult(AntiSpoofStatus.UNAVAILABLE)
+    left, top, right, bottom = face.box
+    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+    is_real, score = model.analyze(img=bgr, facial_area=(left, top, right - left, bottom - top))
+    return AntiSpoofResult(AntiSpoofStatus.REAL if is_real else AntiSpoofStatus.FAKE, float(score))
+
+
+def _single_face(rgb: np.ndarray) -> Face:
+    faces = find_faces(rgb)
+    check_face_count_and_size([face.width for face in faces])
+    return faces[0]
+
+
+def blinked(eye_ratios: Sequence[float]) -> bool:
+    """True when the eyes go open → closed → open within the sequence (ratios in frame order)."""
+    open_level = max(eye_ratios, default=0.0)
+    if open_level < MIN_EYE_ASPECT_RATIO:
+        return False  # never open: nothing to blink with
+    was_open = closed_after_open = False
+    for ratio in eye_ratios:
+        if ratio >= OPEN_FRACTION * open_level:
+            if closed_after_open:
+                return True
+            was_open = True
+        elif ratio <= CLOSED_FRACTION * open_level and was_open:
+            closed_after_open = True
+    return False
+
+
+def turned(yaw_ratios: Sequence[float]) -> bool:
+    """True when the head turned far enough at some point of the burst."""
+    return bool(yaw_ratios) and max(yaw_ratios) - min(yaw_ratios) >= MIN_TURN_SPAN
+
+
+def _identity_frames(count: int) -> list[int]:
+    """Indexes of the frames embedded for the identity check: spread over the burst."""
+    return sorted({round(i * (count - 1) / (IDENTITY_FRAMES - 1)) for i in range(IDENTITY_FRAMES)})
+
+
+def _same_identity(
+    pictures: list[np.ndarray], faces: list[Face], reference: Embedding | None
+) -> tuple[bool, float]:
+    """Whether the spread frames all match ``reference`` (else the first frame); worst distance."""
+    embeddings = [
+        Embedding(vector_of(aligned_crop(pictures[i], faces[i])), model_name())
+        for i in _identity_frames(len(pictures))
+    ]
+    anchor = reference or embeddings[0]
+    comparisons = [compare(anchor, embedding) for embedding in embeddings]
+    return all(c.match for c in comparisons), max(c.distance for c in comparisons)
+
+
+def check_challenge(
+    frames: Sequence[ImageInput],
+    *,
+    kind: ChallengeKind = ChallengeKind.EITHER,
+    reference: Embedding | None = None,
+) -> ChallengeResult:
+    """Check an active-liveness burst: one face per frame, the movement asked for, one identity.
+
+    ``reference`` (the booking's template) makes the identity check 1:1 against the member;
+    without it the frames only have to agree with each other.
+    """
+    if len(frames) < MIN_FRAMES:
+        return ChallengeResult(False, ChallengeCode.TOO_FEW_FRAMES, {"frames": len(frames)})
+    pictures, faces = [], []
+    for index, frame in enumerate(frames):
+        try:
+            picture = load_rgb(frame)
+            faces.append(_single_face(picture))
+        except FaceRefused as refused:
+            return ChallengeResult(
+                False, ChallengeCode.FRAME_REFUSED, {"frame": index, "reason": refused.code}
+            )
+        pictures.append(picture)
+    eye_ratios = [round(mean_eye_aspect_ratio(face), 3) for face in faces]
+    yaws = [round(yaw_ratio(face), 3) for face in faces]
+    detail: dict[str, Any] = {"eye_ratios": eye_ratios, "yaw_ratios": yaws}
+    moved = {
+        ChallengeKind.BLINK: blinked(eye_ratios),
+        ChallengeKind.TURN: turned(yaws),
+        ChallengeKind.EITHER: blinked(eye_ratios) or turned(yaws),
+    }[kind]
+    if not moved:
+        return ChallengeResult(False, ChallengeCode.NO_MOVEMENT, detail)
+    same, worst = _same_identity(pictures, faces, reference)
+    detail["max_distance"] = round(worst, 4)
+    if not same:
+        return ChallengeResult(False, ChallengeCode.IDENTITY_CHANGED, detail)
+    return ChallengeResult(True, ChallengeCode.PASSED, detail)
