@@ -1,0 +1,108 @@
+"""Fixtures for test drives: a store open 10:00–20:00 (Shanghai) with one tower, a car model in
+one paint with two cars, members above and below the credit bar, and a frozen clock."""
+
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from biometrics.services import consent_give
+from fleet.models import CarModel, Paint, Store, Tower, Vehicle
+from members.models import Member
+from members.services import member_tier_refresh
+from tests.factories import (
+    CarModelFactory,
+    CreditReportFactory,
+    MemberFactory,
+    PaintFactory,
+    StaffFactory,
+    TowerFactory,
+    VehicleFactory,
+)
+from testdrives.models import TestDrive
+from testdrives.services.booking import testdrive_book
+from vendingstore.celery import app as celery_app
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# A Tuesday morning before opening: 10:00 is the first window of the day.
+MORNING = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)
+TEN = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks() -> Iterator[None]:
+    """Tasks queued on commit run in-process, so a test sees what a worker would do."""
+    before = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before
+
+
+@pytest.fixture
+def clock() -> Iterator[object]:
+    with time_machine.travel(MORNING, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def tower(db) -> Tower:
+    return TowerFactory(levels=3, bays_per_level=4, lifts=1, delivery_bays=2)
+
+
+@pytest.fixture
+def store(tower: Tower) -> Store:
+    return tower.store
+
+
+@pytest.fixture
+def car_model(db) -> CarModel:
+    return CarModelFactory(msrp_cny=200_000)
+
+
+@pytest.fixture
+def paint(car_model: CarModel) -> Paint:
+    return PaintFactory(car_model=car_model)
+
+
+@pytest.fixture
+def cars(store: Store, car_model: CarModel, paint: Paint) -> list[Vehicle]:
+    return [VehicleFactory(store=store, car_model=car_model, paint=paint) for _ in range(2)]
+
+
+def make_member(*, score: int, consent: bool = True, **kwargs: object) -> Member:
+    member = MemberFactory(**kwargs)
+    CreditReportFactory(member=member, score=score)
+    if consent:
+        consent_give(member=member, language="en")
+    member_tier_refresh(member=member)
+    return member
+
+
+@pytest.fixture
+def super_member(clock) -> Member:
+    return make_member(score=760)
+
+
+@pytest.fixture
+def basic_member(clock) -> Member:
+    return make_member(score=620)
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(username="desk")
+
+
+@pytest.fixture
+def book(store: Store, car_model: CarModel, paint: Paint, cars: list[Vehicle]):
+    """Book ``member`` the fixture car at ``slot_start`` (10:00 by default)."""
+
+    def _book(member: Member, slot_start: datetime = TEN, **kwargs: object) -> TestDrive:
+        return testdrive_book(
+            member=member, car_model=kwargs.pop("car_model", car_model), paint=kwargs.pop("paint", paint),
+            store=store, slot_start=slot_start, **kwargs,
+        )
+
+    return _book

@@ -1,0 +1,147 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+
+from biometrics.services import consent_withdraw
+from testdrives.errors import BookingRefused, NoCarLeft, SlotFull, SlotUnavailable
+from testdrives.models import Notification, Payment, PickupWindow, State, TestDrive, VehicleHold
+from testdrives.services.booking import testdrive_pay_fee
+from tests.factories import CarModelFactory, PaintFactory, VehicleFactory
+from tests.testdrives.conftest import TEN, make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_books_a_super_member_into_scheduled_with_a_hold_for_the_whole_drive(book, super_member, cars):
+    td = book(super_member)
+
+    assert td.state == State.SCHEDULED
+    assert td.vehicle in cars
+    assert td.fee_cny == 0
+    assert len(td.pickup_code) == 8
+    hold = VehicleHold.objects.get(test_drive=td)
+    assert hold.starts_at == TEN
+    expected_end = TEN + timedelta(
+        minutes=15, hours=settings.TEST_DRIVE_HOURS + settings.TESTDRIVE_TURNAROUND_HOURS
+    )
+    assert hold.ends_at == expected_end
+    assert PickupWindow.objects.get(store=td.store, starts_at=TEN).booked == 1
+    assert list(Notification.objects.filter(test_drive=td).values_list("kind", flat=True)) == ["booked"]
+
+
+def test_it_refuses_without_consent_naming_every_failed_rule_and_stores_nothing(book, clock, store):
+    member = make_member(score=500, consent=False)
+
+    with pytest.raises(BookingRefused) as refused:
+        book(member)
+
+    rules = {r["rule"] for r in refused.value.extra["reasons"]}
+    assert rules == {"credit_score", "biometric_consent"}
+    assert all(r["reason"] for r in refused.value.extra["reasons"])
+    assert not TestDrive.objects.exists()
+    assert not VehicleHold.objects.exists()
+    assert not PickupWindow.objects.filter(booked__gt=0).exists()
+
+
+def test_it_refuses_once_consent_is_withdrawn(book, super_member):
+    consent_withdraw(member=super_member)
+
+    with pytest.raises(BookingRefused):
+        book(super_member)
+
+
+def test_a_member_below_the_bar_books_with_a_fee_to_pay_and_is_confirmed_once_paid(book, basic_member):
+    td = book(basic_member)
+
+    assert td.fee_cny == 99
+    payment = Payment.objects.get(test_drive=td)
+    assert payment.status == "pending"
+    assert not Notification.objects.filter(test_drive=td, kind="booked").exists()
+
+    testdrive_pay_fee(test_drive=td)
+    testdrive_pay_fee(test_drive=td)  # a second tap charges nothing more
+
+    payment.refresh_from_db()
+    assert payment.status == "paid"
+    assert Notification.objects.filter(test_drive=td, kind="booked").count() == 1
+
+
+def test_the_same_request_twice_is_one_booking(book, super_member):
+    key = uuid.uuid4()
+
+    first = book(super_member, request_key=key)
+    second = book(super_member, request_key=key)
+
+    assert first.pk == second.pk
+    assert TestDrive.objects.count() == 1
+    assert PickupWindow.objects.get(starts_at=TEN).booked == 1
+
+
+def test_it_takes_the_next_free_car_and_refuses_when_none_is_left(book, clock, cars):
+    members = [make_member(score=760) for _ in range(3)]
+
+    first = book(members[0])
+    second = book(members[1])
+    with pytest.raises(NoCarLeft):
+        book(members[2])
+
+    assert {first.vehicle, second.vehicle} == set(cars)
+    assert TestDrive.objects.count() == 2
+
+
+def test_a_car_held_for_a_drive_is_free_again_after_its_hold(book, clock, cars):
+    members = [make_member(score=760) for _ in range(3)]
+    book(members[0])
+    book(members[1])
+    after_hold = TEN + timedelta(days=4)
+
+    assert book(members[2], slot_start=after_hold).state == State.SCHEDULED
+
+
+def test_a_full_pickup_window_refuses_the_next_booking(book, clock, store, car_model, paint, tower):
+    tower.lift_cycle_seconds = 900  # one pickup per window
+    tower.save()
+    for _ in range(2):
+        VehicleFactory(store=store, car_model=car_model, paint=paint)
+    book(make_member(score=760))
+
+    with pytest.raises(SlotFull):
+        book(make_member(score=760))
+
+    assert TestDrive.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "slot_start",
+    [
+        TEN.replace(hour=9, minute=45),  # before opening
+        TEN.replace(hour=19, minute=55),  # the last window would end after closing
+        TEN.replace(minute=7),  # not on a window boundary
+        TEN - timedelta(days=1),  # yesterday
+        TEN + timedelta(days=30),  # beyond the booking horizon
+    ],
+)
+def test_it_refuses_a_time_that_is_not_an_open_window(book, super_member, slot_start):
+    with pytest.raises(SlotUnavailable):
+        book(super_member, slot_start=slot_start)
+
+    assert not TestDrive.objects.exists()
+
+
+def test_it_refuses_a_paint_of_another_model(book, super_member):
+    with pytest.raises(SlotUnavailable):
+        book(super_member, paint=PaintFactory())
+
+
+def test_one_active_booking_at_a_time(book, super_member, store):
+    other = CarModelFactory()
+    other_paint = PaintFactory(car_model=other)
+    VehicleFactory(store=store, car_model=other, paint=other_paint)
+    book(super_member)
+
+    with pytest.raises(BookingRefused) as refused:
+        book(super_member, car_model=other, paint=other_paint, slot_start=TEN + timedelta(days=1))
+
+    assert [r["rule"] for r in refused.value.extra["reasons"]] == ["quota_one_active"]
