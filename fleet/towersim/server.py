@@ -43,7 +43,7 @@ class TowerServer(ThreadingHTTPServer):
             self.controller.webhook.paused_until = max(self.controller.webhook.paused_until, until)
 
     def serve_in_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, name="http", daemon=True)
+        thread = threading.Thread(target=self.serve_forever, args=(0.05,), name="http", daemon=True)
         thread.start()
         return thread
 
