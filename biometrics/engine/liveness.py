@@ -14,6 +14,7 @@ Two independent checks; a failure asks the customer to try again, it is not a ve
 """
 
 import functools
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -99,7 +100,10 @@ def check_antispoof(image: ImageInput) -> AntiSpoofResult:
         return AntiSpoofResult(AntiSpoofStatus.UNAVAILABLE)
     left, top, right, bottom = face.box
     bgr = np.ascontiguousarray(rgb[:, :, ::-1])
-    is_real, score = model.analyze(img=bgr, facial_area=(left, top, right - left, bottom - top))
+    with warnings.catch_warnings():
+        # deepface calls softmax without dim=; PyTorch warns on every call, the result is right.
+        warnings.filterwarnings("ignore", "Implicit dimension choice for softmax", UserWarning)
+        is_real, score = model.analyze(img=bgr, facial_area=(left, top, right - left, bottom - top))
     return AntiSpoofResult(AntiSpoofStatus.REAL if is_real else AntiSpoofStatus.FAKE, float(score))
 
 

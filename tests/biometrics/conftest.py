@@ -1,0 +1,47 @@
+"""Shared photos and a warmed-up engine for the face engine's tests.
+
+The photos live in ../shared/faces (never copied into the repository); without them the tests
+that need them skip with the reason.
+"""
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageOps
+
+from biometrics.engine import Embedding, embed, warm_up
+
+FACES = Path(__file__).resolve().parents[3] / "shared" / "faces"
+needs_faces = pytest.mark.skipif(not FACES.is_dir(), reason=f"the shared face photos are absent ({FACES})")
+
+
+@pytest.fixture(scope="session")
+def engine() -> None:
+    """Weights in place and models loaded once for the whole session."""
+    warm_up()
+
+
+@pytest.fixture(scope="session")
+def embedding_of(engine: None):
+    """embedding_of("img1.jpg"): each shared photo embedded at most once per session."""
+    cache: dict[str, Embedding] = {}
+
+    def get(name: str) -> Embedding:
+        if name not in cache:
+            cache[name] = embed(FACES / name)
+        return cache[name]
+
+    return get
+
+
+def upright(name: str) -> Image.Image:
+    """A shared photo as RGB, turned upright by its EXIF tag, for synthesising variants."""
+    return ImageOps.exif_transpose(Image.open(FACES / name)).convert("RGB")
+
+
+def png_bytes(picture: Image.Image) -> bytes:
+    """Lossless bytes of a synthesised picture (JPEG would add its own blur)."""
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()

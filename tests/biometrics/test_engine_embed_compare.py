@@ -1,0 +1,60 @@
+"""embed() and compare() on the shared labelled photos: same person closer than the threshold,
+different people farther."""
+
+import numpy as np
+import pytest
+
+from biometrics.engine import Embedding, compare, threshold_for
+
+from .conftest import needs_faces
+
+# (file, file) pairs from identities.csv: same identity, then different identities.
+GENUINE = [("img1.jpg", "img2.jpg"), ("img1.jpg", "img4.jpg"), ("img13.jpg", "img14.jpg")]
+IMPOSTORS = [("img1.jpg", "img13.jpg"), ("img2.jpg", "img3.jpg"), ("img12.jpg", "img22.jpg")]
+
+
+@needs_faces
+@pytest.mark.parametrize(("a", "b"), GENUINE)
+def test_it_matches_two_photos_of_the_same_person(embedding_of, a: str, b: str) -> None:
+    distance, threshold, match = compare(embedding_of(a), embedding_of(b))
+
+    assert match
+    assert distance < threshold
+
+
+@needs_faces
+@pytest.mark.parametrize(("a", "b"), IMPOSTORS)
+def test_it_keeps_different_people_apart(embedding_of, a: str, b: str) -> None:
+    distance, threshold, match = compare(embedding_of(a), embedding_of(b))
+
+    assert not match
+    assert distance > threshold
+
+
+@needs_faces
+def test_an_embedding_is_the_dlib_models_128_numbers(embedding_of) -> None:
+    embedding = embedding_of("img1.jpg")
+
+    assert embedding.model == "Dlib"
+    assert embedding.vector.shape == (128,)
+
+
+def test_an_embedding_survives_storage_as_bytes() -> None:
+    embedding = Embedding(np.linspace(-0.5, 0.5, 128), "Dlib")
+
+    restored = Embedding.from_bytes(embedding.to_bytes(), "Dlib")
+
+    assert compare(embedding, restored).distance < 1e-6
+
+
+def test_it_refuses_to_compare_embeddings_of_different_models() -> None:
+    with pytest.raises(ValueError, match="cannot compare"):
+        compare(Embedding(np.zeros(128), "Dlib"), Embedding(np.zeros(128), "Facenet"))
+
+
+def test_the_threshold_is_the_calibrated_one_unless_a_setting_overrides_it(settings) -> None:
+    assert threshold_for("Dlib") == 0.60
+
+    settings.BIOMETRICS_THRESHOLD = 0.5
+
+    assert threshold_for("Dlib") == 0.5
