@@ -87,9 +87,13 @@ class TowerController:
         with self.lock, self.store.transaction():
             for order, record in enumerate(self.store.open_commands()):
                 move = _move_from_record(record)
-                source, target = check_bays(self.config, move)
+                try:
+                    source, target = check_bays(self.config, move)
+                except Rejection:  # the config lost one of its bays since it was accepted
+                    self._finish(move.command_id, "aborted", fault_code="unknown_bay")
+                    continue
                 if record["status"] == "running":
-                    self._finish(record["command_id"], "aborted", fault_code="controller_restart")
+                    self._finish(move.command_id, "aborted", fault_code="controller_restart")
                 else:
                     self.queue[move.command_id] = Job(move, source, target, order)
         self._notify()

@@ -76,7 +76,12 @@ class TowerHandler(BaseHTTPRequestHandler):
         except Rejection as rejection:
             status, body = rejection.http_status, _rejection_body(rejection)
         except json.JSONDecodeError:
-            status, body = 400, {"reason": "invalid_request", "detail": "the body is not JSON"}
+            status, body = (
+                400,
+                _rejection_body(
+                    Rejection("invalid_request", "the body is not JSON", http_status=400, stored=False)
+                ),
+            )
         except Exception as error:  # a bug must still answer, so clients see a 500 and retry
             self.log_error("internal error: %r", error)
             status, body = 500, {"reason": "internal_error", "detail": type(error).__name__}

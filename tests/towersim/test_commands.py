@@ -129,3 +129,13 @@ def test_a_jammed_source_bay_fails_the_command(tower: TowerApp) -> None:
     body = move("retrieve", "L04-B03", "D1", vin(1))
     call(tower.url, "POST", "/v1/faults/bay-jam", {"bay": "L04-B03"})
     assert call(tower.url, "POST", "/v1/commands", body)[1]["reason"] == "bay_jammed"
+
+
+def test_a_body_that_is_not_json_is_a_bad_request(tower: TowerApp) -> None:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(tower.url + "/v1/commands", data=b"{nope", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=5)
+    assert error.value.code == 400
