@@ -1,5 +1,6 @@
 """Booking, paying for and cancelling a test drive."""
 
+import logging
 import uuid
 from datetime import datetime
 
@@ -43,6 +44,8 @@ from testdrives.selectors import (
     vehicle_free_ids,
 )
 from testdrives.services.dispatch import dispatch_store_back
+
+logger = logging.getLogger(__name__)
 
 
 def testdrive_book(
@@ -162,6 +165,7 @@ def _allocate(
             if "hold_no_overlap_per_vehicle" not in str(exc):
                 raise
             # Another booking committed a hold on this car after we read it as free: try the next.
+            logger.info("hold on vehicle %s taken by a concurrent booking; trying the next car", vehicle_id)
     raise NoCarLeft()
 
 

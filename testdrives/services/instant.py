@@ -21,7 +21,7 @@ def instant_retrieve(*, test_drive_id: int) -> bool:
         td = TestDrive.objects.select_for_update().get(pk=test_drive_id)
         if td.state != State.DISPATCHING:
             return False
-        vehicle = Vehicle.objects.select_for_update().select_related("bay").get(pk=td.vehicle_id)
+        vehicle = Vehicle.objects.select_for_update(of=("self",)).select_related("bay").get(pk=td.vehicle_id)
         if vehicle.status == VehicleStatus.AT_DELIVERY_BAY:
             testdrive_car_at_bay(test_drive=td, bay=vehicle.bay)
             return True

@@ -28,7 +28,9 @@ FACE_ATTEMPTS_MAX = 5
 
 def _locked(test_drive: TestDrive | int) -> TestDrive:
     pk = test_drive if isinstance(test_drive, int) else test_drive.pk
-    return TestDrive.objects.select_for_update().select_related("vehicle", "member__user").get(pk=pk)
+    return (
+        TestDrive.objects.select_for_update(of=("self",)).select_related("vehicle", "member__user").get(pk=pk)
+    )
 
 
 def _step(
@@ -266,6 +268,7 @@ def testdrive_return(
         vehicle = Vehicle.objects.select_for_update().get(pk=td.vehicle_id)
         vehicle.odometer_km = max(vehicle.odometer_km, odometer_km)
         vehicle.energy_level_pct = energy_pct
+        vehicle.save(update_fields=["odometer_km", "energy_level_pct", "updated_at"])
         try:
             with transaction.atomic():
                 vehicle_place(vehicle=vehicle, bay=bay)

@@ -45,6 +45,7 @@ def testdrive_purchase(
     """
     if (existing := PurchaseOrder.objects.filter(test_drive=test_drive).first()) is not None:
         return existing
+    test_drive = TestDrive.objects.select_related("car_model").get(pk=test_drive.pk)  # the state now
     price = purchase_price(test_drive=test_drive)
     down, financed = _split(
         method=method, price=price, down_payment_cny=down_payment_cny, term_months=term_months

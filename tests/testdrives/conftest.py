@@ -101,8 +101,12 @@ def book(store: Store, car_model: CarModel, paint: Paint, cars: list[Vehicle]):
 
     def _book(member: Member, slot_start: datetime = TEN, **kwargs: object) -> TestDrive:
         return testdrive_book(
-            member=member, car_model=kwargs.pop("car_model", car_model), paint=kwargs.pop("paint", paint),
-            store=store, slot_start=slot_start, **kwargs,
+            member=member,
+            car_model=kwargs.pop("car_model", car_model),
+            paint=kwargs.pop("paint", paint),
+            store=store,
+            slot_start=slot_start,
+            **kwargs,
         )
 
     return _book

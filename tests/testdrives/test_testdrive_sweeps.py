@@ -1,0 +1,84 @@
+"""The beat sweeps at their time boundaries, with a frozen clock; each run twice changes once."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+
+from testdrives.models import Notification, Payment, State, TestDrive, VehicleHold
+from testdrives.services.sweeps import testdrives_sweep
+from tests.testdrives.conftest import TEN
+
+pytestmark = pytest.mark.django_db
+
+
+def on_the_road(td: TestDrive, departed_at) -> TestDrive:
+    TestDrive.objects.filter(pk=td.pk).update(
+        state=State.ON_DRIVE, departed_at=departed_at, due_back_at=departed_at + timedelta(hours=72)
+    )
+    return TestDrive.objects.get(pk=td.pk)
+
+
+def test_a_booking_is_a_no_show_exactly_when_its_window_ends(book, super_member, clock):
+    td = book(super_member)
+
+    clock.move_to(td.slot_end - timedelta(seconds=1))
+    assert testdrives_sweep()["no_shows"] == 0
+    clock.move_to(td.slot_end)
+    assert testdrives_sweep()["no_shows"] == 1
+    assert testdrives_sweep()["no_shows"] == 0
+
+    td.refresh_from_db()
+    assert td.state == State.NO_SHOW
+    assert VehicleHold.objects.get(test_drive=td).released_at is not None
+
+
+def test_a_car_is_overdue_after_the_due_time_and_the_grace_period(book, super_member, clock, mailoutbox):
+    td = on_the_road(book(super_member), TEN)
+    grace = timedelta(minutes=settings.TESTDRIVE_GRACE_MINUTES)
+
+    clock.move_to(td.due_back_at + grace - timedelta(seconds=1))
+    assert testdrives_sweep()["overdue"] == 0
+    clock.move_to(td.due_back_at + grace)
+    assert testdrives_sweep()["overdue"] == 1
+    assert testdrives_sweep()["overdue"] == 0
+
+    td.refresh_from_db()
+    assert td.state == State.OVERDUE
+    assert Notification.objects.filter(test_drive=td, kind="overdue").count() == 1
+
+
+def test_reminders_go_out_once_before_the_window_and_before_the_due_time(book, super_member, clock):
+    td = book(super_member)
+    before = timedelta(minutes=settings.TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES)
+
+    clock.move_to(TEN - before - timedelta(seconds=1))
+    testdrives_sweep()
+    assert not Notification.objects.filter(kind="reminder").exists()
+    clock.move_to(TEN - before)
+    testdrives_sweep()
+    testdrives_sweep()
+    assert Notification.objects.filter(test_drive=td, kind="reminder").count() == 1
+
+    td = on_the_road(td, TEN)
+    clock.move_to(td.due_back_at - timedelta(hours=settings.TESTDRIVE_DUE_SOON_HOURS))
+    testdrives_sweep()
+    testdrives_sweep()
+    assert Notification.objects.filter(test_drive=td, kind="due_soon").count() == 1
+
+
+def test_an_unpaid_fee_booking_is_cancelled_when_its_payment_time_runs_out(book, basic_member, clock):
+    td = book(basic_member)
+    payment = Payment.objects.get(test_drive=td)
+
+    clock.move_to(payment.expires_at - timedelta(seconds=1))
+    assert testdrives_sweep()["expired_payments"] == 0
+    clock.move_to(payment.expires_at)
+    assert testdrives_sweep()["expired_payments"] == 1
+    assert testdrives_sweep()["expired_payments"] == 0
+
+    td.refresh_from_db()
+    payment.refresh_from_db()
+    assert td.state == State.CANCELLED
+    assert payment.status == "expired"
+    assert VehicleHold.objects.get(test_drive=td).released_at is not None
