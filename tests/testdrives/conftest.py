@@ -12,6 +12,8 @@ from biometrics.services import consent_give
 from fleet.models import CarModel, Paint, Store, Tower, Vehicle
 from members.models import Member
 from members.services import member_tier_refresh
+from testdrives.models import TestDrive
+from testdrives.services.booking import testdrive_book
 from tests.factories import (
     CarModelFactory,
     CreditReportFactory,
@@ -21,8 +23,6 @@ from tests.factories import (
     TowerFactory,
     VehicleFactory,
 )
-from testdrives.models import TestDrive
-from testdrives.services.booking import testdrive_book
 from vendingstore.celery import app as celery_app
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -52,19 +52,22 @@ def test_a_booking_runs_from_check_in_to_completed(
 
     assert td.state == State.READY
     assert td.vehicle.status == VehicleStatus.AT_DELIVERY_BAY
-    assert td.vehicle.bay == td.delivery_bay and td.delivery_bay.kind == "delivery"
+    assert td.vehicle.bay == td.delivery_bay
+    assert td.delivery_bay.kind == "delivery"
 
     testdrive_depart(test_drive=td)
     td.refresh_from_db()
     assert td.state == State.ON_DRIVE
     assert td.due_back_at == td.departed_at + timedelta(hours=72)
-    assert td.vehicle.status == VehicleStatus.ON_DRIVE and td.vehicle.bay is None
+    assert td.vehicle.status == VehicleStatus.ON_DRIVE
+    assert td.vehicle.bay is None
     assert td.return_code
 
     clock.move_to(td.due_back_at - timedelta(hours=1))
     testdrive_return(test_drive=td, odometer_km=td.odometer_out_km + 180, energy_pct=40, damage="")
     td.refresh_from_db()
-    assert td.state == State.RETURNED and td.late_fee_cny == 0
+    assert td.state == State.RETURNED
+    assert td.late_fee_cny == 0
     assert td.vehicle.odometer_km == td.odometer_out_km + 180
 
     with django_capture_on_commit_callbacks(execute=True):
