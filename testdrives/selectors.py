@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fleet.models import CarModel, Paint, Store, Vehicle, VehicleStatus
 from members.models import Member
-from testdrives.models import ACTIVE, PickupWindow, TestDrive, VehicleHold
+from testdrives.models import ACTIVE, PickupWindow, State, TestDrive, VehicleHold
 
 # Cars that can be promised for a future window: not sold, not in the workshop.
 ALLOCATABLE_STATUSES = [VehicleStatus.STORED, VehicleStatus.AT_DELIVERY_BAY, VehicleStatus.ON_DRIVE]
@@ -167,6 +167,7 @@ def testdrive_timeline(*, test_drive: TestDrive) -> list[dict[str, object]]:
             "from": log.source_state,
             "to": log.state,
             "transition": log.transition,
+            "to_label": State(log.state).label,
             "description": log.description or "",
             "by_staff": bool(log.by_id and log.by_id != test_drive.member.user_id),
         }

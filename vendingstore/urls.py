@@ -12,6 +12,8 @@ api_v1 = [
 urlpatterns = [
     path("", include("fleet.urls")),
     path("", include("members.urls")),
+    path("", include("testdrives.urls")),
+    path("", include("biometrics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

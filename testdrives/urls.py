@@ -1,0 +1,14 @@
+from django.urls import path
+
+from testdrives import views
+
+app_name = "testdrives"
+
+urlpatterns = [
+    path("drives/", views.drive_list, name="list"),
+    path("drives/book/<slug:slug>/", views.book, name="book"),
+    path("drives/<int:pk>/", views.detail, name="detail"),
+    path("drives/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("drives/<int:pk>/pay/", views.pay, name="pay"),
+    path("drives/<int:pk>/buy/", views.buy, name="buy"),
+]

@@ -1,0 +1,190 @@
+"""Portal pages for test drives: book, my drives, one drive (timeline, code, cancel, pay, buy).
+
+Views read the request, call a service or selector, and pick a template. Refusals come back as
+messages in the member's language; another member's booking is a 404, like one that does not exist.
+"""
+
+import uuid
+from datetime import datetime
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fleet.models import CarModel, Paint, Store
+from members.models import Member
+from members.selectors import member_eligibility
+from members.views import member_required
+from testdrives.errors import BookingRefused
+from testdrives.forms import PurchaseForm, SlotSearchForm, booking_days
+from testdrives.models import PURCHASABLE, State, TestDrive
+from testdrives.qr import qr_svg
+from testdrives.selectors import (
+    slot_list,
+    testdrive_get_for_member,
+    testdrive_list_for_member,
+    testdrive_timeline,
+)
+from testdrives.services.booking import (
+    testdrive_book,
+    testdrive_cancel,
+    testdrive_fee_pending,
+    testdrive_pay_fee,
+)
+from testdrives.services.purchase import purchase_price, testdrive_purchase
+from vendingstore.api_errors import ApplicationError
+
+
+def _own_drive(member: Member, pk: int) -> TestDrive:
+    td = testdrive_get_for_member(member=member, pk=pk)
+    if td is None:
+        raise Http404
+    return td
+
+
+@member_required
+def book(request: HttpRequest, member: Member, slug: str) -> HttpResponse:
+    """Store → day → paint → pickup time. GET shows the times (htmx swaps only that region);
+    POST books one, with a one-time request key so a double click books once."""
+    car_model = get_object_or_404(CarModel.objects.select_related("brand"), slug=slug)
+    if request.method == "POST":
+        return _book_post(request, member, car_model)
+    form = SlotSearchForm(request.GET or None, car_model=car_model, initial=_slot_defaults(car_model))
+    data = form.cleaned_data if form.is_bound and form.is_valid() else None
+    if data is None and not form.is_bound:
+        form = SlotSearchForm(_slot_defaults(car_model), car_model=car_model)
+        data = form.cleaned_data if form.is_valid() else None
+    slots = (
+        slot_list(store=data["store"], car_model=car_model, paint=data["paint"], day=data["day"])
+        if data
+        else []
+    )
+    context = {
+        "car_model": car_model,
+        "form": form,
+        "slots": slots,
+        "search": data,
+        "eligibility": member_eligibility(member=member, car_model=car_model, at=timezone.now()),
+        "request_key": uuid.uuid4(),
+    }
+    template = "testdrives/_slots.html" if request.htmx else "testdrives/book.html"
+    return render(request, template, context)
+
+
+def _slot_defaults(car_model: CarModel) -> dict[str, object]:
+    store = Store.objects.filter(vehicles__car_model=car_model).order_by("name").first()
+    paint = car_model.paints.first()
+    return {
+        "store": store.pk if store else None,
+        "day": booking_days()[0].isoformat(),
+        "paint": paint.pk if paint else None,
+    }
+
+
+def _book_post(request: HttpRequest, member: Member, car_model: CarModel) -> HttpResponse:
+    try:
+        store = Store.objects.get(pk=request.POST.get("store"))
+        paint = Paint.objects.get(pk=request.POST.get("paint"), car_model=car_model)
+        slot_start = datetime.fromisoformat(request.POST.get("slot", ""))
+        request_key = uuid.UUID(request.POST.get("request_key", ""))
+    except (Store.DoesNotExist, Paint.DoesNotExist, ValueError, TypeError):
+        messages.error(request, _("Pick a store, a paint and a pickup time from the list."))
+        return redirect("testdrives:book", slug=car_model.slug)
+    try:
+        td = testdrive_book(
+            member=member,
+            car_model=car_model,
+            paint=paint,
+            store=store,
+            slot_start=slot_start,
+            request_key=request_key,
+        )
+    except BookingRefused as refused:
+        for reason in refused.extra["reasons"]:
+            messages.error(request, reason["reason"])
+        return redirect("testdrives:book", slug=car_model.slug)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+        query = f"?store={store.pk}&paint={paint.pk}&day={slot_start.astimezone(timezone.get_current_timezone()).date().isoformat()}"
+        return redirect(f"{request.path}{query}")
+    if td.fee_cny and testdrive_fee_pending(test_drive=td):
+        messages.info(request, _("Almost done: pay the test-drive fee to confirm your booking."))
+    else:
+        messages.success(request, _("Booked! Show your pickup code at the kiosk."))
+    return redirect("testdrives:detail", pk=td.pk)
+
+
+@member_required
+def drive_list(request: HttpRequest, member: Member) -> HttpResponse:
+    drives = testdrive_list_for_member(member=member)
+    return render(request, "testdrives/list.html", {"drives": drives})
+
+
+@member_required
+def detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    td = _own_drive(member, pk)
+    context = {
+        "td": td,
+        "timeline": testdrive_timeline(test_drive=td),
+        "fee_pending": testdrive_fee_pending(test_drive=td),
+        "qr": qr_svg(td.pickup_code) if td.state == State.SCHEDULED else None,
+        "return_qr": qr_svg(td.return_code)
+        if td.return_code and td.state in (State.ON_DRIVE, State.OVERDUE)
+        else None,
+        "can_cancel": td.state == State.SCHEDULED,
+        "can_buy": td.state in PURCHASABLE,
+        "now": timezone.now(),
+    }
+    return render(request, "testdrives/detail.html", context)
+
+
+@require_POST
+@member_required
+def cancel(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    td = _own_drive(member, pk)
+    try:
+        testdrive_cancel(test_drive=td, by=request.user)
+        messages.success(request, _("Your booking is cancelled and the car released."))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("testdrives:detail", pk=td.pk)
+
+
+@require_POST
+@member_required
+def pay(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    td = _own_drive(member, pk)
+    try:
+        testdrive_pay_fee(test_drive=td)
+        messages.success(request, _("Paid. Your booking is confirmed."))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("testdrives:detail", pk=td.pk)
+
+
+@member_required
+def buy(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    td = _own_drive(member, pk)
+    if td.state not in PURCHASABLE and not hasattr(td, "purchase_order"):
+        messages.error(request, _("This car can be bought during its test drive or after its return."))
+        return redirect("testdrives:detail", pk=td.pk)
+    form = PurchaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            testdrive_purchase(
+                test_drive=td,
+                member=member,
+                method=form.cleaned_data["method"],
+                down_payment_cny=form.cleaned_data.get("down_payment_cny"),
+                term_months=form.cleaned_data.get("term_months") or None,
+            )
+            messages.success(request, _("Congratulations! The car is yours."))
+            return redirect("testdrives:detail", pk=td.pk)
+        except ApplicationError as error:
+            form.add_error(None, str(error.message))
+    return render(
+        request, "testdrives/buy.html", {"td": td, "form": form, "price": purchase_price(test_drive=td)}
+    )
