@@ -1,0 +1,131 @@
+"""The kiosk: a tablet at the store's entrance, signed in with its token, acting for its store only.
+
+The customer types or scans the pickup code, then follows the next step on screen; the status
+region refreshes itself (htmx polling) as the face check, the tower and staff move the booking.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from testdrives.codes import code_normalize
+from testdrives.models import State, TestDrive
+from testdrives.services.kiosks import kiosk_for_token
+from testdrives.services.lifecycle import (
+    testdrive_check_in,
+    testdrive_depart,
+    testdrive_find_by_return_code,
+    testdrive_return,
+)
+from vendingstore.api_errors import ApplicationError
+
+SESSION_KEY = "kiosk_token"
+
+
+class ReturnForm(forms.Form):
+    return_code = forms.CharField(label=gettext_lazy("Return code"), max_length=20)
+    odometer_km = forms.IntegerField(label=gettext_lazy("Odometer (km)"), min_value=0, max_value=2_000_000)
+    energy_pct = forms.IntegerField(label=gettext_lazy("Charge / fuel (%)"), min_value=0, max_value=100)
+    damage = forms.CharField(
+        label=gettext_lazy("Any damage?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    photos = forms.ImageField(label=gettext_lazy("Photos of the car"), required=False)
+
+
+def kiosk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in as an active kiosk; the kiosk is passed to the view. Checked on every request, so
+    deactivating a kiosk in the admin cuts it off at once."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        kiosk = kiosk_for_token(request.session.get(SESSION_KEY, ""))
+        if kiosk is None:
+            return redirect("kiosk:sign_in")
+        return view(request, kiosk, *args, **kwargs)
+
+    return wrapped
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        token = request.POST.get("token", "").strip()
+        if kiosk_for_token(token) is not None:
+            request.session.cycle_key()
+            request.session[SESSION_KEY] = token
+            return redirect("kiosk:home")
+        messages.error(request, _("This kiosk token is not valid. Ask staff for the token in the admin."))
+    return render(request, "testdrives/kiosk/sign_in.html")
+
+
+@kiosk_required
+def home(request: HttpRequest, kiosk: object) -> HttpResponse:
+    return render(request, "testdrives/kiosk/home.html", {"kiosk": kiosk})
+
+
+@require_POST
+@kiosk_required
+def check_in(request: HttpRequest, kiosk: object) -> HttpResponse:
+    try:
+        td = testdrive_check_in(kiosk=kiosk, pickup_code=request.POST.get("code", ""))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+        return redirect("kiosk:home")
+    return redirect("kiosk:drive", code=td.pickup_code)
+
+
+def _drive_at_kiosk(kiosk: object, code: str) -> TestDrive:
+    td = (
+        TestDrive.objects.select_related("car_model__brand", "paint", "delivery_bay", "member")
+        .filter(pickup_code=code_normalize(code), store_id=kiosk.store_id)  # type: ignore[attr-defined]
+        .first()
+    )
+    if td is None:
+        raise Http404
+    return td
+
+
+@kiosk_required
+def drive(request: HttpRequest, kiosk: object, code: str) -> HttpResponse:
+    """The customer's screen after check-in; its status region polls ``drive_status``."""
+    td = _drive_at_kiosk(kiosk, code)
+    template = "testdrives/kiosk/_status.html" if request.htmx else "testdrives/kiosk/drive.html"
+    return render(request, template, {"td": td, "kiosk": kiosk, "State": State})
+
+
+@require_POST
+@kiosk_required
+def open_gate(request: HttpRequest, kiosk: object, code: str) -> HttpResponse:
+    td = _drive_at_kiosk(kiosk, code)
+    try:
+        testdrive_depart(test_drive=td)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("kiosk:drive", code=td.pickup_code)
+
+
+@kiosk_required
+def return_car(request: HttpRequest, kiosk: object) -> HttpResponse:
+    form = ReturnForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            td = testdrive_find_by_return_code(kiosk=kiosk, return_code=data["return_code"])
+            td = testdrive_return(
+                test_drive=td,
+                odometer_km=data["odometer_km"],
+                energy_pct=data["energy_pct"],
+                damage=data["damage"],
+                photos=request.FILES.getlist("photos"),
+            )
+        except ApplicationError as error:
+            form.add_error(None, str(error.message))
+        else:
+            return render(request, "testdrives/kiosk/returned.html", {"td": td, "kiosk": kiosk})
+    return render(request, "testdrives/kiosk/return.html", {"form": form, "kiosk": kiosk})

@@ -1,0 +1,88 @@
+"""The kiosk pages: sign in with a token, check in, follow the status, open the gate, return."""
+
+import pytest
+from django.urls import reverse
+
+from testdrives.models import State, TestDrive
+from testdrives.services.kiosks import kiosk_create, kiosk_deactivate
+from testdrives.services.lifecycle import testdrive_identity_verified
+from tests.factories import StoreFactory
+from tests.testdrives.conftest import TEN
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kiosk_client(client, store, staff, clock):
+    clock.move_to(TEN)
+    kiosk, token = kiosk_create(store=store, name="Entrance", by=staff)
+    client.post(reverse("kiosk:sign_in"), {"token": token})
+    client.kiosk = kiosk
+    return client
+
+
+def test_pages_need_a_signed_in_kiosk_and_a_deactivated_one_is_cut_off(client, kiosk_client):
+    assert kiosk_client.get(reverse("kiosk:home")).status_code == 200
+
+    kiosk_deactivate(kiosk=kiosk_client.kiosk)
+
+    assert kiosk_client.get(reverse("kiosk:home")).url == reverse("kiosk:sign_in")
+
+
+def test_a_wrong_token_does_not_sign_in(client, db):
+    response = client.post(reverse("kiosk:sign_in"), {"token": "guess"})
+
+    assert response.status_code == 200
+    assert client.get(reverse("kiosk:home")).url == reverse("kiosk:sign_in")
+
+
+def test_pickup_from_code_to_gate_and_return_at_the_kiosk(
+    kiosk_client, book, super_member, staff, django_capture_on_commit_callbacks
+):
+    td = book(super_member)
+
+    response = kiosk_client.post(reverse("kiosk:check_in"), {"code": td.pickup_code.lower()})
+    status_url = reverse("kiosk:drive", args=[td.pickup_code])
+    assert response.url == status_url
+    assert 'data-state="checked_in"' in kiosk_client.get(status_url, HTTP_HX_REQUEST="true").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        testdrive_identity_verified(test_drive=td, method="staff", by=staff, note="licence and ID card seen")
+    status = kiosk_client.get(status_url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-state="ready"' in status
+    assert "D1" in status
+
+    kiosk_client.post(reverse("kiosk:open_gate", args=[td.pickup_code]))
+    td.refresh_from_db()
+    assert td.state == State.ON_DRIVE
+
+    response = kiosk_client.post(
+        reverse("kiosk:return"),
+        {
+            "return_code": td.return_code,
+            "odometer_km": td.odometer_out_km + 50,
+            "energy_pct": 70,
+            "damage": "",
+        },
+    )
+    assert response.status_code == 200
+    td.refresh_from_db()
+    assert td.state == State.RETURNED
+
+
+def test_a_kiosk_does_not_see_another_stores_bookings(
+    kiosk_client, super_member, staff, store, car_model, paint
+):
+    from tests.factories import TowerFactory, VehicleFactory
+    from testdrives.services.booking import testdrive_book
+
+    other = StoreFactory()
+    TowerFactory(store=other)
+    VehicleFactory(store=other, car_model=car_model, paint=paint)
+    td = testdrive_book(member=super_member, car_model=car_model, paint=paint, store=other, slot_start=TEN)
+
+    response = kiosk_client.post(reverse("kiosk:check_in"), {"code": td.pickup_code}, follow=True)
+
+    assert "We do not know this code" in response.content.decode()
+    assert kiosk_client.get(reverse("kiosk:drive", args=[td.pickup_code])).status_code == 404
+    assert TestDrive.objects.get(pk=td.pk).state == State.SCHEDULED
