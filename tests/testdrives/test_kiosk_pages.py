@@ -73,8 +73,8 @@ def test_pickup_from_code_to_gate_and_return_at_the_kiosk(
 def test_a_kiosk_does_not_see_another_stores_bookings(
     kiosk_client, super_member, staff, store, car_model, paint
 ):
-    from tests.factories import TowerFactory, VehicleFactory
     from testdrives.services.booking import testdrive_book
+    from tests.factories import TowerFactory, VehicleFactory
 
     other = StoreFactory()
     TowerFactory(store=other)
