@@ -14,7 +14,7 @@ from django.conf import settings
 from .faces import Face, find_faces, mean_eye_aspect_ratio
 from .images import ImageInput, load_rgb
 from .quality import check_crop, check_face_count_and_size
-from .weights import ensure_recognition_weights
+from .weights import ensure_recognition_weights, point_deepface_home
 
 # dlib's face recognition model was trained on 150 px crops with a quarter of padding around the
 # landmarks' extent; other sizes or paddings cost accuracy.
@@ -72,6 +72,7 @@ def threshold_for(model: str) -> float:
         return float(settings.BIOMETRICS_THRESHOLD)
     if model in CALIBRATED_THRESHOLDS:
         return CALIBRATED_THRESHOLDS[model]
+    point_deepface_home()  # importing deepface creates folders under the home it finds
     from deepface.modules.verification import find_threshold
 
     return float(find_threshold(model, "euclidean"))

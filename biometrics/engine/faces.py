@@ -43,6 +43,7 @@ def _dlib_models() -> tuple[Any, Any]:
 
 
 def _deepface_detector() -> Any:
+    ensure_recognition_weights()  # also points DEEPFACE_HOME at ours before deepface is imported
     from deepface.modules import modeling
 
     return modeling.build_model(task="face_detector", model_name=settings.BIOMETRICS_DETECTOR)
