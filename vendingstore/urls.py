@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("fleet.api_urls")),
     path("", include("members.api_urls")),
+    path("", include("testdrives.api_urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,360 @@
+"""The test-drive API for the phone app and the kiosk: slots, book, list/detail, cancel, pay,
+purchase; kiosk check-in and status.
+
+One view per operation with nested Input/Output serializers; views call services and selectors
+and let domain errors reach ``vendingstore.api_errors.api_exception_handler`` (409 for a taken car
+or a full window, 422 with every failed rule for a refused booking). Another member's booking is
+a 404, like one that does not exist.
+"""
+
+import uuid
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fleet.models import CarModel, Paint, Store
+from members.api import MemberApi
+from testdrives.codes import code_normalize
+from testdrives.models import Kiosk, PurchaseMethod, State, TestDrive
+from testdrives.selectors import (
+    slot_list,
+    testdrive_get_for_member,
+    testdrive_list_for_member,
+    testdrive_timeline,
+)
+from testdrives.services.booking import (
+    testdrive_book,
+    testdrive_cancel,
+    testdrive_fee_pending,
+    testdrive_pay_fee,
+)
+from testdrives.services.kiosks import kiosk_for_token
+from testdrives.services.lifecycle import testdrive_check_in
+from testdrives.services.purchase import testdrive_purchase
+
+TAGS = ["test drives"]
+KIOSK_TAGS = ["kiosk"]
+ERROR = inline_serializer(
+    "TestDriveErrorOutput", {"code": serializers.CharField(), "detail": serializers.CharField()}
+)
+REFUSED = inline_serializer(
+    "BookingRefusedOutput",
+    {
+        "code": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "reasons": inline_serializer(
+            "RefusalReason", {"rule": serializers.CharField(), "reason": serializers.CharField()}, many=True
+        ),
+    },
+)
+
+
+class SlotOutputSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    left = serializers.IntegerField(help_text="Bookings this window still takes for this model and paint.")
+
+
+class TransitionOutputSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    to = serializers.CharField(help_text="The state entered (one of `state`'s values).")
+    label = serializers.CharField()
+
+
+class TestDriveOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=State.choices)
+    state_label = serializers.CharField(source="get_state_display")
+    car_model = serializers.CharField(source="car_model.slug")
+    paint = serializers.IntegerField(source="paint_id")
+    store = serializers.CharField(source="store.slug")
+    slot_start = serializers.DateTimeField()
+    slot_end = serializers.DateTimeField()
+    pickup_code = serializers.CharField()
+    return_code = serializers.CharField(allow_null=True)
+    departed_at = serializers.DateTimeField(allow_null=True)
+    due_back_at = serializers.DateTimeField(allow_null=True)
+    returned_at = serializers.DateTimeField(allow_null=True)
+    fee_cny = serializers.IntegerField()
+    fee_paid = serializers.BooleanField(source="fee_is_paid")
+    late_fee_cny = serializers.IntegerField()
+
+
+class TestDriveDetailOutputSerializer(TestDriveOutputSerializer):
+    timeline = TransitionOutputSerializer(many=True, help_text="Every transition, oldest first.")
+
+
+def testdrive_output(td: TestDrive, *, detail: bool = False) -> dict[str, object]:
+    td.fee_is_paid = td.fee_cny == 0 or testdrive_fee_pending(test_drive=td) is None
+    if not detail:
+        return TestDriveOutputSerializer(td).data
+    td.timeline = [
+        {"at": step["at"], "to": step["to"], "label": str(step["to_label"])}
+        for step in testdrive_timeline(test_drive=td)
+    ]
+    return TestDriveDetailOutputSerializer(td).data
+
+
+def _own(request: Request, pk: int) -> TestDrive:
+    td = testdrive_get_for_member(member=request.member, pk=pk)
+    if td is None:
+        raise Http404
+    return td
+
+
+# --- Slots and booking ----------------------------------------------------------------------
+
+
+class SlotListApi(APIView):
+    permission_classes = [AllowAny]
+
+    class SlotQuerySerializer(serializers.Serializer):
+        store = serializers.SlugField()
+        model = serializers.SlugField()
+        paint = serializers.IntegerField(required=False)
+        date = serializers.DateField(help_text="The store's local calendar day.")
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Pickup windows of a day, with how many are left",
+        parameters=[SlotQuerySerializer],
+        responses={
+            200: SlotOutputSerializer(many=True),
+            404: OpenApiResponse(ERROR, description="No such store or model."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = self.SlotQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        store = get_object_or_404(Store, slug=data["store"])
+        car_model = get_object_or_404(CarModel, slug=data["model"])
+        paint = get_object_or_404(Paint, pk=data["paint"], car_model=car_model) if "paint" in data else None
+        slots = slot_list(store=store, car_model=car_model, paint=paint, day=data["date"])
+        return Response(SlotOutputSerializer(slots, many=True).data)
+
+
+class TestDriveListCreateApi(MemberApi):
+    class BookInputSerializer(serializers.Serializer):
+        model = serializers.SlugField()
+        paint = serializers.IntegerField()
+        store = serializers.SlugField()
+        slot_start = serializers.DateTimeField(help_text="The start of a window from the slots list.")
+
+    @extend_schema(tags=TAGS, summary="My test drives", responses={200: TestDriveOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        drives = testdrive_list_for_member(member=request.member).prefetch_related("payments")
+        return Response([testdrive_output(td) for td in drives])
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Book a test drive",
+        description="Holds one car for the window and the 72 hours after. Send an `Idempotency-Key` "
+        "header (a UUID): the same key again returns the same booking (200) instead of a second one.",
+        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER)],
+        request=BookInputSerializer,
+        responses={
+            201: TestDriveDetailOutputSerializer,
+            200: OpenApiResponse(
+                TestDriveDetailOutputSerializer, description="The same Idempotency-Key again."
+            ),
+            400: OpenApiResponse(ERROR, description="Not an open window, or a paint of another model."),
+            409: OpenApiResponse(ERROR, description="No car left for that time, or the window is full."),
+            422: OpenApiResponse(REFUSED, description="Every eligibility or quota rule that failed."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.BookInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        key = _idempotency_key(request)
+        car_model = get_object_or_404(CarModel, slug=data["model"])
+        paint = get_object_or_404(Paint, pk=data["paint"])
+        store = get_object_or_404(Store, slug=data["store"])
+        replay = key is not None and TestDrive.objects.filter(member=request.member, request_key=key).exists()
+        td = testdrive_book(
+            member=request.member,
+            car_model=car_model,
+            paint=paint,
+            store=store,
+            slot_start=data["slot_start"],
+            request_key=key,
+        )
+        code = status.HTTP_200_OK if replay else status.HTTP_201_CREATED
+        return Response(testdrive_output(td, detail=True), status=code)
+
+
+def _idempotency_key(request: Request) -> uuid.UUID | None:
+    raw = request.headers.get("Idempotency-Key")
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise exceptions.ValidationError({"Idempotency-Key": "Must be a UUID."}) from exc
+
+
+class TestDriveDetailApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="One of my test drives, with its timeline",
+        responses={
+            200: TestDriveDetailOutputSerializer,
+            404: OpenApiResponse(ERROR, description="Not yours, or none."),
+        },
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(testdrive_output(_own(request, pk), detail=True))
+
+
+class TestDriveCancelApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="Cancel my booking (until check-in)",
+        request=None,
+        responses={
+            200: TestDriveDetailOutputSerializer,
+            404: ERROR,
+            409: OpenApiResponse(ERROR, description="Too late."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        td = testdrive_cancel(test_drive=_own(request, pk), by=request.user)
+        return Response(testdrive_output(td, detail=True))
+
+
+class TestDrivePayApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="Pay the test-drive fee",
+        request=None,
+        responses={200: TestDriveDetailOutputSerializer, 402: ERROR, 404: ERROR, 409: ERROR},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        td = _own(request, pk)
+        testdrive_pay_fee(test_drive=td)
+        return Response(testdrive_output(td, detail=True))
+
+
+class TestDrivePurchaseApi(MemberApi):
+    class PurchaseInputSerializer(serializers.Serializer):
+        method = serializers.ChoiceField(choices=PurchaseMethod.choices)
+        down_payment_cny = serializers.IntegerField(required=False, min_value=1)
+        term_months = serializers.IntegerField(required=False)
+
+    class PurchaseOutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        price_cny = serializers.IntegerField()
+        method = serializers.CharField()
+        down_payment_cny = serializers.IntegerField()
+        financed_cny = serializers.IntegerField()
+        finance_term_months = serializers.IntegerField(allow_null=True)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Buy the car of this test drive",
+        request=PurchaseInputSerializer,
+        responses={201: PurchaseOutputSerializer, 402: ERROR, 404: ERROR, 409: ERROR},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = self.PurchaseInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = testdrive_purchase(
+            test_drive=_own(request, pk), member=request.member, **serializer.validated_data
+        )
+        return Response(self.PurchaseOutputSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+# --- Kiosk ----------------------------------------------------------------------------------
+
+
+class KioskAuthentication(BaseAuthentication):
+    """``Authorization: Kiosk <token>``: the request acts for that kiosk's store, as no user."""
+
+    keyword = "Kiosk"
+
+    def authenticate(self, request: Request) -> tuple[object, Kiosk] | None:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith(f"{self.keyword} "):
+            return None
+        kiosk = kiosk_for_token(header[len(self.keyword) + 1 :].strip())
+        if kiosk is None:
+            raise exceptions.AuthenticationFailed("Unknown or inactive kiosk token.")
+        from django.contrib.auth.models import AnonymousUser
+
+        return AnonymousUser(), kiosk
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class KioskAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "testdrives.api.KioskAuthentication"
+    name = "kioskToken"
+
+    def get_security_definition(self, auto_schema: object) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Kiosk <token>`, the token staff made for this kiosk in the admin.",
+        }
+
+
+class IsKiosk(BasePermission):
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return isinstance(request.auth, Kiosk)
+
+
+class KioskApi(APIView):
+    authentication_classes = [KioskAuthentication]
+    permission_classes = [IsKiosk]
+
+
+class KioskStatusOutputSerializer(serializers.Serializer):
+    pickup_code = serializers.CharField()
+    state = serializers.ChoiceField(choices=State.choices)
+    state_label = serializers.CharField(source="get_state_display")
+    delivery_bay = serializers.CharField(source="delivery_bay.code", allow_null=True, default=None)
+    due_back_at = serializers.DateTimeField(allow_null=True)
+
+
+class KioskCheckInApi(KioskApi):
+    class CheckInInputSerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=20)
+
+    @extend_schema(
+        tags=KIOSK_TAGS,
+        summary="Check in with a pickup code",
+        request=CheckInInputSerializer,
+        responses={200: KioskStatusOutputSerializer, 402: ERROR, 404: ERROR, 409: ERROR},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.CheckInInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        td = testdrive_check_in(kiosk=request.auth, pickup_code=serializer.validated_data["code"])
+        return Response(KioskStatusOutputSerializer(td).data)
+
+
+class KioskStatusApi(KioskApi):
+    @extend_schema(
+        tags=KIOSK_TAGS,
+        summary="Where a booking stands",
+        responses={200: KioskStatusOutputSerializer, 404: ERROR},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        td = get_object_or_404(
+            TestDrive.objects.select_related("delivery_bay"),
+            pickup_code=code_normalize(code),
+            store_id=request.auth.store_id,
+        )
+        return Response(KioskStatusOutputSerializer(td).data)

@@ -1,0 +1,130 @@
+"""The test-drive API through DRF's client: slots, book, detail, cancel, pay, purchase; kiosk."""
+
+import uuid
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from testdrives.models import State, TestDrive
+from testdrives.services.kiosks import kiosk_create
+from tests.testdrives.conftest import TEN, make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def api_for(member) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=member.user).key}")
+    return client
+
+
+def booking(car_model, paint, store) -> dict:
+    return {"model": car_model.slug, "paint": paint.pk, "store": store.slug, "slot_start": TEN.isoformat()}
+
+
+def test_slots_list_the_days_windows_with_what_is_left(car_model, paint, store, cars, clock):
+    response = APIClient().get(
+        "/api/v1/testdrives/slots/",
+        {"store": store.slug, "model": car_model.slug, "paint": paint.pk, "date": "2026-12-01"},
+    )
+
+    assert response.status_code == 200
+    assert len(response.data) == 40
+    assert response.data[0]["left"] == 2
+
+
+def test_the_whole_drive_through_the_api(
+    super_member, car_model, paint, store, cars, staff, clock, django_capture_on_commit_callbacks
+):
+    from testdrives.services.lifecycle import testdrive_identity_verified
+
+    api = api_for(super_member)
+    key = str(uuid.uuid4())
+    created = api.post(
+        "/api/v1/testdrives/", booking(car_model, paint, store), format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    again = api.post(
+        "/api/v1/testdrives/", booking(car_model, paint, store), format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    assert (created.status_code, again.status_code) == (201, 200)
+    assert created.data["id"] == again.data["id"]
+    assert TestDrive.objects.count() == 1
+
+    _, token = kiosk_create(store=store, name="k", by=staff)
+    device = APIClient()
+    device.credentials(HTTP_AUTHORIZATION=f"Kiosk {token}")
+    clock.move_to(TEN)
+    checked = device.post("/api/v1/kiosk/check-in/", {"code": created.data["pickup_code"]}, format="json")
+    assert checked.status_code == 200
+    assert checked.data["state"] == "checked_in"
+    with django_capture_on_commit_callbacks(execute=True):
+        testdrive_identity_verified(test_drive=created.data["id"], method="staff", by=staff, note="ID seen")
+    status = device.get(f"/api/v1/kiosk/testdrives/{created.data['pickup_code']}/")
+    assert (status.data["state"], status.data["delivery_bay"]) == ("ready", "D1")
+
+    from testdrives.services.lifecycle import testdrive_depart
+
+    testdrive_depart(test_drive=created.data["id"])
+    bought = api.post(f"/api/v1/testdrives/{created.data['id']}/purchase/", {"method": "full"}, format="json")
+    assert bought.status_code == 201
+    detail = api.get(f"/api/v1/testdrives/{created.data['id']}/")
+    assert detail.data["state"] == "purchased"
+    assert [step["to"] for step in detail.data["timeline"]][-1] == "purchased"
+
+
+def test_a_refused_booking_answers_422_with_every_reason(car_model, paint, store, cars, clock):
+    member = make_member(score=500, consent=False)
+
+    response = api_for(member).post("/api/v1/testdrives/", booking(car_model, paint, store), format="json")
+
+    assert response.status_code == 422
+    assert {r["rule"] for r in response.data["reasons"]} == {"credit_score", "biometric_consent"}
+    assert not TestDrive.objects.exists()
+
+
+def test_the_last_car_taken_answers_409(car_model, paint, store, cars, clock):
+    for _ in cars:
+        api_for(make_member(score=760)).post(
+            "/api/v1/testdrives/", booking(car_model, paint, store), format="json"
+        )
+
+    response = api_for(make_member(score=760)).post(
+        "/api/v1/testdrives/", booking(car_model, paint, store), format="json"
+    )
+
+    assert response.status_code == 409
+    assert response.data["code"] == "no_car_left"
+
+
+def test_another_members_booking_is_404_for_every_operation(book, super_member, clock):
+    td = book(super_member)
+    intruder = api_for(make_member(score=760))
+
+    assert intruder.get(f"/api/v1/testdrives/{td.pk}/").status_code == 404
+    for op in ("cancel", "pay", "purchase"):
+        assert (
+            intruder.post(f"/api/v1/testdrives/{td.pk}/{op}/", {"method": "full"}, format="json").status_code
+            == 404
+        )
+    td.refresh_from_db()
+    assert td.state == State.SCHEDULED
+
+
+def test_a_member_cancels_through_the_api_and_not_twice_after_check_in(book, super_member, clock):
+    td = book(super_member)
+    api = api_for(super_member)
+
+    assert api.post(f"/api/v1/testdrives/{td.pk}/cancel/").data["state"] == "cancelled"
+
+
+def test_kiosk_endpoints_refuse_without_a_valid_kiosk_token(book, super_member, clock):
+    td = book(super_member)
+    device = APIClient()
+    device.credentials(HTTP_AUTHORIZATION="Kiosk not-a-token")
+
+    assert device.post("/api/v1/kiosk/check-in/", {"code": td.pickup_code}, format="json").status_code == 401
+    assert api_for(super_member).post("/api/v1/kiosk/check-in/", {"code": td.pickup_code}).status_code in (
+        401,
+        403,
+    )
