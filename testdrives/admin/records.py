@@ -1,0 +1,59 @@
+"""What the booking services write on the side: payments, orders, pickup windows, messages.
+
+Staff look these up and never edit them: each is the record of a service's decision, and the
+payment rows mirror what the provider was asked.
+"""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from testdrives.models import Notification, Payment, PickupWindow, PurchaseOrder
+
+DRIVE_SEARCH = ["test_drive__pickup_code", "test_drive__member__full_name", "test_drive__member__mobile"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "test_drive", "purpose", "amount_cny", "status", "provider", "created_at"]
+    list_select_related = ["test_drive"]
+    list_filter = ["status", "purpose", "provider", "created_at"]
+    search_fields = ["reference", "provider_reference", *DRIVE_SEARCH]
+    date_hierarchy = "created_at"
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "member", "vehicle", "price_cny", "method", "down_payment_cny", "created_at"]
+    list_select_related = ["member", "vehicle", "test_drive"]
+    list_filter = ["method", "created_at"]
+    search_fields = ["vehicle__vin", "member__full_name", "member__mobile", "test_drive__pickup_code"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(PickupWindow)
+class PickupWindowAdmin(ReadOnlyAdmin):
+    list_display = ["starts_at", "store", "booked"]
+    list_select_related = ["store"]
+    list_filter = ["store"]
+    date_hierarchy = "starts_at"
+    ordering = ["-starts_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "member", "test_drive", "kind", "delivered_at", "read_at"]
+    list_select_related = ["member", "test_drive"]
+    list_filter = ["kind", ("delivered_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["member__full_name", "member__mobile", "test_drive__pickup_code"]
+    date_hierarchy = "created_at"

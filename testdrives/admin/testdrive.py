@@ -1,0 +1,320 @@
+"""The booking back office: find a booking, see everything that happened to it, act through
+services.
+
+No field of a booking is edited in a form (its state is protected, and every other field
+follows from a service), so the change page is read-only for everyone; the buttons under it
+post to ``step_view``, which calls one service per button. The overdue board and the day at
+each store are custom views linked from the changelist and the app index.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_fsm_log.models import StateLog
+
+from testdrives.admin.boards import overdue_board, store_days
+from testdrives.admin.steps import STEPS, Step, steps_for
+from testdrives.codes import code_normalize
+from testdrives.models import (
+    Notification,
+    Payment,
+    PurchaseOrder,
+    ReturnPhoto,
+    State,
+    TestDrive,
+    VehicleHold,
+)
+from vendingstore.api_errors import ApplicationError
+
+STATE_LABELS = dict(State.choices)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return list(self.fields or [])
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class VehicleHoldInline(ReadOnlyInline):
+    model = VehicleHold
+    fields = ["vehicle", "starts_at", "ends_at", "released_at"]
+    verbose_name_plural = _("vehicle hold")
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["purpose", "amount_cny", "status", "provider", "reference", "created_at", "settled_at"]
+    show_change_link = True
+
+
+class PurchaseOrderInline(ReadOnlyInline):
+    model = PurchaseOrder
+    fields = ["price_cny", "method", "down_payment_cny", "financed_cny", "finance_term_months", "created_at"]
+    show_change_link = True
+
+
+class ReturnPhotoInline(ReadOnlyInline):
+    model = ReturnPhoto
+    fields = ["preview", "taken_by_staff", "created_at"]
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj: ReturnPhoto) -> str:
+        return format_html(
+            '<a href="{}"><img src="{}" alt="" loading="lazy" style="max-height:120px"></a>',
+            obj.image.url,
+            obj.image.url,
+        )
+
+
+class NotificationInline(ReadOnlyInline):
+    model = Notification
+    fields = ["kind", "created_at", "delivered_at", "read_at"]
+
+
+RELATED = [
+    "member__user",
+    "store",
+    "car_model__brand",
+    "paint__car_model__brand",
+    "vehicle",
+    "delivery_bay__tower",
+]
+
+
+@admin.register(TestDrive)
+class TestDriveAdmin(admin.ModelAdmin):
+    list_display = [
+        "pickup_code",
+        "state",
+        "member__full_name",
+        "member__mobile",
+        "car_model",
+        "vehicle__vin",
+        "store",
+        "slot_start",
+        "due_back_at",
+    ]
+    list_select_related = RELATED
+    list_filter = ["state", "store", "slot_start", "due_back_at", "identity_method", "car_model__brand"]
+    date_hierarchy = "slot_start"
+    search_fields = [
+        "pickup_code",
+        "return_code",
+        "member__full_name",
+        "member__user__email",
+        "member__mobile",
+        "vehicle__vin",
+    ]
+    search_help_text = _("Pickup or return code, member name, e-mail or mobile, or VIN.")
+    inlines = [VehicleHoldInline, PaymentInline, PurchaseOrderInline, ReturnPhotoInline, NotificationInline]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["pickup_code", "state", "member_contact", "store", "car_model", "paint", "vehicle"]},
+        ),
+        (_("Pickup"), {"fields": [("slot_start", "slot_end"), "fee_cny", "identity_method", "delivery_bay"]}),
+        (
+            _("Drive"),
+            {
+                "fields": [
+                    ("departed_at", "due_back_at"),
+                    "return_code",
+                    ("returned_at", "finished_at"),
+                    ("odometer_out_km", "odometer_in_km"),
+                    ("energy_out_pct", "energy_in_pct"),
+                    "late_fee_cny",
+                    "damage_noted",
+                    "inspection_notes",
+                ]
+            },
+        ),
+        (_("Transition log"), {"fields": ["transition_log"]}),
+        (_("Record"), {"fields": [("created_at", "updated_at")]}),
+    ]
+    readonly_fields = ["member_contact", "transition_log", "created_at", "updated_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TestDrive]:
+        # The changelist skips list_select_related once get_queryset has selected anything.
+        return super().get_queryset(request).select_related(*RELATED)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[TestDrive], search_term: str
+    ) -> tuple[QuerySet[TestDrive], bool]:
+        # A code read off a phone arrives as "ab3k-7mnp": match it as the kiosk would.
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        code = code_normalize(search_term)
+        if code and code != search_term:
+            found = found | queryset.filter(Q(pickup_code=code) | Q(return_code=code))
+        return found, may_have_duplicates
+
+    # Bookings are made by testdrive_book, changed by services, and kept: the record is the audit.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: TestDrive | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: TestDrive | None = None) -> bool:
+        return False
+
+    def may_act(self, request: HttpRequest) -> bool:
+        """Whether the user may press the transition buttons: the model's change permission."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    # --- the detail page ----------------------------------------------------------------------
+
+    @admin.display(description=_("member"))
+    def member_contact(self, obj: TestDrive) -> str:
+        member = obj.member
+        url = reverse("admin:members_member_change", args=[member.pk])
+        return format_html(
+            '<a href="{}">{}</a> · {} · <a href="mailto:{}">{}</a>',
+            url,
+            member.full_name,
+            member.mobile or "—",
+            member.user.email,
+            member.user.email,
+        )
+
+    @admin.display(description=_("transitions"))
+    def transition_log(self, obj: TestDrive) -> str:
+        logs = StateLog.objects.for_(obj).select_related("by").order_by("timestamp", "pk")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    timezone.localtime(log.timestamp).strftime("%Y-%m-%d %H:%M:%S"),
+                    STATE_LABELS.get(log.source_state, log.source_state),
+                    STATE_LABELS.get(log.state, log.state),
+                    self._who(obj, log),
+                    log.description or "",
+                )
+                for log in logs
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            gettext("When"),
+            gettext("From"),
+            gettext("To"),
+            gettext("By"),
+            gettext("Why"),
+            rows,
+        )
+
+    @staticmethod
+    def _who(obj: TestDrive, log: StateLog) -> str:
+        if log.by_id is None:
+            return gettext("system (kiosk, tower or sweep)")
+        if log.by_id == obj.member.user_id:
+            return gettext("the member")
+        return log.by.get_username()
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: TestDrive | None = None,
+    ) -> HttpResponse:
+        if obj is not None and self.may_act(request):
+            context["steps"] = [(step, self._step_url(obj, step)) for step in steps_for(obj)]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- the buttons --------------------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path("overdue/", view(self.overdue_view), name="testdrives_testdrive_overdue"),
+            path("today/", view(self.today_view), name="testdrives_testdrive_today"),
+            path(
+                "<path:object_id>/step/<str:step>/",
+                view(self.step_view),
+                name="testdrives_testdrive_step",
+            ),
+            *super().get_urls(),
+        ]
+
+    @staticmethod
+    def _step_url(obj: TestDrive, step: Step) -> str:
+        return reverse("admin:testdrives_testdrive_step", args=[obj.pk, step.name])
+
+    def step_view(self, request: HttpRequest, object_id: str, step: str) -> HttpResponse:
+        """GET: the step's form (or a confirmation). POST: call its service, then back to the
+        booking. A refusal from the service is shown as an error message; nothing changes."""
+        action = STEPS.get(step)
+        if action is None:
+            raise Http404
+        test_drive = self.get_object(request, unquote(object_id))
+        if test_drive is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.may_act(request):
+            raise PermissionDenied
+        back = reverse("admin:testdrives_testdrive_change", args=[test_drive.pk])
+        form = action.form(request.POST, request.FILES) if action.form and request.method == "POST" else None
+        if request.method == "POST" and (form is None or form.is_valid()):
+            try:
+                action.run(test_drive, request.user, form.cleaned_data if form else {})
+            except ApplicationError as refusal:
+                self.message_user(request, str(refusal.message), messages.ERROR)
+                if action.form is None:
+                    return redirect(back)
+            else:
+                self.message_user(
+                    request, gettext("Done: %(step)s.") % {"step": action.label}, messages.SUCCESS
+                )
+                return redirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": test_drive,
+            "title": action.label,
+            "step": action,
+            "form": form or (action.form() if action.form else None),
+            "allowed": action.allowed_in(test_drive.state),
+        }
+        return TemplateResponse(request, "admin/testdrives/testdrive/step_form.html", context)
+
+    # --- boards -------------------------------------------------------------------------------
+
+    def _board(self, request: HttpRequest, template: str, title: str, **extra: object) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **extra}
+        return TemplateResponse(request, f"admin/testdrives/testdrive/{template}", context)
+
+    def overdue_view(self, request: HttpRequest) -> HttpResponse:
+        now = timezone.now()
+        return self._board(
+            request, "overdue.html", gettext("Overdue cars"), rows=overdue_board(now=now), now=now
+        )
+
+    def today_view(self, request: HttpRequest) -> HttpResponse:
+        now = timezone.now()
+        return self._board(request, "today.html", gettext("Today at the stores"), days=store_days(now=now))

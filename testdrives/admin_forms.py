@@ -1,0 +1,60 @@
+"""The small forms behind the test-drive admin's buttons; each one feeds one service."""
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+REASON = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReasonForm(forms.Form):
+    reason = REASON
+
+
+class IdentityForm(forms.Form):
+    """Staff verify by hand only after seeing both documents; the audit note says so."""
+
+    licence_seen = forms.BooleanField(label=_("I have seen the member's driving licence"), required=True)
+    id_card_seen = forms.BooleanField(label=_("I have seen the member's ID card"), required=True)
+    note = forms.CharField(
+        label=_("What you checked"),
+        max_length=200,
+        help_text=_("For example: licence ending 1234 valid to 2030, ID card photo matches."),
+    )
+
+    def audit_note(self) -> str:
+        return f"driving licence and ID card seen: {self.cleaned_data['note']}"
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.ImageField):
+    """Any number of images, each validated as one."""
+
+    widget = MultipleImageInput
+
+    def clean(self, data: object, initial: object = None) -> list[UploadedFile]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+class ReturnForm(forms.Form):
+    odometer_km = forms.IntegerField(label=_("Odometer (km)"), min_value=0)
+    energy_pct = forms.IntegerField(label=_("Charge or fuel level (%)"), min_value=0, max_value=100)
+    damage = forms.CharField(
+        label=_("Damage noted"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Empty when the car came back without new damage."),
+    )
+    photos = PhotosField(label=_("Photos of the car"), required=False)
+
+
+class InspectForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Inspection notes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you found: cleanliness, damage, tyres, charge cable."),
+    )
