@@ -222,7 +222,7 @@ def member_eligibility(*, member: Member, car_model: CarModel, at: datetime) -> 
 
     The booking flow calls this and nothing else. Allowed outright when every rule passes; when
     only the credit rule fails and the store allows fees, allowed with the fee of the car's class;
-    otherwise refused. Runs a fixed number of queries (four), whatever the history.
+    otherwise refused. Runs a fixed number of queries (five), whatever the history.
     """
     facts = _facts(member)
     rules = _standing_rules(member, facts, at)

@@ -240,7 +240,7 @@ def test_it_runs_a_fixed_number_of_queries(super_member: Member, staff) -> None:
     with CaptureQueriesContext(connection) as many:
         member_eligibility(member=super_member, car_model=car, at=timezone.now())
 
-    assert len(few) == len(many) == 4
+    assert len(few) == len(many) == 5
 
 
 def test_the_standing_leaves_out_the_model_rule(super_member: Member) -> None:
