@@ -12,7 +12,7 @@ class ReasonForm(forms.Form):
 
 
 class IdentityForm(forms.Form):
-    """Staff verify by hand only after seeing both documents; the audit note says so."""
+    """Staff verify by hand only after seeing both documents; the step's audit note says so."""
 
     licence_seen = forms.BooleanField(label=_("I have seen the member's driving licence"), required=True)
     id_card_seen = forms.BooleanField(label=_("I have seen the member's ID card"), required=True)
@@ -21,9 +21,6 @@ class IdentityForm(forms.Form):
         max_length=200,
         help_text=_("For example: licence ending 1234 valid to 2030, ID card photo matches."),
     )
-
-    def audit_note(self) -> str:
-        return f"driving licence and ID card seen: {self.cleaned_data['note']}"
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -37,7 +34,10 @@ class PhotosField(forms.ImageField):
 
     def clean(self, data: object, initial: object = None) -> list[UploadedFile]:
         files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(PhotosField, self).clean(f, initial) for f in files]
+        cleaned = []
+        for file in files:
+            cleaned.append(super().clean(file, initial))
+        return cleaned
 
 
 class ReturnForm(forms.Form):

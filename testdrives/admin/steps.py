@@ -35,8 +35,6 @@ class Step:
     states: tuple[str, ...]
     run: Run
     form: type[forms.Form] | None = None
-    # Irreversible or money-relevant steps get the admin's red button.
-    danger: bool = False
 
     def allowed_in(self, state: str) -> bool:
         return state in self.states
@@ -93,7 +91,7 @@ STEPS: dict[str, Step] = {
         Step("depart", _("Car has left the bay"), (State.READY,), _depart),
         Step("record_return", _("Record the return"), (State.ON_DRIVE, State.OVERDUE), _return, ReturnForm),
         Step("inspect", _("Inspected: complete"), (State.RETURNED,), _inspect, InspectForm),
-        Step("cancel", _("Cancel the booking"), tuple(STAFF_CANCELLABLE), _cancel, ReasonForm, danger=True),
+        Step("cancel", _("Cancel the booking"), tuple(STAFF_CANCELLABLE), _cancel, ReasonForm),
     ]
 }
 

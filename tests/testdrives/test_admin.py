@@ -27,6 +27,7 @@ from testdrives.services.lifecycle import (
     testdrive_identity_verified,
     testdrive_return,
 )
+from testdrives.services.purchase import testdrive_purchase
 from testdrives.services.sweeps import sweep_overdue
 from tests.factories import MemberFactory, StaffFactory, StoreFactory, UserFactory
 from tests.testdrives.conftest import TEN
@@ -212,6 +213,16 @@ def test_the_booking_page_shows_payments_and_notifications(desk: Client, book, b
     assert "Booking confirmed" in page
     assert basic_member.mobile in page
     assert basic_member.user.email in page
+
+
+def test_the_booking_page_shows_the_purchase_order(desk: Client, drive_in) -> None:
+    td = drive_in(State.ON_DRIVE)
+    order = testdrive_purchase(test_drive=td, member=td.member, method="full")
+
+    page = desk.get(change_url(td)).content.decode()
+
+    assert reverse("admin:testdrives_purchaseorder_change", args=[order.pk]) in page
+    assert "Pay in full" in page
 
 
 def test_no_field_of_a_booking_can_be_edited(desk: Client, drive_in) -> None:
@@ -411,6 +422,21 @@ def test_a_refused_step_shows_the_services_message_and_changes_nothing(desk: Cli
     td.refresh_from_db()
     assert td.state == State.ON_DRIVE
     assert StateLog.objects.for_(td).count() == logs_before
+
+
+def test_a_double_click_acts_once_and_says_why_the_second_did_not(desk: Client, drive_in, staff) -> None:
+    td = drive_in(State.READY)
+
+    first = desk.post(step_url(td, "depart"), follow=True)
+    second = desk.post(step_url(td, "depart"), follow=True)
+
+    assert [str(m) for m in first.context["messages"]] == ["Done: Car has left the bay."]
+
+    assert second.redirect_chain == [(change_url(td), 302)]
+    assert [str(m) for m in second.context["messages"]] == [
+        "This booking is On the road: that step is not possible now."
+    ]
+    assert staff_logs(td, staff) == [("on_drive", "gate opened")]
 
 
 def test_a_refused_return_keeps_the_form_with_the_message(desk: Client, drive_in, staff) -> None:
