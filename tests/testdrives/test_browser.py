@@ -1,0 +1,60 @@
+"""In headless Chromium: a member books on the portal, then checks in at the kiosk and drives off."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Page, expect
+
+from testdrives.models import State, TestDrive
+from testdrives.services.kiosks import kiosk_create
+from testdrives.services.lifecycle import testdrive_identity_verified
+from tests.testdrives.conftest import TEN
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page: Page, live_server, user) -> None:
+    """Give the browser the session cookie of a logged-in ``user`` (login itself has its own tests)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+
+
+def test_a_member_books_then_picks_the_car_up_at_the_kiosk(
+    page: Page, live_server, super_member, car_model, cars, store, staff, clock
+):
+    log_in(page, live_server, super_member.user)
+
+    page.goto(f"{live_server.url}/drives/book/{car_model.slug}/")
+    page.locator('input[name="slot"][value="2026-12-01T10:00:00+08:00"]').check()
+    page.locator("[data-book]").click()
+
+    code = page.locator("[data-pickup-code]")
+    expect(code).to_have_text(re.compile(r"^[2-9A-Z]{8}$"))
+    pickup_code = code.inner_text()
+    td = TestDrive.objects.get(pickup_code=pickup_code)
+    assert td.member == super_member
+
+    clock.move_to(TEN)
+    _, token = kiosk_create(store=store, name="Entrance", by=staff)
+    kiosk = page.context.browser.new_page()
+    kiosk.goto(f"{live_server.url}/kiosk/sign-in/")
+    kiosk.fill("#token", token)
+    kiosk.get_by_role("button").last.click()
+    kiosk.fill("#code", pickup_code.lower())
+    kiosk.locator("[data-check-in]").click()
+    expect(kiosk.locator('.kiosk-status[data-state="checked_in"]')).to_be_visible()
+
+    testdrive_identity_verified(test_drive=td, method="staff", by=staff, note="licence and ID card seen")
+
+    # The status region polls: the car appears without a reload.
+    expect(kiosk.locator('.kiosk-status[data-state="ready"]')).to_be_visible(timeout=10_000)
+    kiosk.locator("[data-open-gate]").click()
+    expect(kiosk.locator('.kiosk-status[data-state="on_drive"]')).to_be_visible()
+    td.refresh_from_db()
+    assert td.state == State.ON_DRIVE
