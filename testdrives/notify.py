@@ -52,10 +52,10 @@ def notification_create(*, test_drive: TestDrive, kind: str) -> Notification | N
     return note
 
 
-def notification_text(note: Notification) -> tuple[str, str]:
-    """(subject, body) of a message in the member's own language."""
+def notification_text(note: Notification, *, language: str | None = None) -> tuple[str, str]:
+    """(subject, body) of a message in ``language``, by default the member's own."""
     td = note.test_drive
-    with translation.override(td.member.preferred_language):
+    with translation.override(language or td.member.preferred_language):
         car = td.car_model.display_name
         when = timezone.localtime(td.slot_start).strftime("%Y-%m-%d %H:%M")
         due = timezone.localtime(td.due_back_at).strftime("%Y-%m-%d %H:%M") if td.due_back_at else ""

@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fleet.models import CarModel, Paint, Store, Vehicle, VehicleStatus
 from members.models import Member
-from testdrives.models import ACTIVE, PickupWindow, State, TestDrive, VehicleHold
+from testdrives.models import ACTIVE, Notification, PickupWindow, State, TestDrive, VehicleHold
 
 # Cars that can be promised for a future window: not sold, not in the workshop.
 ALLOCATABLE_STATUSES = [VehicleStatus.STORED, VehicleStatus.AT_DELIVERY_BAY, VehicleStatus.ON_DRIVE]
@@ -179,3 +179,16 @@ def testdrive_overdue_q(*, now: datetime) -> Q:
     """On the road past the due time and the grace period: the overdue sweep's selection."""
     grace = timedelta(minutes=settings.TESTDRIVE_GRACE_MINUTES)
     return Q(state="on_drive", due_back_at__lte=now - grace)
+
+
+def notification_list_for_member(*, member: Member, limit: int = 20) -> list[tuple[Notification, str]]:
+    """The member's newest messages with their text in the current language (the in-app list)."""
+    from testdrives.notify import notification_text
+
+    notes = (
+        Notification.objects.filter(member=member)
+        .select_related("test_drive__car_model__brand", "test_drive__member")
+        .order_by("-created_at")[:limit]
+    )
+    language = translation.get_language()
+    return [(note, notification_text(note, language=language)[1]) for note in notes]

@@ -23,6 +23,7 @@ from testdrives.forms import PurchaseForm, SlotSearchForm, booking_days
 from testdrives.models import PURCHASABLE, State, TestDrive
 from testdrives.qr import qr_svg
 from testdrives.selectors import (
+    notification_list_for_member,
     slot_list,
     testdrive_get_for_member,
     testdrive_list_for_member,
@@ -120,7 +121,8 @@ def _book_post(request: HttpRequest, member: Member, car_model: CarModel) -> Htt
 @member_required
 def drive_list(request: HttpRequest, member: Member) -> HttpResponse:
     drives = testdrive_list_for_member(member=member)
-    return render(request, "testdrives/list.html", {"drives": drives})
+    notes = notification_list_for_member(member=member)
+    return render(request, "testdrives/list.html", {"drives": drives, "notifications": notes})
 
 
 @member_required

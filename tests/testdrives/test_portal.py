@@ -107,3 +107,13 @@ def test_consent_is_given_and_withdrawn_on_its_page(client, clock):
     assert 'data-consent="given"' in client.get(url).content.decode()
     client.post(url, {"action": "withdraw"})
     assert 'data-consent="missing"' in client.get(url).content.decode()
+
+
+def test_my_test_drives_lists_the_booking_and_its_messages(logged_in, book, super_member):
+    td = book(super_member)
+
+    html = logged_in.get(reverse("testdrives:list")).content.decode()
+
+    assert reverse("testdrives:detail", args=[td.pk]) in html
+    assert 'data-kind="booked"' in html
+    assert td.pickup_code in html  # the booked message names the pickup code
