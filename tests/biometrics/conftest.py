@@ -8,11 +8,12 @@ import io
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from PIL import Image, ImageOps
 
 from biometrics.engine import Embedding, embed, warm_up
 
-FACES = Path(__file__).resolve().parents[3] / "shared" / "faces"
+FACES = Path(settings.SHARED_DIR) / "faces"
 needs_faces = pytest.mark.skipif(not FACES.is_dir(), reason=f"the shared face photos are absent ({FACES})")
 
 

@@ -303,6 +303,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# Labelled photos and model weights shared by the team (never copied into the repository): tests,
+# calibration and benchmarks read them from here, and skip with the reason when it is absent.
+SHARED_DIR = Path(env.str("SHARED_DIR", default=str(BASE_DIR.parent / "shared")))
+
 # --- Biometrics (face engine, DESIGN.md §5) -------------------------------------------------
 # The default (deepface's Dlib model, dlib HOG detection) runs offline: its weights come from the
 # face_recognition_models package and are copied into BIOMETRICS_DEEPFACE_HOME/.deepface/weights.
@@ -316,7 +320,7 @@ BIOMETRICS_DEEPFACE_HOME = env.path("BIOMETRICS_DEEPFACE_HOME", default=VAR_DIR 
 # The MiniFASNet anti-spoofing weights, copied into place when present; absent: liveness reports
 # anti-spoofing "unavailable" and relies on the active challenge.
 BIOMETRICS_ANTISPOOF_WEIGHTS_DIR = env.path(
-    "FACE_ANTISPOOF_WEIGHTS_DIR", default=BASE_DIR.parent / "shared" / "models" / "antispoof"
+    "FACE_ANTISPOOF_WEIGHTS_DIR", default=SHARED_DIR / "models" / "antispoof"
 )
 
 # --- Test drives (DESIGN.md §1 and §3) ------------------------------------------------------

@@ -20,8 +20,8 @@ from fleet.snapcar.model_file import model_export
 from fleet.snapcar.services import snapcar_index_photo, snapcar_train
 from tests.factories import BrandFactory, CarModelFactory, PaintFactory
 
-CARS = Path(settings.BASE_DIR).parent / "shared" / "cars"
-FACES = Path(settings.BASE_DIR).parent / "shared" / "faces"
+CARS = Path(settings.SHARED_DIR) / "cars"
+FACES = Path(settings.SHARED_DIR) / "faces"
 
 # A small catalogue from the shared photos: the store's photo(s) of each model, and another
 # photo of the same model that the store does not have (a customer's street photo).
