@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm_log.models import StateLog
 
@@ -133,7 +133,7 @@ class TestDriveAdmin(admin.ModelAdmin):
             None,
             {"fields": ["pickup_code", "state", "member_contact", "store", "car_model", "paint", "vehicle"]},
         ),
-        (_("Pickup"), {"fields": [("slot_start", "slot_end"), "fee_cny", "identity_method", "delivery_bay"]}),
+        (pgettext_lazy("test drive", "Pickup"), {"fields": [("slot_start", "slot_end"), "fee_cny", "identity_method", "delivery_bay"]}),
         (
             _("Drive"),
             {
@@ -218,8 +218,8 @@ class TestDriveAdmin(admin.ModelAdmin):
             "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
             "<tbody>{}</tbody></table>",
             gettext("When"),
-            gettext("From"),
-            gettext("To"),
+            pgettext("transition", "From"),
+            pgettext("transition", "To"),
             gettext("By"),
             gettext("Why"),
             rows,
