@@ -1,4 +1,4 @@
-"""Biometric consent now; face templates and verification attempts arrive with the biometrics issue."""
+"""Consent, face templates (encrypted), enrolments and verification attempts (DESIGN.md §5)."""
 
 from django.db import models
 from django.db.models import Q
@@ -29,3 +29,96 @@ class BiometricConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} v{self.version}"
+
+
+class FaceTemplate(models.Model):
+    """A member's face template: the embedding of their enrolment photo, encrypted at rest.
+
+    Never shown by any page or API. One per member: a new enrolment replaces the old one.
+    """
+
+    member = models.OneToOneField("members.Member", on_delete=models.CASCADE, related_name="face_template")
+    model = models.CharField(_("face model"), max_length=32)
+    # Fernet token of the little-endian float32 vector, under BIOMETRICS_TEMPLATE_KEYS.
+    vector_encrypted = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("face template")
+        verbose_name_plural = _("face templates")
+
+    def __str__(self) -> str:
+        return f"{self.member} ({self.model})"
+
+
+class EnrolmentStatus(models.TextChoices):
+    PENDING = "pending", _("Being checked")
+    DONE = "done", _("Enrolled")
+    REFUSED = "refused", _("Please retake")
+
+
+class FaceEnrolment(models.Model):
+    """One enrolment photo on its way to a template. The photo is deleted once decided."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="face_enrolments")
+    photo = models.FileField(upload_to="face-enrolments/", blank=True)
+    status = models.CharField(max_length=8, choices=EnrolmentStatus.choices, default=EnrolmentStatus.PENDING)
+    reason = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.status}"
+
+
+class AttemptResult(models.TextChoices):
+    PENDING = "pending", _("Deciding")
+    MATCH = "match", _("Match")
+    NO_MATCH = "no_match", _("No match")
+    SPOOF = "spoof", _("Liveness failed")
+    RETAKE = "retake", _("Retake")
+    NO_TEMPLATE = "no_template", _("Not enrolled")
+
+
+# Results that count towards the booking's limit of failed face checks.
+FAILED_RESULTS = [AttemptResult.NO_MATCH, AttemptResult.SPOOF]
+
+
+class VerificationAttempt(models.Model):
+    """One face check at the kiosk for one booking: the decision and its numbers, not the face.
+
+    The probe frames are deleted right after the decision, unless staff flag a dispute first.
+    """
+
+    test_drive = models.ForeignKey(
+        "testdrives.TestDrive", on_delete=models.CASCADE, related_name="face_attempts"
+    )
+    request_key = models.UUIDField(editable=False)
+    result = models.CharField(max_length=12, choices=AttemptResult.choices, default=AttemptResult.PENDING)
+    reason = models.CharField(max_length=32, blank=True)
+    distance = models.FloatField(null=True, blank=True)
+    threshold = models.FloatField(null=True, blank=True)
+    model = models.CharField(max_length=32, blank=True)
+    liveness = models.JSONField(default=dict, blank=True)
+    timings_ms = models.JSONField(default=dict, blank=True)
+    frames = models.JSONField(
+        default=list, blank=True, help_text="Storage names of the probe frames, until deleted."
+    )
+    disputed = models.BooleanField(_("kept for a dispute"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("verification attempt")
+        verbose_name_plural = _("verification attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["test_drive", "request_key"], name="attempt_once_per_request"),
+        ]
+        indexes = [models.Index(fields=["test_drive", "result"], name="attempt_drive_result")]
+
+    def __str__(self) -> str:
+        return f"{self.test_drive_id} {self.result}"

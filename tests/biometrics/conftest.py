@@ -13,6 +13,20 @@ from PIL import Image, ImageOps
 
 from biometrics.engine import Embedding, embed, warm_up
 
+# The booking fixtures, for the enrolment and pickup flow tests. Tasks run in-process there.
+from tests.testdrives.conftest import (  # noqa: F401
+    book,
+    car_model,
+    cars,
+    clock,
+    eager_tasks,
+    paint,
+    staff,
+    store,
+    super_member,
+    tower,
+)
+
 FACES = Path(settings.SHARED_DIR) / "faces"
 needs_faces = pytest.mark.skipif(not FACES.is_dir(), reason=f"the shared face photos are absent ({FACES})")
 

@@ -10,6 +10,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "store.example.cn",
     "MEMBERS_ID_HASH_KEY": "a-separate-long-random-key-for-id-number-hashes",
     "MEMBERS_ENCRYPTION_KEYS": "KaHI-bl9sPLcNkhtoaJ51Qv2_dRDxGtCrHzVpaUu1Sg=",
+    "BIOMETRICS_TEMPLATE_KEYS": "Xq3n0m8Yb1lH2rKc7Vd5Tf9Wg4Js6Ua0Pe1Zo3Ri5Lk=",
 }
 
 

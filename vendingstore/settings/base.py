@@ -255,6 +255,8 @@ def _derived_key(purpose: str) -> str:
 MEMBERS_ID_HASH_KEY = env.str("MEMBERS_ID_HASH_KEY", default="") or _derived_key("id-hash")
 # Fernet keys, comma-separated, newest first: the first encrypts, all decrypt.
 MEMBERS_ENCRYPTION_KEYS = env.list("MEMBERS_ENCRYPTION_KEYS", default=[]) or [_derived_key("encryption")]
+# Fernet keys for face templates, comma-separated, newest first (the first encrypts, all decrypt).
+BIOMETRICS_TEMPLATE_KEYS = env.list("BIOMETRICS_TEMPLATE_KEYS", default=[]) or [_derived_key("face-templates")]
 
 # Zhima-style scale and bands (lower bound of each band, ascending).
 CREDIT_SCORE_MIN = 350
@@ -348,3 +350,15 @@ NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="console")
 # (a store without a tower controller, and the demo until the tower issue lands).
 TOWER_DISPATCHER = env.str("TOWER_DISPATCHER", default="instant")
 CELERY_BEAT_SCHEDULE["testdrives-sweep"] = {"task": "testdrives.tasks.testdrives_sweep", "schedule": 60.0}
+
+# Face pickup: templates kept this long after the member's last test drive ends (then deleted),
+# the largest photo accepted, and whether the kiosk's blink/turn challenge is required.
+BIOMETRICS_RETENTION_DAYS = env.int("BIOMETRICS_RETENTION_DAYS", default=30)
+BIOMETRICS_MAX_UPLOAD_BYTES = env.int("BIOMETRICS_MAX_UPLOAD_BYTES", default=12 * 1024 * 1024)
+BIOMETRICS_REQUIRE_CHALLENGE = env.bool("BIOMETRICS_REQUIRE_CHALLENGE", default=True)
+# Load the face model when a worker process starts, not on its first task.
+BIOMETRICS_WARM_UP = env.bool("BIOMETRICS_WARM_UP", default=True)
+CELERY_BEAT_SCHEDULE["biometrics-retention"] = {
+    "task": "biometrics.tasks.biometrics_retention_sweep",
+    "schedule": crontab(minute="17"),
+}

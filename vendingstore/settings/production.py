@@ -27,3 +27,4 @@ X_FRAME_OPTIONS = "DENY"
 # default) would make every stored ID number unreadable after a key rotation. No default here.
 MEMBERS_ID_HASH_KEY = env.str("MEMBERS_ID_HASH_KEY")
 MEMBERS_ENCRYPTION_KEYS = env.list("MEMBERS_ENCRYPTION_KEYS")
+BIOMETRICS_TEMPLATE_KEYS = env.list("BIOMETRICS_TEMPLATE_KEYS")

@@ -1,4 +1,4 @@
-"""Write-side operations for biometrics: consent."""
+"""Consent to face enrolment and face pickup: given explicitly, withdrawable at once."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,10 +26,13 @@ def consent_give(*, member: object, language: str) -> BiometricConsent:
 def consent_withdraw(*, member: object) -> bool:
     """Withdraw consent at once. Returns whether there was one to withdraw.
 
-    Face templates are deleted with it once they exist (the biometrics issue adds them here).
+    The member's face template (and any enrolment photo still waiting) is deleted with it.
     """
-    return bool(
-        BiometricConsent.objects.filter(member=member, withdrawn_at__isnull=True).update(
+    from biometrics.services.enrolment import face_template_delete
+
+    with transaction.atomic():
+        withdrawn = BiometricConsent.objects.filter(member=member, withdrawn_at__isnull=True).update(
             withdrawn_at=timezone.now()
         )
-    )
+        face_template_delete(member=member)
+    return bool(withdrawn)

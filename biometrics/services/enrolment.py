@@ -1,0 +1,85 @@
+"""Enrolment: a consenting member's photo becomes an encrypted template; the photo is deleted."""
+
+import logging
+import uuid
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from biometrics.crypto import template_encrypt
+from biometrics.engine import FaceRefused, embed
+from biometrics.models import EnrolmentStatus, FaceEnrolment, FaceTemplate
+from biometrics.selectors import biometric_consent_given
+from vendingstore.api_errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+class ConsentRequired(ApplicationError):
+    status_code = 409
+    code = "consent_required"
+    default_message = _(
+        "Give your consent to face pickup first; without it, staff check your ID at the store instead."
+    )
+
+
+def face_enrol(*, member: object, photo: bytes) -> FaceEnrolment:
+    """Store the (already checked) photo and compute its template in a worker after commit."""
+    if not biometric_consent_given(member=member):
+        raise ConsentRequired()
+    with transaction.atomic():
+        enrolment = FaceEnrolment(member=member)
+        enrolment.photo.save(f"{uuid.uuid4().hex}.jpg", ContentFile(photo), save=False)
+        enrolment.save()
+        from biometrics.tasks import face_enrol_decide as task
+
+        transaction.on_commit(lambda: task.delay(enrolment.pk))
+    return enrolment
+
+
+def face_enrol_decide(*, enrolment_id: int) -> str:
+    """Compute the template of a pending enrolment, or refuse the photo with its reason.
+
+    Idempotent: a decided enrolment is left alone. The photo is deleted either way; a consent
+    withdrawn meanwhile means no template is made.
+    """
+    with transaction.atomic():
+        enrolment = FaceEnrolment.objects.select_for_update().filter(pk=enrolment_id).first()
+        if enrolment is None or enrolment.status != EnrolmentStatus.PENDING:
+            return enrolment.status if enrolment else "missing"
+        status, reason = _decide(enrolment)
+        enrolment.status, enrolment.reason, enrolment.decided_at = status, reason, timezone.now()
+        _photo_delete(enrolment)
+        enrolment.save()
+    return status
+
+
+def _decide(enrolment: FaceEnrolment) -> tuple[str, str]:
+    if not biometric_consent_given(member=enrolment.member):
+        return EnrolmentStatus.REFUSED, "consent_withdrawn"
+    try:
+        with enrolment.photo.open("rb") as photo:
+            embedding = embed(photo.read())
+    except FaceRefused as refused:
+        return EnrolmentStatus.REFUSED, refused.code.value
+    FaceTemplate.objects.update_or_create(
+        member=enrolment.member,
+        defaults={"model": embedding.model, "vector_encrypted": template_encrypt(embedding)},
+    )
+    return EnrolmentStatus.DONE, ""
+
+
+def _photo_delete(enrolment: FaceEnrolment) -> None:
+    if enrolment.photo:
+        enrolment.photo.delete(save=False)
+
+
+def face_template_delete(*, member: object) -> int:
+    """Delete the member's template and any photo still waiting (withdrawal, retention, deletion)."""
+    for enrolment in FaceEnrolment.objects.filter(member=member).exclude(photo=""):
+        _photo_delete(enrolment)
+        enrolment.save(update_fields=["photo"])
+    deleted, _ = FaceTemplate.objects.filter(member=member).delete()
+    return deleted

@@ -1,0 +1,183 @@
+"""Face pickup at the kiosk: a burst of frames, decided 1:1 against the booking member's template.
+
+The kiosk has already taken the pickup code (something the member has); the face is the second
+factor. A decision never searches other members' templates.
+"""
+
+import time
+import uuid
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from biometrics.crypto import template_decrypt
+from biometrics.engine import (
+    AntiSpoofStatus,
+    ChallengeCode,
+    FaceRefused,
+    check_antispoof,
+    check_challenge,
+    compare,
+    embed,
+)
+from biometrics.models import FAILED_RESULTS, AttemptResult, FaceTemplate, VerificationAttempt
+from testdrives.errors import TransitionRefused
+from testdrives.models import State, TestDrive
+from testdrives.services.lifecycle import (
+    testdrive_face_check_failed,
+    testdrive_face_check_started,
+    testdrive_identity_verified,
+)
+from vendingstore.api_errors import ApplicationError
+
+MAX_FRAMES = 8
+
+
+class NotEnrolled(ApplicationError):
+    status_code = 409
+    code = "not_enrolled"
+    default_message = _(
+        "We have no face photo on file for you. A member of staff will check your ID instead."
+    )
+
+
+def face_verify_start(
+    *, test_drive: TestDrive, frames: Sequence[bytes], request_key: uuid.UUID
+) -> VerificationAttempt:
+    """Record an attempt with its frames and decide it in a worker after commit.
+
+    The same ``request_key`` twice (a double submit) returns the first attempt. Refused when the
+    booking is not waiting for a face check, or the member has no template (staff check instead).
+    """
+    if not frames:
+        raise TransitionRefused(_("No picture arrived from the camera. Please try again."))
+    with transaction.atomic():
+        td = TestDrive.objects.select_for_update().get(pk=test_drive.pk)
+        existing = VerificationAttempt.objects.filter(test_drive=td, request_key=request_key).first()
+        if existing is not None:
+            return existing
+        if not FaceTemplate.objects.filter(member_id=td.member_id).exists():
+            raise NotEnrolled()
+        testdrive_face_check_started(test_drive=td)
+        attempt = VerificationAttempt.objects.create(test_drive=td, request_key=request_key)
+        attempt.frames = [
+            default_storage.save(f"face-probes/{attempt.pk}-{i}.jpg", ContentFile(frame))
+            for i, frame in enumerate(frames[:MAX_FRAMES])
+        ]
+        attempt.save(update_fields=["frames"])
+        from biometrics.tasks import face_verify_pickup as task
+
+        transaction.on_commit(lambda: task.delay(attempt.pk))
+    return attempt
+
+
+def face_verify_pickup(*, attempt_id: int) -> str:
+    """Decide one attempt and move its booking on: verified (and the car sent for), back to
+    checked_in for a retake or another try, or locked after the fifth failure.
+
+    Idempotent: a decided attempt is left alone. The attempt row is locked while deciding, so a
+    redelivered task waits and then finds it decided; a worker killed mid-way leaves it pending,
+    and the redelivery decides it.
+    """
+    with transaction.atomic():
+        attempt = (
+            VerificationAttempt.objects.select_for_update().select_related("test_drive").get(pk=attempt_id)
+        )
+        if attempt.result != AttemptResult.PENDING:
+            return attempt.result
+        _decide(attempt)
+        attempt.decided_at = timezone.now()
+        _frames_delete(attempt)
+        attempt.save()
+        _move_booking(attempt)
+    return attempt.result
+
+
+def _decide(attempt: VerificationAttempt) -> None:
+    """Fill in the attempt's result, reason, numbers and timings (milliseconds)."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    template_row = FaceTemplate.objects.filter(member_id=attempt.test_drive.member_id).first()
+    if template_row is None:
+        attempt.result, attempt.reason = AttemptResult.NO_TEMPLATE, "not_enrolled"
+        return
+    template = template_decrypt(template_row.vector_encrypted, model=template_row.model)
+    frames = [_read(name) for name in attempt.frames]
+    try:
+        probe = embed(frames[0])
+    except FaceRefused as refused:
+        attempt.result, attempt.reason, attempt.liveness = AttemptResult.RETAKE, refused.code.value, {}
+        attempt.timings_ms = {"embed": _ms(started)}
+        return
+    timings["embed"] = _ms(started)
+    comparison = compare(probe, template)
+    attempt.distance, attempt.threshold, attempt.model = (
+        comparison.distance,
+        comparison.threshold,
+        probe.model,
+    )
+    if not comparison.match:
+        attempt.result, attempt.reason = AttemptResult.NO_MATCH, "distance_above_threshold"
+    else:
+        attempt.result, attempt.reason = _liveness(attempt, frames, template, timings)
+    timings["total"] = _ms(started)
+    attempt.timings_ms = timings
+
+
+def _liveness(
+    attempt: VerificationAttempt, frames: list[bytes], template: object, timings: dict
+) -> tuple[str, str]:
+    """Anti-spoofing on the probe (when its weights are installed), then the blink/turn challenge."""
+    mark = time.perf_counter()
+    spoof = check_antispoof(frames[0])
+    timings["antispoof"] = _ms(mark)
+    attempt.liveness = {"antispoof": spoof.status.value, "antispoof_score": spoof.score}
+    if spoof.status == AntiSpoofStatus.FAKE:
+        return AttemptResult.SPOOF, "presentation_attack_suspected"
+    if not settings.BIOMETRICS_REQUIRE_CHALLENGE:
+        return AttemptResult.MATCH, ""
+    mark = time.perf_counter()
+    challenge = check_challenge(frames, reference=template)
+    timings["challenge"] = _ms(mark)
+    attempt.liveness["challenge"] = challenge.code.value
+    if challenge.passed:
+        return AttemptResult.MATCH, ""
+    if challenge.code == ChallengeCode.IDENTITY_CHANGED:
+        return AttemptResult.NO_MATCH, challenge.code.value
+    return AttemptResult.RETAKE, challenge.code.value
+
+
+def _move_booking(attempt: VerificationAttempt) -> None:
+    td = attempt.test_drive
+    if TestDrive.objects.filter(pk=td.pk).values_list("state", flat=True).first() != State.VERIFYING:
+        return  # staff acted meanwhile (verified by hand, cancelled): the attempt stays as a record
+    if attempt.result == AttemptResult.MATCH:
+        testdrive_identity_verified(test_drive=td.pk, method="face", note=f"distance {attempt.distance:.3f}")
+        return
+    failures = VerificationAttempt.objects.filter(test_drive=td, result__in=FAILED_RESULTS).count()
+    testdrive_face_check_failed(
+        test_drive=td.pk, failures=failures, reason=f"{attempt.result}: {attempt.reason}"
+    )
+
+
+def _read(name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
+
+
+def _frames_delete(attempt: VerificationAttempt) -> None:
+    """Probe frames go right after the decision, unless staff flagged the attempt for a dispute."""
+    if attempt.disputed:
+        return
+    for name in attempt.frames:
+        default_storage.delete(name)
+    attempt.frames = []
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)

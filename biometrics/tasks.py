@@ -1,0 +1,23 @@
+"""Background work for biometrics. Tasks take ids, re-load, and call a service; each is idempotent
+(a redelivered task decides once), acknowledged late, retried with backoff on errors."""
+
+from celery import shared_task
+
+from biometrics import services
+
+RETRY = {"autoretry_for": (Exception,), "max_retries": 3, "retry_backoff": True, "retry_jitter": True}
+
+
+@shared_task(name="biometrics.tasks.face_enrol_decide", ignore_result=True, **RETRY)
+def face_enrol_decide(enrolment_id: int) -> str:
+    return services.face_enrol_decide(enrolment_id=enrolment_id)
+
+
+@shared_task(name="biometrics.tasks.face_verify_pickup", ignore_result=True, **RETRY)
+def face_verify_pickup(attempt_id: int) -> str:
+    return services.face_verify_pickup(attempt_id=attempt_id)
+
+
+@shared_task(name="biometrics.tasks.biometrics_retention_sweep", ignore_result=True)
+def biometrics_retention_sweep() -> int:
+    return services.biometrics_retention_sweep()
