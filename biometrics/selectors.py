@@ -1,6 +1,15 @@
 """Read-side queries for biometrics."""
 
-from biometrics.models import BiometricConsent, FaceEnrolment, FaceTemplate
+from django.utils.translation import gettext as _
+
+from biometrics.engine import MESSAGES
+from biometrics.models import (
+    AttemptResult,
+    BiometricConsent,
+    FaceEnrolment,
+    FaceTemplate,
+    VerificationAttempt,
+)
 
 
 def consent_open(*, member: object) -> BiometricConsent | None:
@@ -18,3 +27,22 @@ def face_enrolment_latest(*, member: object) -> FaceEnrolment | None:
 
 def face_template_exists(*, member: object) -> bool:
     return FaceTemplate.objects.filter(member=member).exists()
+
+
+def face_attempt_latest(*, test_drive: object) -> VerificationAttempt | None:
+    return VerificationAttempt.objects.filter(test_drive=test_drive).order_by("-created_at", "-pk").first()
+
+
+def face_attempt_message(attempt: VerificationAttempt | None) -> str | None:
+    """What the kiosk tells the customer after an attempt that did not let them through."""
+    if attempt is None or attempt.result in (AttemptResult.PENDING, AttemptResult.MATCH):
+        return None
+    if attempt.result == AttemptResult.RETAKE and attempt.reason in MESSAGES:
+        return str(MESSAGES[attempt.reason])
+    if attempt.result == AttemptResult.RETAKE:
+        return _("Please turn your head slightly (or blink) while the camera takes the pictures.")
+    if attempt.result == AttemptResult.SPOOF:
+        return _("Please look into the camera yourself: a photo or a screen cannot be used.")
+    if attempt.result == AttemptResult.NO_TEMPLATE:
+        return _("We have no face photo on file for you. A member of staff will check your ID instead.")
+    return _("That did not match. Please try again, or ask a member of staff.")

@@ -4,4 +4,7 @@ from biometrics import views
 
 app_name = "biometrics"
 
-urlpatterns = [path("face-consent/", views.consent, name="consent")]
+urlpatterns = [
+    path("face-consent/", views.consent, name="consent"),
+    path("face-enrol/", views.enrol, name="enrol"),
+]

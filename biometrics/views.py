@@ -1,4 +1,4 @@
-"""The consent page: read the text, give or withdraw consent. Separate from the terms, optional."""
+"""Face pickup pages: consent (versioned, separate from the terms, optional) and enrolment."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -6,10 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from biometrics.consent import CONSENT_PARAGRAPHS, CONSENT_VERSION
-from biometrics.selectors import consent_open
-from biometrics.services import consent_give, consent_withdraw
+from biometrics.engine import MESSAGES
+from biometrics.selectors import consent_open, face_enrolment_latest, face_template_exists
+from biometrics.services import consent_give, consent_withdraw, face_enrol
+from biometrics.uploads import photo_bytes
 from members.models import Member
 from members.views import member_required
+from vendingstore.api_errors import ApplicationError
 
 
 @member_required
@@ -37,3 +40,30 @@ def _safe_next(request: HttpRequest) -> bool:
 
     nxt = request.GET.get("next", "")
     return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+
+
+@member_required
+def enrol(request: HttpRequest, member: Member) -> HttpResponse:
+    """Upload or take a selfie for face pickup; the page shows where the last one stands."""
+    if request.method == "POST":
+        upload = request.FILES.get("photo")
+        if upload is None:
+            messages.error(request, _("Choose a photo or take one with the camera."))
+        else:
+            try:
+                face_enrol(member=member, photo=photo_bytes(upload))
+                messages.success(
+                    request, _("Thank you. We are checking your photo: this takes a few seconds.")
+                )
+            except ApplicationError as error:
+                messages.error(request, str(error.message))
+        return redirect("biometrics:enrol")
+    latest = face_enrolment_latest(member=member)
+    context = {
+        "consent": consent_open(member=member),
+        "enrolled": face_template_exists(member=member),
+        "latest": latest,
+        "retake_message": MESSAGES.get(latest.reason) if latest and latest.reason in MESSAGES else None,
+    }
+    template = "biometrics/_enrol_status.html" if request.htmx else "biometrics/enrol.html"
+    return render(request, template, context)

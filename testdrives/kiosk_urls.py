@@ -10,5 +10,6 @@ urlpatterns = [
     path("check-in/", kiosk_views.check_in, name="check_in"),
     path("drive/<str:code>/", kiosk_views.drive, name="drive"),
     path("drive/<str:code>/gate/", kiosk_views.open_gate, name="open_gate"),
+    path("drive/<str:code>/face/", kiosk_views.face, name="face"),
     path("return/", kiosk_views.return_car, name="return"),
 ]

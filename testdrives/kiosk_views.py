@@ -4,6 +4,7 @@ The customer types or scans the pickup code, then follows the next step on scree
 region refreshes itself (htmx polling) as the face check, the tower and staff move the booking.
 """
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -15,6 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from biometrics.selectors import face_attempt_latest, face_attempt_message, face_template_exists
+from biometrics.services import face_verify_start
+from biometrics.uploads import photo_bytes
 from testdrives.codes import code_normalize
 from testdrives.models import State, TestDrive
 from testdrives.services.kiosks import kiosk_for_token
@@ -93,10 +97,43 @@ def _drive_at_kiosk(kiosk: object, code: str) -> TestDrive:
 
 @kiosk_required
 def drive(request: HttpRequest, kiosk: object, code: str) -> HttpResponse:
-    """The customer's screen after check-in; its status region polls ``drive_status``."""
+    """The customer's screen after check-in; its status region polls this view (htmx)."""
     td = _drive_at_kiosk(kiosk, code)
+    last_attempt = face_attempt_latest(test_drive=td)
+    context = {
+        "td": td,
+        "kiosk": kiosk,
+        "face_ready": face_template_exists(member=td.member_id),
+        "last_attempt": last_attempt,
+        "attempt_message": face_attempt_message(last_attempt) if td.state == State.CHECKED_IN else None,
+        "request_key": uuid.uuid4(),
+    }
     template = "testdrives/kiosk/_status.html" if request.htmx else "testdrives/kiosk/drive.html"
-    return render(request, template, {"td": td, "kiosk": kiosk, "State": State})
+    return render(request, template, context)
+
+
+@require_POST
+@kiosk_required
+def face(request: HttpRequest, kiosk: object, code: str) -> HttpResponse:
+    """The camera's burst of frames: checked, stored for the decision, decided by a worker."""
+    td = _drive_at_kiosk(kiosk, code)
+    try:
+        frames = [photo_bytes(upload) for upload in request.FILES.getlist("frames")]
+        face_verify_start(test_drive=td, frames=frames, request_key=_request_key(request))
+    except ApplicationError as error:
+        if request.htmx:
+            return HttpResponse(str(error.message), status=error.status_code)
+        messages.error(request, str(error.message))
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect("kiosk:drive", code=td.pickup_code)
+
+
+def _request_key(request: HttpRequest) -> uuid.UUID:
+    try:
+        return uuid.UUID(request.POST.get("request_key", ""))
+    except ValueError:
+        return uuid.uuid4()
 
 
 @require_POST

@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("fleet.api_urls")),
     path("", include("members.api_urls")),
     path("", include("testdrives.api_urls")),
+    path("", include("biometrics.api_urls")),
 ]
 
 urlpatterns = [

@@ -202,7 +202,8 @@ def member_anonymise(*, member: Member, actor: AbstractBaseUser, reason: str = "
     Kept: the member row and its drive history (the store must account for every drive), the
     audit history, blacklist entries, and, for a blacklisted member, the ID number's keyed hash,
     so the same person cannot sign up again around a ban. Removed: name, contact details,
-    encrypted ID and licence numbers, date of birth, credit reports, API tokens; the login is
+    encrypted ID and licence numbers, date of birth, credit reports, face template and consent, API
+    tokens; the login is
     disabled and every session ends (the password hash changes).
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
@@ -226,6 +227,10 @@ def member_anonymise(*, member: Member, actor: AbstractBaseUser, reason: str = "
     member.anonymised_at = timezone.now()
     member.save()
     member.credit_reports.all().delete()
+    # Face data goes at once with the account (PIPL art. 47): consent withdrawn, template deleted.
+    from biometrics.services import consent_withdraw
+
+    consent_withdraw(member=member)
     user = member.user
     user.username = user.email = f"{placeholder}@deleted.invalid"
     user.first_name = user.last_name = ""

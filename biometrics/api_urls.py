@@ -1,0 +1,5 @@
+from django.urls import path
+
+from biometrics import api
+
+urlpatterns = [path("me/face/", api.FaceApi.as_view(), name="api-me-face")]

@@ -1,0 +1,153 @@
+"""Face enrolment on the portal and API, the kiosk camera endpoint, and bad uploads."""
+
+import io
+import uuid
+
+import pytest
+from django.urls import reverse
+from PIL import Image
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from biometrics.models import FaceEnrolment, FaceTemplate, VerificationAttempt
+from biometrics.services import consent_withdraw
+from testdrives.models import State, TestDrive
+from testdrives.services.kiosks import kiosk_create
+from tests.biometrics.conftest import FACES, needs_faces
+from tests.biometrics.test_face_flow import burst, photo
+from tests.testdrives.conftest import TEN
+
+pytestmark = pytest.mark.django_db
+
+
+def jpeg(width: int = 64, height: int = 64) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "grey").save(out, "JPEG")
+    return out.getvalue()
+
+
+def bomb() -> bytes:
+    """A small PNG that declares 40 000 × 40 000 pixels."""
+    out = io.BytesIO()
+    Image.new("1", (40_000, 40_000)).save(out, "PNG")
+    return out.getvalue()
+
+
+BAD = {
+    "not an image": b"%PDF-1.4 definitely not a photo",
+    "truncated": jpeg(800, 600)[:400],
+    "decompression bomb": bomb(),
+    "fifty megabytes": b"\xff\xd8" + b"0" * (50 * 1024 * 1024),
+}
+
+
+def upload(name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="image/jpeg")
+
+
+@pytest.fixture
+def api(super_member) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=super_member.user).key}")
+    return client
+
+
+@pytest.mark.parametrize("kind", list(BAD))
+def test_a_bad_upload_is_refused_with_a_clear_answer_and_nothing_stored(api, kind):
+    response = api.post("/api/v1/me/face/", {"photo": upload("x.jpg", BAD[kind])}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.data["code"] in ("photo_unreadable", "photo_too_large")
+    assert response.data["detail"]
+    assert not FaceEnrolment.objects.exists()
+
+
+@needs_faces
+def test_enrolment_through_the_api_never_returns_the_template(
+    api, super_member, engine, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/api/v1/me/face/", {"photo": upload("me.jpg", photo("img16.jpg"))}, format="multipart"
+        )
+
+    assert response.status_code == 202
+    status = api.get("/api/v1/me/face/").data
+    assert status["enrolled"] is True
+    assert set(status) == {"consent", "enrolled", "latest_status", "retake_reason", "retake_message"}
+    assert FaceTemplate.objects.filter(member=super_member).exists()
+
+
+def test_enrolment_without_consent_is_refused(api, super_member):
+    consent_withdraw(member=super_member)
+
+    response = api.post("/api/v1/me/face/", {"photo": upload("me.jpg", jpeg())}, format="multipart")
+
+    assert response.status_code == 409
+    assert response.data["code"] == "consent_required"
+
+
+@needs_faces
+def test_the_enrol_page_shows_a_retake_reason_for_a_group_photo(
+    client, super_member, engine, django_capture_on_commit_callbacks
+):
+    client.force_login(super_member.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("biometrics:enrol"), {"photo": upload("g.jpg", (FACES / "couple.jpg").read_bytes())}
+        )
+
+    html = client.get(reverse("biometrics:enrol")).content.decode()
+
+    assert 'data-latest="refused"' in html
+    assert 'data-enrolled="no"' in html
+
+
+@needs_faces
+def test_the_kiosk_takes_a_burst_and_the_member_moves_on(
+    client, book, super_member, store, staff, clock, engine, django_capture_on_commit_callbacks
+):
+    from biometrics.services import face_enrol
+
+    with django_capture_on_commit_callbacks(execute=True):
+        face_enrol(member=super_member, photo=photo("img16.jpg"))
+    td = book(super_member)
+    clock.move_to(TEN)
+    _, token = kiosk_create(store=store, name="k", by=staff)
+    client.post(reverse("kiosk:sign_in"), {"token": token})
+    client.post(reverse("kiosk:check_in"), {"code": td.pickup_code})
+    page = client.get(reverse("kiosk:drive", args=[td.pickup_code])).content.decode()
+    assert 'data-face-ready="yes"' in page
+
+    key = str(uuid.uuid4())
+    frames = [upload(f"f{i}.jpg", data) for i, data in enumerate(burst("img59.jpg"))]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("kiosk:face", args=[td.pickup_code]),
+            {"frames": frames, "request_key": key},
+            HTTP_HX_REQUEST="true",
+        )
+
+    assert response.status_code == 204
+    assert TestDrive.objects.get(pk=td.pk).state == State.READY
+    assert VerificationAttempt.objects.get(test_drive=td).result == "match"
+
+
+def test_the_kiosk_refuses_a_bad_frame_and_stores_nothing(client, book, super_member, store, staff, clock):
+    td = book(super_member)
+    clock.move_to(TEN)
+    _, token = kiosk_create(store=store, name="k", by=staff)
+    client.post(reverse("kiosk:sign_in"), {"token": token})
+    client.post(reverse("kiosk:check_in"), {"code": td.pickup_code})
+
+    response = client.post(
+        reverse("kiosk:face", args=[td.pickup_code]),
+        {"frames": [upload("f.jpg", BAD["truncated"])], "request_key": str(uuid.uuid4())},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 400
+    assert not VerificationAttempt.objects.exists()
+    assert TestDrive.objects.get(pk=td.pk).state == State.CHECKED_IN
