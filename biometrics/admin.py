@@ -3,8 +3,9 @@ consent is given or withdrawn only by the member (``consent_give``, ``consent_wi
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from biometrics.models import BiometricConsent
+from biometrics.models import BiometricConsent, FaceEnrolment, FaceTemplate, VerificationAttempt
 
 
 @admin.register(BiometricConsent)
@@ -23,3 +24,94 @@ class BiometricConsentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(VerificationAttempt)
+class VerificationAttemptAdmin(_ReadOnly):
+    """Every face check with its numbers. Never an embedding; the probe frames only while an
+    attempt is kept for a dispute (flag it before the decision deletes them, or they are gone)."""
+
+    list_display = [
+        "test_drive",
+        "store",
+        "result",
+        "reason",
+        "distance",
+        "threshold",
+        "total_ms",
+        "disputed",
+        "created_at",
+    ]
+    list_select_related = ["test_drive__store"]
+    list_filter = ["result", "test_drive__store", "disputed", "created_at"]
+    search_fields = ["test_drive__pickup_code", "test_drive__member__full_name", "test_drive__member__mobile"]
+    date_hierarchy = "created_at"
+    fields = [
+        "test_drive",
+        "result",
+        "reason",
+        "distance",
+        "threshold",
+        "model",
+        "liveness",
+        "timings_ms",
+        "disputed",
+        "created_at",
+        "decided_at",
+    ]
+    actions = ["flag_dispute"]
+
+    @admin.display(description=_("store"), ordering="test_drive__store")
+    def store(self, obj: VerificationAttempt) -> object:
+        return obj.test_drive.store
+
+    @admin.display(description=_("total ms"))
+    def total_ms(self, obj: VerificationAttempt) -> object:
+        return obj.timings_ms.get("total")
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # The list's action needs it; every field stays read-only.
+        return request.user.has_perm("biometrics.change_verificationattempt")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return self.fields
+
+    @admin.action(description=_("Keep the probe frames for a dispute"))
+    def flag_dispute(self, request: HttpRequest, queryset: object) -> None:
+        flagged = queryset.filter(disputed=False).update(disputed=True)
+        self.message_user(request, _("%(n)s attempts kept for a dispute.") % {"n": flagged})
+
+
+@admin.register(FaceTemplate)
+class FaceTemplateAdmin(_ReadOnly):
+    """Who has a template and since when. The encrypted vector is never loaded."""
+
+    list_display = ["member", "model", "created_at"]
+    list_select_related = ["member"]
+    search_fields = ["member__full_name", "member__mobile", "member__user__email"]
+    fields = ["member", "model", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> object:
+        return super().get_queryset(request).defer("vector_encrypted")
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.has_perm("biometrics.delete_facetemplate")
+
+
+@admin.register(FaceEnrolment)
+class FaceEnrolmentAdmin(_ReadOnly):
+    list_display = ["member", "status", "reason", "created_at", "decided_at"]
+    list_select_related = ["member"]
+    list_filter = ["status", "reason"]
+    fields = ["member", "status", "reason", "created_at", "decided_at"]

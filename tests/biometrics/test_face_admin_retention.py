@@ -1,0 +1,89 @@
+"""Staff see attempts with their numbers but never an embedding; templates go when they are due."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin.sites import site
+from django.test import RequestFactory
+
+from biometrics.admin import FaceTemplateAdmin
+from biometrics.crypto import template_encrypt
+from biometrics.engine import Embedding
+from biometrics.models import FaceTemplate
+from biometrics.services import biometrics_retention_sweep
+from testdrives.models import State, TestDrive
+from tests.factories import StaffFactory
+from tests.testdrives.conftest import make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def template_for(member) -> FaceTemplate:
+    import numpy as np
+
+    vector = Embedding(np.arange(128, dtype=np.float32) / 128, "Dlib")
+    return FaceTemplate.objects.create(member=member, model="Dlib", vector_encrypted=template_encrypt(vector))
+
+
+def test_the_template_admin_never_loads_or_shows_the_vector(clock):
+    member = make_member(score=760)
+    template_for(member)
+    request = RequestFactory().get("/")
+    request.user = StaffFactory()
+
+    admin = FaceTemplateAdmin(FaceTemplate, site)
+    row = admin.get_queryset(request).get()
+
+    assert "vector_encrypted" in row.get_deferred_fields()
+    assert "vector_encrypted" not in admin.get_fields(request, row)
+
+
+def test_a_template_is_deleted_30_days_after_the_last_drive_ends_not_before(book, clock):
+    member = make_member(score=760)
+    template_for(member)
+    td = book(member)
+    TestDrive.objects.filter(pk=td.pk).update(state=State.COMPLETED, finished_at=td.slot_end)
+
+    clock.move_to(td.slot_end + timedelta(days=29))
+    assert biometrics_retention_sweep() == 0
+    clock.move_to(td.slot_end + timedelta(days=31))
+    assert biometrics_retention_sweep() == 1
+    assert not FaceTemplate.objects.filter(member=member).exists()
+
+
+def test_a_member_with_a_booking_under_way_keeps_the_template(book, clock):
+    member = make_member(score=760)
+    template_for(member)
+    book(member)
+
+    clock.shift(timedelta(days=40))  # booked long ago, still scheduled: an active booking
+    assert biometrics_retention_sweep() == 0
+
+
+def test_a_template_without_consent_in_force_is_deleted(clock):
+    member = make_member(score=760, consent=False)
+    template_for(member)  # e.g. an enrolment that raced a withdrawal
+
+    assert biometrics_retention_sweep() == 1
+
+
+def test_the_attempt_list_shows_numbers_by_store_and_result(admin_client, book, clock):
+    import uuid
+
+    from biometrics.models import VerificationAttempt
+
+    td = book(make_member(score=760))
+    VerificationAttempt.objects.create(
+        test_drive=td,
+        request_key=uuid.uuid4(),
+        result="no_match",
+        distance=0.81,
+        threshold=0.6,
+        timings_ms={"total": 97.5},
+    )
+
+    html = admin_client.get("/admin/biometrics/verificationattempt/?result__exact=no_match").content.decode()
+
+    assert "0.81" in html
+    assert "97.5" in html
+    assert td.store.name in html
