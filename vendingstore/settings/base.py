@@ -351,6 +351,31 @@ NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="console")
 TOWER_DISPATCHER = env.str("TOWER_DISPATCHER", default="instant")
 CELERY_BEAT_SCHEDULE["testdrives-sweep"] = {"task": "testdrives.tasks.testdrives_sweep", "schedule": 60.0}
 
+# --- Tower controllers (fleet/tower; docs/TOWER_PROTOCOL.md) ----------------------------------
+# TOWER_DISPATCHER = "controller" sends tower commands instead. Controllers by tower code, e.g.
+# TOWER_CONTROLLERS="sha-t1=http://127.0.0.1:8701,nkg-t1=http://127.0.0.1:8702"; a tower not
+# named has none. Webhook secrets by code (TOWER_SECRETS, same form); towers not named use
+# TOWER_SECRET_DEFAULT, a development value: set real secrets in production. Operator tokens
+# (hold/clear/inventory) by code, defaulting to the tower's secret as the simulator does.
+TOWER_CONTROLLERS = env.dict("TOWER_CONTROLLERS", default={})
+TOWER_SECRETS = env.dict("TOWER_SECRETS", default={})
+TOWER_SECRET_DEFAULT = env.str("TOWER_SECRET_DEFAULT", default="dev-tower-secret")
+TOWER_OPERATOR_TOKENS = env.dict("TOWER_OPERATOR_TOKENS", default={})
+TOWER_WEBHOOK_WINDOW_SECONDS = env.int("TOWER_WEBHOOK_WINDOW_SECONDS", default=300)
+TOWER_HTTP_TIMEOUT_SECONDS = env.float("TOWER_HTTP_TIMEOUT_SECONDS", default=5.0)
+# A command nobody answers is re-sent with exponential backoff (and jitter), then given up.
+TOWER_SEND_MAX_ATTEMPTS = env.int("TOWER_SEND_MAX_ATTEMPTS", default=12)
+TOWER_SEND_BACKOFF_SECONDS = env.float("TOWER_SEND_BACKOFF_SECONDS", default=1.0)
+TOWER_SEND_BACKOFF_MAX_SECONDS = env.float("TOWER_SEND_BACKOFF_MAX_SECONDS", default=30.0)
+# Pre-staging: cars of bookings starting within this many hours move to the lowest levels; cars
+# going back into storage go above the first TOWER_STAGING_LEVELS levels when there is room.
+TOWER_PRESTAGE_ENABLED = env.bool("TOWER_PRESTAGE_ENABLED", default=True)
+TOWER_PRESTAGE_HOURS = env.float("TOWER_PRESTAGE_HOURS", default=3.0)
+TOWER_STAGING_LEVELS = env.int("TOWER_STAGING_LEVELS", default=1)
+CELERY_BEAT_SCHEDULE["tower-outbox-flush"] = {"task": "fleet.tower.tasks.tower_outbox_flush", "schedule": 2.0}
+CELERY_BEAT_SCHEDULE["tower-reconcile"] = {"task": "fleet.tower.tasks.tower_reconcile_all", "schedule": 15.0}
+CELERY_BEAT_SCHEDULE["tower-prestage"] = {"task": "fleet.tower.tasks.tower_prestage_all", "schedule": 30.0}
+
 # Face pickup: templates kept this long after the member's last test drive ends (then deleted),
 # the largest photo accepted, and whether the kiosk's blink/turn challenge is required.
 BIOMETRICS_RETENTION_DAYS = env.int("BIOMETRICS_RETENTION_DAYS", default=30)

@@ -1,0 +1,32 @@
+"""Which bay a move goes to: free, in service, and not promised to another open command."""
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from fleet.models import Bay, BayKind, Tower
+from fleet.tower.models import OPEN, TowerCommand
+
+
+def bays_unreserved(tower: Tower) -> QuerySet[Bay]:
+    """Empty, in-service bays of ``tower`` that no open command moves a car into or out of."""
+    reserved = TowerCommand.objects.filter(OPEN).filter(
+        Q(target_bay=OuterRef("pk")) | Q(source_bay=OuterRef("pk"))
+    )
+    return Bay.objects.filter(tower=tower, is_enabled=True, vehicle__isnull=True).exclude(Exists(reserved))
+
+
+def delivery_bay_for_retrieve(tower: Tower) -> Bay | None:
+    """A free delivery bay, by number; None when every one is taken or promised."""
+    return bays_unreserved(tower).filter(kind=BayKind.DELIVERY).order_by("position", "pk").first()
+
+
+def storage_bay_for_store(tower: Tower) -> Bay | None:
+    """A free storage bay for a car going back into storage: the lowest one above the staging
+    levels (kept free for pre-staged cars), else the lowest anywhere."""
+    free = bays_unreserved(tower).filter(kind=BayKind.STORAGE).order_by("level", "position", "pk")
+    return free.filter(level__gt=settings.TOWER_STAGING_LEVELS).first() or free.first()
+
+
+def staging_bays(tower: Tower) -> QuerySet[Bay]:
+    """Free storage bays nearest the delivery bays first (the lowest levels: the shortest lift trip)."""
+    return bays_unreserved(tower).filter(kind=BayKind.STORAGE).order_by("level", "position", "pk")

@@ -1,0 +1,34 @@
+"""A verified booking's car comes down through the real simulator (in-process), events pulled."""
+
+import pytest
+
+from fleet.models import VehicleStatus
+from fleet.tower.inbox import catch_up
+from fleet.tower.models import CommandKind, CommandStatus, TowerCommand, TowerEvent
+from testdrives.models import State
+from tests.fleet.tower.conftest import wait_idle
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_it_sends_a_retrieve_and_the_booking_becomes_ready(sim, sim_client, tower, verified) -> None:
+    td = verified()
+
+    command = TowerCommand.objects.get(test_drive=td)
+    assert command.kind == CommandKind.RETRIEVE
+    assert command.status in (CommandStatus.ACCEPTED, CommandStatus.PENDING)
+    wait_idle(sim_client)
+    catch_up(tower=tower, client=sim_client)
+
+    command.refresh_from_db()
+    td.refresh_from_db()
+    assert command.status == CommandStatus.COMPLETED
+    assert td.state == State.READY
+    assert td.delivery_bay == command.target_bay
+    assert td.vehicle.status == VehicleStatus.AT_DELIVERY_BAY
+    assert sim_client.state()["inventory"][command.target_bay.code] == td.vehicle.vin
+    assert set(TowerEvent.objects.filter(command=command).values_list("kind", flat=True)) == {
+        "accepted",
+        "running",
+        "completed",
+    }
