@@ -47,30 +47,19 @@ def prestage_candidates(*, tower: Tower) -> list[tuple[Vehicle, object]]:
 def tower_prestage(*, tower: Tower) -> list[TowerCommand]:
     """Create this round's relocations (sent after commit). Call inside a transaction.
 
-    The k cars booked soonest belong in the k best bays (lowest level first); a car outside
-    them moves to the best free one when that is better than where it stands.
+    The staging bays are those of the lowest ``TOWER_STAGING_LEVELS`` levels (returned cars are
+    stored above them); a booked car standing higher moves to the lowest free one.
     """
     if not (settings.TOWER_PRESTAGE_ENABLED and controller_mode()):
         return []
     link = TowerLink.objects.filter(tower=tower).first()
     if link is None or link.mode != "auto" or TowerCommand.objects.filter(OPEN, tower=tower).exists():
         return []
-    candidates = prestage_candidates(tower=tower)
-    if not candidates:
-        return []
-    rank = {
-        bay.pk: i
-        for i, bay in enumerate(tower.bays.filter(kind="storage").order_by("level", "position", "pk"))
-    }
-    zone = len(candidates)
-    free = [bay for bay in staging_bays(tower)[:zone] if rank[bay.pk] < zone]
+    levels = settings.TOWER_STAGING_LEVELS
+    movers = [(v, at) for v, at in prestage_candidates(tower=tower) if v.bay.level > levels]
+    free = list(staging_bays(tower).filter(level__lte=levels)[: tower.lifts])
     created: list[TowerCommand] = []
-    for vehicle, slot_start in candidates:
-        if len(created) >= tower.lifts or not free:
-            break
-        if rank.get(vehicle.bay_id, zone) < zone or rank[free[0].pk] >= rank.get(vehicle.bay_id, zone):
-            continue
-        target = free.pop(0)
+    for (vehicle, slot_start), target in zip(movers, free, strict=False):
         try:
             created.append(
                 command_create(

@@ -1,0 +1,124 @@
+"""Returns go back into storage (the delivery bays loaded into the tower first), pre-staging
+brings the next cars down, the kiosk's estimate, and the admin's tower pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from fleet.models import VehicleStatus
+from fleet.tower.inbox import catch_up
+from fleet.tower.models import CommandKind, CommandStatus, TowerCommand, TowerLink
+from fleet.tower.prestage import tower_prestage
+from fleet.tower.reconcile import tower_reconcile
+from fleet.tower.selectors import tower_eta_for_testdrive
+from testdrives.models import State, TestDrive
+from testdrives.services.lifecycle import testdrive_depart, testdrive_inspect, testdrive_return
+from tests.fleet.tower.conftest import TEN, wait_idle
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def finish(sim_client, tower) -> None:
+    wait_idle(sim_client)
+    catch_up(tower=tower, client=sim_client)
+
+
+def test_a_returned_car_goes_back_into_storage(sim, sim_client, tower, verified, staff) -> None:
+    td = verified()
+    finish(sim_client, tower)
+    td = testdrive_depart(test_drive=td)  # the car leaves D1; the tower cannot see it go
+    td = testdrive_return(test_drive=td, odometer_km=td.odometer_out_km + 30, energy_pct=70)
+    testdrive_inspect(test_drive=td, by=staff, notes="clean")
+    finish(sim_client, tower)
+
+    store = TowerCommand.objects.get(kind=CommandKind.STORE)
+    td.vehicle.refresh_from_db()
+    assert store.status == CommandStatus.COMPLETED
+    assert td.vehicle.status == VehicleStatus.STORED
+    assert td.vehicle.bay.level > 1  # above the staging level
+    assert sim_client.state()["inventory"][td.vehicle.bay.code] == td.vehicle.vin
+    assert tower_reconcile(tower=tower) == "ok"
+
+
+def test_it_pre_stages_the_car_of_a_booking_later_today(
+    sim, sim_client, tower, book, super_member, cars, clock
+):
+    high = cars[1]
+    high.bay = tower.bays.get(level=3, position=4)
+    high.save()
+    sim_client.put_inventory({c.bay.code: c.vin for c in cars})
+    td = book(super_member, slot_start=TEN + timedelta(hours=1), car_model=high.car_model)
+    TestDrive.objects.filter(pk=td.pk).update(vehicle=high)
+    tower_reconcile(tower=tower)
+    TowerLink.objects.filter(tower=tower).update(mode="auto")
+
+    created = tower_prestage(tower=tower)
+    finish(sim_client, tower)
+
+    assert [c.kind for c in created] == [CommandKind.RELOCATE]
+    high.refresh_from_db()
+    assert high.bay.level == 1
+    assert tower_prestage(tower=tower) == []  # already where it belongs
+
+
+def test_it_never_pre_stages_a_car_held_by_a_command(sim, tower, verified, book, super_member, cars) -> None:
+    verified()  # the first car's retrieve is open (or done): the tower is not idle meanwhile
+    TowerLink.objects.filter(tower=tower).update(mode="auto")
+    assert (
+        tower_prestage(tower=tower) == []
+        or not TowerCommand.objects.filter(kind=CommandKind.RELOCATE, vehicle=cars[0]).exists()
+    )
+
+
+def test_the_kiosk_estimate_names_the_bay_and_seconds(sim, sim_client, tower, verified, settings) -> None:
+    settings.TOWER_CONTROLLERS = {tower.code: "http://127.0.0.1:9"}  # the retrieve stays pending
+    td = verified()
+    TowerLink.objects.filter(tower=tower).update(speed=1)  # a real tower's time
+
+    bay, seconds = tower_eta_for_testdrive(td)
+    assert bay == "D1"
+    assert 20 < seconds < 200
+    TowerLink.objects.filter(tower=tower).update(speed=10)
+    assert tower_eta_for_testdrive(td)[1] <= seconds / 10 + 1
+    TowerCommand.objects.filter(test_drive=td).update(
+        status=CommandStatus.RUNNING, estimate_s=60, started_at=timezone.now()
+    )
+    assert tower_eta_for_testdrive(td) == ("D1", 6)
+
+
+def test_the_eta_is_none_without_a_retrieve_on_its_way(db, book, super_member, clock) -> None:
+    td = book(super_member)
+    assert tower_eta_for_testdrive(td) is None
+
+
+def test_the_live_tower_page_and_its_panel_render(sim, tower, verified, admin_client) -> None:
+    verified()
+    page = admin_client.get(f"/admin/fleet/tower/{tower.pk}/live/")
+    panel = admin_client.get(f"/admin/fleet/tower/{tower.pk}/live/panel/")
+    assert page.status_code == panel.status_code == 200
+    assert b'hx-trigger="every 2s"' in page.content
+    assert b"D1" in panel.content
+    assert admin_client.get("/admin/fleet/towercommand/").status_code == 200
+    command = TowerCommand.objects.first()
+    assert admin_client.get(f"/admin/fleet/towercommand/{command.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/fleet/towerincident/").status_code == 200
+
+
+def test_a_manual_move_is_audited_in_the_outbox(
+    sim, sim_client, tower, cars, admin_client, admin_user
+) -> None:
+    car = cars[1]
+    response = admin_client.post(
+        f"/admin/fleet/tower/{tower.pk}/move/",
+        {"vin": car.vin, "target": "L03-B01", "reason": "sensor check"},
+    )
+    assert response.status_code == 302
+    finish(sim_client, tower)
+    command = TowerCommand.objects.get(vehicle=car)
+    assert command.created_by == admin_user
+    assert command.reason == "manual: sensor check"
+    assert command.status == CommandStatus.COMPLETED
+    car.refresh_from_db()
+    assert car.bay.code == "L03-B01"
+    assert State  # the booking states are untouched by manual moves
