@@ -31,6 +31,11 @@ def tower_events_webhook(request: HttpRequest, code: str) -> JsonResponse:
     ):
         logger.warning("refused an unsigned or stale webhook for %s", tower.code)
         return JsonResponse({"ok": False, "reason": "bad_signature"}, status=403)
+    return _receive(tower, body)
+
+
+def _receive(tower: Tower, body: bytes) -> JsonResponse:
+    """Store, apply what follows without a gap, and queue a catch-up if a gap remains."""
     try:
         new = event_store(tower=tower, event=json.loads(body), via="webhook")
     except (ValueError, BadEvent) as error:
