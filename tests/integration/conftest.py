@@ -13,6 +13,19 @@ import pytest
 import redis
 from django.conf import settings
 
+# The booking fixtures (without the test-drive tests' in-process tasks: here a worker runs them).
+from tests.testdrives.conftest import (  # noqa: F401
+    book,
+    car_model,
+    cars,
+    clock,
+    paint,
+    staff,
+    store,
+    super_member,
+    tower,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,14 +43,18 @@ def redis_or_skip() -> None:
         pytest.skip(f"needs Redis at {settings.REDIS_URL} (bin/test starts one)")
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process() -> Iterator[WorkerProcess]:
-    """A real `celery worker` process consuming a private queue, so it never takes work from
-    (or gives work to) another worker on the same Redis."""
+def worker_start(*, extra_env: dict[str, str] | None = None) -> WorkerProcess:
+    """Start a real `celery worker` on a private queue and wait until it answers a ping."""
     redis_or_skip()
     tag = uuid.uuid4().hex[:8]
-    worker = WorkerProcess(hostname=f"test-{tag}@localhost", queue=f"test-{tag}", process=None)  # type: ignore[arg-type]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vendingstore.settings.test"}
+    hostname, queue = f"test-{tag}@localhost", f"test-{tag}"
+    # The worker's own follow-up tasks go to its private queue too.
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "vendingstore.settings.test",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        **(extra_env or {}),
+    }
     process = subprocess.Popen(
         [
             sys.executable,
@@ -49,32 +66,41 @@ def celery_worker_process() -> Iterator[WorkerProcess]:
             "--pool",
             "solo",
             "--hostname",
-            worker.hostname,
+            hostname,
             "--queues",
-            worker.queue,
+            queue,
             "--loglevel",
             "WARNING",
         ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=open(f"/tmp/worker-{tag}.log", "w"),  # noqa: SIM115
     )
-    worker = WorkerProcess(hostname=worker.hostname, queue=worker.queue, process=process)
     from vendingstore.celery import app
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"celery worker exited: {process.stderr.read().decode()[-2000:]}")
-        if app.control.ping(destination=[worker.hostname], timeout=0.5):
-            break
-    else:
-        process.kill()
-        pytest.fail("celery worker did not answer a ping within 60 s")
-    yield worker
-    process.terminate()
+            pytest.fail(f"celery worker exited: {Path(f'/tmp/worker-{tag}.log').read_text()[-2000:]}")
+        if app.control.ping(destination=[hostname], timeout=0.5):
+            return WorkerProcess(hostname=hostname, queue=queue, process=process)
+    process.kill()
+    pytest.fail("celery worker did not answer a ping within 60 s")
+
+
+def worker_stop(worker: WorkerProcess) -> None:
+    worker.process.terminate()
     try:
-        process.wait(timeout=15)
+        worker.process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        process.kill()
+        worker.process.kill()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process() -> Iterator[WorkerProcess]:
+    """A real `celery worker` process consuming a private queue, so it never takes work from
+    (or gives work to) another worker on the same Redis."""
+    worker = worker_start()
+    yield worker
+    worker_stop(worker)

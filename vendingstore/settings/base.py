@@ -184,6 +184,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # A task is acknowledged only after it ran, so a worker that dies mid-task hands it back;
 # this is why every task must be idempotent.
 CELERY_TASK_ACKS_LATE = True
+# Two stores (or a test) sharing one Redis keep their work apart by queue name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
