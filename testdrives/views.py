@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from biometrics.selectors import face_template_exists
 from fleet.models import CarModel, Paint, Store
 from members.models import Member
 from members.selectors import member_eligibility
@@ -70,6 +71,7 @@ def book(request: HttpRequest, member: Member, slug: str) -> HttpResponse:
         "search": data,
         "eligibility": member_eligibility(member=member, car_model=car_model, at=timezone.now()),
         "request_key": uuid.uuid4(),
+        "face_enrolled": face_template_exists(member=member),
     }
     template = "testdrives/_slots.html" if request.htmx else "testdrives/book.html"
     return render(request, template, context)
