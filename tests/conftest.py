@@ -36,8 +36,32 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any], tmp_path_factory) -> dict[str, Any]:
+    args = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+    video = fake_camera_video(tmp_path_factory.mktemp("camera") / "face.y4m")
+    if video is not None:
+        args.append(f"--use-file-for-fake-video-capture={video}")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": args}
+
+
+def fake_camera_video(path: Path) -> Path | None:
+    """A Y4M clip for Chromium's fake camera: a shared photo of a face looking to one side, then its
+    mirror image, looping, as a customer turning their head would give. None without the photos."""
+    from django.conf import settings
+    from PIL import Image, ImageOps
+
+    source = Path(settings.SHARED_DIR) / "faces" / "img59.jpg"
+    if not source.exists():
+        return None
+    face = ImageOps.pad(ImageOps.exif_transpose(Image.open(source)).convert("RGB"), (640, 480))
+    frames = [face] * 4 + [ImageOps.mirror(face)] * 4
+    with path.open("wb") as out:
+        out.write(b"YUV4MPEG2 W640 H480 F5:1 Ip A1:1 C420jpeg\n")
+        for frame in frames:
+            y, u, v = frame.convert("YCbCr").split()
+            out.write(b"FRAME\n" + y.tobytes())
+            out.write(u.resize((320, 240)).tobytes() + v.resize((320, 240)).tobytes())
+    return path
 
 
 @pytest.fixture

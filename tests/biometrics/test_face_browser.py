@@ -1,0 +1,41 @@
+"""In headless Chromium with a fake camera playing a face turning its head: the kiosk takes the
+burst, a task decides, and the booking moves on without a reload."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from biometrics.models import VerificationAttempt
+from biometrics.services import face_enrol
+from testdrives.models import State, TestDrive
+from testdrives.services.kiosks import kiosk_create
+from tests.biometrics.conftest import needs_faces
+from tests.biometrics.test_face_flow import photo
+from tests.testdrives.conftest import TEN
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_faces]
+
+
+def test_the_kiosk_camera_recognises_the_member(
+    page: Page, live_server, book, super_member, store, staff, clock, engine
+):
+    face_enrol(member=super_member, photo=photo("img16.jpg"))  # person D; tasks run in-process
+    td = book(super_member)
+    clock.move_to(TEN)
+    _, token = kiosk_create(store=store, name="Entrance", by=staff)
+
+    page.goto(f"{live_server.url}/kiosk/sign-in/")
+    page.fill("#token", token)
+    page.get_by_role("button").last.click()
+    page.fill("#code", td.pickup_code)
+    page.locator("[data-check-in]").click()
+
+    camera = page.locator("#face-camera")
+    expect(camera).to_be_visible()
+    page.wait_for_function("document.querySelector('#face-camera video').videoWidth > 0")
+    page.locator("[data-capture]").click()
+
+    expect(page.locator('.kiosk-status[data-state="ready"]')).to_be_visible(timeout=20_000)
+    expect(camera).to_be_hidden()
+    attempt = VerificationAttempt.objects.get(test_drive=td)
+    assert attempt.result == "match", (attempt.reason, attempt.liveness)
+    assert TestDrive.objects.get(pk=td.pk).state == State.READY
