@@ -143,3 +143,27 @@ def test_a_member_without_a_template_is_sent_to_staff(book, super_member, store,
     with pytest.raises(NotEnrolled):
         face_verify_start(test_drive=td, frames=burst("img2.jpg"), request_key=uuid.uuid4())
     assert TestDrive.objects.get(pk=td.pk).state == State.CHECKED_IN
+
+
+def test_a_photo_held_to_the_camera_is_refused_as_a_presentation_attack(
+    book, super_member, store, staff, clock, engine, django_capture_on_commit_callbacks
+):
+    from biometrics.engine import AntiSpoofStatus, check_antispoof
+    from biometrics.selectors import face_attempt_message
+
+    spoof = FACES / "spoof"
+    if check_antispoof((spoof / "image_F1.jpg").read_bytes()).status == AntiSpoofStatus.UNAVAILABLE:
+        pytest.skip("anti-spoofing weights are not installed (SHARED_DIR/models/antispoof)")
+    with django_capture_on_commit_callbacks(execute=True):
+        face_enrol(member=super_member, photo=(spoof / "image_T1.jpg").read_bytes())  # the real face
+    td = book(super_member)
+    clock.move_to(TEN)
+    kiosk = Kiosk.objects.create(store=store, name="k", token_hash="c" * 64, created_by=staff)
+    td = testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
+
+    made = attempt(td, [(spoof / "image_F1.jpg").read_bytes()] * 3, django_capture_on_commit_callbacks)
+
+    assert made.result == AttemptResult.SPOOF
+    assert made.distance < made.threshold  # the same person's face, but shown on a photo or screen
+    assert TestDrive.objects.get(pk=td.pk).state == State.CHECKED_IN
+    assert "photo or a screen" in face_attempt_message(made)
