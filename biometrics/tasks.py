@@ -21,3 +21,8 @@ def face_verify_pickup(attempt_id: int) -> str:
 @shared_task(name="biometrics.tasks.biometrics_retention_sweep", ignore_result=True)
 def biometrics_retention_sweep() -> int:
     return services.biometrics_retention_sweep()
+
+
+@shared_task(name="biometrics.tasks.face_attempts_requeue_stale", ignore_result=True)
+def face_attempts_requeue_stale() -> int:
+    return services.face_attempts_requeue_stale()

@@ -2,13 +2,14 @@
 
 from biometrics.services.consent import consent_give, consent_withdraw
 from biometrics.services.enrolment import face_enrol, face_enrol_decide, face_template_delete
-from biometrics.services.pickup import face_verify_pickup, face_verify_start
+from biometrics.services.pickup import face_attempts_requeue_stale, face_verify_pickup, face_verify_start
 from biometrics.services.retention import biometrics_retention_sweep
 
 __all__ = [
     "biometrics_retention_sweep",
     "consent_give",
     "consent_withdraw",
+    "face_attempts_requeue_stale",
     "face_enrol",
     "face_enrol_decide",
     "face_template_delete",

@@ -7,6 +7,7 @@ factor. A decision never searches other members' templates.
 import time
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -181,3 +182,24 @@ def _frames_delete(attempt: VerificationAttempt) -> None:
 
 def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 1)
+
+
+def face_attempts_requeue_stale(*, older_than_seconds: int = 60) -> int:
+    """Queue again every attempt still undecided after ``older_than_seconds``.
+
+    A worker killed mid-task hands its task back at once when it was a pool process, but a whole
+    worker machine lost leaves the message with the broker until its visibility timeout (an
+    hour); the customer at the kiosk cannot wait that long. Deciding twice is harmless: the task
+    locks the attempt and leaves a decided one alone.
+    """
+    from biometrics.tasks import face_verify_pickup as task
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    stale = list(
+        VerificationAttempt.objects.filter(result=AttemptResult.PENDING, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in stale:
+        task.delay(pk)
+    return len(stale)

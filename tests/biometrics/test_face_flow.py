@@ -167,3 +167,25 @@ def test_a_photo_held_to_the_camera_is_refused_as_a_presentation_attack(
     assert made.distance < made.threshold  # the same person's face, but shown on a photo or screen
     assert TestDrive.objects.get(pk=td.pk).state == State.CHECKED_IN
     assert "photo or a screen" in face_attempt_message(made)
+
+
+def test_an_attempt_left_pending_by_a_lost_worker_is_decided_once_requeued(
+    checked_in, clock, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from biometrics.services import face_attempts_requeue_stale
+
+    # The worker died before deciding: the attempt exists, its task never ran.
+    with django_capture_on_commit_callbacks(execute=False):
+        made = face_verify_start(test_drive=checked_in, frames=burst("img59.jpg"), request_key=uuid.uuid4())
+    clock.shift(timedelta(seconds=30))
+    assert face_attempts_requeue_stale() == 0  # not stale yet
+    clock.shift(timedelta(seconds=31))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert face_attempts_requeue_stale() == 1
+    assert face_attempts_requeue_stale() == 0
+    made.refresh_from_db()
+    assert made.result == AttemptResult.MATCH
+    assert TestDrive.objects.get(pk=checked_in.pk).state == State.READY

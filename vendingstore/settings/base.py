@@ -385,6 +385,10 @@ BIOMETRICS_MAX_UPLOAD_BYTES = env.int("BIOMETRICS_MAX_UPLOAD_BYTES", default=12 
 BIOMETRICS_REQUIRE_CHALLENGE = env.bool("BIOMETRICS_REQUIRE_CHALLENGE", default=True)
 # Load the face model when a worker process starts, not on its first task.
 BIOMETRICS_WARM_UP = env.bool("BIOMETRICS_WARM_UP", default=True)
+CELERY_BEAT_SCHEDULE["biometrics-requeue-stale-attempts"] = {
+    "task": "biometrics.tasks.face_attempts_requeue_stale",
+    "schedule": 30.0,
+}
 CELERY_BEAT_SCHEDULE["biometrics-retention"] = {
     "task": "biometrics.tasks.biometrics_retention_sweep",
     "schedule": crontab(minute="17"),
