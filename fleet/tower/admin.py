@@ -259,7 +259,10 @@ def manual_move(*, tower: Tower, by: object, vin: str, target: str, reason: str)
     error message, or "" when the move was recorded and will be sent."""
     with transaction.atomic():
         vehicle = (
-            Vehicle.objects.select_for_update().select_related("bay").filter(vin=vin.strip().upper()).first()
+            Vehicle.objects.select_for_update(of=("self",))
+            .select_related("bay")
+            .filter(vin=vin.strip().upper())
+            .first()
         )
         if vehicle is None or vehicle.bay is None or vehicle.bay.tower_id != tower.pk:
             return gettext("No car with this VIN stands in this tower.")

@@ -96,7 +96,7 @@ def retrieve_ensure(*, test_drive_id: int) -> TowerCommand | None:
     td = TestDrive.objects.select_related("vehicle__bay").get(pk=test_drive_id)
     if td.state != State.DISPATCHING:
         return None
-    vehicle = Vehicle.objects.select_for_update().select_related("bay").get(pk=td.vehicle_id)
+    vehicle = Vehicle.objects.select_for_update(of=("self",)).select_related("bay").get(pk=td.vehicle_id)
     if TowerCommand.objects.filter(OPEN, vehicle=vehicle).exists():
         return None
     if vehicle.status == VehicleStatus.AT_DELIVERY_BAY:
@@ -132,7 +132,7 @@ def store_ensure(*, vehicle_id: int, reason: str = "back into storage") -> Tower
     Returns None when there is nothing to do (not at a delivery bay, already moving) or no
     storage bay is free (an incident for staff).
     """
-    vehicle = Vehicle.objects.select_for_update().select_related("bay__tower").get(pk=vehicle_id)
+    vehicle = Vehicle.objects.select_for_update(of=("self",)).select_related("bay__tower").get(pk=vehicle_id)
     if vehicle.status != VehicleStatus.AT_DELIVERY_BAY or vehicle.bay is None:
         return None
     if TowerCommand.objects.filter(OPEN, vehicle=vehicle).exists():

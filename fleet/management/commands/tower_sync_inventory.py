@@ -23,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--wait", type=float, default=0.0, help="seconds to keep trying")
 
     def handle(self, *args: object, **options: object) -> None:
-        codes = options["tower"] or [t.code for t in Tower.objects.order_by("code") if controller_url_for(t.code)]
+        codes = options["tower"] or [
+            t.code for t in Tower.objects.order_by("code") if controller_url_for(t.code)
+        ]
         deadline = time.monotonic() + float(options["wait"])  # type: ignore[arg-type]
         failed = []
         for code in codes:  # type: ignore[union-attr]
