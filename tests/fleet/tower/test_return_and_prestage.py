@@ -122,3 +122,12 @@ def test_a_manual_move_is_audited_in_the_outbox(
     car.refresh_from_db()
     assert car.bay.code == "L03-B01"
     assert State  # the booking states are untouched by manual moves
+
+
+def test_the_kiosk_shows_the_bay_and_the_estimate(sim, tower, verified, settings, rf) -> None:
+    from django.template.loader import render_to_string
+
+    settings.TOWER_CONTROLLERS = {tower.code: "http://127.0.0.1:9"}  # the retrieve stays pending
+    td = verified()
+    html = render_to_string("testdrives/kiosk/_status.html", {"td": td}, request=rf.get("/"))
+    assert "bay D1, about" in html
