@@ -1,0 +1,217 @@
+"""A busy day at one tower in the discrete-event model: the customer's wait from "identity
+verified" to "car at the delivery bay", with pre-staging, with retrieve-on-demand, and the
+physical lower bound, side by side in one run. The last line is one JSON object.
+
+    .venv/bin/python bench/tower_day.py --seed 1 [--config fleet/towersim/configs/sha-t1.json]
+
+The day: ``--pickups`` bookings in 15-minute slots over ``--hours`` (each customer verified at a
+uniformly random moment inside the slot: a Poisson process conditioned on its count), each car
+returned and stored after a 20–60 minute drive, and ``--walk-ins`` unbooked customers. Storage
+starts ``--fill`` full above the staging levels; returns go back above them (our store policy).
+
+Pre-staging, as ``fleet.tower.prestage`` does: ``--lead-min`` minutes before each booked slot the
+car is relocated (priority 1, behind every customer retrieve) to the lowest free bay of the first
+``--staging-levels`` levels. A relocation that has not finished when its customer is verified is a
+miss: that customer's car is fetched from its storage bay instead (found by re-running the model
+without that relocation until no miss is left). Walk-ins are always fetched on demand.
+
+The DES (``fleet.towersim.des``) uses the controller's own physics and dispatch policy; it does not
+model the delivery bays' dwell (a car waiting for its customer), which adds the same to both.
+"""
+
+import argparse
+import json
+import random
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fleet.towersim.config import TowerConfig, delivery_code, load_config
+from fleet.towersim.des import DesJob, DesReport, simulate
+from fleet.towersim.physics import lower_bound_s
+
+SLOT_S = 15 * 60
+RETRIEVE_PRIORITY, RELOCATE_PRIORITY, STORE_PRIORITY = 5, 1, 0
+
+
+@dataclass(frozen=True)
+class Pickup:
+    name: str
+    verified_s: float
+    home_bay: str  # where the car is stored
+    delivery_bay: str
+    booked: bool
+    slot_start_s: float
+
+
+@dataclass(frozen=True)
+class Day:
+    pickups: list[Pickup]
+    stores: list[DesJob]
+
+
+def storage_codes(config: TowerConfig, *, above: int = 0) -> list[str]:
+    return [c for c in config.bay_codes() if not c.startswith("D") and int(c[1:3]) > above]
+
+
+def make_day(config: TowerConfig, args: argparse.Namespace) -> Day:
+    """Bookings, walk-ins and returns; cars drawn from the storage above the staging levels."""
+    rng = random.Random(args.seed)
+    homes = storage_codes(config, above=args.staging_levels)
+    stored = set(rng.sample(homes, int(len(homes) * args.fill)))
+    slots = int(args.hours * 3600 // SLOT_S)
+    arrivals = [(rng.randrange(slots) * SLOT_S, True) for _ in range(args.pickups)]
+    arrivals += [(rng.uniform(0, args.hours * 3600), False) for _ in range(args.walk_ins)]
+    events = sorted(
+        (slot + (rng.uniform(0, SLOT_S) if booked else 0.0), slot, booked) for slot, booked in arrivals
+    )
+    pickups: list[Pickup] = []
+    stores: list[DesJob] = []
+    returns: list[tuple[float, str]] = []  # (time, delivery bay) of cars coming back
+    for i, (verified, slot, booked) in enumerate(events):
+        for at, bay in sorted(r for r in returns if r[0] <= verified):
+            target = rng.choice(sorted(set(homes) - stored))
+            stored.add(target)
+            stores.append(DesJob(f"store-{len(stores)}", at, bay, target, STORE_PRIORITY))
+        returns = [r for r in returns if r[0] > verified]
+        home = rng.choice(sorted(stored))
+        stored.discard(home)
+        delivery = delivery_code(i % config.delivery_bays + 1)
+        pickups.append(Pickup(f"pickup-{i}", verified, home, delivery, booked, slot if booked else verified))
+        returns.append((verified + rng.uniform(1200, 3600) + 120, delivery))
+    for at, bay in returns:
+        target = rng.choice(sorted(set(homes) - stored))
+        stored.add(target)
+        stores.append(DesJob(f"store-{len(stores)}", at, bay, target, STORE_PRIORITY))
+    return Day(pickups, stores)
+
+
+def staging_plan(
+    config: TowerConfig, day: Day, args: argparse.Namespace, skip: set[str]
+) -> dict[str, tuple[float, str]]:
+    """pickup name → (relocation time, staging bay) for every booked pickup not in ``skip``; a
+    staging bay is taken from the relocation until its customer's retrieve."""
+    bays = [c for c in config.bay_codes() if not c.startswith("D") and int(c[1:3]) <= args.staging_levels]
+    busy_until = dict.fromkeys(bays, -1.0)
+    plan = {}
+    for p in sorted(day.pickups, key=lambda p: p.slot_start_s):
+        if not p.booked or p.name in skip:
+            continue
+        at = max(0.0, p.slot_start_s - args.lead_min * 60)
+        free = [b for b in bays if busy_until[b] <= at]
+        if free:
+            plan[p.name] = (at, free[0])
+            busy_until[free[0]] = p.verified_s + 60
+    return plan
+
+
+def run(config: TowerConfig, day: Day, plan: dict[str, tuple[float, str]]) -> DesReport:
+    jobs = list(day.stores)
+    for p in day.pickups:
+        if p.name in plan:
+            at, bay = plan[p.name]
+            jobs.append(DesJob(f"relocate-{p.name}", at, p.home_bay, bay, RELOCATE_PRIORITY))
+            jobs.append(DesJob(p.name, p.verified_s, bay, p.delivery_bay, RETRIEVE_PRIORITY))
+        else:
+            jobs.append(DesJob(p.name, p.verified_s, p.home_bay, p.delivery_bay, RETRIEVE_PRIORITY))
+    return simulate(config, jobs)
+
+
+def prestaged(config: TowerConfig, day: Day, args: argparse.Namespace) -> tuple[DesReport, dict]:
+    """Run with pre-staging, dropping late relocations until every planned one is in time."""
+    skip: set[str] = set()
+    while True:
+        plan = staging_plan(config, day, args, skip)
+        report = run(config, day, plan)
+        finish = {o.job.name: o.finish_s for o in report.outcomes}
+        late = {name for name in plan if finish[f"relocate-{name}"] > finish_verified(day, name)}
+        if not late:
+            return report, plan
+        skip |= late
+
+
+def finish_verified(day: Day, name: str) -> float:
+    return next(p.verified_s for p in day.pickups if p.name == name)
+
+
+def waits(report: DesReport, names: set[str]) -> list[float]:
+    return [o.total_s for o in report.outcomes if o.job.name in names]
+
+
+def pct(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    if not ordered:
+        return {"p50_s": 0.0, "p95_s": 0.0, "max_s": 0.0}
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {
+        "p50_s": round(statistics.median(ordered), 1),
+        "p95_s": round(p95, 1),
+        "max_s": round(ordered[-1], 1),
+    }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--config", default="fleet/towersim/configs/sha-t1.json")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pickups", type=int, default=120)
+    parser.add_argument("--walk-ins", type=int, default=40)
+    parser.add_argument("--hours", type=float, default=12.0)
+    parser.add_argument("--fill", type=float, default=0.8)
+    parser.add_argument("--staging-levels", type=int, default=2)
+    parser.add_argument("--lead-min", type=float, default=60.0)
+    args = parser.parse_args(argv)
+    config = load_config(args.config)
+    day = make_day(config, args)
+    booked = {p.name for p in day.pickups if p.booked}
+    walk_ins = {p.name for p in day.pickups if not p.booked}
+
+    on_demand = run(config, day, {})
+    with_prestage, plan = prestaged(config, day, args)
+    bounds = [
+        lower_bound_s(config, config.place(p.home_bay), config.place(p.delivery_bay))  # type: ignore[arg-type]
+        for p in day.pickups
+        if p.booked
+    ]
+    hours = with_prestage.end_s / 3600
+    result = {
+        "tower": config.tower,
+        "seed": args.seed,
+        "pickups": len(booked),
+        "walk_ins": len(walk_ins),
+        "prestage": {
+            **pct(waits(with_prestage, booked)),
+            "hit_rate": round(len(plan) / max(1, len(booked)), 3),
+        },
+        "on_demand": pct(waits(on_demand, booked)),
+        "lower_bound": {k: v for k, v in pct(bounds).items() if k != "max_s"},
+        "walk_ins_wait": pct(waits(with_prestage, walk_ins)),
+        "moves_per_hour_per_lift": round(len(with_prestage.outcomes) / hours / config.lifts, 2),
+        "lift_utilisation": round(
+            sum(with_prestage.busy_s.values()) / (with_prestage.end_s * config.lifts), 3
+        ),
+        "on_demand_lift_utilisation": round(
+            sum(on_demand.busy_s.values()) / (on_demand.end_s * config.lifts), 3
+        ),
+    }
+    print(
+        f"tower {config.tower}, seed {args.seed}: {len(booked)} booked pickups, {len(walk_ins)} walk-ins, "
+        f"{len(day.stores)} returns stored, {len(plan)} cars pre-staged"
+    )
+    for key in ("prestage", "on_demand", "lower_bound", "walk_ins_wait"):
+        print(f"  {key:>13}: " + ", ".join(f"{k} {v}" for k, v in result[key].items()))
+    print(
+        f"  moves/h/lift {result['moves_per_hour_per_lift']}, lift utilisation {result['lift_utilisation']} "
+        f"(on demand {result['on_demand_lift_utilisation']})"
+    )
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
