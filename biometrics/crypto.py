@@ -21,3 +21,8 @@ def template_encrypt(embedding: Embedding) -> bytes:
 
 def template_decrypt(token: bytes, *, model: str) -> Embedding:
     return Embedding.from_bytes(_fernet().decrypt(bytes(token)), model)
+
+
+def template_rotate(token: bytes) -> bytes:
+    """The same template encrypted under the newest key (after a new key was put first)."""
+    return _fernet().rotate(bytes(token))

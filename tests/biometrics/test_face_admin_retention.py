@@ -1,6 +1,7 @@
 """Staff see attempts with their numbers but never an embedding; templates go when they are due."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.contrib.admin.sites import site
@@ -87,3 +88,23 @@ def test_the_attempt_list_shows_numbers_by_store_and_result(admin_client, book, 
     assert "0.81" in html
     assert "97.5" in html
     assert td.store.name in html
+
+
+def test_templates_survive_a_key_rotation_and_the_old_key_can_go(settings, clock):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from biometrics.crypto import template_decrypt
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.BIOMETRICS_TEMPLATE_KEYS = [old]
+    member = make_member(score=760)
+    template = template_for(member)
+    before = template_decrypt(template.vector_encrypted, model="Dlib").vector
+
+    settings.BIOMETRICS_TEMPLATE_KEYS = [new, old]
+    call_command("biometrics_rotate_keys", stdout=StringIO())
+    settings.BIOMETRICS_TEMPLATE_KEYS = [new]
+
+    template.refresh_from_db()
+    assert (template_decrypt(template.vector_encrypted, model="Dlib").vector == before).all()
