@@ -1,6 +1,7 @@
 """From check-in at the kiosk to the car's return: the steps the kiosk, the face check, the tower
 and staff drive. Each step locks the booking row, checks its state, transitions and saves."""
 
+import logging
 import math
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -24,6 +25,8 @@ from testdrives.services.booking import testdrive_fee_pending, testdrive_release
 from testdrives.services.dispatch import dispatch_retrieve, dispatch_store_back
 
 FACE_ATTEMPTS_MAX = 5
+
+logger = logging.getLogger(__name__)
 
 
 def _locked(test_drive: TestDrive | int) -> TestDrive:
@@ -321,6 +324,7 @@ def testdrive_inspect(*, test_drive: TestDrive | int, by: AbstractBaseUser, note
 
 
 def _alert_staff(td: TestDrive, what: str) -> None:
+    """Tell the store's staff (``STAFF_ALERT_EMAILS``) after commit; the log has it too."""
     subject = f"Test drive {td.pickup_code} at {td.store}: {what}"
-
+    logger.warning("staff alert: %s", subject)
     transaction.on_commit(lambda: mail_admins(subject, f"{subject}\nState: {td.state}\n", fail_silently=True))

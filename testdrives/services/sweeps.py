@@ -55,6 +55,15 @@ def sweep_overdue(*, now: datetime) -> int:
     return _each_locked(testdrive_overdue_q(now=now), apply)
 
 
+def sweep_overdue_holds(*, now: datetime) -> int:
+    """Overdue cars keep their hold while they are out; later bookings of them move to another car."""
+    from testdrives.services.holds import hold_extend_for_late_car
+
+    return _each_locked(
+        Q(state=State.OVERDUE), lambda td: bool(hold_extend_for_late_car(test_drive=td, now=now))
+    )
+
+
 def sweep_reminders(*, now: datetime) -> int:
     """Remind of the pickup shortly before the window, and of the due time shortly before it."""
     before_slot = timedelta(minutes=settings.TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES)
@@ -102,5 +111,6 @@ def testdrives_sweep(*, now: datetime | None = None) -> dict[str, int]:
         "expired_payments": sweep_expired_payments(now=now),
         "no_shows": sweep_no_shows(now=now),
         "overdue": sweep_overdue(now=now),
+        "bookings_moved_off_late_cars": sweep_overdue_holds(now=now),
         "reminders": sweep_reminders(now=now),
     }

@@ -327,6 +327,9 @@ BIOMETRICS_ANTISPOOF_WEIGHTS_DIR = env.path(
     "FACE_ANTISPOOF_WEIGHTS_DIR", default=SHARED_DIR / "models" / "antispoof"
 )
 
+# Staff alerts (an overdue car, a locked booking, a tower fault) go by e-mail to these addresses.
+ADMINS = [("Store staff", address) for address in env.list("STAFF_ALERT_EMAILS", default=["staff@localhost"])]
+
 # --- Test drives (DESIGN.md §1 and §3) ------------------------------------------------------
 TESTDRIVE_SLOT_MINUTES = env.int("TESTDRIVE_SLOT_MINUTES", default=15)
 TESTDRIVE_BOOK_AHEAD_DAYS = env.int("TESTDRIVE_BOOK_AHEAD_DAYS", default=14)

@@ -1,0 +1,79 @@
+"""Keeping an overdue car's hold true: the car is not back, so nobody else may be promised it."""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from testdrives.models import State, TestDrive, VehicleHold
+from testdrives.selectors import vehicle_candidates, vehicle_free_ids
+from testdrives.services.lifecycle import _alert_staff
+
+logger = logging.getLogger(__name__)
+
+
+def hold_extend_for_late_car(*, test_drive: TestDrive, now: datetime) -> list[int]:
+    """Stretch a late car's hold to ``now`` plus the turnaround, moving later bookings of the same
+    car to another free car of their model and paint. Returns the ids of the bookings moved.
+
+    A booking that no other car can take is left as it is and staff are alerted: they decide
+    (call the member, offer another car or time). Call with the late booking's row locked.
+    """
+    hold = (
+        VehicleHold.objects.select_for_update()
+        .filter(test_drive=test_drive, released_at__isnull=True)
+        .first()
+    )
+    wanted_end = now + timedelta(hours=settings.TESTDRIVE_TURNAROUND_HOURS)
+    if hold is None or hold.ends_at >= wanted_end:
+        return []
+    moved, stuck = [], []
+    for other in _holds_in_the_way(hold, wanted_end):
+        (moved if _move_to_another_car(other) else stuck).append(other.test_drive_id)
+    if stuck:
+        first_stuck = min(h.starts_at for h in VehicleHold.objects.filter(test_drive_id__in=stuck))
+        wanted_end = min(wanted_end, first_stuck)
+        _alert_staff(test_drive, f"overdue car is booked again by {stuck} and no other car is free")
+    if wanted_end > hold.ends_at:
+        VehicleHold.objects.filter(pk=hold.pk).update(ends_at=wanted_end)
+    return moved
+
+
+def _holds_in_the_way(hold: VehicleHold, until: datetime) -> list[VehicleHold]:
+    return list(
+        VehicleHold.objects.select_for_update()
+        .filter(
+            vehicle_id=hold.vehicle_id,
+            released_at__isnull=True,
+            starts_at__lt=until,
+            ends_at__gt=hold.ends_at,
+        )
+        .exclude(pk=hold.pk)
+        .select_related("test_drive")
+        .order_by("starts_at")
+    )
+
+
+def _move_to_another_car(hold: VehicleHold) -> bool:
+    """Give a not-yet-started booking another free car of its model and paint, if there is one."""
+    td = hold.test_drive
+    if td.state != State.SCHEDULED:
+        return False
+    ids = list(
+        vehicle_candidates(store=td.store, car_model=td.car_model, paint=td.paint)
+        .exclude(pk=hold.vehicle_id)
+        .values_list("pk", flat=True)
+    )
+    for vehicle_id in vehicle_free_ids(vehicle_ids=ids, starts_at=hold.starts_at, ends_at=hold.ends_at):
+        try:
+            with transaction.atomic():
+                VehicleHold.objects.filter(pk=hold.pk).update(vehicle_id=vehicle_id)
+                TestDrive.objects.filter(pk=td.pk).update(vehicle_id=vehicle_id)
+        except IntegrityError:
+            continue  # taken by a concurrent booking: try the next
+        logger.info(
+            "booking %s moved from vehicle %s to %s: its car is overdue", td.pk, hold.vehicle_id, vehicle_id
+        )
+        return True
+    return False
