@@ -1,6 +1,8 @@
 """The "instant" dispatcher: moves cars in our records only, for a store without a tower controller
-(and the demo until the controller integration lands). Idempotent: each step checks where the car
+(and the test-drive tests). Idempotent: each step checks where the car
 and the booking are before it moves anything."""
+
+import logging
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -9,6 +11,21 @@ from fleet.models import BayKind, Vehicle, VehicleStatus
 from fleet.services import bay_free, vehicle_place
 from testdrives.models import State, TestDrive
 from testdrives.services.lifecycle import testdrive_car_at_bay, testdrive_dispatch_failed
+
+logger = logging.getLogger(__name__)
+
+
+# A process started without TOWER_DISPATCHER=controller (a shell, a stray worker) must not move
+# cars in our records that a real tower holds: the tower would disagree, and be held for it.
+CONTROLLED = "this tower is run by its controller, but this process is set to TOWER_DISPATCHER=instant"
+
+
+def _tower_has_controller(vehicle: Vehicle) -> bool:
+    from fleet.tower.models import TowerLink
+
+    if vehicle.bay_id is None:
+        return False
+    return TowerLink.objects.filter(tower_id=vehicle.bay.tower_id, inventory_loaded_at__isnull=False).exists()
 
 
 def instant_retrieve(*, test_drive_id: int) -> bool:
@@ -25,6 +42,9 @@ def instant_retrieve(*, test_drive_id: int) -> bool:
         if vehicle.status == VehicleStatus.AT_DELIVERY_BAY:
             testdrive_car_at_bay(test_drive=td, bay=vehicle.bay)
             return True
+        if _tower_has_controller(vehicle):
+            testdrive_dispatch_failed(test_drive=td, reason=CONTROLLED)
+            return False
         bay = bay_free(store_id=td.store_id, kind=BayKind.DELIVERY)
         if vehicle.status != VehicleStatus.STORED or bay is None:
             why = _("every delivery bay is taken") if bay is None else _("the car is not in storage")
@@ -45,6 +65,9 @@ def instant_store(*, vehicle_id: int) -> bool:
     with transaction.atomic():
         vehicle = Vehicle.objects.select_for_update().get(pk=vehicle_id)
         if vehicle.status != VehicleStatus.AT_DELIVERY_BAY:
+            return False
+        if _tower_has_controller(vehicle):
+            logger.error("vehicle %s not stored: %s", vehicle.pk, CONTROLLED)
             return False
         bay = bay_free(store_id=vehicle.store_id, kind=BayKind.STORAGE)
         if bay is None:
