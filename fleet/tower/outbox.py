@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from fleet.models import Bay, BayKind, Vehicle, VehicleStatus
 from fleet.tower.bays import delivery_bay_for_retrieve, storage_bay_for_store
@@ -78,9 +79,14 @@ def command_create(
 
 
 def _queue_send(command_pk: int) -> None:
+    """Runs after commit: a broker that is down must not fail the caller, whose change (and the
+    pending row) already stands; the beat's ``tower_outbox_flush`` sends it."""
     from fleet.tower.tasks import tower_command_send_task
 
-    tower_command_send_task.delay(command_pk)
+    try:
+        tower_command_send_task.delay(command_pk)
+    except OperationalError:
+        logger.warning("could not queue tower command %s; the outbox flush will send it", command_pk)
 
 
 def retrieve_ensure(*, test_drive_id: int) -> TowerCommand | None:

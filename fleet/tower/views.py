@@ -9,6 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from kombu.exceptions import OperationalError
 
 from fleet.models import Tower
 from fleet.tower.conf import secret_for
@@ -49,4 +50,10 @@ def _receive(tower: Tower, body: bytes) -> JsonResponse:
 def _catch_up_later(tower_pk: int) -> None:
     from fleet.tower.tasks import tower_catch_up_task
 
-    transaction.on_commit(lambda: tower_catch_up_task.delay(tower_pk))
+    def queue() -> None:
+        try:
+            tower_catch_up_task.delay(tower_pk)
+        except OperationalError:  # the broker is down: the beat's reconcile catches up
+            logger.warning("could not queue a catch-up for tower %s", tower_pk)
+
+    transaction.on_commit(queue)
