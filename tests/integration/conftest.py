@@ -43,11 +43,12 @@ def redis_or_skip() -> None:
         pytest.skip(f"needs Redis at {settings.REDIS_URL} (bin/test starts one)")
 
 
-def worker_start(*, extra_env: dict[str, str] | None = None) -> WorkerProcess:
-    """Start a real `celery worker` on a private queue and wait until it answers a ping."""
+def worker_start(*, extra_env: dict[str, str] | None = None, queue: str | None = None) -> WorkerProcess:
+    """Start a real `celery worker` on a private queue and wait until it answers a ping.
+    ``queue``: consume this queue instead of a new one (a worker restarted after a crash)."""
     redis_or_skip()
     tag = uuid.uuid4().hex[:8]
-    hostname, queue = f"test-{tag}@localhost", f"test-{tag}"
+    hostname, queue = f"test-{tag}@localhost", queue or f"test-{tag}"
     # The worker's own follow-up tasks go to its private queue too.
     env = {
         **os.environ,
