@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from testdrives.models import Notification, NotificationKind, TestDrive
+from vendingstore.queueing import delay_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def notification_create(*, test_drive: TestDrive, kind: str) -> Notification | N
         return None
     from testdrives.tasks import notification_deliver
 
-    transaction.on_commit(lambda: notification_deliver.delay(note.pk))
+    delay_on_commit(notification_deliver, note.pk)
     return note
 
 

@@ -13,6 +13,7 @@ from biometrics.engine import FaceRefused, embed
 from biometrics.models import EnrolmentStatus, FaceEnrolment, FaceTemplate
 from biometrics.selectors import biometric_consent_given
 from vendingstore.api_errors import ApplicationError
+from vendingstore.queueing import delay_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def face_enrol(*, member: object, photo: bytes) -> FaceEnrolment:
         enrolment.save()
         from biometrics.tasks import face_enrol_decide as task
 
-        transaction.on_commit(lambda: task.delay(enrolment.pk))
+        delay_on_commit(task, enrolment.pk)
     return enrolment
 
 

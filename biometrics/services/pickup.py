@@ -35,6 +35,7 @@ from testdrives.services.lifecycle import (
     testdrive_identity_verified,
 )
 from vendingstore.api_errors import ApplicationError
+from vendingstore.queueing import delay_on_commit, delay_safely
 
 MAX_FRAMES = 8
 
@@ -73,7 +74,7 @@ def face_verify_start(
         attempt.save(update_fields=["frames"])
         from biometrics.tasks import face_verify_pickup as task
 
-        transaction.on_commit(lambda: task.delay(attempt.pk))
+        delay_on_commit(task, attempt.pk)
     return attempt
 
 
@@ -185,7 +186,7 @@ def _ms(since: float) -> float:
 
 
 def face_attempts_requeue_stale(*, older_than_seconds: int = 60) -> int:
-    """Queue again every attempt still undecided after ``older_than_seconds``.
+    """Queue again every attempt (and enrolment) still undecided after ``older_than_seconds``.
 
     A worker killed mid-task hands its task back at once when it was a pool process, but a whole
     worker machine lost leaves the message with the broker until its visibility timeout (an
@@ -200,6 +201,11 @@ def face_attempts_requeue_stale(*, older_than_seconds: int = 60) -> int:
             "pk", flat=True
         )
     )
-    for pk in stale:
-        task.delay(pk)
-    return len(stale)
+    from biometrics.models import EnrolmentStatus, FaceEnrolment
+    from biometrics.tasks import face_enrol_decide
+
+    enrolments = FaceEnrolment.objects.filter(status=EnrolmentStatus.PENDING, created_at__lt=cutoff)
+    requeued = sum(delay_safely(task, pk) for pk in stale)
+    return requeued + sum(
+        delay_safely(face_enrol_decide, pk) for pk in enrolments.values_list("pk", flat=True)
+    )

@@ -7,26 +7,26 @@ and may run a task twice.
 import hashlib
 
 import numpy as np
-from django.db import transaction
 
 from fleet.models import CarPhoto, CarPhotoIndex, SnapcarClassifier
 from fleet.snapcar.analysis import photo_analyse
 from fleet.snapcar.classifier import classifier_fit
 from fleet.snapcar.images import image_decode
+from vendingstore.queueing import delay_on_commit
 
 
 def snapcar_photo_changed(*, photo_id: int) -> None:
     """A photo was added or replaced: index it after the transaction commits (a task)."""
     from fleet.snapcar.tasks import snapcar_index_photo_task
 
-    transaction.on_commit(lambda: snapcar_index_photo_task.delay(photo_id))
+    delay_on_commit(snapcar_index_photo_task, photo_id)
 
 
 def snapcar_photos_removed() -> None:
     """Photos were deleted (their index rows went with them): fit the classifier again."""
     from fleet.snapcar.tasks import snapcar_train_task
 
-    transaction.on_commit(snapcar_train_task.delay)
+    delay_on_commit(snapcar_train_task)
 
 
 def snapcar_index_photo(*, photo_id: int, force: bool = False) -> CarPhotoIndex | None:

@@ -11,7 +11,8 @@ transaction. Two dispatchers, chosen by ``TOWER_DISPATCHER``:
 """
 
 from django.conf import settings
-from django.db import transaction
+
+from vendingstore.queueing import delay_on_commit
 
 
 def dispatch_retrieve(*, test_drive_id: int) -> None:
@@ -25,7 +26,7 @@ def dispatch_retrieve(*, test_drive_id: int) -> None:
     from testdrives import tasks
 
     if settings.TOWER_DISPATCHER == "instant":
-        transaction.on_commit(lambda: tasks.instant_retrieve.delay(test_drive_id))
+        delay_on_commit(tasks.instant_retrieve, test_drive_id)
 
 
 def dispatch_store_back(*, vehicle_id: int) -> None:
@@ -38,4 +39,4 @@ def dispatch_store_back(*, vehicle_id: int) -> None:
     from testdrives import tasks
 
     if settings.TOWER_DISPATCHER == "instant":
-        transaction.on_commit(lambda: tasks.instant_store.delay(vehicle_id))
+        delay_on_commit(tasks.instant_store, vehicle_id)

@@ -15,6 +15,7 @@ from testdrives.notify import notification_create
 from testdrives.selectors import testdrive_overdue_q
 from testdrives.services.booking import testdrive_release
 from testdrives.services.lifecycle import _alert_staff
+from vendingstore.queueing import delay_safely
 
 
 def _each_locked(q: Q, apply: Callable[[TestDrive], bool]) -> int:
@@ -105,6 +106,26 @@ def sweep_expired_payments(*, now: datetime) -> int:
     return _each_locked(Q(state=State.SCHEDULED, pk__in=expired.values("test_drive_id")), apply)
 
 
+def sweep_lost_messages(*, now: datetime) -> int:
+    """Queue again the work whose task message was lost (a broker down at commit, a worker
+    machine gone): undelivered notifications, and cars the instant dispatcher has not moved.
+    Both tasks check before they act, so a message that was only slow is harmless twice."""
+    from testdrives import tasks
+    from testdrives.models import Notification
+
+    stale = now - timedelta(minutes=2)
+    queued = 0
+    for pk in Notification.objects.filter(delivered_at__isnull=True, created_at__lte=stale).values_list(
+        "pk", flat=True
+    ):
+        queued += delay_safely(tasks.notification_deliver, pk)
+    if settings.TOWER_DISPATCHER == "instant":
+        waiting = TestDrive.objects.filter(state=State.DISPATCHING, updated_at__lte=stale)
+        for pk in waiting.values_list("pk", flat=True):
+            queued += delay_safely(tasks.instant_retrieve, pk)
+    return queued
+
+
 def testdrives_sweep(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     return {
@@ -113,4 +134,5 @@ def testdrives_sweep(*, now: datetime | None = None) -> dict[str, int]:
         "overdue": sweep_overdue(now=now),
         "bookings_moved_off_late_cars": sweep_overdue_holds(now=now),
         "reminders": sweep_reminders(now=now),
+        "requeued": sweep_lost_messages(now=now),
     }

@@ -520,13 +520,6 @@ def test_a_redis_restart_loses_queued_tasks_but_no_command(link) -> None:
         assert link.command_of(td).attempts == 1  # sent once, by the flush
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="testdrives/notify.py queues the 'ready' notification with a bare on_commit(...delay): with "
-    "the broker down it raises inside the webhook, which answers 500 (the event is applied; the "
-    "controller's retry is a duplicate and gets 200) and the notification is never queued",
-)
 def test_a_car_arriving_while_redis_is_down_is_acknowledged_without_an_error(link) -> None:
     [td] = link.arrive(1)
     link.relay.hold = "response"  # the move starts; Redis dies before the worker hears of it

@@ -82,3 +82,20 @@ def test_an_unpaid_fee_booking_is_cancelled_when_its_payment_time_runs_out(book,
     assert td.state == State.CANCELLED
     assert payment.status == "expired"
     assert VehicleHold.objects.get(test_drive=td).released_at is not None
+
+
+def test_a_notification_whose_message_was_lost_is_sent_by_the_sweep(
+    book, super_member, clock, mailoutbox, settings
+):
+    settings.TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES = 30  # no reminder due in this test's minutes
+    td = book(super_member)  # "booked" recorded; its task never ran (as with a broker down)
+    assert Notification.objects.get(test_drive=td, kind="booked").delivered_at is None
+
+    clock.shift(timedelta(minutes=1))
+    assert testdrives_sweep()["requeued"] == 0  # maybe only slow: not yet
+    clock.shift(timedelta(minutes=2))
+    assert testdrives_sweep()["requeued"] == 1
+
+    assert Notification.objects.get(test_drive=td, kind="booked").delivered_at is not None
+    assert len(mailoutbox) == 1
+    assert testdrives_sweep()["requeued"] == 0

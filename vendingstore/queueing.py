@@ -1,0 +1,30 @@
+"""Queueing Celery tasks after a commit without letting a broker outage fail the caller.
+
+The caller's change is already committed when the task is queued; a broker that is down at that
+moment must not turn a successful request into a 500. Every task queued this way has a beat sweep
+that finds the work still undone and queues it again (notifications, face decisions, enrolments,
+car moves, tower commands), so a lost message only delays it.
+"""
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
+
+
+def delay_safely(task: Any, *args: object) -> bool:
+    """``task.delay(*args)``; False (and a warning in the log) when the broker cannot take it."""
+    try:
+        task.delay(*args)
+    except OperationalError:
+        logger.warning("broker unavailable: %s%s not queued; its sweep will queue it again", task.name, args)
+        return False
+    return True
+
+
+def delay_on_commit(task: Any, *args: object) -> None:
+    """Queue ``task`` once the current transaction commits (at once outside a transaction)."""
+    transaction.on_commit(lambda: delay_safely(task, *args))
