@@ -1,6 +1,8 @@
 """A busy day at one tower in the discrete-event model: the customer's wait from "identity
-verified" to "car at the delivery bay", with pre-staging, with retrieve-on-demand, and the
-physical lower bound, side by side in one run. The last line is one JSON object.
+verified" to "car at the delivery bay" on demand, with pre-staging, with early retrieve (the car
+sent for at check-in), with both, and the physical lower bound, side by side in one run. The last
+line is one JSON object; its ``prestage`` is the configuration the store runs (pre-staging and
+early retrieve), ``prestage_only`` the pre-staging of before.
 
     .venv/bin/python bench/tower_day.py --seed 1 [--config fleet/towersim/configs/sha-t1.json]
 
@@ -14,6 +16,14 @@ car is relocated (priority 1, behind every customer retrieve) to the lowest free
 ``--staging-levels`` levels. A relocation that has not finished when its customer is verified is a
 miss: that customer's car is fetched from its storage bay instead (found by re-running the model
 without that relocation until no miss is left). Walk-ins are always fetched on demand.
+
+Early retrieve, as ``testdrives.services.dispatch.dispatch_prefetch`` does: a booked customer's
+retrieve is asked when they check in at the kiosk, ``--kiosk-min``..``--kiosk-max`` seconds
+(uniform, its own seeded stream, so the day itself is the same) before their identity is verified:
+walking to the camera, the face burst and the decision. ASSUMPTION: 20–60 s; the gain depends on
+it (a kiosk interaction of 0 s is on demand). The wait is then max(0, arrival − verified): 0 when
+the car already stands behind the delivery bay's door. Not modelled: customers who fail the check
+or leave (their car goes back: one more store move each) and walk-ins' check-in (on demand).
 
 The DES (``fleet.towersim.des``) uses the controller's own physics and dispatch policy; it does not
 model the delivery bays' dwell (a car waiting for its customer), which adds the same to both.
@@ -41,6 +51,7 @@ RETRIEVE_PRIORITY, RELOCATE_PRIORITY, STORE_PRIORITY = 5, 1, 0
 class Pickup:
     name: str
     verified_s: float
+    checked_in_s: float  # the early retrieve's request (booked pickups)
     home_bay: str  # where the car is stored
     delivery_bay: str
     booked: bool
@@ -60,6 +71,7 @@ def storage_codes(config: TowerConfig, *, above: int = 0) -> list[str]:
 def make_day(config: TowerConfig, args: argparse.Namespace) -> Day:
     """Bookings, walk-ins and returns; cars drawn from the storage above the staging levels."""
     rng = random.Random(args.seed)
+    kiosk = random.Random(f"kiosk-{args.seed}")  # its own stream: the day is the same without it
     homes = storage_codes(config, above=args.staging_levels)
     stored = set(rng.sample(homes, int(len(homes) * args.fill)))
     slots = int(args.hours * 3600 // SLOT_S)
@@ -80,7 +92,10 @@ def make_day(config: TowerConfig, args: argparse.Namespace) -> Day:
         home = rng.choice(sorted(stored))
         stored.discard(home)
         delivery = delivery_code(i % config.delivery_bays + 1)
-        pickups.append(Pickup(f"pickup-{i}", verified, home, delivery, booked, slot if booked else verified))
+        checked_in = verified - kiosk.uniform(args.kiosk_min, args.kiosk_max) if booked else verified
+        pickups.append(
+            Pickup(f"pickup-{i}", verified, checked_in, home, delivery, booked, slot if booked else verified)
+        )
         returns.append((verified + rng.uniform(1200, 3600) + 120, delivery))
     for at, bay in returns:
         target = rng.choice(sorted(set(homes) - stored))
@@ -108,37 +123,45 @@ def staging_plan(
     return plan
 
 
-def run(config: TowerConfig, day: Day, plan: dict[str, tuple[float, str]]) -> DesReport:
+def asked_s(p: Pickup, early: bool) -> float:
+    """When the customer's retrieve is asked: at check-in (early retrieve) or at verification."""
+    return p.checked_in_s if early else p.verified_s
+
+
+def run(config: TowerConfig, day: Day, plan: dict[str, tuple[float, str]], *, early: bool) -> DesReport:
     jobs = list(day.stores)
     for p in day.pickups:
         if p.name in plan:
             at, bay = plan[p.name]
             jobs.append(DesJob(f"relocate-{p.name}", at, p.home_bay, bay, RELOCATE_PRIORITY))
-            jobs.append(DesJob(p.name, p.verified_s, bay, p.delivery_bay, RETRIEVE_PRIORITY))
+            jobs.append(DesJob(p.name, asked_s(p, early), bay, p.delivery_bay, RETRIEVE_PRIORITY))
         else:
-            jobs.append(DesJob(p.name, p.verified_s, p.home_bay, p.delivery_bay, RETRIEVE_PRIORITY))
+            jobs.append(DesJob(p.name, asked_s(p, early), p.home_bay, p.delivery_bay, RETRIEVE_PRIORITY))
     return simulate(config, jobs)
 
 
-def prestaged(config: TowerConfig, day: Day, args: argparse.Namespace) -> tuple[DesReport, dict]:
-    """Run with pre-staging, dropping late relocations until every planned one is in time."""
+def prestaged(
+    config: TowerConfig, day: Day, args: argparse.Namespace, *, early: bool
+) -> tuple[DesReport, dict]:
+    """Run with pre-staging, dropping late relocations (not done when the customer's retrieve is
+    asked) until every planned one is in time."""
     skip: set[str] = set()
+    asked = {p.name: asked_s(p, early) for p in day.pickups}
     while True:
         plan = staging_plan(config, day, args, skip)
-        report = run(config, day, plan)
+        report = run(config, day, plan, early=early)
         finish = {o.job.name: o.finish_s for o in report.outcomes}
-        late = {name for name in plan if finish[f"relocate-{name}"] > finish_verified(day, name)}
+        late = {name for name in plan if finish[f"relocate-{name}"] > asked[name]}
         if not late:
             return report, plan
         skip |= late
 
 
-def finish_verified(day: Day, name: str) -> float:
-    return next(p.verified_s for p in day.pickups if p.name == name)
-
-
-def waits(report: DesReport, names: set[str]) -> list[float]:
-    return [o.total_s for o in report.outcomes if o.job.name in names]
+def waits(report: DesReport, day: Day, names: set[str]) -> list[float]:
+    """Each customer's wait: from identity verified to the car in the delivery bay (0 when it was
+    there already)."""
+    verified = {p.name: p.verified_s for p in day.pickups}
+    return [max(0.0, o.finish_s - verified[o.job.name]) for o in report.outcomes if o.job.name in names]
 
 
 def pct(values: list[float]) -> dict[str, float]:
@@ -153,6 +176,10 @@ def pct(values: list[float]) -> dict[str, float]:
     }
 
 
+def utilisation(report: DesReport, config: TowerConfig) -> float:
+    return round(sum(report.busy_s.values()) / (report.end_s * config.lifts), 3)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -165,46 +192,61 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--fill", type=float, default=0.8)
     parser.add_argument("--staging-levels", type=int, default=2)
     parser.add_argument("--lead-min", type=float, default=60.0)
+    parser.add_argument("--kiosk-min", type=float, default=20.0, help="check-in → verified, shortest (s)")
+    parser.add_argument("--kiosk-max", type=float, default=60.0, help="check-in → verified, longest (s)")
     args = parser.parse_args(argv)
     config = load_config(args.config)
     day = make_day(config, args)
     booked = {p.name for p in day.pickups if p.booked}
     walk_ins = {p.name for p in day.pickups if not p.booked}
 
-    on_demand = run(config, day, {})
-    with_prestage, plan = prestaged(config, day, args)
+    on_demand = run(config, day, {}, early=False)
+    early_only = run(config, day, {}, early=True)
+    prestage_only, plan_late = prestaged(config, day, args, early=False)
+    shipped, plan = prestaged(config, day, args, early=True)  # pre-staging + early retrieve
     bounds = [
         lower_bound_s(config, config.place(p.home_bay), config.place(p.delivery_bay))  # type: ignore[arg-type]
         for p in day.pickups
         if p.booked
     ]
-    hours = with_prestage.end_s / 3600
+
+    def customers(report: DesReport, hit: dict | None = None) -> dict[str, float]:
+        values = waits(report, day, booked)
+        result = {
+            **pct(values),
+            "at_bay_already": round(sum(v == 0 for v in values) / max(1, len(values)), 3),
+        }
+        if hit is not None:
+            result["hit_rate"] = round(len(hit) / max(1, len(booked)), 3)
+        return result
+
+    hours = shipped.end_s / 3600
     result = {
         "tower": config.tower,
         "seed": args.seed,
         "pickups": len(booked),
         "walk_ins": len(walk_ins),
-        "prestage": {
-            **pct(waits(with_prestage, booked)),
-            "hit_rate": round(len(plan) / max(1, len(booked)), 3),
-        },
-        "on_demand": pct(waits(on_demand, booked)),
+        "kiosk_s": [args.kiosk_min, args.kiosk_max],
+        "prestage": customers(shipped, plan),
+        "prestage_is": "prestage_early_retrieve",
+        "prestage_early_retrieve": customers(shipped, plan),
+        "prestage_only": customers(prestage_only, plan_late),
+        "early_retrieve_only": customers(early_only),
+        "on_demand": customers(on_demand),
         "lower_bound": {k: v for k, v in pct(bounds).items() if k != "max_s"},
-        "walk_ins_wait": pct(waits(with_prestage, walk_ins)),
-        "moves_per_hour_per_lift": round(len(with_prestage.outcomes) / hours / config.lifts, 2),
-        "lift_utilisation": round(
-            sum(with_prestage.busy_s.values()) / (with_prestage.end_s * config.lifts), 3
-        ),
-        "on_demand_lift_utilisation": round(
-            sum(on_demand.busy_s.values()) / (on_demand.end_s * config.lifts), 3
-        ),
+        "walk_ins_wait": pct(waits(shipped, day, walk_ins)),
+        "moves_per_hour_per_lift": round(len(shipped.outcomes) / hours / config.lifts, 2),
+        "lift_utilisation": utilisation(shipped, config),
+        "on_demand_lift_utilisation": utilisation(on_demand, config),
     }
     print(
         f"tower {config.tower}, seed {args.seed}: {len(booked)} booked pickups, {len(walk_ins)} walk-ins, "
-        f"{len(day.stores)} returns stored, {len(plan)} cars pre-staged"
+        f"{len(day.stores)} returns stored, {len(plan)} cars pre-staged; "
+        f"check-in → verified {args.kiosk_min:g}–{args.kiosk_max:g} s"
     )
-    for key in ("prestage", "on_demand", "lower_bound", "walk_ins_wait"):
-        print(f"  {key:>13}: " + ", ".join(f"{k} {v}" for k, v in result[key].items()))
+    rows = ("on_demand", "prestage_only", "early_retrieve_only", "prestage_early_retrieve", "lower_bound")
+    for key in (*rows, "walk_ins_wait"):
+        print(f"  {key:>23}: " + ", ".join(f"{k} {v}" for k, v in result[key].items()))
     print(
         f"  moves/h/lift {result['moves_per_hour_per_lift']}, lift utilisation {result['lift_utilisation']} "
         f"(on demand {result['on_demand_lift_utilisation']})"

@@ -201,6 +201,8 @@ def _completed(command: TowerCommand, at: object) -> None:
     TowerCommand.objects.filter(pk=command.pk).update(
         status=CommandStatus.COMPLETED, finished_at=at, claimed_until=None
     )
+    if command.kind == CommandKind.RETRIEVE and command.test_drive_id:
+        _lock_booking(command.test_drive_id)  # booking before car, as the booking's services do
     vehicle = Vehicle.objects.select_for_update().get(pk=command.vehicle_id)
     if vehicle.bay_id != command.source_bay_id:
         tower_hold_for_mismatch(
@@ -225,9 +227,17 @@ def _completed(command: TowerCommand, at: object) -> None:
         transaction.on_commit(lambda: vehicle_resume_waiting(vehicle_id=command.vehicle_id))
 
 
+def _lock_booking(test_drive_id: int) -> None:
+    from testdrives.models import TestDrive
+
+    TestDrive.objects.select_for_update().filter(pk=test_drive_id).first()
+
+
 def _delivered(command: TowerCommand) -> None:
-    """A retrieve completed: the booking becomes ready, or, if it was cancelled meanwhile, the
-    car goes straight back into storage."""
+    """A retrieve completed: a dispatching booking becomes ready; one whose identity is still
+    being checked (the car was sent for at check-in) keeps it waiting behind the bay's door until
+    it is verified (``testdrive_identity_verified`` then makes it ready at once), or until staff
+    decide (locked); if it was cancelled meanwhile, the car goes straight back into storage."""
     from fleet.tower.outbox import store_ensure
     from testdrives.models import State, TestDrive
     from testdrives.services.lifecycle import testdrive_car_at_bay
@@ -237,4 +247,5 @@ def _delivered(command: TowerCommand) -> None:
         testdrive_car_at_bay(test_drive=td, bay=command.target_bay)
     elif td.state in (State.CANCELLED, State.NO_SHOW):
         store_ensure(vehicle_id=command.vehicle_id, reason=f"booking {td.pickup_code} {td.state}")
+    # checked_in, verifying, verified, locked: the car waits in the bay for the identity check.
     # dispatch_failed (we gave up meanwhile): staff retry finds the car at the bay.

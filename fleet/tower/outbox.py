@@ -89,32 +89,49 @@ def _queue_send(command_pk: int) -> None:
         logger.warning("could not queue tower command %s; the outbox flush will send it", command_pk)
 
 
+def _retrieve_states() -> tuple[str, ...]:
+    """The booking's states in which its car may come to a delivery bay: from check-in (early
+    retrieve, while the identity is checked) to dispatching (verified: ready on arrival)."""
+    from testdrives.models import State
+
+    return (State.CHECKED_IN, State.VERIFYING, State.VERIFIED, State.LOCKED, State.DISPATCHING)
+
+
 def retrieve_ensure(*, test_drive_id: int) -> TowerCommand | None:
-    """Make sure a dispatching booking's car is on its way: create the retrieve if none is open.
+    """Make sure a booking's car is on its way to a delivery bay: create the retrieve if none is
+    open. From check-in on (early retrieve) the car moves; the booking becomes ready once it is
+    dispatching (``fleet.tower.inbox``), at once here if the car already stands in the bay.
 
     Call inside a transaction that holds the booking's row lock. Waits (returns None, the outbox
     sweep calls again) while the car is held by another open command or every delivery bay is
-    taken; fails the booking (after commit) when the car is not in storage or the move was
-    re-issued too often.
+    taken; fails a dispatching booking (after commit) when the car is not in storage or the move
+    was re-issued too often (before verification it only does nothing: the verification asks
+    again).
     """
     from testdrives.models import State, TestDrive
 
     td = TestDrive.objects.select_related("vehicle__bay").get(pk=test_drive_id)
-    if td.state != State.DISPATCHING:
+    if td.state not in _retrieve_states():
         return None
+    dispatching = td.state == State.DISPATCHING
     vehicle = Vehicle.objects.select_for_update(of=("self",)).select_related("bay").get(pk=td.vehicle_id)
     if TowerCommand.objects.filter(OPEN, vehicle=vehicle).exists():
         return None
     if vehicle.status == VehicleStatus.AT_DELIVERY_BAY:
         bay = vehicle.bay
-        transaction.on_commit(lambda: _car_at_bay_after_commit(td.pk, bay))
+        if dispatching:
+            transaction.on_commit(lambda: _car_at_bay_after_commit(td.pk, bay))
         return None
     if vehicle.status != VehicleStatus.STORED or vehicle.bay is None:
-        _fail_after_commit(td.pk, "the car is not in storage")
+        if dispatching:
+            _fail_after_commit(td.pk, "the car is not in storage")
         return None
     if _reissues(td.pk) >= REISSUES_MAX:
-        _fail_after_commit(td.pk, "the tower aborted this move too often")
+        if dispatching:
+            _fail_after_commit(td.pk, "the tower aborted this move too often")
         return None
+    if not dispatching and retrieve_unmoved(test_drive_id=td.pk):
+        return None  # the early move failed (staff have its incident): the verification decides
     bay = delivery_bay_for_retrieve(vehicle.bay.tower)
     if bay is None:
         return None
@@ -126,7 +143,7 @@ def retrieve_ensure(*, test_drive_id: int) -> TowerCommand | None:
             target_bay=bay,
             test_drive_id=td.pk,
             priority=RETRIEVE_PRIORITY,
-            reason=f"pickup {td.pickup_code}",
+            reason=f"pickup {td.pickup_code}" + ("" if dispatching else " (at check-in)"),
         )
     except IntegrityError:
         return None  # raced with another sender for the bay: the sweep tries again
@@ -162,6 +179,21 @@ def _reissues(test_drive_id: int) -> int:
     return TowerCommand.objects.filter(
         test_drive_id=test_drive_id, status=CommandStatus.ABORTED, fault_code__in=REISSUE_FAULTS
     ).count()
+
+
+def retrieve_unmoved(*, test_drive_id: int) -> str:
+    """Why the booking's latest retrieve ended without moving the car ("" when it did not: none
+    yet, still open, completed, or aborted by a restart and asked again)."""
+    last = (
+        TowerCommand.objects.filter(test_drive_id=test_drive_id, kind=CommandKind.RETRIEVE)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if last is None or last.status in (*OPEN_STATUSES, CommandStatus.COMPLETED):
+        return ""
+    if last.status == CommandStatus.ABORTED and last.fault_code in REISSUE_FAULTS:
+        return ""
+    return f"tower {last.status}: {last.fault_code} {last.detail}".strip()
 
 
 def _fail_after_commit(test_drive_id: int, reason: str) -> None:
@@ -385,24 +417,35 @@ def _lock_booking(test_drive_id: int) -> None:
 
 
 def vehicle_resume_waiting(*, vehicle_id: int) -> None:
-    """A car's move ended: if its booking waits for it (dispatching), send for it now."""
-    from testdrives.models import State, TestDrive
+    """A car's move ended: if its booking waits for it (checked in or dispatching), send for it
+    now."""
+    from testdrives.models import TestDrive
 
-    waiting = TestDrive.objects.filter(vehicle_id=vehicle_id, state=State.DISPATCHING).values_list(
-        "pk", flat=True
-    )
+    waiting = TestDrive.objects.filter(_waiting_for_car(), vehicle_id=vehicle_id).values_list("pk", flat=True)
     for td_pk in waiting:
         _resume_after_commit(td_pk)
 
 
+def _waiting_for_car() -> Q:
+    """Bookings whose car should be on its way: dispatching, or checked in (early retrieve) with
+    the customer still at the kiosk (their window not over; after it, staff decide)."""
+    from testdrives.models import State
+
+    return Q(state=State.DISPATCHING) | Q(
+        state__in=[State.CHECKED_IN, State.VERIFYING, State.VERIFIED], slot_end__gt=timezone.now()
+    )
+
+
 def dispatching_sweep() -> int:
-    """Every dispatching booking whose car has no open command gets one (after a restart abort,
-    a relocate that held the car, or a delivery bay that was full). Returns how many were sent."""
+    """Every booking waiting for its car (dispatching, or checked in: early retrieve) whose car has
+    no open command gets one (after a restart abort, a relocate that held the car, or a delivery
+    bay that was full). Returns how many were sent."""
     from testdrives.models import State, TestDrive
 
     waiting = (
-        TestDrive.objects.filter(state=State.DISPATCHING)
+        TestDrive.objects.filter(_waiting_for_car())
         .exclude(vehicle__tower_commands__status__in=OPEN_STATUSES)
+        .exclude(~Q(state=State.DISPATCHING), vehicle__status=VehicleStatus.AT_DELIVERY_BAY)  # waits there
         .values_list("pk", flat=True)
     )
     created = 0

@@ -223,7 +223,8 @@ def testdrive_cancel(
     """Cancel a booking and release its car at once.
 
     A member may cancel until check-in; staff at any point before the car leaves the bay (a car
-    already brought down goes back into storage). Cancelling a cancelled booking changes nothing.
+    already brought down goes back into storage; one still on its way, sent for at check-in,
+    goes back when it arrives). Cancelling a cancelled booking changes nothing.
     """
     with transaction.atomic():
         td = TestDrive.objects.select_for_update().get(pk=test_drive.pk)
@@ -236,7 +237,9 @@ def testdrive_cancel(
                 if not as_staff
                 else _("The car has already left: this booking can no longer be cancelled.")
             )
-        car_at_bay = td.state == State.READY
+        # Checked in or later, the car may stand in (or be on its way to) a delivery bay: it goes
+        # back. Still on its way: the tower's inbox stores it when it arrives (a no-op here).
+        car_at_bay = td.state != State.SCHEDULED
         td.cancel(by=by, description=reason or ("cancelled by staff" if as_staff else "cancelled by member"))
         td.finished_at = timezone.now()
         td.save()

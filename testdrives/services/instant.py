@@ -28,35 +28,52 @@ def _tower_has_controller(vehicle: Vehicle) -> bool:
     return TowerLink.objects.filter(tower_id=vehicle.bay.tower_id, inventory_loaded_at__isnull=False).exists()
 
 
-def instant_retrieve(*, test_drive_id: int) -> bool:
-    """Put the booking's car in a free delivery bay and mark the booking ready.
+# The booking's states in which its car may be brought to a delivery bay: from check-in (early
+# retrieve, while the identity is checked) to dispatching (verified: ready on arrival).
+RETRIEVE_STATES = (State.CHECKED_IN, State.VERIFYING, State.VERIFIED, State.LOCKED, State.DISPATCHING)
 
-    Returns False when there is nothing to do (already moved, or the booking moved on). With every
-    delivery bay taken, the booking goes to ``dispatch_failed`` for staff, as a tower fault would.
+
+def instant_retrieve(*, test_drive_id: int) -> bool:
+    """Put the booking's car in a free delivery bay; a dispatching booking becomes ready.
+
+    Early (checked in, identity not yet verified) the car only moves: the booking becomes ready
+    when it is verified. Returns False when there is nothing to do (already moved, or the booking
+    moved on). A dispatching booking whose car cannot come (every delivery bay taken) goes to
+    ``dispatch_failed`` for staff, as a tower fault would; an early move simply does not happen
+    (the verification asks again).
     """
     with transaction.atomic():
         td = TestDrive.objects.select_for_update().get(pk=test_drive_id)
-        if td.state != State.DISPATCHING:
+        if td.state not in RETRIEVE_STATES:
             return False
+        early = td.state != State.DISPATCHING
         vehicle = Vehicle.objects.select_for_update(of=("self",)).select_related("bay").get(pk=td.vehicle_id)
         if vehicle.status == VehicleStatus.AT_DELIVERY_BAY:
+            if early:
+                return False
             testdrive_car_at_bay(test_drive=td, bay=vehicle.bay)
             return True
         if _tower_has_controller(vehicle):
-            testdrive_dispatch_failed(test_drive=td, reason=CONTROLLED)
+            if early:
+                logger.error("booking %s: car not fetched early: %s", td.pk, CONTROLLED)
+            else:
+                testdrive_dispatch_failed(test_drive=td, reason=CONTROLLED)
             return False
         bay = bay_free(store_id=td.store_id, kind=BayKind.DELIVERY)
         if vehicle.status != VehicleStatus.STORED or bay is None:
-            why = _("every delivery bay is taken") if bay is None else _("the car is not in storage")
-            testdrive_dispatch_failed(test_drive=td, reason=why)
+            if not early:
+                why = _("every delivery bay is taken") if bay is None else _("the car is not in storage")
+                testdrive_dispatch_failed(test_drive=td, reason=why)
             return False
         try:
             with transaction.atomic():
                 vehicle_place(vehicle=vehicle, bay=bay)
         except IntegrityError:
-            testdrive_dispatch_failed(test_drive=td, reason=_("the delivery bay was taken meanwhile"))
+            if not early:
+                testdrive_dispatch_failed(test_drive=td, reason=_("the delivery bay was taken meanwhile"))
             return False
-        testdrive_car_at_bay(test_drive=td, bay=bay)
+        if not early:
+            testdrive_car_at_bay(test_drive=td, bay=bay)
     return True
 
 

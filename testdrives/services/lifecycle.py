@@ -22,7 +22,13 @@ from testdrives.models import Kiosk, Payment, PaymentPurpose, PaymentStatus, Ret
 from testdrives.notify import notification_create
 from testdrives.payments import payment_provider
 from testdrives.services.booking import testdrive_fee_pending, testdrive_release
-from testdrives.services.dispatch import dispatch_retrieve, dispatch_store_back
+from testdrives.services.dispatch import (
+    dispatch_car_in_delivery_bay,
+    dispatch_prefetch,
+    dispatch_prefetch_failed,
+    dispatch_retrieve,
+    dispatch_store_back,
+)
 
 FACE_ATTEMPTS_MAX = 5
 
@@ -65,6 +71,9 @@ def testdrive_check_in(*, kiosk: Kiosk, pickup_code: str) -> TestDrive:
 
     Refused: a code of another store (as unknown, to give nothing away), outside the window
     (from ``TESTDRIVE_CHECK_IN_EARLY_MINUTES`` before it to its end), or with the fee unpaid.
+
+    Early retrieve: the check-in sends for the car at once (``dispatch_prefetch``), so it travels
+    while the identity is checked and waits behind the delivery bay's closed door.
     """
     code = code_normalize(pickup_code)
     found = TestDrive.objects.filter(pickup_code=code, store_id=kiosk.store_id).only("pk").first()
@@ -89,6 +98,7 @@ def testdrive_check_in(*, kiosk: Kiosk, pickup_code: str) -> TestDrive:
             raise PaymentFailed(_("The test-drive fee is not paid yet. Please pay it in the app first."))
         td.check_in(description=f"kiosk {kiosk.pk}")
         td.save()
+        dispatch_prefetch(test_drive_id=td.pk)
     return td
 
 
@@ -123,7 +133,9 @@ def testdrive_identity_verified(
 ) -> TestDrive:
     """Identity confirmed, by the face check (``method="face"``) or by staff who saw the driving
     licence and ID card (``method="staff"``, audited with who and ``note``). The car is sent for
-    at once (verified → dispatching)."""
+    at once (verified → dispatching); if it already stands in a delivery bay (sent for at
+    check-in), the booking is ready at once (→ ready); if the tower already refused the move
+    started at check-in, the booking goes to staff (→ dispatch_failed, who retry or cancel)."""
     if method == "staff" and (by is None or not note.strip()):
         raise TransitionRefused(_("Say what you checked (driving licence and ID card) to verify by hand."))
     allowed = [State.VERIFYING] if method == "face" else [State.CHECKED_IN, State.VERIFYING, State.LOCKED]
@@ -136,7 +148,13 @@ def testdrive_identity_verified(
         td = _step(test_drive, allowed=allowed, transition=transition)
         td.dispatch(description="retrieve requested")
         td.save()
-        dispatch_retrieve(test_drive_id=td.pk)
+        bay = dispatch_car_in_delivery_bay(vehicle_id=td.vehicle_id)
+        if bay is not None:  # brought at check-in: ready at once
+            td = testdrive_car_at_bay(test_drive=td, bay=bay)
+        elif why := dispatch_prefetch_failed(test_drive_id=td.pk):  # the tower already refused
+            td = testdrive_dispatch_failed(test_drive=td, reason=why)
+        else:
+            dispatch_retrieve(test_drive_id=td.pk)
     return td
 
 

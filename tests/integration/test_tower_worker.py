@@ -257,8 +257,8 @@ class Link:
             worker_stop(self.worker)
             self.worker = None
 
-    def arrive(self, n: int) -> list[TestDrive]:
-        """``n`` members booked a car for the next quarter hour and checked in at the kiosk."""
+    def book(self, n: int) -> list[TestDrive]:
+        """``n`` members booked a car for the next quarter hour."""
         now = timezone.now()
         slot = now.replace(minute=(now.minute // 15) * 15, second=0, microsecond=0) + timedelta(minutes=15)
         from biometrics.services import consent_give
@@ -270,18 +270,27 @@ class Link:
             CreditReportFactory(member=member, score=760)
             consent_give(member=member, language="en")
             member_tier_refresh(member=member)
-            td = testdrive_book(
-                member=member,
-                car_model=self.world["car_model"],
-                paint=self.world["paint"],
-                store=self.world["store"],
-                slot_start=slot,
+            drives.append(
+                testdrive_book(
+                    member=member,
+                    car_model=self.world["car_model"],
+                    paint=self.world["paint"],
+                    store=self.world["store"],
+                    slot_start=slot,
+                )
             )
-            drives.append(testdrive_check_in(kiosk=self.kiosk, pickup_code=td.pickup_code))
         return drives
 
+    def check_in(self, td: TestDrive) -> TestDrive:
+        """The member checks in at the kiosk: the car's retrieve is queued (early retrieve)."""
+        return testdrive_check_in(kiosk=self.kiosk, pickup_code=td.pickup_code)
+
+    def arrive(self, n: int) -> list[TestDrive]:
+        """``n`` members booked a car for the next quarter hour and checked in at the kiosk."""
+        return [self.check_in(td) for td in self.book(n)]
+
     def verify(self, td: TestDrive) -> None:
-        """Staff verify the member: the booking is dispatching and its retrieve is queued."""
+        """Staff verify the member: the booking is dispatching (the retrieve went at check-in)."""
         testdrive_identity_verified(test_drive=td, method="staff", by=self.staff, note="licence and ID seen")
 
     def command_of(self, td: TestDrive) -> TowerCommand:
@@ -440,10 +449,10 @@ def test_the_worker_sends_the_retrieve_and_the_webhook_makes_the_booking_ready(l
 def test_a_worker_killed_after_claiming_a_command_loses_nothing(link) -> None:
     """SIGKILL between the claim and the controller hearing of it: the command stays pending
     under the dead worker's lease; when the lease runs out the beat's flush sends it."""
-    [td] = link.arrive(1)
     link.relay.hold = "request"
-    link.verify(td)
+    [td] = link.arrive(1)  # the retrieve goes at check-in
     assert link.relay.held.wait(30), "the worker never submitted"
+    link.verify(td)
     command = link.command_of(td)
     assert command.status == CommandStatus.PENDING
     assert command.claimed_until > timezone.now()
@@ -464,11 +473,11 @@ def test_a_worker_killed_while_the_controller_moves_the_car_loses_nothing(link) 
     """SIGKILL after the controller accepted the command and before the worker heard the answer,
     with the webhooks of the move lost too: our side learns everything from the controller's
     log (reconcile, or the flush's re-send), and the car is not moved again."""
-    [td] = link.arrive(1)
     link.sim.faults("webhooks", {"drop": 3})  # accepted, running, completed
     link.relay.hold = "response"
-    link.verify(td)
+    [td] = link.arrive(1)  # the retrieve goes at check-in
     assert link.relay.held.wait(30), "the worker never submitted"
+    link.verify(td)
     command = link.command_of(td)
     assert link.sim.client.command(str(command.command_id)).body["status"] in (
         "accepted",
@@ -488,16 +497,17 @@ def test_a_worker_killed_while_the_controller_moves_the_car_loses_nothing(link) 
 
 def test_a_redis_restart_loses_queued_tasks_but_no_command(link) -> None:
     """Redis (no persistence) is killed and restarted twice: once with a send task waiting in the
-    queue for a stopped worker, once under a running worker while a booking is verified. The
-    outbox rows in PostgreSQL and the beat's flush bring both cars."""
-    first, second = link.arrive(2)
+    queue for a stopped worker, once under a running worker while a member checks in and is
+    verified. The outbox rows in PostgreSQL and the beat's flush bring both cars."""
+    first, second = link.book(2)
     wait_until(  # the booking messages are sent: nothing else is left in the queue
         lambda: not Notification.objects.filter(delivered_at__isnull=True).exists(),
         timeout=20,
         what="the worker to send the booking messages",
     )
     link.stop_worker()
-    link.verify(first)
+    link.check_in(first)  # early retrieve: its send task is queued
+    link.verify(first)  # the retrieve is already on its way: nothing more queued
     assert link.broker.queue_length(link.queue) == 1  # its send task, waiting for a worker
     link.broker.kill()
     link.broker.start()
@@ -505,7 +515,8 @@ def test_a_redis_restart_loses_queued_tasks_but_no_command(link) -> None:
     worker = link.start_worker()
 
     link.broker.kill()  # under a running worker
-    link.verify(second)  # the send task cannot be queued; the verification stands
+    link.check_in(second)  # the send task cannot be queued; the check-in stands
+    link.verify(second)
     assert TestDrive.objects.get(pk=second.pk).state == State.DISPATCHING
     assert link.command_of(second).status == CommandStatus.PENDING
     time.sleep(1)
@@ -521,10 +532,10 @@ def test_a_redis_restart_loses_queued_tasks_but_no_command(link) -> None:
 
 
 def test_a_car_arriving_while_redis_is_down_is_acknowledged_without_an_error(link) -> None:
-    [td] = link.arrive(1)
     link.relay.hold = "response"  # the move starts; Redis dies before the worker hears of it
-    link.verify(td)
+    [td] = link.arrive(1)  # the retrieve goes at check-in
     assert link.relay.held.wait(30), "the worker never submitted"
+    link.verify(td)
     link.broker.kill()
     link.relay.release()
     wait_until(ready(td), timeout=30, what="the webhook to apply the move")
