@@ -11,8 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -36,7 +35,7 @@ from fleet.models import (
     Vehicle,
     VehicleStatus,
 )
-from fleet.selectors import carmodel_annotate_availability, vehicle_list_available
+from fleet.selectors import carmodel_annotate_availability, count_per_row, vehicle_list_available
 from fleet.services import tower_ensure_bays
 from fleet.snapcar.services import snapcar_photo_changed, snapcar_photos_removed
 from fleet.tower.admin import TowerControlAdminMixin
@@ -47,17 +46,6 @@ from fleet.vehicle_import import (
     example_csv_rows,
     vehicle_import_csv_bytes,
 )
-
-
-def count_of(queryset: QuerySet, link: str) -> Coalesce:
-    """Count rows of ``queryset`` whose ``link`` points at the outer row, as an annotation.
-
-    A subquery per count, not a join: two Count() joins in one query multiply each other.
-    """
-    counts = (
-        queryset.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(n=Count("pk")).values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
 def in_fleet() -> QuerySet[Vehicle]:
@@ -83,6 +71,18 @@ def thumbnail(photo: CarPhoto) -> str:
         photo.image.url,
         photo.caption,
     )
+
+
+class SelectRelatedAdmin(admin.ModelAdmin):
+    """Loads ``list_select_related`` on every queryset the admin builds, not only the changelist's:
+    autocomplete results print ``__str__``, which reads those relations.
+
+    (The changelist skips ``list_select_related`` once ``get_queryset`` has selected anything,
+    so it is declared once, here.)
+    """
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
 
 # --- Catalogue ------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ class CarPhotoInline(admin.TabularInline):
 
 
 @admin.register(CarModel)
-class CarModelAdmin(admin.ModelAdmin):
+class CarModelAdmin(SelectRelatedAdmin):
     list_display = [
         "name",
         "brand",
@@ -169,8 +169,8 @@ class CarModelAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CarModel]:
-        qs = super().get_queryset(request).select_related("brand")
-        return carmodel_annotate_availability(qs.annotate(fleet_count=count_of(in_fleet(), "car_model")))
+        qs = super().get_queryset(request).annotate(fleet_count=count_per_row(in_fleet(), "car_model"))
+        return carmodel_annotate_availability(qs)
 
     @admin.display(description=_("vehicles"), ordering="fleet_count")
     def fleet_count(self, obj: CarModel) -> int:
@@ -191,7 +191,7 @@ class CarModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Paint)
-class PaintAdmin(admin.ModelAdmin):
+class PaintAdmin(SelectRelatedAdmin):
     list_display = ["name", "colour", "car_model", "name_zh", "position", "fleet_count"]
     list_select_related = ["car_model__brand"]
     list_filter = ["car_model__brand"]
@@ -199,8 +199,7 @@ class PaintAdmin(admin.ModelAdmin):
     autocomplete_fields = ["car_model"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Paint]:
-        qs = super().get_queryset(request).select_related("car_model__brand")
-        return qs.annotate(fleet_count=count_of(in_fleet(), "paint"))
+        return super().get_queryset(request).annotate(fleet_count=count_per_row(in_fleet(), "paint"))
 
     @admin.display(description=_("swatch"), ordering="hex")
     def colour(self, obj: Paint) -> str:
@@ -270,9 +269,9 @@ class StoreAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                tower_count=count_of(Tower.objects.all(), "store"),
-                fleet_count=count_of(in_fleet(), "store"),
-                available_count=count_of(vehicle_list_available(), "store"),
+                tower_count=count_per_row(Tower.objects.all(), "store"),
+                fleet_count=count_per_row(in_fleet(), "store"),
+                available_count=count_per_row(vehicle_list_available(), "store"),
             )
         )
 
@@ -299,7 +298,7 @@ class StoreHoursAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tower)
-class TowerAdmin(TowerControlAdminMixin, admin.ModelAdmin):
+class TowerAdmin(TowerControlAdminMixin, SelectRelatedAdmin):
     list_display = [
         "code",
         "name",
@@ -323,10 +322,9 @@ class TowerAdmin(TowerControlAdminMixin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("store")
             .annotate(
-                occupied_count=count_of(Vehicle.objects.filter(bay__isnull=False), "bay__tower"),
-                out_of_service_count=count_of(Bay.objects.filter(is_enabled=False), "tower"),
+                occupied_count=count_per_row(Vehicle.objects.filter(bay__isnull=False), "bay__tower"),
+                out_of_service_count=count_per_row(Bay.objects.filter(is_enabled=False), "tower"),
             )
         )
 
@@ -408,7 +406,7 @@ class OccupiedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Bay)
-class BayAdmin(admin.ModelAdmin):
+class BayAdmin(SelectRelatedAdmin):
     list_display = ["__str__", "tower", "kind", "level", "position", "is_enabled", "vehicle_link"]
     list_select_related = ["tower", "vehicle__car_model__brand"]
     list_filter = ["kind", "is_enabled", OccupiedFilter, "tower__store", "tower"]
@@ -417,10 +415,6 @@ class BayAdmin(admin.ModelAdmin):
     autocomplete_fields = ["tower"]
     actions = ["take_out_of_service", "put_into_service"]
     ordering = ["tower__code", "kind", "level", "position"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Bay]:
-        # The changelist skips list_select_related once get_queryset has selected anything.
-        return super().get_queryset(request).select_related(*self.list_select_related)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Bay | None = None) -> list[str]:
         # A bay's place is the tower's shape; tower_ensure_bays creates it, staff only toggle it.
@@ -484,7 +478,7 @@ def bay_place_from_code(term: str) -> dict[str, object] | None:
 
 
 @admin.register(Vehicle)
-class VehicleAdmin(admin.ModelAdmin):
+class VehicleAdmin(SelectRelatedAdmin):
     form = VehicleAdminForm
     list_display = [
         "vin",
@@ -509,11 +503,6 @@ class VehicleAdmin(admin.ModelAdmin):
         (_("Condition"), {"fields": ["odometer_km", "energy_level_pct"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Vehicle]:
-        return (
-            super().get_queryset(request).select_related("car_model__brand", "paint", "store", "bay__tower")
-        )
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view

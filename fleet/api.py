@@ -4,8 +4,6 @@ One view per operation; the querysets come from ``fleet.selectors`` and the filt
 ``fleet.filters``, the same ones the portal uses, so both always show the same cars.
 """
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -17,12 +15,7 @@ from rest_framework.permissions import AllowAny
 
 from fleet.filters import CarModelFilter
 from fleet.models import Brand, CarModel, Store, StoreHours, Tower
-from fleet.selectors import (
-    AvailabilityRow,
-    carmodel_availability,
-    carmodel_get_for_page,
-    carmodel_list_catalogue,
-)
+from fleet.selectors import carmodel_availability, carmodel_get_for_page, carmodel_list_catalogue
 from fleet.serializers import (
     FILTER_ERRORS_SCHEMA,
     BrandOutputSerializer,
@@ -107,24 +100,6 @@ class CarModelListApi(PublicReadApi, ListAPIView):
         return carmodel_list_catalogue()
 
 
-@dataclass(frozen=True)
-class StoreAvailability:
-    store: Store
-    available: int
-    paints: list[AvailabilityRow]
-
-
-def availability_by_store(rows: list[AvailabilityRow]) -> list[StoreAvailability]:
-    """Group the per-(store, paint) rows by store, keeping the selector's order."""
-    grouped: dict[int, list[AvailabilityRow]] = {}
-    for row in rows:
-        grouped.setdefault(row.store.pk, []).append(row)
-    return [
-        StoreAvailability(store=paints[0].store, available=sum(r.available for r in paints), paints=paints)
-        for paints in grouped.values()
-    ]
-
-
 @extend_schema(
     tags=TAGS,
     summary="One model, with its photos and what is available now in each store and paint",
@@ -144,9 +119,8 @@ class CarModelDetailApi(PublicReadApi, RetrieveAPIView):
             car_model = carmodel_get_for_page(slug=self.kwargs["slug"])
         except CarModel.DoesNotExist:
             raise Http404("No listed model has this slug.") from None
-        rows = carmodel_availability(car_model)
-        car_model.availability = availability_by_store(rows)
-        car_model.available_count = sum(row.available for row in rows)
+        car_model.availability = carmodel_availability(car_model)
+        car_model.available_count = sum(store.available for store in car_model.availability)
         return car_model
 
 

@@ -27,19 +27,22 @@ def vehicle_list_available(*, store: Store | None = None) -> QuerySet[Vehicle]:
     return qs
 
 
+def count_per_row(queryset: QuerySet, link: str) -> Coalesce:
+    """An annotation counting the rows of ``queryset`` whose ``link`` points at the outer row.
+
+    A subquery per count, not a join: two Count() joins in one query multiply each other.
+    """
+    counts = (
+        queryset.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
 def carmodel_annotate_availability(
     queryset: QuerySet[CarModel], *, store: Store | None = None
 ) -> QuerySet[CarModel]:
     """Add ``available_count`` (vehicles available now, in ``store`` if given)."""
-    counts = (
-        vehicle_list_available(store=store)
-        .filter(car_model=OuterRef("pk"))
-        .order_by()
-        .values("car_model")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return queryset.annotate(available_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
+    return queryset.annotate(available_count=count_per_row(vehicle_list_available(store=store), "car_model"))
 
 
 def carmodel_list_catalogue() -> QuerySet[CarModel]:
@@ -66,17 +69,30 @@ def carmodel_get_for_page(*, slug: str) -> CarModel:
 
 
 @dataclass(frozen=True)
-class AvailabilityRow:
-    store: Store
+class PaintAvailability:
     paint: Paint
     available: int
 
 
-def carmodel_availability(car_model: CarModel) -> list[AvailabilityRow]:
-    """Vehicles available now per store and paint, including zero rows for every pair.
+@dataclass(frozen=True)
+class StoreAvailability:
+    store: Store
+    paints: list[PaintAvailability]
 
-    Two queries whatever the catalogue size: the counts, and the stores.
+    @property
+    def available(self) -> int:
+        return sum(row.available for row in self.paints)
+
+
+def carmodel_availability(car_model: CarModel) -> list[StoreAvailability]:
+    """Vehicles of the model available now, per store (by name) and paint, zero counts included.
+
+    Empty when the model has no paints. Two queries whatever the catalogue size: the counts,
+    and the stores.
     """
+    paints = list(car_model.paints.all())  # prefetched by carmodel_get_for_page
+    if not paints:
+        return []
     counts = {
         (row["store_id"], row["paint_id"]): row["n"]
         for row in vehicle_list_available()
@@ -85,9 +101,10 @@ def carmodel_availability(car_model: CarModel) -> list[AvailabilityRow]:
         .values("store_id", "paint_id")
         .annotate(n=Count("pk"))
     }
-    paints = list(car_model.paints.all())  # prefetched by carmodel_get_for_page
     return [
-        AvailabilityRow(store=store, paint=paint, available=counts.get((store.pk, paint.pk), 0))
+        StoreAvailability(
+            store=store,
+            paints=[PaintAvailability(paint, counts.get((store.pk, paint.pk), 0)) for paint in paints],
+        )
         for store in Store.objects.order_by("name")
-        for paint in paints
     ]

@@ -52,7 +52,7 @@ def carmodel_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return _render_varying(request, "fleet/_carmodel_gallery.html", context)
     availability = carmodel_availability(car_model)
     context["availability"] = availability
-    context["available_total"] = sum(row.available for row in availability)
+    context["available_total"] = sum(store.available for store in availability)
     return _render_varying(request, "fleet/carmodel_detail.html", context)
 
 

@@ -190,7 +190,11 @@ def test_it_counts_what_is_available_per_store_and_paint(
 
     response = client.get(car_model.get_absolute_url())
 
-    counts = {(row.store.name, row.paint.name): row.available for row in response.context["availability"]}
+    counts = {
+        (stock.store.name, row.paint.name): row.available
+        for stock in response.context["availability"]
+        for row in stock.paints
+    }
     assert counts == {
         ("Empty", "Arctic Blue"): 0,
         ("Empty", "Crimson"): 0,
