@@ -122,27 +122,25 @@ def _body_mask(region: np.ndarray) -> np.ndarray:
     return body if body.sum() >= 50 else band
 
 
-def _hue_family(lab: np.ndarray) -> str:
-    """Family of one coloured Lab triple by its hue angle (degrees from +a towards +b)."""
-    hue = float(np.degrees(np.arctan2(lab[2], lab[1]))) % 360
-    chroma = float(np.hypot(lab[1], lab[2]))
-    if 50 <= hue < 105 and chroma < 35 and lab[0] > 45:
-        return BEIGE  # champagne, gold, sand: yellowish but pale
-    if hue < 45 or hue >= 345:
-        return RED
-    if hue < 70:
-        return ORANGE
-    if hue < 105:
-        return YELLOW
-    if hue < 200:
-        return GREEN
-    if hue < 300:
-        return BLUE
-    return PURPLE
+def _hue_families(lab: np.ndarray) -> np.ndarray:
+    """Family of each coloured Lab triple (N×3) by its hue angle (degrees from +a towards +b)."""
+    lightness, a, b = lab[:, 0], lab[:, 1], lab[:, 2]
+    hue = np.degrees(np.arctan2(b, a)).astype(np.float64) % 360
+    chroma = np.hypot(a, b)
+    # The first rule that holds names the family.
+    rules = [
+        ((hue >= 50) & (hue < 105) & (chroma < 35) & (lightness > 45), BEIGE),  # champagne, gold, sand
+        ((hue < 45) | (hue >= 345), RED),
+        (hue < 70, ORANGE),
+        (hue < 105, YELLOW),
+        (hue < 200, GREEN),
+        (hue < 300, BLUE),
+    ]
+    return np.select([rule for rule, _family in rules], [family for _rule, family in rules], default=PURPLE)
 
 
 def _read_colour(coloured: np.ndarray, *, share: float) -> PaintReading:
-    families = np.array([_hue_family(p) for p in coloured])
+    families = _hue_families(coloured)
     names, counts = np.unique(families, return_counts=True)
     best = names[int(np.argmax(counts))]
     agreement = counts.max() / counts.sum()
@@ -175,11 +173,10 @@ def hex_to_lab(hex_colour: str) -> tuple[float, float, float]:
     return _triple(cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)[0, 0])
 
 
-def hex_family(hex_colour: str) -> str:
+def _swatch_family(lab: np.ndarray) -> str:
     """The family of a catalogue paint's swatch colour (no reflections: plain thresholds)."""
-    lab = np.array(hex_to_lab(hex_colour))
     if np.hypot(lab[1], lab[2]) > 12:
-        return _hue_family(lab)
+        return str(_hue_families(lab[None])[0])
     if lab[0] >= 80:
         return WHITE
     return SILVER if lab[0] >= 35 else BLACK
@@ -190,5 +187,5 @@ def paint_distance(reading: PaintReading, hex_colour: str) -> float:
     families differ, so a "red" reading picks the model's red before a dark grey that happens
     to be nearer in Lab."""
     lab = np.array(hex_to_lab(hex_colour))
-    penalty = 0.0 if hex_family(hex_colour) == reading.family else 60.0
+    penalty = 0.0 if _swatch_family(lab) == reading.family else 60.0
     return float(np.linalg.norm(lab - np.array(reading.lab)) + penalty)
