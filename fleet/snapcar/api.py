@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fleet.serializers import PaintOutputSerializer
+from fleet.snapcar.images import upload_read
 from fleet.snapcar.selectors import Suggestion, snapcar_query
-from fleet.snapcar.views import _read_upload
 
 
 class SnapcarErrorSerializer(serializers.Serializer):
@@ -112,6 +112,6 @@ class SnapcarQueryApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answer = snapcar_query(
-            image=_read_upload(data.validated_data["photo"]), limit=data.validated_data["limit"]
+            image=upload_read(data.validated_data["photo"]), limit=data.validated_data["limit"]
         )
         return Response(self.OutputSerializer(answer, context={"request": request}).data)

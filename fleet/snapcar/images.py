@@ -8,6 +8,7 @@ import io
 import warnings
 
 import numpy as np
+from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from fleet.snapcar.conf import max_pixels, max_upload_bytes
@@ -16,6 +17,13 @@ from fleet.snapcar.errors import PhotoTooLarge, PhotoUnreadable
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}  # MPO: what some phone cameras call their JPEGs
 # Everything downstream works on at most this long side; more pixels only cost time.
 WORK_SIDE = 640
+
+
+def upload_read(upload: UploadedFile) -> bytes:
+    """The uploaded file's bytes; refused by its declared size before a large one is read into memory."""
+    if upload.size is not None and upload.size > max_upload_bytes():
+        raise PhotoTooLarge()
+    return upload.read()
 
 
 def image_decode(data: bytes) -> np.ndarray:

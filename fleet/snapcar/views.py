@@ -3,14 +3,12 @@
 Works as a plain form post; with htmx only the results region is swapped.
 """
 
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
-from fleet.snapcar.conf import max_upload_bytes
-from fleet.snapcar.errors import PhotoTooLarge
 from fleet.snapcar.forms import SnapcarForm
+from fleet.snapcar.images import upload_read
 from fleet.snapcar.selectors import snapcar_query
 from vendingstore.api_errors import ApplicationError
 
@@ -22,7 +20,7 @@ def snapcar_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                context["answer"] = snapcar_query(image=_read_upload(form.cleaned_data["photo"]))
+                context["answer"] = snapcar_query(image=upload_read(form.cleaned_data["photo"]))
             except ApplicationError as exc:
                 context["error"], status = exc.message, exc.status_code
         else:
@@ -34,10 +32,3 @@ def snapcar_page(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response
-
-
-def _read_upload(upload: UploadedFile) -> bytes:
-    """The file's bytes; refused by its declared size before reading a large one into memory."""
-    if upload.size is not None and upload.size > max_upload_bytes():
-        raise PhotoTooLarge()
-    return upload.read()
