@@ -10,6 +10,7 @@ from datetime import time
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 
 from fleet.models import (
     Bay,
@@ -629,6 +630,8 @@ def _demo_vin(wmi: str, model_index: int, serial: int) -> str:
 
 
 def _vehicles(models: list[CarModel], stores: list[tuple[Store, Tower]]) -> int:
+    # Every vehicle reads its model's brand and paints: load them once, not per vehicle.
+    prefetch_related_objects(models, "brand", "paints")
     created = 0
     serial = 0
     for store, tower in stores:
