@@ -50,7 +50,7 @@ REQUIRED_COLUMNS = (
 )
 COLUMNS = (*REQUIRED_COLUMNS, "status")
 BAY_COLUMNS = ("tower", "level", "position")
-# The statuses whose cars stand in a bay, and the kind of bay each one needs.
+# VINs per lookup query, so a 5,000-row file stays under databases' limits on query parameters.
 _LOOKUP_CHUNK = 500
 
 
