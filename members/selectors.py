@@ -1,6 +1,6 @@
 """Read-side queries for members: standing, eligibility, drive history and their own data."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -9,6 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from biometrics.selectors import biometric_consent_given
 from fleet.models import CarModel
 from members.identity import secret_decrypt
 from members.models import BlacklistEntry, CreditReport, Member, QuotaException, RecordedDrive, Tier
@@ -92,16 +93,6 @@ def member_quota_waivers(*, member: Member) -> list[QuotaWaiver]:
     ]
 
 
-def biometric_consent_given(*, member: Member) -> bool:
-    """Whether the member consented to face enrolment and face pickup.
-
-    The consent record belongs to the biometrics app.
-    """
-    from biometrics import selectors as biometrics_selectors
-
-    return bool(biometrics_selectors.biometric_consent_given(member=member))
-
-
 def member_id_number(*, member: Member) -> str:
     """The member's ID number in clear, for their own export and for the credit bureau only."""
     return secret_decrypt(member.id_number_encrypted) if member.id_number_encrypted else ""
@@ -123,6 +114,8 @@ class Standing:
     tier: str
     rules: list[RuleResult]
     report: CreditReport | None
+    # What the rules were judged on: a model's eligibility reuses them (member_eligibility_for).
+    facts: "_Facts" = field(repr=False, compare=False)
 
     def rule(self, code: str) -> RuleResult:
         return next(r for r in self.rules if r.code == code)
@@ -210,7 +203,7 @@ def tier_from_rules(rules: list[RuleResult]) -> str:
 def member_standing(*, member: Member, at: datetime) -> Standing:
     facts = _facts(member)
     rules = _standing_rules(member, facts, at)
-    return Standing(at=at, tier=tier_from_rules(rules), rules=rules, report=facts.report)
+    return Standing(at=at, tier=tier_from_rules(rules), rules=rules, report=facts.report, facts=facts)
 
 
 def member_tier_compute(*, member: Member, at: datetime) -> str:
@@ -222,10 +215,15 @@ def member_eligibility(*, member: Member, car_model: CarModel, at: datetime) -> 
 
     The booking flow calls this and nothing else. Allowed outright when every rule passes; when
     only the credit rule fails and the store allows fees, allowed with the fee of the car's class;
-    otherwise refused. Runs a fixed number of queries (five), whatever the history.
+    otherwise refused. Runs a fixed number of queries (six), whatever the history.
     """
-    facts = _facts(member)
-    rules = _standing_rules(member, facts, at)
+    return member_eligibility_for(standing=member_standing(member=member, at=at), car_model=car_model)
+
+
+def member_eligibility_for(*, standing: Standing, car_model: CarModel) -> Eligibility:
+    """``member_eligibility`` from a standing already derived (at its ``at``): no query of its own."""
+    facts, at = standing.facts, standing.at
+    rules = list(standing.rules)
     rules.insert(
         -1,
         rule_quota_model_once(records=facts.history, car_model_id=car_model.pk, at=at, waivers=facts.waivers),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.forms import CorrectionForm, DeleteAccountForm, ModelChoiceForm, SignUpForm
-from members.selectors import member_eligibility, member_get_for_user, member_standing
+from members.selectors import member_eligibility_for, member_get_for_user, member_standing
 from members.services import (
     member_correct,
     member_credit_check,
@@ -78,12 +78,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def membership(request: HttpRequest, member) -> HttpResponse:
-    now = timezone.now()
-    standing = member_standing(member=member, at=now)
+    standing = member_standing(member=member, at=timezone.now())
     model_form = ModelChoiceForm(request.GET or None)
     eligibility = None
     if model_form.is_valid():
-        eligibility = member_eligibility(member=member, car_model=model_form.cleaned_data["model"], at=now)
+        eligibility = member_eligibility_for(standing=standing, car_model=model_form.cleaned_data["model"])
     context = {
         "member": member,
         "standing": standing,

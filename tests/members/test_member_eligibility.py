@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from biometrics.services import consent_give
 from members.models import Member, Tier
 from members.selectors import member_drive_history, member_eligibility, member_standing
 from members.services import (
@@ -22,9 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def consent(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pretend the biometrics app says yes: the consent model does not exist yet."""
-    monkeypatch.setattr("members.selectors.biometric_consent_given", lambda *, member: True)
+def consent(member: Member) -> None:
+    consent_give(member=member, language="en")
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_every_rule_has_its_reason_in_both_languages(super_member: Member) -> No
         assert both["en"] != both["zh-hans"], rule.code
 
 
-def test_until_biometrics_exists_consent_fails_for_everyone(member: Member) -> None:
+def test_without_biometric_consent_good_credit_is_refused(member: Member) -> None:
     CreditReportFactory(member=member, score=800)
 
     eligibility = member_eligibility(member=member, car_model=CarModelFactory(), at=timezone.now())
@@ -240,7 +240,7 @@ def test_it_runs_a_fixed_number_of_queries(super_member: Member, staff) -> None:
     with CaptureQueriesContext(connection) as many:
         member_eligibility(member=super_member, car_model=car, at=timezone.now())
 
-    assert len(few) == len(many) == 5
+    assert len(few) == len(many) == 6
 
 
 def test_the_standing_leaves_out_the_model_rule(super_member: Member) -> None:

@@ -6,10 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from biometrics.services import consent_give
 from members.models import Member
 from members.services import member_set_score_override
 from tests.factories import CarModelFactory, CreditReportFactory, make_id_number
@@ -154,8 +157,8 @@ def test_a_bureau_failure_is_a_message_not_an_error_page(logged_in: Client, fake
     assert "try again later" in response.content.decode()
 
 
-def test_checking_a_model_shows_the_fee_below_the_bar(logged_in: Client, member: Member, monkeypatch) -> None:
-    monkeypatch.setattr("members.selectors.biometric_consent_given", lambda *, member: True)
+def test_checking_a_model_shows_the_fee_below_the_bar(logged_in: Client, member: Member) -> None:
+    consent_give(member=member, language="en")
     CreditReportFactory(member=member, score=610)
     car = CarModelFactory(msrp_cny=350_000)
 
@@ -202,3 +205,15 @@ def test_a_member_deletes_their_account(logged_in: Client, member: Member) -> No
     member.refresh_from_db()
     assert member.anonymised_at is not None
     assert logged_in.get(reverse("members:membership")).status_code == 302
+
+
+def test_checking_a_model_reads_the_members_facts_once(logged_in: Client) -> None:
+    car = CarModelFactory()
+    with CaptureQueriesContext(connection) as plain:
+        logged_in.get(reverse("members:membership"))
+    with CaptureQueriesContext(connection) as checked:
+        response = logged_in.get(reverse("members:membership"), {"model": car.slug})
+
+    assert response.context["eligibility"].car_model == car
+    # One more query, for the chosen model: its rules reuse the standing's facts.
+    assert len(checked) == len(plain) + 1
