@@ -7,8 +7,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from biometrics.engine import MESSAGES
-from biometrics.selectors import consent_open, face_enrolment_latest, face_template_exists
+from biometrics.selectors import face_status
 from biometrics.services import face_enrol
 from biometrics.uploads import photo_bytes
 from members.api import MemberApi
@@ -27,16 +26,15 @@ class FaceStatusOutputSerializer(serializers.Serializer):
     retake_message = serializers.CharField(allow_null=True)
 
 
-def face_status(member: object) -> dict[str, object]:
-    latest = face_enrolment_latest(member=member)
-    reason = latest.reason if latest and latest.status == "refused" else None
+def face_status_data(member: object) -> dict[str, object]:
+    current = face_status(member=member)
     return FaceStatusOutputSerializer(
         {
-            "consent": consent_open(member=member) is not None,
-            "enrolled": face_template_exists(member=member),
-            "latest_status": latest.status if latest else None,
-            "retake_reason": reason,
-            "retake_message": str(MESSAGES[reason]) if reason in MESSAGES else None,
+            "consent": current.consent is not None,
+            "enrolled": current.enrolled,
+            "latest_status": current.latest.status if current.latest else None,
+            "retake_reason": current.retake_reason,
+            "retake_message": current.retake_message,
         }
     ).data
 
@@ -53,7 +51,7 @@ class FaceApi(MemberApi):
         responses={200: FaceStatusOutputSerializer},
     )
     def get(self, request: Request) -> Response:
-        return Response(face_status(request.member))
+        return Response(face_status_data(request.member))
 
     @extend_schema(
         tags=TAGS,
@@ -71,4 +69,4 @@ class FaceApi(MemberApi):
         serializer = self.EnrolInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         face_enrol(member=request.member, photo=photo_bytes(serializer.validated_data["photo"]))
-        return Response(face_status(request.member), status=status.HTTP_202_ACCEPTED)
+        return Response(face_status_data(request.member), status=status.HTTP_202_ACCEPTED)

@@ -1,11 +1,14 @@
 """Read-side queries for biometrics."""
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 
 from biometrics.engine import MESSAGES
 from biometrics.models import (
     AttemptResult,
     BiometricConsent,
+    EnrolmentStatus,
     FaceEnrolment,
     FaceTemplate,
     VerificationAttempt,
@@ -29,6 +32,38 @@ def face_template_exists(*, member: object) -> bool:
     return FaceTemplate.objects.filter(member=member).exists()
 
 
+def face_retake_message(reason: str) -> str | None:
+    """The customer's retake instruction for a quality-gate reason, None for any other reason."""
+    return str(MESSAGES[reason]) if reason in MESSAGES else None
+
+
+@dataclass(frozen=True)
+class FaceStatus:
+    """Where a member's face pickup stands, for the portal page and the API alike.
+
+    ``retake_reason`` is set only when the latest enrolment was refused; ``retake_message`` only
+    when that reason is a quality-gate one (a withdrawn consent has no photo advice).
+    """
+
+    consent: BiometricConsent | None
+    enrolled: bool
+    latest: FaceEnrolment | None
+    retake_reason: str | None
+    retake_message: str | None
+
+
+def face_status(*, member: object) -> FaceStatus:
+    latest = face_enrolment_latest(member=member)
+    reason = latest.reason if latest and latest.status == EnrolmentStatus.REFUSED else None
+    return FaceStatus(
+        consent=consent_open(member=member),
+        enrolled=face_template_exists(member=member),
+        latest=latest,
+        retake_reason=reason,
+        retake_message=face_retake_message(reason) if reason else None,
+    )
+
+
 def face_attempt_latest(*, test_drive: object) -> VerificationAttempt | None:
     return VerificationAttempt.objects.filter(test_drive=test_drive).order_by("-created_at", "-pk").first()
 
@@ -37,10 +72,10 @@ def face_attempt_message(attempt: VerificationAttempt | None) -> str | None:
     """What the kiosk tells the customer after an attempt that did not let them through."""
     if attempt is None or attempt.result in (AttemptResult.PENDING, AttemptResult.MATCH):
         return None
-    if attempt.result == AttemptResult.RETAKE and attempt.reason in MESSAGES:
-        return str(MESSAGES[attempt.reason])
     if attempt.result == AttemptResult.RETAKE:
-        return _("Please turn your head slightly (or blink) while the camera takes the pictures.")
+        return face_retake_message(attempt.reason) or _(
+            "Please turn your head slightly (or blink) while the camera takes the pictures."
+        )
     if attempt.result == AttemptResult.SPOOF:
         return _("Please look into the camera yourself: a photo or a screen cannot be used.")
     if attempt.result == AttemptResult.NO_TEMPLATE:

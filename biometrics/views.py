@@ -6,8 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from biometrics.consent import CONSENT_PARAGRAPHS, CONSENT_VERSION
-from biometrics.engine import MESSAGES
-from biometrics.selectors import consent_open, face_enrolment_latest, face_template_exists
+from biometrics.selectors import consent_open, face_status
 from biometrics.services import consent_give, consent_withdraw, face_enrol
 from biometrics.uploads import photo_bytes
 from members.models import Member
@@ -58,12 +57,5 @@ def enrol(request: HttpRequest, member: Member) -> HttpResponse:
             except ApplicationError as error:
                 messages.error(request, str(error.message))
         return redirect("biometrics:enrol")
-    latest = face_enrolment_latest(member=member)
-    context = {
-        "consent": consent_open(member=member),
-        "enrolled": face_template_exists(member=member),
-        "latest": latest,
-        "retake_message": MESSAGES.get(latest.reason) if latest and latest.reason in MESSAGES else None,
-    }
     template = "biometrics/_enrol_status.html" if request.htmx else "biometrics/enrol.html"
-    return render(request, template, context)
+    return render(request, template, {"status": face_status(member=member)})

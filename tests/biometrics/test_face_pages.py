@@ -5,11 +5,13 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from biometrics.models import FaceEnrolment, FaceTemplate, VerificationAttempt
+from biometrics.engine import MESSAGES, QualityCode
+from biometrics.models import EnrolmentStatus, FaceEnrolment, FaceTemplate, VerificationAttempt
 from biometrics.services import consent_withdraw
 from testdrives.models import State, TestDrive
 from testdrives.services.kiosks import kiosk_create
@@ -103,6 +105,44 @@ def test_the_enrol_page_shows_a_retake_reason_for_a_group_photo(
 
     assert 'data-latest="refused"' in html
     assert 'data-enrolled="no"' in html
+    assert escape(str(MESSAGES[QualityCode.MULTIPLE_FACES])) in html
+    assert "hx-trigger" not in html  # decided: the status stops polling
+
+
+def test_the_enrol_status_polls_while_the_photo_is_checked_and_stops_once_decided(client, super_member):
+    client.force_login(super_member.user)
+    enrolment = FaceEnrolment.objects.create(member=super_member)
+
+    pending = client.get(reverse("biometrics:enrol"), HTTP_HX_REQUEST="true").content.decode()
+    enrolment.status = EnrolmentStatus.DONE
+    enrolment.save()
+    decided = client.get(reverse("biometrics:enrol"), HTTP_HX_REQUEST="true").content.decode()
+
+    # The partial replaces itself (outerHTML): the pending one carries the poll, the decided one not.
+    assert pending.lstrip().startswith('<section id="enrol-status"')
+    assert 'hx-trigger="every 2s"' in pending
+    assert 'hx-swap="outerHTML"' in pending
+    assert 'data-latest="done"' in decided
+    assert "hx-trigger" not in decided
+
+
+@needs_faces
+def test_the_api_gives_the_retake_reason_and_message_of_a_refused_photo(
+    api, engine, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(
+            "/api/v1/me/face/",
+            {"photo": upload("g.jpg", (FACES / "couple.jpg").read_bytes())},
+            format="multipart",
+        )
+
+    status = api.get("/api/v1/me/face/").data
+
+    assert status["latest_status"] == "refused"
+    assert status["enrolled"] is False
+    assert status["retake_reason"] == "multiple_faces"
+    assert status["retake_message"] == str(MESSAGES[QualityCode.MULTIPLE_FACES])
 
 
 @needs_faces
