@@ -25,4 +25,5 @@ def biometrics_retention_sweep() -> int:
 
 @shared_task(name="biometrics.tasks.face_attempts_requeue_stale", ignore_result=True)
 def face_attempts_requeue_stale() -> int:
-    return services.face_attempts_requeue_stale()
+    """The beat's sweep for lost face work: pickup attempts, and enrolments with them."""
+    return services.face_attempts_requeue_stale() + services.face_enrolments_requeue_stale()

@@ -1,7 +1,12 @@
 """Everything that changes biometric data: consent, enrolment, pickup verification, retention."""
 
 from biometrics.services.consent import consent_give, consent_withdraw
-from biometrics.services.enrolment import face_enrol, face_enrol_decide, face_template_delete
+from biometrics.services.enrolment import (
+    face_enrol,
+    face_enrol_decide,
+    face_enrolments_requeue_stale,
+    face_template_delete,
+)
 from biometrics.services.pickup import face_attempts_requeue_stale, face_verify_pickup, face_verify_start
 from biometrics.services.retention import biometrics_retention_sweep
 
@@ -12,6 +17,7 @@ __all__ = [
     "face_attempts_requeue_stale",
     "face_enrol",
     "face_enrol_decide",
+    "face_enrolments_requeue_stale",
     "face_template_delete",
     "face_verify_pickup",
     "face_verify_start",

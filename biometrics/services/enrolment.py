@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -13,7 +14,7 @@ from biometrics.engine import FaceRefused, embed
 from biometrics.models import EnrolmentStatus, FaceEnrolment, FaceTemplate
 from biometrics.selectors import biometric_consent_given
 from vendingstore.api_errors import ApplicationError
-from vendingstore.queueing import delay_on_commit
+from vendingstore.queueing import delay_on_commit, delay_safely
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,19 @@ def face_enrol_decide(*, enrolment_id: int) -> str:
         _photo_delete(enrolment)
         enrolment.save()
     return status
+
+
+def face_enrolments_requeue_stale(*, older_than_seconds: int = 60) -> int:
+    """Queue again every enrolment still pending after ``older_than_seconds``; returns how many.
+
+    Its task was lost (broker down at commit, worker machine gone); deciding twice is harmless,
+    since the task locks the enrolment and leaves a decided one alone.
+    """
+    from biometrics.tasks import face_enrol_decide as task
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    stale = FaceEnrolment.objects.filter(status=EnrolmentStatus.PENDING, created_at__lt=cutoff)
+    return sum(delay_safely(task, pk) for pk in stale.values_list("pk", flat=True))
 
 
 def _decide(enrolment: FaceEnrolment) -> tuple[str, str]:

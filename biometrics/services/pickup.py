@@ -186,7 +186,7 @@ def _ms(since: float) -> float:
 
 
 def face_attempts_requeue_stale(*, older_than_seconds: int = 60) -> int:
-    """Queue again every attempt (and enrolment) still undecided after ``older_than_seconds``.
+    """Queue again every attempt still undecided after ``older_than_seconds``; returns how many.
 
     A worker killed mid-task hands its task back at once when it was a pool process, but a whole
     worker machine lost leaves the message with the broker until its visibility timeout (an
@@ -196,16 +196,5 @@ def face_attempts_requeue_stale(*, older_than_seconds: int = 60) -> int:
     from biometrics.tasks import face_verify_pickup as task
 
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    stale = list(
-        VerificationAttempt.objects.filter(result=AttemptResult.PENDING, created_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
-    )
-    from biometrics.models import EnrolmentStatus, FaceEnrolment
-    from biometrics.tasks import face_enrol_decide
-
-    enrolments = FaceEnrolment.objects.filter(status=EnrolmentStatus.PENDING, created_at__lt=cutoff)
-    requeued = sum(delay_safely(task, pk) for pk in stale)
-    return requeued + sum(
-        delay_safely(face_enrol_decide, pk) for pk in enrolments.values_list("pk", flat=True)
-    )
+    stale = VerificationAttempt.objects.filter(result=AttemptResult.PENDING, created_at__lt=cutoff)
+    return sum(delay_safely(task, pk) for pk in stale.values_list("pk", flat=True))

@@ -189,3 +189,26 @@ def test_an_attempt_left_pending_by_a_lost_worker_is_decided_once_requeued(
     made.refresh_from_db()
     assert made.result == AttemptResult.MATCH
     assert TestDrive.objects.get(pk=checked_in.pk).state == State.READY
+
+
+def test_an_enrolment_left_pending_by_a_lost_task_is_decided_once_requeued(
+    super_member, engine, clock, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from biometrics.services import face_attempts_requeue_stale, face_enrolments_requeue_stale
+
+    # The broker lost the task: the enrolment and its photo wait, nothing decides them.
+    with django_capture_on_commit_callbacks(execute=False):
+        enrolment = face_enrol(member=super_member, photo=photo("img16.jpg"))
+    clock.shift(timedelta(seconds=30))
+    assert face_enrolments_requeue_stale() == 0  # not stale yet
+    clock.shift(timedelta(seconds=31))
+
+    assert face_attempts_requeue_stale() == 0  # attempts only: the enrolment is not its business
+    with django_capture_on_commit_callbacks(execute=True):
+        assert face_enrolments_requeue_stale() == 1
+    assert face_enrolments_requeue_stale() == 0
+    enrolment.refresh_from_db()
+    assert enrolment.status == "done"
+    assert FaceTemplate.objects.filter(member=super_member).exists()
