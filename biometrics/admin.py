@@ -1,40 +1,35 @@
-"""Biometric consents, read-only: staff can see whether and when a member consented, but a
-consent is given or withdrawn only by the member (``consent_give``, ``consent_withdraw``)."""
+"""Biometrics in the back office, read-only: staff see consents, enrolments, templates and face
+checks, but a consent is given or withdrawn only by the member (``consent_give``,
+``consent_withdraw``). Staff may flag an attempt for a dispute and delete a template."""
 
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from biometrics.models import BiometricConsent, FaceEnrolment, FaceTemplate, VerificationAttempt
+from biometrics.services import face_template_delete
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Staff look; the services write (a subclass may grant one permission back)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(BiometricConsent)
-class BiometricConsentAdmin(admin.ModelAdmin):
+class BiometricConsentAdmin(_ReadOnly):
     list_display = ["member", "version", "language", "given_at", "withdrawn_at"]
     list_select_related = ["member"]
     list_filter = ["version", "language", ("withdrawn_at", admin.EmptyFieldListFilter), "given_at"]
     search_fields = ["member__full_name", "member__mobile", "member__user__email"]
     date_hierarchy = "given_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(VerificationAttempt)
@@ -107,6 +102,14 @@ class FaceTemplateAdmin(_ReadOnly):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return request.user.has_perm("biometrics.delete_facetemplate")
+
+    # Through the service, so that a photo still waiting goes with the template.
+    def delete_model(self, request: HttpRequest, obj: FaceTemplate) -> None:
+        face_template_delete(member=obj.member_id)
+
+    def delete_queryset(self, request: HttpRequest, queryset: object) -> None:
+        for member_id in queryset.values_list("member_id", flat=True):
+            face_template_delete(member=member_id)
 
 
 @admin.register(FaceEnrolment)

@@ -5,12 +5,15 @@ from io import StringIO
 
 import pytest
 from django.contrib.admin.sites import site
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import RequestFactory
+from django.urls import reverse
 
 from biometrics.admin import FaceTemplateAdmin
 from biometrics.crypto import template_encrypt
 from biometrics.engine import Embedding
-from biometrics.models import FaceTemplate
+from biometrics.models import FaceEnrolment, FaceTemplate
 from biometrics.services import biometrics_retention_sweep
 from testdrives.models import State, TestDrive
 from tests.factories import StaffFactory
@@ -26,9 +29,10 @@ def template_for(member) -> FaceTemplate:
     return FaceTemplate.objects.create(member=member, model="Dlib", vector_encrypted=template_encrypt(vector))
 
 
-def test_the_template_admin_never_loads_or_shows_the_vector(clock):
+def test_the_template_admin_never_loads_or_shows_the_vector(admin_client, clock):
     member = make_member(score=760)
-    template_for(member)
+    template = template_for(member)
+    token = bytes(template.vector_encrypted).decode()
     request = RequestFactory().get("/")
     request.user = StaffFactory()
 
@@ -37,6 +41,32 @@ def test_the_template_admin_never_loads_or_shows_the_vector(clock):
 
     assert "vector_encrypted" in row.get_deferred_fields()
     assert "vector_encrypted" not in admin.get_fields(request, row)
+    for url in (
+        reverse("admin:biometrics_facetemplate_changelist"),
+        reverse("admin:biometrics_facetemplate_change", args=[template.pk]),
+    ):
+        response = admin_client.get(url)
+        assert response.status_code == 200
+        assert member.full_name in response.content.decode()
+        assert token[:40] not in response.content.decode()
+
+
+def test_deleting_a_template_in_the_admin_deletes_a_photo_still_waiting(admin_client, clock):
+    member = make_member(score=760)
+    template = template_for(member)
+    waiting = FaceEnrolment(member=member)
+    waiting.photo.save("waiting.jpg", ContentFile(b"photo"))
+    stored = waiting.photo.name
+
+    response = admin_client.post(
+        reverse("admin:biometrics_facetemplate_delete", args=[template.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not FaceTemplate.objects.filter(member=member).exists()
+    waiting.refresh_from_db()
+    assert not waiting.photo
+    assert not default_storage.exists(stored)
 
 
 def test_a_template_is_deleted_30_days_after_the_last_drive_ends_not_before(book, clock):
