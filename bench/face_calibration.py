@@ -3,9 +3,9 @@
     .venv/bin/python bench/face_calibration.py              # about a minute
     .venv/bin/python bench/face_calibration.py --naive-pairs 0   # calibration only
 
-1. Embeds every photo of ``../shared/faces/identities.csv`` once with the engine's fast path
-   (quality gate included) and prints FMR/FNMR for Euclidean thresholds over all genuine
-   (same identity) and impostor (different identities) pairs, then the chosen threshold: the one
+1. Embeds every photo of ``SHARED_DIR/faces/identities.csv`` (``../shared`` by default) once with
+   the engine's fast path (quality gate included) and prints FMR/FNMR for Euclidean thresholds over
+   all genuine (same identity) and impostor (different identities) pairs, then the chosen threshold: the one
    with no false match and the fewest false rejects, centred in the gap the data leaves (see
    ``choose_threshold``).
 2. Times, in the same run and on the same pairs, a pickup on our fast path (template computed at
@@ -34,11 +34,12 @@ import django  # noqa: E402
 django.setup()
 
 import numpy as np  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from biometrics.engine import Embedding, FaceRefused, compare, embed, warm_up  # noqa: E402
 from biometrics.engine.weights import ensure_recognition_weights  # noqa: E402
 
-FACES = ROOT.parent / "shared" / "faces"
+FACES = Path(settings.SHARED_DIR) / "faces"
 # deepface's published Euclidean threshold for Dlib (dlib's own operating point on LFW). Seven people
 # say little about the impostor tail, so the calibration never goes above it.
 PUBLISHED_THRESHOLD = 0.60

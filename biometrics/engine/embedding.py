@@ -11,9 +11,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from django.conf import settings
 
-from .faces import Face, find_faces, mean_eye_aspect_ratio
+from .faces import Face, mean_eye_aspect_ratio, single_face
 from .images import ImageInput, load_rgb
-from .quality import check_crop, check_face_count_and_size
+from .quality import check_crop
 from .weights import ensure_recognition_weights, point_deepface_home
 
 # dlib's face recognition model was trained on 150 px crops with a quarter of padding around the
@@ -111,9 +111,7 @@ def vector_of(crop_rgb: np.ndarray) -> np.ndarray:
 def accept(image: ImageInput, *, require_open_eyes: bool = True) -> AcceptedFace:
     """Decode, run the quality gate and embed; raises FaceRefused with the retake reason."""
     rgb = load_rgb(image)
-    faces = find_faces(rgb)
-    check_face_count_and_size([face.width for face in faces])
-    face = faces[0]
+    face = single_face(rgb)
     crop = aligned_crop(rgb, face)
     grey = np.asarray(np.dot(crop[..., :3], [0.299, 0.587, 0.114]), dtype=np.uint8)
     measures = check_crop(grey, mean_eye_aspect_ratio(face), require_open_eyes=require_open_eyes)

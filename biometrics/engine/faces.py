@@ -8,6 +8,7 @@ import numpy as np
 from django.conf import settings
 
 from .images import downscaled
+from .quality import check_face_count_and_size
 from .weights import ensure_recognition_weights, landmarks_68_path
 
 # dlib's 68-point indices (iBUG 300-W layout): each eye is six points around the lid.
@@ -81,6 +82,13 @@ def find_faces(rgb: np.ndarray) -> list[Face]:
         points = np.array([(p.x, p.y) for p in shape.parts()], dtype=float)
         faces.append(Face((rect.left(), rect.top(), rect.right(), rect.bottom()), points, shape))
     return sorted(faces, key=lambda face: face.width, reverse=True)
+
+
+def single_face(rgb: np.ndarray) -> Face:
+    """The one face of the image; raises FaceRefused when none, several or a too small one."""
+    faces = find_faces(rgb)
+    check_face_count_and_size([face.width for face in faces])
+    return faces[0]
 
 
 def eye_aspect_ratio(eye: np.ndarray) -> float:

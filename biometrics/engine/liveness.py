@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 
 from .embedding import Embedding, aligned_crop, compare, model_name, vector_of
-from .faces import Face, find_faces, mean_eye_aspect_ratio, yaw_ratio
+from .faces import Face, mean_eye_aspect_ratio, single_face, yaw_ratio
 from .images import ImageInput, load_rgb
-from .quality import MIN_EYE_ASPECT_RATIO, FaceRefused, check_face_count_and_size
+from .quality import MIN_EYE_ASPECT_RATIO, FaceRefused
 from .weights import ensure_antispoof_weights
 
 # A burst shorter than this cannot show an open–closed–open blink.
@@ -93,7 +93,7 @@ def check_antispoof(image: ImageInput) -> AntiSpoofResult:
     if not ensure_antispoof_weights():
         return AntiSpoofResult(AntiSpoofStatus.UNAVAILABLE)
     rgb = load_rgb(image)
-    face = _single_face(rgb)
+    face = single_face(rgb)
     try:
         model = _fasnet()
     except (ImportError, ValueError):  # deepface raises ValueError when torch is missing
@@ -105,12 +105,6 @@ def check_antispoof(image: ImageInput) -> AntiSpoofResult:
         warnings.filterwarnings("ignore", "Implicit dimension choice for softmax", UserWarning)
         is_real, score = model.analyze(img=bgr, facial_area=(left, top, right - left, bottom - top))
     return AntiSpoofResult(AntiSpoofStatus.REAL if is_real else AntiSpoofStatus.FAKE, float(score))
-
-
-def _single_face(rgb: np.ndarray) -> Face:
-    faces = find_faces(rgb)
-    check_face_count_and_size([face.width for face in faces])
-    return faces[0]
 
 
 def blinked(eye_ratios: Sequence[float]) -> bool:
@@ -169,7 +163,7 @@ def check_challenge(
     for index, frame in enumerate(frames):
         try:
             picture = load_rgb(frame)
-            faces.append(_single_face(picture))
+            faces.append(single_face(picture))
         except FaceRefused as refused:
             return ChallengeResult(
                 False, ChallengeCode.FRAME_REFUSED, {"frame": index, "reason": refused.code}

@@ -9,7 +9,13 @@ from biometrics.engine import MESSAGES, FaceRefused, QualityCode, embed
 from biometrics.engine.embedding import accept, aligned_crop
 from biometrics.engine.faces import find_faces, mean_eye_aspect_ratio
 from biometrics.engine.images import load_rgb
-from biometrics.engine.quality import MIN_EYE_ASPECT_RATIO, check_crop
+from biometrics.engine.quality import (
+    MIN_BRIGHTNESS,
+    MIN_EYE_ASPECT_RATIO,
+    MIN_FACE_WIDTH_PX,
+    MIN_SHARPNESS,
+    check_crop,
+)
 
 from .conftest import FACES, needs_faces, png_bytes, upright
 
@@ -85,6 +91,11 @@ def test_a_good_photo_passes_with_its_measures(engine) -> None:
     accepted = accept(FACES / "img2.jpg")
 
     assert set(accepted.measures) == {"brightness", "sharpness", "eye_ratio", "face_width_px"}
+    assert accepted.measures["brightness"] >= MIN_BRIGHTNESS
+    assert accepted.measures["sharpness"] >= MIN_SHARPNESS
+    assert accepted.measures["eye_ratio"] >= MIN_EYE_ASPECT_RATIO
+    assert accepted.measures["face_width_px"] >= MIN_FACE_WIDTH_PX
+    assert accepted.embedding.vector.shape == (128,)
 
 
 def test_every_refusal_has_a_retake_message_in_english_and_chinese() -> None:
