@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.db import connection
 
 # The booking fixtures (without the test-drive tests' in-process tasks: here a worker runs them).
 from tests.testdrives.conftest import (  # noqa: F401
@@ -56,6 +58,8 @@ def worker_start(*, extra_env: dict[str, str] | None = None, queue: str | None =
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         **(extra_env or {}),
     }
+    # The worker's stderr, kept for a post-mortem; the child holds the only open handle.
+    log_fd, log_path = tempfile.mkstemp(prefix=f"celery-worker-{tag}-", suffix=".log")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -76,18 +80,26 @@ def worker_start(*, extra_env: dict[str, str] | None = None, queue: str | None =
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=open(f"/tmp/worker-{tag}.log", "w"),  # noqa: SIM115
+        stderr=log_fd,
     )
+    os.close(log_fd)
     from vendingstore.celery import app
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"celery worker exited: {Path(f'/tmp/worker-{tag}.log').read_text()[-2000:]}")
+            pytest.fail(f"celery worker exited: {Path(log_path).read_text()[-2000:]}")
         if app.control.ping(destination=[hostname], timeout=0.5):
             return WorkerProcess(hostname=hostname, queue=queue, process=process)
     process.kill()
-    pytest.fail("celery worker did not answer a ping within 60 s")
+    pytest.fail(f"celery worker did not answer a ping within 60 s (its log: {log_path})")
+
+
+def worker_database_url() -> str:
+    """The test database as a DATABASE_URL, for a worker that must see what the test commits."""
+    params = connection.settings_dict
+    host, port = params["HOST"] or "127.0.0.1", params["PORT"] or 5432
+    return f"postgres://{params['USER']}@{host}:{port}/{params['NAME']}"
 
 
 def worker_stop(worker: WorkerProcess) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 from celery.app.task import Task
-from django.db import connection
 
 from biometrics.models import FaceTemplate, VerificationAttempt
 from biometrics.services import face_enrol, face_verify_start
@@ -15,7 +14,7 @@ from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.lifecycle import testdrive_check_in
 from tests.biometrics.conftest import needs_faces
 from tests.biometrics.test_face_flow import burst, photo
-from tests.integration.conftest import WorkerProcess, worker_start, worker_stop
+from tests.integration.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
 from tests.testdrives.conftest import TEN
 
 # The worker reads the test database, so it must be a server database the test commits to.
@@ -30,9 +29,9 @@ pytestmark = [
 @pytest.fixture
 def db_worker(transactional_db, monkeypatch) -> Iterator[WorkerProcess]:
     """A worker on the test database; every task this test queues goes to its private queue."""
-    params = connection.settings_dict
-    url = f"postgres://{params['USER']}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{params['NAME']}"
-    worker = worker_start(extra_env={"DATABASE_URL": url, "BIOMETRICS_REQUIRE_CHALLENGE": "true"})
+    worker = worker_start(
+        extra_env={"DATABASE_URL": worker_database_url(), "BIOMETRICS_REQUIRE_CHALLENGE": "true"}
+    )
     monkeypatch.setattr(
         Task, "delay", lambda self, *args, **kwargs: self.apply_async(args, kwargs, queue=worker.queue)
     )
