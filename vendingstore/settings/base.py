@@ -5,6 +5,9 @@ Embedded defaults let a fresh clone run with no configuration at all: a SQLite f
 Every setting is documented in the README.
 """
 
+import base64
+import hashlib
+import hmac
 from pathlib import Path
 
 import environ
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "fleet",
     "testdrives",
     "biometrics",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # django-axes wants its middleware last (and its backend first, below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vendingstore.urls"
@@ -127,7 +133,6 @@ USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 # Every price is stored in whole yuan (fields named *_cny); the currency is not a setting.
-CURRENCY = "CNY"
 
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -161,6 +166,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="600/minute")},
+    "EXCEPTION_HANDLER": "vendingstore.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vending Store API",
@@ -197,6 +203,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "vendingstore.tasks.heartbeat", "schedule": 60.0},
+    # Tiers are derived again on every credit check and, for everyone, monthly.
+    "members-reevaluate-tiers": {
+        "task": "members.tasks.members_reevaluate_tiers",
+        "schedule": crontab(day_of_month="1", hour="3", minute="30"),
+    },
+    "testdrives-sweep": {"task": "testdrives.tasks.testdrives_sweep", "schedule": 60.0},
+    "tower-outbox-flush": {"task": "fleet.tower.tasks.tower_outbox_flush", "schedule": 2.0},
+    "tower-reconcile": {"task": "fleet.tower.tasks.tower_reconcile_all", "schedule": 15.0},
+    "tower-prestage": {"task": "fleet.tower.tasks.tower_prestage_all", "schedule": 30.0},
+    "biometrics-requeue-stale-attempts": {
+        "task": "biometrics.tasks.face_attempts_requeue_stale",
+        "schedule": 30.0,
+    },
+    "biometrics-retention": {
+        "task": "biometrics.tasks.biometrics_retention_sweep",
+        "schedule": crontab(minute="17"),
+    },
 }
 
 # --- The store ------------------------------------------------------------------------------
@@ -210,10 +233,8 @@ CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=10)
 # --- Members and credit ---------------------------------------------------------------------
 # Accounts, credit reports, the Super Member tier, quotas and the blacklist (members app).
 # The rules' defaults are the store's (DESIGN.md §1); every one can be changed from the environment.
-INSTALLED_APPS += ["axes"]
-# django-axes wants its middleware last and its backend first: it refuses a locked-out login
-# before any other backend sees the password.
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# django-axes' backend comes first: it refuses a locked-out login before any other backend sees
+# the password.
 AUTHENTICATION_BACKENDS = [
     "members.auth.LockoutBackend",
     "members.auth.EmailOrMobileBackend",
@@ -236,18 +257,12 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Vending Store <no-reply@vendingstore.cn>")
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-REST_FRAMEWORK["EXCEPTION_HANDLER"] = "vendingstore.api_errors.api_exception_handler"
-
 
 def _derived_key(purpose: str) -> str:
     """A key derived from SECRET_KEY for one purpose, so a first run needs no extra secret.
 
     A real site sets the member keys itself: rotating SECRET_KEY would otherwise change them.
     """
-    import base64
-    import hashlib
-    import hmac
-
     digest = hmac.new(SECRET_KEY.encode(), f"vendingstore.members.{purpose}".encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()).decode()
 
@@ -258,7 +273,9 @@ MEMBERS_ID_HASH_KEY = env.str("MEMBERS_ID_HASH_KEY", default="") or _derived_key
 # Fernet keys, comma-separated, newest first: the first encrypts, all decrypt.
 MEMBERS_ENCRYPTION_KEYS = env.list("MEMBERS_ENCRYPTION_KEYS", default=[]) or [_derived_key("encryption")]
 # Fernet keys for face templates, comma-separated, newest first (the first encrypts, all decrypt).
-BIOMETRICS_TEMPLATE_KEYS = env.list("BIOMETRICS_TEMPLATE_KEYS", default=[]) or [_derived_key("face-templates")]
+BIOMETRICS_TEMPLATE_KEYS = env.list("BIOMETRICS_TEMPLATE_KEYS", default=[]) or [
+    _derived_key("face-templates")
+]
 
 # Zhima-style scale and bands (lower bound of each band, ascending).
 CREDIT_SCORE_MIN = 350
@@ -292,11 +309,6 @@ MEMBERS_FEE_BANDS = [
         env.int("MEMBERS_FEE_PREMIUM_CNY", default=198),
     ),
 ]
-# Tiers are derived again on every credit check and, for everyone, monthly by beat.
-CELERY_BEAT_SCHEDULE["members-reevaluate-tiers"] = {
-    "task": "members.tasks.members_reevaluate_tiers",
-    "schedule": crontab(day_of_month="1", hour="3", minute="30"),
-}
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -326,6 +338,13 @@ BIOMETRICS_DEEPFACE_HOME = env.path("BIOMETRICS_DEEPFACE_HOME", default=VAR_DIR 
 BIOMETRICS_ANTISPOOF_WEIGHTS_DIR = env.path(
     "FACE_ANTISPOOF_WEIGHTS_DIR", default=SHARED_DIR / "models" / "antispoof"
 )
+# Face pickup: templates kept this long after the member's last test drive ends (then deleted),
+# the largest photo accepted, and whether the kiosk's blink/turn challenge is required.
+BIOMETRICS_RETENTION_DAYS = env.int("BIOMETRICS_RETENTION_DAYS", default=30)
+BIOMETRICS_MAX_UPLOAD_BYTES = env.int("BIOMETRICS_MAX_UPLOAD_BYTES", default=12 * 1024 * 1024)
+BIOMETRICS_REQUIRE_CHALLENGE = env.bool("BIOMETRICS_REQUIRE_CHALLENGE", default=True)
+# Load the face model when a worker process starts, not on its first task.
+BIOMETRICS_WARM_UP = env.bool("BIOMETRICS_WARM_UP", default=True)
 
 # Staff alerts (an overdue car, a locked booking, a tower fault) go by e-mail to these addresses.
 ADMINS = [("Store staff", address) for address in env.list("STAFF_ALERT_EMAILS", default=["staff@localhost"])]
@@ -352,9 +371,8 @@ TESTDRIVE_PAYMENT_PROVIDER = env.str("TESTDRIVE_PAYMENT_PROVIDER", default="sand
 # Text messages: "console" writes them to the log; a real store plugs in its SMS gateway.
 NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="console")
 # How the car gets from storage to a delivery bay. "instant" moves it in our records at once
-# (a store without a tower controller, and the demo until the tower issue lands).
+# (a store without a tower controller; bin/run sets "controller" and starts the simulators).
 TOWER_DISPATCHER = env.str("TOWER_DISPATCHER", default="instant")
-CELERY_BEAT_SCHEDULE["testdrives-sweep"] = {"task": "testdrives.tasks.testdrives_sweep", "schedule": 60.0}
 
 # --- Tower controllers (fleet/tower; docs/TOWER_PROTOCOL.md) ----------------------------------
 # TOWER_DISPATCHER = "controller" sends tower commands instead. Controllers by tower code, e.g.
@@ -377,22 +395,3 @@ TOWER_SEND_BACKOFF_MAX_SECONDS = env.float("TOWER_SEND_BACKOFF_MAX_SECONDS", def
 TOWER_PRESTAGE_ENABLED = env.bool("TOWER_PRESTAGE_ENABLED", default=True)
 TOWER_PRESTAGE_HOURS = env.float("TOWER_PRESTAGE_HOURS", default=3.0)
 TOWER_STAGING_LEVELS = env.int("TOWER_STAGING_LEVELS", default=1)
-CELERY_BEAT_SCHEDULE["tower-outbox-flush"] = {"task": "fleet.tower.tasks.tower_outbox_flush", "schedule": 2.0}
-CELERY_BEAT_SCHEDULE["tower-reconcile"] = {"task": "fleet.tower.tasks.tower_reconcile_all", "schedule": 15.0}
-CELERY_BEAT_SCHEDULE["tower-prestage"] = {"task": "fleet.tower.tasks.tower_prestage_all", "schedule": 30.0}
-
-# Face pickup: templates kept this long after the member's last test drive ends (then deleted),
-# the largest photo accepted, and whether the kiosk's blink/turn challenge is required.
-BIOMETRICS_RETENTION_DAYS = env.int("BIOMETRICS_RETENTION_DAYS", default=30)
-BIOMETRICS_MAX_UPLOAD_BYTES = env.int("BIOMETRICS_MAX_UPLOAD_BYTES", default=12 * 1024 * 1024)
-BIOMETRICS_REQUIRE_CHALLENGE = env.bool("BIOMETRICS_REQUIRE_CHALLENGE", default=True)
-# Load the face model when a worker process starts, not on its first task.
-BIOMETRICS_WARM_UP = env.bool("BIOMETRICS_WARM_UP", default=True)
-CELERY_BEAT_SCHEDULE["biometrics-requeue-stale-attempts"] = {
-    "task": "biometrics.tasks.face_attempts_requeue_stale",
-    "schedule": 30.0,
-}
-CELERY_BEAT_SCHEDULE["biometrics-retention"] = {
-    "task": "biometrics.tasks.biometrics_retention_sweep",
-    "schedule": crontab(minute="17"),
-}
