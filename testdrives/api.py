@@ -9,7 +9,6 @@ a 404, like one that does not exist.
 
 import uuid
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -27,16 +26,12 @@ from testdrives.codes import code_normalize
 from testdrives.models import Kiosk, PurchaseMethod, State, TestDrive
 from testdrives.selectors import (
     slot_list,
+    testdrive_fee_pending,
     testdrive_get_for_member,
     testdrive_list_for_member,
     testdrive_timeline,
 )
-from testdrives.services.booking import (
-    testdrive_book,
-    testdrive_cancel,
-    testdrive_fee_pending,
-    testdrive_pay_fee,
-)
+from testdrives.services.booking import testdrive_book, testdrive_cancel, testdrive_pay_fee
 from testdrives.services.kiosks import kiosk_for_token
 from testdrives.services.lifecycle import testdrive_check_in
 from testdrives.services.purchase import testdrive_purchase
@@ -102,13 +97,6 @@ def testdrive_output(td: TestDrive, *, detail: bool = False) -> dict[str, object
         for step in testdrive_timeline(test_drive=td)
     ]
     return TestDriveDetailOutputSerializer(td).data
-
-
-def _own(request: Request, pk: int) -> TestDrive:
-    td = testdrive_get_for_member(member=request.member, pk=pk)
-    if td is None:
-        raise Http404
-    return td
 
 
 # --- Slots and booking ----------------------------------------------------------------------
@@ -213,7 +201,7 @@ class TestDriveDetailApi(MemberApi):
         },
     )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(testdrive_output(_own(request, pk), detail=True))
+        return Response(testdrive_output(testdrive_get_for_member(member=request.member, pk=pk), detail=True))
 
 
 class TestDriveCancelApi(MemberApi):
@@ -228,7 +216,9 @@ class TestDriveCancelApi(MemberApi):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        td = testdrive_cancel(test_drive=_own(request, pk), by=request.user)
+        td = testdrive_cancel(
+            test_drive=testdrive_get_for_member(member=request.member, pk=pk), by=request.user
+        )
         return Response(testdrive_output(td, detail=True))
 
 
@@ -240,7 +230,7 @@ class TestDrivePayApi(MemberApi):
         responses={200: TestDriveDetailOutputSerializer, 402: ERROR, 404: ERROR, 409: ERROR},
     )
     def post(self, request: Request, pk: int) -> Response:
-        td = _own(request, pk)
+        td = testdrive_get_for_member(member=request.member, pk=pk)
         testdrive_pay_fee(test_drive=td)
         return Response(testdrive_output(td, detail=True))
 
@@ -269,7 +259,9 @@ class TestDrivePurchaseApi(MemberApi):
         serializer = self.PurchaseInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         order = testdrive_purchase(
-            test_drive=_own(request, pk), member=request.member, **serializer.validated_data
+            test_drive=testdrive_get_for_member(member=request.member, pk=pk),
+            member=request.member,
+            **serializer.validated_data,
         )
         return Response(self.PurchaseOutputSerializer(order).data, status=status.HTTP_201_CREATED)
 

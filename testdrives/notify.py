@@ -1,4 +1,5 @@
-"""Messages to members: one in-app list, e-mail, and text messages through a pluggable backend.
+"""Messages to members: one in-app list, e-mail, and text messages through a pluggable backend;
+and alerts to the store's staff.
 
 ``notification_create`` is called inside a service's transaction; delivery (e-mail and SMS) runs
 in a Celery task after commit. The unique (booking, kind) row makes every message go out once,
@@ -9,7 +10,7 @@ import logging
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import mail_admins, send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -102,3 +103,11 @@ def notification_deliver(*, notification_id: int) -> bool:
         Notification.objects.filter(pk=notification_id).update(delivered_at=None)
         raise
     return True
+
+
+def staff_alert(*, test_drive: TestDrive, what: str) -> None:
+    """Tell the store's staff (``STAFF_ALERT_EMAILS``) after commit; the log has it at once."""
+    subject = f"Test drive {test_drive.pickup_code} at {test_drive.store}: {what}"
+    logger.warning("staff alert: %s", subject)
+    body = f"{subject}\nState: {test_drive.state}\n"
+    transaction.on_commit(lambda: mail_admins(subject, body, fail_silently=True))

@@ -2,15 +2,28 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
+from django_fsm_log.models import StateLog
 
 from fleet.models import CarModel, Paint, Store, Vehicle, VehicleStatus
 from members.models import Member
-from testdrives.models import ACTIVE, Notification, PickupWindow, State, TestDrive, VehicleHold
+from testdrives.models import (
+    ACTIVE,
+    Notification,
+    Payment,
+    PaymentPurpose,
+    PaymentStatus,
+    PickupWindow,
+    State,
+    TestDrive,
+    VehicleHold,
+)
 
 # Cars that can be promised for a future window: not sold, not in the workshop.
 ALLOCATABLE_STATUSES = [VehicleStatus.STORED, VehicleStatus.AT_DELIVERY_BAY, VehicleStatus.ON_DRIVE]
@@ -147,20 +160,20 @@ def testdrive_list_for_member(*, member: Member) -> QuerySet[TestDrive]:
     return TestDrive.objects.filter(member=member).select_related("car_model__brand", "paint", "store")
 
 
-def testdrive_get_for_member(*, member: Member, pk: int) -> TestDrive | None:
-    """The member's own booking, or None: another member's booking is indistinguishable from none."""
-    return testdrive_list_for_member(member=member).filter(pk=pk).first()
+def testdrive_get_for_member(*, member: Member, pk: int) -> TestDrive:
+    """The member's own booking, or ``Http404``: another member's booking is indistinguishable from
+    none."""
+    return get_object_or_404(testdrive_list_for_member(member=member), pk=pk)
 
 
 def testdrive_active_for_member(*, member: Member) -> TestDrive | None:
     return testdrive_list_for_member(member=member).filter(state__in=ACTIVE).order_by("slot_start").first()
 
 
-def testdrive_timeline(*, test_drive: TestDrive) -> list[dict[str, object]]:
-    """Every transition of the booking, oldest first: when, from, to, and why."""
-    from django_fsm_log.models import StateLog
-
-    logs = StateLog.objects.for_(test_drive).order_by("timestamp", "pk")
+def testdrive_timeline(*, test_drive: TestDrive) -> list[dict[str, Any]]:
+    """Every transition of the booking, oldest first: when, from, to, who (a user, or None for the
+    kiosk, the tower or a sweep) and why."""
+    logs = StateLog.objects.for_(test_drive).select_related("by").order_by("timestamp", "pk")
     return [
         {
             "at": log.timestamp,
@@ -168,17 +181,30 @@ def testdrive_timeline(*, test_drive: TestDrive) -> list[dict[str, object]]:
             "to": log.state,
             "transition": log.transition,
             "to_label": State(log.state).label,
+            "by": log.by,
             "description": log.description or "",
-            "by_staff": bool(log.by_id and log.by_id != test_drive.member.user_id),
         }
         for log in logs
     ]
 
 
+def testdrive_fee_pending(*, test_drive: TestDrive) -> Payment | None:
+    """The booking's unpaid fee, if it has one. Uses ``payments`` when prefetched (a list of
+    bookings asks once for all of them), else one query."""
+    return next(
+        (
+            payment
+            for payment in test_drive.payments.all()
+            if payment.purpose == PaymentPurpose.TEST_DRIVE_FEE and payment.status == PaymentStatus.PENDING
+        ),
+        None,
+    )
+
+
 def testdrive_overdue_q(*, now: datetime) -> Q:
     """On the road past the due time and the grace period: the overdue sweep's selection."""
     grace = timedelta(minutes=settings.TESTDRIVE_GRACE_MINUTES)
-    return Q(state="on_drive", due_back_at__lte=now - grace)
+    return Q(state=State.ON_DRIVE, due_back_at__lte=now - grace)
 
 
 def notification_list_for_member(*, member: Member, limit: int = 20) -> list[tuple[Notification, str]]:

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,30 +21,19 @@ from members.selectors import member_eligibility
 from members.views import member_required
 from testdrives.errors import BookingRefused
 from testdrives.forms import PurchaseForm, SlotSearchForm, booking_days
-from testdrives.models import PURCHASABLE, State, TestDrive
+from testdrives.models import PURCHASABLE, State
 from testdrives.qr import qr_svg
 from testdrives.selectors import (
     notification_list_for_member,
     slot_list,
+    testdrive_fee_pending,
     testdrive_get_for_member,
     testdrive_list_for_member,
     testdrive_timeline,
 )
-from testdrives.services.booking import (
-    testdrive_book,
-    testdrive_cancel,
-    testdrive_fee_pending,
-    testdrive_pay_fee,
-)
+from testdrives.services.booking import testdrive_book, testdrive_cancel, testdrive_pay_fee
 from testdrives.services.purchase import purchase_price, testdrive_purchase
 from vendingstore.api_errors import ApplicationError
-
-
-def _own_drive(member: Member, pk: int) -> TestDrive:
-    td = testdrive_get_for_member(member=member, pk=pk)
-    if td is None:
-        raise Http404
-    return td
 
 
 @member_required
@@ -129,7 +118,7 @@ def drive_list(request: HttpRequest, member: Member) -> HttpResponse:
 
 @member_required
 def detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
-    td = _own_drive(member, pk)
+    td = testdrive_get_for_member(member=member, pk=pk)
     context = {
         "td": td,
         "timeline": testdrive_timeline(test_drive=td),
@@ -148,7 +137,7 @@ def detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def cancel(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
-    td = _own_drive(member, pk)
+    td = testdrive_get_for_member(member=member, pk=pk)
     try:
         testdrive_cancel(test_drive=td, by=request.user)
         messages.success(request, _("Your booking is cancelled and the car released."))
@@ -160,7 +149,7 @@ def cancel(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
 @require_POST
 @member_required
 def pay(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
-    td = _own_drive(member, pk)
+    td = testdrive_get_for_member(member=member, pk=pk)
     try:
         testdrive_pay_fee(test_drive=td)
         messages.success(request, _("Paid. Your booking is confirmed."))
@@ -171,7 +160,7 @@ def pay(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
 
 @member_required
 def buy(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
-    td = _own_drive(member, pk)
+    td = testdrive_get_for_member(member=member, pk=pk)
     if td.state not in PURCHASABLE and not hasattr(td, "purchase_order"):
         messages.error(request, _("This car can be bought during its test drive or after its return."))
         return redirect("testdrives:detail", pk=td.pk)

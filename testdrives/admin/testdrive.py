@@ -9,6 +9,7 @@ each store are custom views linked from the changelist and the app index.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +20,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django_fsm_log.models import StateLog
 
 from testdrives.admin.boards import overdue_board, store_days
 from testdrives.admin.steps import STEPS, Step, steps_for
@@ -33,6 +33,7 @@ from testdrives.models import (
     TestDrive,
     VehicleHold,
 )
+from testdrives.selectors import testdrive_timeline
 from vendingstore.api_errors import ApplicationError
 
 STATE_LABELS = dict(State.choices)
@@ -133,7 +134,10 @@ class TestDriveAdmin(admin.ModelAdmin):
             None,
             {"fields": ["pickup_code", "state", "member_contact", "store", "car_model", "paint", "vehicle"]},
         ),
-        (pgettext_lazy("test drive", "Pickup"), {"fields": [("slot_start", "slot_end"), "fee_cny", "identity_method", "delivery_bay"]}),
+        (
+            pgettext_lazy("test drive", "Pickup"),
+            {"fields": [("slot_start", "slot_end"), "fee_cny", "identity_method", "delivery_bay"]},
+        ),
         (
             _("Drive"),
             {
@@ -199,19 +203,18 @@ class TestDriveAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("transitions"))
     def transition_log(self, obj: TestDrive) -> str:
-        logs = StateLog.objects.for_(obj).select_related("by").order_by("timestamp", "pk")
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    timezone.localtime(log.timestamp).strftime("%Y-%m-%d %H:%M:%S"),
-                    STATE_LABELS.get(log.source_state, log.source_state),
-                    STATE_LABELS.get(log.state, log.state),
-                    self._who(obj, log),
-                    log.description or "",
+                    timezone.localtime(step["at"]).strftime("%Y-%m-%d %H:%M:%S"),
+                    STATE_LABELS.get(step["from"], step["from"]),
+                    STATE_LABELS.get(step["to"], step["to"]),
+                    self._who(obj, step["by"]),
+                    step["description"],
                 )
-                for log in logs
+                for step in testdrive_timeline(test_drive=obj)
             ),
         )
         return format_html(
@@ -226,12 +229,12 @@ class TestDriveAdmin(admin.ModelAdmin):
         )
 
     @staticmethod
-    def _who(obj: TestDrive, log: StateLog) -> str:
-        if log.by_id is None:
+    def _who(obj: TestDrive, by: AbstractBaseUser | None) -> str:
+        if by is None:
             return gettext("system (kiosk, tower or sweep)")
-        if log.by_id == obj.member.user_id:
+        if by.pk == obj.member.user_id:
             return gettext("the member")
-        return log.by.get_username()
+        return by.get_username()
 
     def render_change_form(
         self,

@@ -2,7 +2,9 @@
 
 import logging
 import uuid
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -46,6 +48,8 @@ from testdrives.selectors import (
 from testdrives.services.dispatch import dispatch_store_back
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def testdrive_book(
@@ -123,12 +127,6 @@ def _window_claim(*, store: Store, starts_at: datetime) -> None:
         raise SlotFull()
 
 
-def _window_release(*, store_id: int, starts_at: datetime) -> None:
-    PickupWindow.objects.filter(store_id=store_id, starts_at=starts_at, booked__gt=0).update(
-        booked=F("booked") - 1
-    )
-
-
 def _allocate(
     *,
     member: Member,
@@ -139,39 +137,66 @@ def _allocate(
     request_key: uuid.UUID | None,
     fee_cny: int,
 ) -> TestDrive:
-    """Create the booking holding the first free car; move on when the database says it was taken."""
+    """Create the booking holding the first free car, or raise ``NoCarLeft``."""
     starts_at, ends_at = hold_period(slot_start=slot_start)
-    ids = list(vehicle_candidates(store=store, car_model=car_model, paint=paint).values_list("pk", flat=True))
+
+    def take(vehicle_id: int) -> TestDrive:
+        test_drive = TestDrive.objects.create(
+            member=member,
+            vehicle_id=vehicle_id,
+            car_model=car_model,
+            paint=paint,
+            store=store,
+            slot_start=slot_start,
+            slot_end=slot_start + slot_length(),
+            pickup_code=code_new(),
+            request_key=request_key,
+            fee_cny=fee_cny,
+        )
+        VehicleHold.objects.create(
+            vehicle_id=vehicle_id, test_drive=test_drive, starts_at=starts_at, ends_at=ends_at
+        )
+        return test_drive
+
+    test_drive = vehicle_take_first_free(
+        store=store, car_model=car_model, paint=paint, starts_at=starts_at, ends_at=ends_at, take=take
+    )
+    if test_drive is None:
+        raise NoCarLeft()
+    return test_drive
+
+
+def vehicle_take_first_free(
+    *,
+    store: Store,
+    car_model: CarModel,
+    paint: Paint,
+    starts_at: datetime,
+    ends_at: datetime,
+    take: Callable[[int], T],
+    other_than: int | None = None,
+) -> T | None:
+    """Call ``take(vehicle_id)`` for the first of the store's cars of this model and paint (but
+    ``other_than``) that is free over [starts_at, ends_at), and return what it returns; None when
+    no car is free. ``take`` runs in a savepoint: when the database says another booking held that
+    car meanwhile (``hold_no_overlap_per_vehicle``), the next car is tried."""
+    candidates = vehicle_candidates(store=store, car_model=car_model, paint=paint).values_list(
+        "pk", flat=True
+    )
+    ids = [pk for pk in candidates if pk != other_than]
     for vehicle_id in vehicle_free_ids(vehicle_ids=ids, starts_at=starts_at, ends_at=ends_at):
         try:
             with transaction.atomic():
-                test_drive = TestDrive.objects.create(
-                    member=member,
-                    vehicle_id=vehicle_id,
-                    car_model=car_model,
-                    paint=paint,
-                    store=store,
-                    slot_start=slot_start,
-                    slot_end=slot_start + slot_length(),
-                    pickup_code=code_new(),
-                    request_key=request_key,
-                    fee_cny=fee_cny,
-                )
-                VehicleHold.objects.create(
-                    vehicle_id=vehicle_id, test_drive=test_drive, starts_at=starts_at, ends_at=ends_at
-                )
-                return test_drive
+                return take(vehicle_id)
         except IntegrityError as exc:
             if "hold_no_overlap_per_vehicle" not in str(exc):
                 raise
             # Another booking committed a hold on this car after we read it as free: try the next.
             logger.info("hold on vehicle %s taken by a concurrent booking; trying the next car", vehicle_id)
-    raise NoCarLeft()
+    return None
 
 
 def _fee_payment_open(test_drive: TestDrive, *, now: datetime) -> Payment:
-    from datetime import timedelta
-
     return Payment.objects.create(
         test_drive=test_drive,
         purpose=PaymentPurpose.TEST_DRIVE_FEE,
@@ -182,22 +207,16 @@ def _fee_payment_open(test_drive: TestDrive, *, now: datetime) -> Payment:
     )
 
 
-def testdrive_fee_pending(*, test_drive: TestDrive) -> Payment | None:
-    """The booking's unpaid fee, if it has one."""
-    return test_drive.payments.filter(
-        purpose=PaymentPurpose.TEST_DRIVE_FEE, status=PaymentStatus.PENDING
-    ).first()
-
-
-def testdrive_pay_fee(*, test_drive: TestDrive) -> Payment:
+def testdrive_pay_fee(*, test_drive: TestDrive) -> Payment | None:
     """Charge the booking's fee through the payment provider. Paying twice charges once.
+    Returns the fee's payment (None: the booking has no fee).
 
     The provider call happens outside our transaction (it is a network call); our reference is its
     idempotency key, so a retry after a crash between the two cannot charge twice.
     """
     payment = test_drive.payments.filter(purpose=PaymentPurpose.TEST_DRIVE_FEE).first()
     if payment is None or payment.status == PaymentStatus.PAID:
-        return payment  # type: ignore[return-value]
+        return payment
     if payment.status != PaymentStatus.PENDING or test_drive.state != State.SCHEDULED:
         raise TransitionRefused(_("This booking can no longer be paid: its payment time ran out."))
     result = payment_provider().charge(
@@ -241,16 +260,31 @@ def testdrive_cancel(
         # back. Still on its way: the tower's inbox stores it when it arrives (a no-op here).
         car_at_bay = td.state != State.SCHEDULED
         td.cancel(by=by, description=reason or ("cancelled by staff" if as_staff else "cancelled by member"))
-        td.finished_at = timezone.now()
-        td.save()
-        testdrive_release(test_drive=td)
-        if td.slot_start > timezone.now():
-            _window_release(store_id=td.store_id, starts_at=td.slot_start)
-        _fee_refund(td)
-        notification_create(test_drive=td, kind="cancelled")
+        _cancelled(td, now=timezone.now())
         if car_at_bay:
             dispatch_store_back(vehicle_id=td.vehicle_id)
     return td
+
+
+def testdrive_cancel_unpaid(*, test_drive: TestDrive, now: datetime) -> None:
+    """Cancel a scheduled booking whose fee was not paid in time: its payment expires. Call with
+    the booking's row locked (the payment sweep does)."""
+    test_drive.cancel(description="test-drive fee not paid in time")
+    _cancelled(test_drive, now=now)
+
+
+def _cancelled(td: TestDrive, *, now: datetime) -> None:
+    """Save a just-cancelled booking and give back what it held: its car, its place in a window
+    still to come, its fee (an unpaid one lapses, a paid one is refunded); the member is told."""
+    td.finished_at = now
+    td.save()
+    testdrive_release(test_drive=td)
+    if td.slot_start > now:
+        PickupWindow.objects.filter(store_id=td.store_id, starts_at=td.slot_start, booked__gt=0).update(
+            booked=F("booked") - 1
+        )
+    _fee_settle(td)
+    notification_create(test_drive=td, kind="cancelled")
 
 
 def testdrive_release(*, test_drive: TestDrive) -> None:
@@ -260,16 +294,15 @@ def testdrive_release(*, test_drive: TestDrive) -> None:
     )
 
 
-def _fee_refund(test_drive: TestDrive) -> None:
-    """A cancelled booking's paid fee is refunded; an unpaid one simply lapses."""
-    for payment in test_drive.payments.filter(purpose=PaymentPurpose.TEST_DRIVE_FEE):
-        if payment.status == PaymentStatus.PENDING:
-            Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.EXPIRED)
-        elif payment.status == PaymentStatus.PAID:
-            reference = payment.reference
-
-            def refund(reference: str = reference, amount: int = payment.amount_cny) -> None:
-                payment_provider().refund(reference=reference, amount_cny=amount)
-
-            Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.REFUNDED)
-            transaction.on_commit(refund)
+def _fee_settle(test_drive: TestDrive) -> None:
+    """A cancelled booking's unpaid fee lapses; a paid one is refunded after commit."""
+    fee = test_drive.payments.filter(purpose=PaymentPurpose.TEST_DRIVE_FEE).first()  # one at most
+    if fee is None:
+        return
+    if fee.status == PaymentStatus.PENDING:
+        Payment.objects.filter(pk=fee.pk).update(status=PaymentStatus.EXPIRED)
+    elif fee.status == PaymentStatus.PAID:
+        Payment.objects.filter(pk=fee.pk).update(status=PaymentStatus.REFUNDED)
+        transaction.on_commit(
+            lambda: payment_provider().refund(reference=fee.reference, amount_cny=fee.amount_cny)
+        )

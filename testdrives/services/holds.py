@@ -4,11 +4,10 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 
 from testdrives.models import State, TestDrive, VehicleHold
-from testdrives.selectors import vehicle_candidates, vehicle_free_ids
-from testdrives.services.lifecycle import _alert_staff
+from testdrives.notify import staff_alert
+from testdrives.services.booking import vehicle_take_first_free
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +33,9 @@ def hold_extend_for_late_car(*, test_drive: TestDrive, now: datetime) -> list[in
     if stuck:
         first_stuck = min(h.starts_at for h in VehicleHold.objects.filter(test_drive_id__in=stuck))
         wanted_end = min(wanted_end, first_stuck)
-        _alert_staff(test_drive, f"overdue car is booked again by {stuck} and no other car is free")
+        staff_alert(
+            test_drive=test_drive, what=f"overdue car is booked again by {stuck} and no other car is free"
+        )
     if wanted_end > hold.ends_at:
         VehicleHold.objects.filter(pk=hold.pk).update(ends_at=wanted_end)
     return moved
@@ -60,20 +61,24 @@ def _move_to_another_car(hold: VehicleHold) -> bool:
     td = hold.test_drive
     if td.state != State.SCHEDULED:
         return False
-    ids = list(
-        vehicle_candidates(store=td.store, car_model=td.car_model, paint=td.paint)
-        .exclude(pk=hold.vehicle_id)
-        .values_list("pk", flat=True)
+
+    def take(vehicle_id: int) -> int:
+        VehicleHold.objects.filter(pk=hold.pk).update(vehicle_id=vehicle_id)
+        TestDrive.objects.filter(pk=td.pk).update(vehicle_id=vehicle_id)
+        return vehicle_id
+
+    moved_to = vehicle_take_first_free(
+        store=td.store,
+        car_model=td.car_model,
+        paint=td.paint,
+        starts_at=hold.starts_at,
+        ends_at=hold.ends_at,
+        take=take,
+        other_than=hold.vehicle_id,
     )
-    for vehicle_id in vehicle_free_ids(vehicle_ids=ids, starts_at=hold.starts_at, ends_at=hold.ends_at):
-        try:
-            with transaction.atomic():
-                VehicleHold.objects.filter(pk=hold.pk).update(vehicle_id=vehicle_id)
-                TestDrive.objects.filter(pk=td.pk).update(vehicle_id=vehicle_id)
-        except IntegrityError:
-            continue  # taken by a concurrent booking: try the next
-        logger.info(
-            "booking %s moved from vehicle %s to %s: its car is overdue", td.pk, hold.vehicle_id, vehicle_id
-        )
-        return True
-    return False
+    if moved_to is None:
+        return False
+    logger.info(
+        "booking %s moved from vehicle %s to %s: its car is overdue", td.pk, hold.vehicle_id, moved_to
+    )
+    return True

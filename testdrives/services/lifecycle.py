@@ -4,12 +4,11 @@ and staff drive. Each step locks the booking row, checks its state, transitions 
 import logging
 import math
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,9 +18,10 @@ from fleet.services import bay_free, vehicle_place, vehicle_take_out
 from testdrives.codes import code_new, code_normalize
 from testdrives.errors import NoDeliveryBayFree, PaymentFailed, PickupCodeUnknown, TransitionRefused
 from testdrives.models import Kiosk, Payment, PaymentPurpose, PaymentStatus, ReturnPhoto, State, TestDrive
-from testdrives.notify import notification_create
+from testdrives.notify import notification_create, staff_alert
 from testdrives.payments import payment_provider
-from testdrives.services.booking import testdrive_fee_pending, testdrive_release
+from testdrives.selectors import testdrive_fee_pending
+from testdrives.services.booking import testdrive_release
 from testdrives.services.dispatch import (
     dispatch_car_in_delivery_bay,
     dispatch_prefetch,
@@ -76,7 +76,12 @@ def testdrive_check_in(*, kiosk: Kiosk, pickup_code: str) -> TestDrive:
     while the identity is checked and waits behind the delivery bay's closed door.
     """
     code = code_normalize(pickup_code)
-    found = TestDrive.objects.filter(pickup_code=code, store_id=kiosk.store_id).only("pk").first()
+    # The pk alone: a deferred ``state`` would be fetched again by ConcurrentTransitionMixin.
+    found = (
+        TestDrive.objects.filter(pickup_code=code, store_id=kiosk.store_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
     if found is None:
         raise PickupCodeUnknown()
     now = timezone.now()
@@ -124,7 +129,7 @@ def testdrive_face_check_failed(*, test_drive: TestDrive | int, failures: int, r
     with transaction.atomic():
         td = _step(test_drive, allowed=[State.VERIFYING], transition=transition)
         if td.state == State.LOCKED:
-            _alert_staff(td, "locked after failed face checks")
+            staff_alert(test_drive=td, what="locked after failed face checks")
     return td
 
 
@@ -191,7 +196,7 @@ def testdrive_dispatch_failed(*, test_drive: TestDrive | int, reason: str) -> Te
             allowed=[State.DISPATCHING],
             transition=lambda td: td.fail_dispatch(description=reason),
         )
-        _alert_staff(td, f"tower could not bring the car: {reason}")
+        staff_alert(test_drive=td, what=f"tower could not bring the car: {reason}")
     return td
 
 
@@ -230,13 +235,12 @@ def testdrive_depart(*, test_drive: TestDrive | int, by: AbstractBaseUser | None
 # --- the return -------------------------------------------------------------------------------
 
 
-def late_fee_for(*, test_drive: TestDrive, returned_at: object) -> int:
+def late_fee_for(*, test_drive: TestDrive, returned_at: datetime) -> int:
     """Per started hour after the due time, once past the grace period; capped."""
-    if test_drive.due_back_at is None or returned_at <= test_drive.due_back_at + timedelta(  # type: ignore[operator]
-        minutes=settings.TESTDRIVE_GRACE_MINUTES
-    ):
+    due = test_drive.due_back_at
+    if due is None or returned_at <= due + timedelta(minutes=settings.TESTDRIVE_GRACE_MINUTES):
         return 0
-    hours = math.ceil((returned_at - test_drive.due_back_at).total_seconds() / 3600)  # type: ignore[operator]
+    hours = math.ceil((returned_at - due).total_seconds() / 3600)
     return min(hours * settings.TESTDRIVE_LATE_FEE_PER_HOUR_CNY, settings.TESTDRIVE_LATE_FEE_CAP_CNY)
 
 
@@ -339,10 +343,3 @@ def testdrive_inspect(*, test_drive: TestDrive | int, by: AbstractBaseUser, note
         testdrive_release(test_drive=td)
         dispatch_store_back(vehicle_id=td.vehicle_id)
     return td
-
-
-def _alert_staff(td: TestDrive, what: str) -> None:
-    """Tell the store's staff (``STAFF_ALERT_EMAILS``) after commit; the log has it too."""
-    subject = f"Test drive {td.pickup_code} at {td.store}: {what}"
-    logger.warning("staff alert: %s", subject)
-    transaction.on_commit(lambda: mail_admins(subject, f"{subject}\nState: {td.state}\n", fail_silently=True))

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from testdrives.models import Payment, PaymentPurpose, PaymentStatus, State, TestDrive
-from testdrives.notify import notification_create
+from testdrives.models import Notification, Payment, PaymentPurpose, PaymentStatus, State, TestDrive
+from testdrives.notify import notification_create, staff_alert
 from testdrives.selectors import testdrive_overdue_q
-from testdrives.services.booking import testdrive_release
-from testdrives.services.lifecycle import _alert_staff
+from testdrives.services.booking import testdrive_cancel_unpaid, testdrive_release
+from testdrives.services.holds import hold_extend_for_late_car
 from vendingstore.queueing import delay_safely
 
 
@@ -50,7 +50,7 @@ def sweep_overdue(*, now: datetime) -> int:
         td.mark_overdue(description="not returned by the due time and grace period")
         td.save()
         notification_create(test_drive=td, kind="overdue")
-        _alert_staff(td, "overdue")
+        staff_alert(test_drive=td, what="overdue")
         return True
 
     return _each_locked(testdrive_overdue_q(now=now), apply)
@@ -58,8 +58,6 @@ def sweep_overdue(*, now: datetime) -> int:
 
 def sweep_overdue_holds(*, now: datetime) -> int:
     """Overdue cars keep their hold while they are out; later bookings of them move to another car."""
-    from testdrives.services.holds import hold_extend_for_late_car
-
     return _each_locked(
         Q(state=State.OVERDUE), lambda td: bool(hold_extend_for_late_car(test_drive=td, now=now))
     )
@@ -69,38 +67,31 @@ def sweep_reminders(*, now: datetime) -> int:
     """Remind of the pickup shortly before the window, and of the due time shortly before it."""
     before_slot = timedelta(minutes=settings.TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES)
     before_due = timedelta(hours=settings.TESTDRIVE_DUE_SOON_HOURS)
-    sent = 0
-    pickups = TestDrive.objects.filter(
-        state=State.SCHEDULED, slot_start__gt=now, slot_start__lte=now + before_slot
-    ).exclude(payments__purpose=PaymentPurpose.TEST_DRIVE_FEE, payments__status=PaymentStatus.PENDING)
-    for td in pickups:
-        sent += notification_create(test_drive=td, kind="reminder") is not None
-    for td in TestDrive.objects.filter(
+    # Those already reminded are left out here, not by a failed insert per booking every minute;
+    # the unique row still makes a reminder go out once when two sweeps race.
+    pickups = (
+        TestDrive.objects.filter(state=State.SCHEDULED, slot_start__gt=now, slot_start__lte=now + before_slot)
+        .exclude(payments__purpose=PaymentPurpose.TEST_DRIVE_FEE, payments__status=PaymentStatus.PENDING)
+        .exclude(notifications__kind="reminder")
+    )
+    due_soon = TestDrive.objects.filter(
         state=State.ON_DRIVE, due_back_at__gt=now, due_back_at__lte=now + before_due
-    ):
-        sent += notification_create(test_drive=td, kind="due_soon") is not None
+    ).exclude(notifications__kind="due_soon")
+    sent = 0
+    for kind, drives in (("reminder", pickups), ("due_soon", due_soon)):
+        for td in drives:
+            sent += notification_create(test_drive=td, kind=kind) is not None
     return sent
 
 
 def sweep_expired_payments(*, now: datetime) -> int:
     """Fee bookings not paid in time: the payment expires and the booking is cancelled."""
-    from testdrives.services.booking import _window_release
-
     expired = Payment.objects.filter(
         purpose=PaymentPurpose.TEST_DRIVE_FEE, status=PaymentStatus.PENDING, expires_at__lte=now
     )
 
     def apply(td: TestDrive) -> bool:
-        Payment.objects.filter(
-            test_drive=td, purpose=PaymentPurpose.TEST_DRIVE_FEE, status=PaymentStatus.PENDING
-        ).update(status=PaymentStatus.EXPIRED)
-        td.cancel(description="test-drive fee not paid in time")
-        td.finished_at = now
-        td.save()
-        testdrive_release(test_drive=td)
-        if td.slot_start > now:
-            _window_release(store_id=td.store_id, starts_at=td.slot_start)
-        notification_create(test_drive=td, kind="cancelled")
+        testdrive_cancel_unpaid(test_drive=td, now=now)
         return True
 
     return _each_locked(Q(state=State.SCHEDULED, pk__in=expired.values("test_drive_id")), apply)
@@ -110,8 +101,7 @@ def sweep_lost_messages(*, now: datetime) -> int:
     """Queue again the work whose task message was lost (a broker down at commit, a worker
     machine gone): undelivered notifications, and cars the instant dispatcher has not moved.
     Both tasks check before they act, so a message that was only slow is harmless twice."""
-    from testdrives import tasks
-    from testdrives.models import Notification
+    from testdrives import tasks  # tasks import this module
 
     stale = now - timedelta(minutes=2)
     queued = 0
