@@ -3,11 +3,15 @@
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from testdrives.models import State, TestDrive
+from testdrives.services.booking import testdrive_cancel
 from testdrives.services.kiosks import kiosk_create
+from testdrives.services.lifecycle import testdrive_check_in
 from tests.testdrives.conftest import TEN, make_member
 
 pytestmark = pytest.mark.django_db
@@ -111,11 +115,39 @@ def test_another_members_booking_is_404_for_every_operation(book, super_member, 
     assert td.state == State.SCHEDULED
 
 
-def test_a_member_cancels_through_the_api_and_not_twice_after_check_in(book, super_member, clock):
-    td = book(super_member)
+def test_a_member_cancels_through_the_api_but_not_after_check_in(book, super_member, staff, store, clock):
     api = api_for(super_member)
+    td = book(super_member)
 
     assert api.post(f"/api/v1/testdrives/{td.pk}/cancel/").data["state"] == "cancelled"
+
+    checked_in = book(super_member)
+    clock.move_to(TEN)
+    kiosk, _ = kiosk_create(store=store, name="k", by=staff)
+    testdrive_check_in(kiosk=kiosk, pickup_code=checked_in.pickup_code)
+    refused = api.post(f"/api/v1/testdrives/{checked_in.pk}/cancel/")
+
+    assert refused.status_code == 409
+    checked_in.refresh_from_db()
+    assert checked_in.state == State.CHECKED_IN
+
+
+def test_my_test_drives_are_listed_in_a_fixed_number_of_queries(
+    book, basic_member, clock, django_assert_num_queries
+):
+    api = api_for(basic_member)
+    first = book(basic_member)
+    with CaptureQueriesContext(connection) as one:
+        assert [d["fee_paid"] for d in api.get("/api/v1/testdrives/").data] == [False]
+
+    testdrive_cancel(test_drive=first, by=basic_member.user)
+    testdrive_cancel(test_drive=book(basic_member), by=basic_member.user)
+    unpaid = book(basic_member)
+    with django_assert_num_queries(len(one)):
+        drives = api.get("/api/v1/testdrives/").data
+
+    assert len(drives) == 3
+    assert {d["id"]: d["fee_paid"] for d in drives}[unpaid.pk] is False
 
 
 def test_kiosk_endpoints_refuse_without_a_valid_kiosk_token(book, super_member, clock):
