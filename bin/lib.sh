@@ -36,15 +36,19 @@ setup_frontend() {
   fi
 }
 
-# setup_messages: compile the translations (gettext's msgfmt).
+# setup_messages: compile the translations (gettext's msgfmt) when a catalogue is newer than its
+# .mo, or has none; a start with nothing to compile does not pay for a Django process.
 setup_messages() {
+  local po stale=""
+  while IFS= read -r po; do
+    [ "${po%.po}.mo" -nt "$po" ] || { stale=1; break; }
+  done < <(find . \( -path ./.venv -o -path ./node_modules \) -prune -o -name '*.po' -path '*/LC_MESSAGES/*' -print)
+  [ -n "$stale" ] || return 0
   if ! command -v msgfmt >/dev/null; then
     say "installing gettext for the translations"
     apt_install gettext
   fi
-  if compgen -G "locale/*/LC_MESSAGES/*.po" >/dev/null; then
-    "$PY" manage.py compilemessages -v0 --ignore '.venv/*' --ignore 'node_modules/*'
-  fi
+  "$PY" manage.py compilemessages -v0 --ignore '.venv/*' --ignore 'node_modules/*'
 }
 
 # setup_snapcar_model: the snap-a-car image model, exported to ONNX from the weights inside the
