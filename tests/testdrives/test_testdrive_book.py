@@ -48,8 +48,11 @@ def test_it_refuses_without_consent_naming_every_failed_rule_and_stores_nothing(
 def test_it_refuses_once_consent_is_withdrawn(book, super_member):
     consent_withdraw(member=super_member)
 
-    with pytest.raises(BookingRefused):
+    with pytest.raises(BookingRefused) as refused:
         book(super_member)
+
+    assert [r["rule"] for r in refused.value.extra["reasons"]] == ["biometric_consent"]
+    assert not TestDrive.objects.exists()
 
 
 def test_a_member_below_the_bar_books_with_a_fee_to_pay_and_is_confirmed_once_paid(book, basic_member):
@@ -93,11 +96,15 @@ def test_it_takes_the_next_free_car_and_refuses_when_none_is_left(book, clock, c
 
 def test_a_car_held_for_a_drive_is_free_again_after_its_hold(book, clock, cars):
     members = [make_member(score=760) for _ in range(3)]
-    book(members[0])
-    book(members[1])
-    after_hold = TEN + timedelta(days=4)
+    first, second = book(members[0]), book(members[1])
+    hold_end = VehicleHold.objects.get(test_drive=first).ends_at
 
-    assert book(members[2], slot_start=after_hold).state == State.SCHEDULED
+    with pytest.raises(NoCarLeft):  # the next day both cars are still held for their drives
+        book(members[2], slot_start=TEN + timedelta(days=1))
+    after_hold = TEN + timedelta(days=4)
+    assert after_hold >= hold_end
+
+    assert book(members[2], slot_start=after_hold).vehicle in {first.vehicle, second.vehicle}
 
 
 def test_a_full_pickup_window_refuses_the_next_booking(book, clock, store, car_model, paint, tower):

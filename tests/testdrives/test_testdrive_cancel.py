@@ -4,7 +4,7 @@ import pytest
 
 from fleet.models import VehicleStatus
 from testdrives.errors import TransitionRefused
-from testdrives.models import Kiosk, Notification, PickupWindow, State, VehicleHold
+from testdrives.models import Kiosk, Notification, PickupWindow, State, TestDrive, VehicleHold
 from testdrives.services.booking import testdrive_cancel, testdrive_pay_fee
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
 from tests.testdrives.conftest import TEN, make_member
@@ -62,13 +62,13 @@ def test_staff_cancelling_a_car_already_at_the_bay_sends_it_back_to_storage(
 
 def test_nobody_cancels_once_the_car_has_left(book, super_member, staff):
     td = book(super_member)
-    TestDriveState = State
-    from testdrives.models import TestDrive
-
-    TestDrive.objects.filter(pk=td.pk).update(state=TestDriveState.ON_DRIVE, departed_at=TEN)
+    TestDrive.objects.filter(pk=td.pk).update(state=State.ON_DRIVE, departed_at=TEN)
 
     with pytest.raises(TransitionRefused):
+        testdrive_cancel(test_drive=td, by=super_member.user)
+    with pytest.raises(TransitionRefused):
         testdrive_cancel(test_drive=td, by=staff, as_staff=True)
+    assert TestDrive.objects.get(pk=td.pk).state == State.ON_DRIVE
 
 
 def test_cancelling_a_paid_fee_booking_refunds_the_fee(

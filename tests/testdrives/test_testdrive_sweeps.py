@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 
-from testdrives.models import Notification, Payment, State, TestDrive, VehicleHold
+from testdrives.models import Notification, Payment, PickupWindow, State, TestDrive, VehicleHold
 from testdrives.services.sweeps import testdrives_sweep
 from tests.testdrives.conftest import TEN
 
@@ -82,6 +82,8 @@ def test_an_unpaid_fee_booking_is_cancelled_when_its_payment_time_runs_out(book,
     assert td.state == State.CANCELLED
     assert payment.status == "expired"
     assert VehicleHold.objects.get(test_drive=td).released_at is not None
+    assert PickupWindow.objects.get(store=td.store, starts_at=TEN).booked == 0
+    assert Notification.objects.filter(test_drive=td, kind="cancelled").count() == 1
 
 
 def test_a_notification_whose_message_was_lost_is_sent_by_the_sweep(
