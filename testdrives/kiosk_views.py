@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 from biometrics.selectors import face_attempt_latest, face_attempt_message, face_template_exists
 from biometrics.services import face_verify_start
 from biometrics.uploads import photo_bytes
+from testdrives.admin_forms import PhotosField
 from testdrives.codes import code_normalize
-from testdrives.models import State, TestDrive
+from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.kiosks import kiosk_for_token
 from testdrives.services.lifecycle import (
     testdrive_check_in,
@@ -40,7 +41,7 @@ class ReturnForm(forms.Form):
     damage = forms.CharField(
         label=gettext_lazy("Any damage?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    photos = forms.ImageField(label=gettext_lazy("Photos of the car"), required=False)
+    photos = PhotosField(label=gettext_lazy("Photos of the car"), required=False)
 
 
 def kiosk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -69,13 +70,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 @kiosk_required
-def home(request: HttpRequest, kiosk: object) -> HttpResponse:
+def home(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
     return render(request, "testdrives/kiosk/home.html", {"kiosk": kiosk})
 
 
 @require_POST
 @kiosk_required
-def check_in(request: HttpRequest, kiosk: object) -> HttpResponse:
+def check_in(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
     try:
         td = testdrive_check_in(kiosk=kiosk, pickup_code=request.POST.get("code", ""))
     except ApplicationError as error:
@@ -84,10 +85,10 @@ def check_in(request: HttpRequest, kiosk: object) -> HttpResponse:
     return redirect("kiosk:drive", code=td.pickup_code)
 
 
-def _drive_at_kiosk(kiosk: object, code: str) -> TestDrive:
+def _drive_at_kiosk(kiosk: Kiosk, code: str) -> TestDrive:
     td = (
         TestDrive.objects.select_related("car_model__brand", "paint", "delivery_bay", "member")
-        .filter(pickup_code=code_normalize(code), store_id=kiosk.store_id)  # type: ignore[attr-defined]
+        .filter(pickup_code=code_normalize(code), store_id=kiosk.store_id)
         .first()
     )
     if td is None:
@@ -96,7 +97,7 @@ def _drive_at_kiosk(kiosk: object, code: str) -> TestDrive:
 
 
 @kiosk_required
-def drive(request: HttpRequest, kiosk: object, code: str) -> HttpResponse:
+def drive(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     """The customer's screen after check-in; its status region polls this view (htmx)."""
     td = _drive_at_kiosk(kiosk, code)
     last_attempt = face_attempt_latest(test_drive=td)
@@ -114,7 +115,7 @@ def drive(request: HttpRequest, kiosk: object, code: str) -> HttpResponse:
 
 @require_POST
 @kiosk_required
-def face(request: HttpRequest, kiosk: object, code: str) -> HttpResponse:
+def face(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     """The camera's burst of frames: checked, stored for the decision, decided by a worker."""
     td = _drive_at_kiosk(kiosk, code)
     try:
@@ -138,7 +139,7 @@ def _request_key(request: HttpRequest) -> uuid.UUID:
 
 @require_POST
 @kiosk_required
-def open_gate(request: HttpRequest, kiosk: object, code: str) -> HttpResponse:
+def open_gate(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     td = _drive_at_kiosk(kiosk, code)
     try:
         testdrive_depart(test_drive=td)
@@ -148,7 +149,7 @@ def open_gate(request: HttpRequest, kiosk: object, code: str) -> HttpResponse:
 
 
 @kiosk_required
-def return_car(request: HttpRequest, kiosk: object) -> HttpResponse:
+def return_car(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
     form = ReturnForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -159,7 +160,7 @@ def return_car(request: HttpRequest, kiosk: object) -> HttpResponse:
                 odometer_km=data["odometer_km"],
                 energy_pct=data["energy_pct"],
                 damage=data["damage"],
-                photos=request.FILES.getlist("photos"),
+                photos=data["photos"],
             )
         except ApplicationError as error:
             form.add_error(None, str(error.message))

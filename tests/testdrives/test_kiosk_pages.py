@@ -1,11 +1,15 @@
 """The kiosk pages: sign in with a token, check in, follow the status, open the gate, return."""
 
-import pytest
-from django.urls import reverse
+import io
 
-from testdrives.models import State, TestDrive
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from testdrives.models import ReturnPhoto, State, TestDrive
 from testdrives.services.kiosks import kiosk_create, kiosk_deactivate
-from testdrives.services.lifecycle import testdrive_identity_verified
+from testdrives.services.lifecycle import testdrive_check_in, testdrive_depart, testdrive_identity_verified
 from tests.factories import StoreFactory
 from tests.testdrives.conftest import TEN
 
@@ -86,3 +90,32 @@ def test_a_kiosk_does_not_see_another_stores_bookings(
     assert "We do not know this code" in response.content.decode()
     assert kiosk_client.get(reverse("kiosk:drive", args=[td.pickup_code])).status_code == 404
     assert TestDrive.objects.get(pk=td.pk).state == State.SCHEDULED
+
+
+def png(name: str) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_a_return_at_the_kiosk_keeps_every_photo_and_only_images(
+    kiosk_client, book, super_member, staff, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    td = book(super_member)
+    testdrive_check_in(kiosk=kiosk_client.kiosk, pickup_code=td.pickup_code)
+    with django_capture_on_commit_callbacks(execute=True):
+        testdrive_identity_verified(test_drive=td, method="staff", by=staff, note="licence and ID card seen")
+    td = testdrive_depart(test_drive=td)
+    reading = {"return_code": td.return_code, "odometer_km": td.odometer_out_km + 5, "energy_pct": 70}
+
+    refused = kiosk_client.post(
+        reverse("kiosk:return"),
+        {**reading, "photos": [SimpleUploadedFile("front.png", b"not an image"), png("rear.png")]},
+    )
+    assert refused.status_code == 200
+    assert TestDrive.objects.get(pk=td.pk).state == State.ON_DRIVE
+
+    kiosk_client.post(reverse("kiosk:return"), {**reading, "photos": [png("front.png"), png("rear.png")]})
+    assert TestDrive.objects.get(pk=td.pk).state == State.RETURNED
+    assert ReturnPhoto.objects.filter(test_drive=td, taken_by_staff=False).count() == 2
