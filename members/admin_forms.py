@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +20,8 @@ class ReasonForm(forms.Form):
 class ScoreOverrideForm(forms.Form):
     score = forms.IntegerField(
         label=_("Sandbox score"),
-        min_value=350,
-        max_value=950,
+        min_value=settings.CREDIT_SCORE_MIN,
+        max_value=settings.CREDIT_SCORE_MAX,
         required=False,
         help_text=_("Empty removes the override. Used by the sandbox provider at the next credit check."),
     )

@@ -139,7 +139,10 @@ def member_set_score_override(
     reason = audit_reason_checked(reason)
     if score is not None and not score_in_scale(score):
         raise ValidationError(
-            {"score": _("A score is a whole number from %(min)s to %(max)s.") % {"min": 350, "max": 950}}
+            {
+                "score": _("A score is a whole number from %(min)s to %(max)s.")
+                % {"min": settings.CREDIT_SCORE_MIN, "max": settings.CREDIT_SCORE_MAX}
+            }
         )
     previous = member.sandbox_score_override
     member.sandbox_score_override = score
