@@ -9,6 +9,7 @@ a 404, like one that does not exist.
 
 import uuid
 
+from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -281,8 +282,6 @@ class KioskAuthentication(BaseAuthentication):
         kiosk = kiosk_for_token(header[len(self.keyword) + 1 :].strip())
         if kiosk is None:
             raise exceptions.AuthenticationFailed("Unknown or inactive kiosk token.")
-        from django.contrib.auth.models import AnonymousUser
-
         return AnonymousUser(), kiosk
 
     def authenticate_header(self, request: Request) -> str:

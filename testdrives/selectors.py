@@ -24,6 +24,7 @@ from testdrives.models import (
     TestDrive,
     VehicleHold,
 )
+from testdrives.notify import notification_text
 
 # Cars that can be promised for a future window: not sold, not in the workshop.
 ALLOCATABLE_STATUSES = [VehicleStatus.STORED, VehicleStatus.AT_DELIVERY_BAY, VehicleStatus.ON_DRIVE]
@@ -209,8 +210,6 @@ def testdrive_overdue_q(*, now: datetime) -> Q:
 
 def notification_list_for_member(*, member: Member, limit: int = 20) -> list[tuple[Notification, str]]:
     """The member's newest messages with their text in the current language (the in-app list)."""
-    from testdrives.notify import notification_text
-
     notes = (
         Notification.objects.filter(member=member)
         .select_related("test_drive__car_model__brand", "test_drive__member")

@@ -43,11 +43,8 @@ def book(request: HttpRequest, member: Member, slug: str) -> HttpResponse:
     car_model = get_object_or_404(CarModel.objects.select_related("brand"), slug=slug)
     if request.method == "POST":
         return _book_post(request, member, car_model)
-    form = SlotSearchForm(request.GET or None, car_model=car_model, initial=_slot_defaults(car_model))
-    data = form.cleaned_data if form.is_bound and form.is_valid() else None
-    if data is None and not form.is_bound:
-        form = SlotSearchForm(_slot_defaults(car_model), car_model=car_model)
-        data = form.cleaned_data if form.is_valid() else None
+    form = SlotSearchForm(request.GET or _slot_defaults(car_model), car_model=car_model)
+    data = form.cleaned_data if form.is_valid() else None
     slots = (
         slot_list(store=data["store"], car_model=car_model, paint=data["paint"], day=data["day"])
         if data

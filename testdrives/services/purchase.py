@@ -19,6 +19,7 @@ from testdrives.models import (
 )
 from testdrives.notify import notification_create
 from testdrives.payments import payment_provider
+from testdrives.services.booking import testdrive_release
 
 FINANCE_TERMS_MONTHS = (12, 24, 36, 60)
 MIN_DOWN_PAYMENT_SHARE = 0.2
@@ -97,8 +98,6 @@ def testdrive_purchase(
         td.purchase(by=member.user, description=f"{method}: {price} CNY")
         td.finished_at = timezone.now()
         td.save()
-        from testdrives.services.booking import testdrive_release
-
         testdrive_release(test_drive=td)
         vehicle_take_out(
             vehicle=Vehicle.objects.select_for_update().get(pk=td.vehicle_id), status=VehicleStatus.SOLD
