@@ -23,8 +23,12 @@ MEMBER_PASSWORD = "vendingstore-demo"
 
 
 def demo_id_number(born: date, serial: int) -> str:
-    """A well-formed resident ID number of a Shanghai (Huangpu) resident born on ``born``."""
-    first17 = f"310101{born:%Y%m%d}{serial:03d}"
+    """A well-formed resident ID number of a Shanghai resident born on ``born``.
+
+    Serials below 1000 share Huangpu's area code (310101); larger ones move to the next codes, so
+    tests can draw as many distinct numbers for one birthday as they need.
+    """
+    first17 = f"{310101 + serial // 1000:06d}{born:%Y%m%d}{serial % 1000:03d}"
     return first17 + id_number_check_digit(first17)
 
 

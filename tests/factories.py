@@ -12,7 +12,8 @@ from fleet.models import Brand, CarModel, CarPhoto, Paint, Store, StoreHours, To
 from fleet.services import tower_ensure_bays
 from fleet.vin import vin_with_check_digit
 from members.credit import band_for_score
-from members.identity import id_number_check_digit, secret_encrypt, secret_hash
+from members.demo import demo_id_number
+from members.identity import secret_encrypt, secret_hash
 from members.models import CreditReport, Member
 
 _vin_serial = itertools.count(1)
@@ -38,12 +39,6 @@ class StaffFactory(UserFactory):
     is_superuser = True
 
 
-def make_id_number(born: date, serial: int) -> str:
-    """A well-formed PRC resident ID number (Shanghai) for someone born on ``born``."""
-    first17 = f"{310101 + serial // 1000:06d}{born:%Y%m%d}{serial % 1000:03d}"
-    return first17 + id_number_check_digit(first17)
-
-
 class MemberFactory(factory.django.DjangoModelFactory):
     """A member with a checked identity: an adult, a licence valid for years, no credit report."""
 
@@ -51,7 +46,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
         model = Member
 
     class Params:
-        id_number = factory.LazyAttributeSequence(lambda m, n: make_id_number(m.date_of_birth, n))
+        id_number = factory.LazyAttributeSequence(lambda m, n: demo_id_number(m.date_of_birth, n))
         licence_number = factory.Sequence(lambda n: f"DL{n:010d}")
 
     user = factory.SubFactory(UserFactory)

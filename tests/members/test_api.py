@@ -7,8 +7,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from members.demo import demo_id_number
 from members.models import Member
-from tests.factories import CarModelFactory, CreditReportFactory, make_id_number
+from tests.factories import CarModelFactory, CreditReportFactory
 from tests.members.conftest import FakeBureau
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def registration(**overrides: object) -> dict:
         "mobile": "13600000001",
         "password": "a-long-test-password-1",
         "full_name": "Chen Jie",
-        "id_number": make_id_number(BORN, 5),
+        "id_number": demo_id_number(BORN, 5),
         "date_of_birth": BORN.isoformat(),
         "licence_number": "DL1234567",
         "licence_expires_on": (timezone.localdate() + timedelta(days=800)).isoformat(),
@@ -47,7 +48,7 @@ def test_it_registers_and_returns_a_working_token(api: APIClient) -> None:
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["member"]["email"] == "chen@example.com"
-    assert body["member"]["id_number_last4"] == make_id_number(BORN, 5)[-4:]
+    assert body["member"]["id_number_last4"] == demo_id_number(BORN, 5)[-4:]
     assert "id_number" not in body["member"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
     assert api.get("/api/v1/me/").json()["full_name"] == "Chen Jie"

@@ -7,8 +7,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from members.credit.sandbox import sandbox_score
+from members.demo import demo_id_number
 from members.models import Member
-from tests.factories import make_id_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BORN = date(1991, 4, 23)
@@ -17,7 +17,7 @@ BORN = date(1991, 4, 23)
 def test_sign_up_check_credit_and_read_the_membership_page_in_both_languages(
     page: Page, live_server, settings
 ) -> None:
-    id_number = make_id_number(BORN, 42)
+    id_number = demo_id_number(BORN, 42)
     page.goto(f"{live_server.url}/account/signup/")
     page.get_by_role("button", name="English").click()
 

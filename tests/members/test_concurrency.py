@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from members.demo import demo_id_number
 from members.models import BlacklistEntry, Member
 from members.services import member_blacklist, member_register
-from tests.factories import MemberFactory, StaffFactory, make_id_number
+from tests.factories import MemberFactory, StaffFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 BORN = date(1988, 8, 8)
@@ -38,7 +39,7 @@ def race(count: int, target) -> list[object]:
 
 
 def test_twenty_sign_ups_with_one_id_number_make_one_account() -> None:
-    number = make_id_number(BORN, 9)
+    number = demo_id_number(BORN, 9)
 
     results = race(
         20,

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from biometrics.services import consent_give
+from members.demo import demo_id_number
 from members.models import Member
 from members.services import member_set_score_override
-from tests.factories import CarModelFactory, CreditReportFactory, make_id_number
+from tests.factories import CarModelFactory, CreditReportFactory
 from tests.members.conftest import FakeBureau
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def signup_form(**overrides: object) -> dict:
         "password": "a-long-test-password-1",
         "password_again": "a-long-test-password-1",
         "full_name": "Zhou Lan",
-        "id_number": make_id_number(BORN, 3),
+        "id_number": demo_id_number(BORN, 3),
         "date_of_birth": BORN.isoformat(),
         "licence_number": "DL55555555",
         "licence_expires_on": (timezone.localdate() + timedelta(days=1000)).isoformat(),
