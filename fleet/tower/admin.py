@@ -34,6 +34,7 @@ from fleet.tower.models import (
 )
 from fleet.tower.outbox import command_create
 from fleet.tower.reconcile import tower_clear, tower_hold
+from fleet.tower.selectors import tower_physics_config
 
 
 class TowerEventInline(admin.TabularInline):
@@ -266,7 +267,12 @@ def manual_move(*, tower: Tower, by: object, vin: str, target: str, reason: str)
         )
         if vehicle is None or vehicle.bay is None or vehicle.bay.tower_id != tower.pk:
             return gettext("No car with this VIN stands in this tower.")
-        bay = next((b for b in Bay.objects.filter(tower=tower) if b.code == target.strip().upper()), None)
+        place = tower_physics_config(tower).place(target.strip().upper())
+        bay = (
+            Bay.objects.filter(tower=tower, level=place.level, position=place.position).first()
+            if place
+            else None
+        )
         if bay is None or bay.pk == vehicle.bay_id:
             return gettext("Unknown target bay, or the car is already there.")
         source_delivery = vehicle.status == VehicleStatus.AT_DELIVERY_BAY

@@ -23,10 +23,11 @@ def delivery_bay_for_retrieve(tower: Tower) -> Bay | None:
 def storage_bay_for_store(tower: Tower) -> Bay | None:
     """A free storage bay for a car going back into storage: the lowest one above the staging
     levels (kept free for pre-staged cars), else the lowest anywhere."""
-    free = bays_unreserved(tower).filter(kind=BayKind.STORAGE).order_by("level", "position", "pk")
+    free = storage_bays_free(tower)
     return free.filter(level__gt=settings.TOWER_STAGING_LEVELS).first() or free.first()
 
 
-def staging_bays(tower: Tower) -> QuerySet[Bay]:
-    """Free storage bays nearest the delivery bays first (the lowest levels: the shortest lift trip)."""
+def storage_bays_free(tower: Tower) -> QuerySet[Bay]:
+    """Free storage bays nearest the delivery bays first (the lowest levels: the shortest lift
+    trip). Pre-staging takes them from the staging levels, a store from above them."""
     return bays_unreserved(tower).filter(kind=BayKind.STORAGE).order_by("level", "position", "pk")

@@ -36,26 +36,32 @@ def tower_link(tower: Tower) -> TowerLink:
 def event_store(*, tower: Tower, event: Any, via: str) -> bool:
     """Put one event in the inbox; True when it was new. Raises BadEvent for a body that is not
     an event of ``tower``. Does not apply it (see ``events_apply``)."""
+    _check_event(tower, event)
+    try:
+        with transaction.atomic():
+            _event_row(tower, tower_link(tower).epoch, event, via).save()
+    except IntegrityError:
+        return False  # a duplicate delivery: the unique (tower, epoch, seq) already has it
+    return True
+
+
+def _check_event(tower: Tower, event: Any) -> None:
     if not isinstance(event, dict) or not isinstance(event.get("seq"), int) or event["seq"] < 1:
         raise BadEvent("not an event")
     if event.get("tower") != tower.code or not isinstance(event.get("kind"), str):
         raise BadEvent("an event of another tower")
-    command_id = _uuid(event.get("command_id"))
-    link = tower_link(tower)
-    try:
-        with transaction.atomic():
-            TowerEvent.objects.create(
-                tower=tower,
-                epoch=link.epoch,
-                seq=event["seq"],
-                kind=event["kind"][:20],
-                command_uuid=command_id,
-                payload=event,
-                via=via,
-            )
-    except IntegrityError:
-        return False  # a duplicate delivery: the unique (tower, epoch, seq) already has it
-    return True
+
+
+def _event_row(tower: Tower, epoch: int, event: dict[str, Any], via: str) -> TowerEvent:
+    return TowerEvent(
+        tower=tower,
+        epoch=epoch,
+        seq=event["seq"],
+        kind=event["kind"][:20],
+        command_uuid=_uuid(event.get("command_id")),
+        payload=event,
+        via=via,
+    )
 
 
 def _uuid(value: Any) -> uuid.UUID | None:
@@ -101,12 +107,16 @@ def has_gap(*, tower: Tower) -> bool:
 def catch_up(*, tower: Tower, client: TowerClient, page: int = 500) -> int:
     """Read the controller's log from our applied seq on, store what is missing, apply. Returns
     the number of events applied. Raises ControllerUnreachable when the controller is silent."""
-    after = tower_link(tower).applied_seq
+    link = tower_link(tower)
+    after = link.applied_seq
     while True:
         answer = client.events(after=after, limit=page)
         events = answer.get("events") or []
+        # One INSERT per page; events already in the inbox (a webhook was first) are skipped.
         for event in events:
-            event_store(tower=tower, event=event, via="poll")
+            _check_event(tower, event)
+        rows = [_event_row(tower, link.epoch, event, "poll") for event in events]
+        TowerEvent.objects.bulk_create(rows, ignore_conflicts=True)
         if events:
             after = events[-1]["seq"]
         if len(events) < page:
@@ -162,10 +172,9 @@ def _unknown_command(tower: Tower, event: TowerEvent) -> None:
 def _command_event(command: TowerCommand, kind: str, payload: dict[str, Any]) -> None:
     at = parse_datetime(str(payload.get("at") or "")) or timezone.now()
     if kind == "accepted":
-        TowerCommand.objects.filter(pk=command.pk, status=CommandStatus.PENDING).update(
-            status=CommandStatus.ACCEPTED, claimed_until=None
-        )
-        TowerCommand.objects.filter(pk=command.pk, sent_at__isnull=True).update(sent_at=at)
+        from fleet.tower.outbox import command_mark_accepted
+
+        command_mark_accepted(command_pk=command.pk, at=at)
     elif kind == "running":
         TowerCommand.objects.filter(
             pk=command.pk, status__in=[CommandStatus.PENDING, CommandStatus.ACCEPTED]
@@ -195,14 +204,14 @@ def _completed(command: TowerCommand, at: object) -> None:
     Our records follow only if they agree the car was in the source bay and the target was
     empty; otherwise the tower is held and staff get an incident: never a silent fix.
     """
-    from fleet.tower.outbox import vehicle_resume_waiting
+    from fleet.tower.outbox import booking_lock, vehicle_resume_waiting
     from fleet.tower.reconcile import tower_hold_for_mismatch
 
     TowerCommand.objects.filter(pk=command.pk).update(
         status=CommandStatus.COMPLETED, finished_at=at, claimed_until=None
     )
     if command.kind == CommandKind.RETRIEVE and command.test_drive_id:
-        _lock_booking(command.test_drive_id)  # booking before car, as the booking's services do
+        booking_lock(command.test_drive_id)
     vehicle = Vehicle.objects.select_for_update().get(pk=command.vehicle_id)
     if vehicle.bay_id != command.source_bay_id:
         tower_hold_for_mismatch(
@@ -225,12 +234,6 @@ def _completed(command: TowerCommand, at: object) -> None:
         _delivered(command)
     elif command.kind == CommandKind.RELOCATE:
         transaction.on_commit(lambda: vehicle_resume_waiting(vehicle_id=command.vehicle_id))
-
-
-def _lock_booking(test_drive_id: int) -> None:
-    from testdrives.models import TestDrive
-
-    TestDrive.objects.select_for_update().filter(pk=test_drive_id).first()
 
 
 def _delivered(command: TowerCommand) -> None:

@@ -9,7 +9,7 @@ worker: it claims the row with a conditional UPDATE, and the controller treats a
 import contextlib
 import logging
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -294,10 +294,7 @@ def _delivery_bays_agree(command: TowerCommand, client: TowerClient) -> bool:
 def _answered(command: TowerCommand, answer: Answer) -> str:
     body = answer.body
     if answer.status in (200, 202) and body.get("status") != "rejected":
-        TowerCommand.objects.filter(pk=command.pk, status=CommandStatus.PENDING).update(
-            status=CommandStatus.ACCEPTED, sent_at=timezone.now(), claimed_until=None
-        )
-        TowerCommand.objects.filter(pk=command.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+        command_mark_accepted(command_pk=command.pk, at=timezone.now())
         return "accepted"
     if answer.status == 422 or (body.get("status") == "rejected" and answer.status < 300):
         command_finish(
@@ -350,6 +347,15 @@ def _retry_later(command: TowerCommand, *, seconds: float, counted: bool, error:
     if not counted:
         changes["attempts"] = F("attempts") - 1
     TowerCommand.objects.filter(pk=command.pk, status=CommandStatus.PENDING).update(**changes)
+
+
+def command_mark_accepted(*, command_pk: int, at: datetime) -> None:
+    """The controller took the command (its answer, or its ``accepted`` event, whichever comes
+    first): a pending command becomes accepted, and ``sent_at`` keeps the first acknowledgement."""
+    TowerCommand.objects.filter(pk=command_pk, status=CommandStatus.PENDING).update(
+        status=CommandStatus.ACCEPTED, claimed_until=None
+    )
+    TowerCommand.objects.filter(pk=command_pk, sent_at__isnull=True).update(sent_at=at)
 
 
 # --- ending ---------------------------------------------------------------------------------
@@ -406,11 +412,13 @@ def _after_unmoved(command: TowerCommand) -> None:
 
 def _resume_after_commit(test_drive_id: int) -> None:
     with transaction.atomic():
-        _lock_booking(test_drive_id)
+        booking_lock(test_drive_id)
         retrieve_ensure(test_drive_id=test_drive_id)
 
 
-def _lock_booking(test_drive_id: int) -> None:
+def booking_lock(test_drive_id: int) -> None:
+    """Lock the booking's row (call inside a transaction). The tower link takes the booking
+    before its car, as the booking's own services do, so the two never deadlock."""
     from testdrives.models import TestDrive
 
     TestDrive.objects.select_for_update().filter(pk=test_drive_id).first()
@@ -451,7 +459,7 @@ def dispatching_sweep() -> int:
     created = 0
     for td_pk in list(waiting):
         with transaction.atomic():
-            _lock_booking(td_pk)
+            booking_lock(td_pk)
             created += retrieve_ensure(test_drive_id=td_pk) is not None
     return created
 

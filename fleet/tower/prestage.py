@@ -13,7 +13,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from fleet.models import Tower, Vehicle, VehicleStatus
-from fleet.tower.bays import staging_bays
+from fleet.tower.bays import storage_bays_free
 from fleet.tower.conf import controller_mode
 from fleet.tower.models import OPEN, CommandKind, TowerCommand, TowerLink
 from fleet.tower.outbox import command_create
@@ -57,7 +57,7 @@ def tower_prestage(*, tower: Tower) -> list[TowerCommand]:
         return []
     levels = settings.TOWER_STAGING_LEVELS
     movers = [(v, at) for v, at in prestage_candidates(tower=tower) if v.bay.level > levels]
-    free = list(staging_bays(tower).filter(level__lte=levels)[: tower.lifts])
+    free = list(storage_bays_free(tower).filter(level__lte=levels)[: tower.lifts])
     created: list[TowerCommand] = []
     for (vehicle, slot_start), target in zip(movers, free, strict=False):
         try:

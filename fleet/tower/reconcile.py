@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from fleet.models import Bay, BayKind, Tower
+from fleet.models import Bay, Tower
 from fleet.tower.client import ControllerUnreachable, TowerClient, client_for
 from fleet.tower.inbox import catch_up, tower_link
 from fleet.tower.incidents import incident_raise
@@ -24,12 +24,13 @@ logger = logging.getLogger(__name__)
 
 def inventory_ours(tower: Tower) -> dict[str, str | None]:
     """Every bay of the tower → the VIN we have in it (None: empty), in one query."""
-    rows = Bay.objects.filter(tower=tower).values_list("kind", "level", "position", "vehicle__vin")
-    return {_code(kind, level, position): vin for kind, level, position, vin in rows}
-
-
-def _code(kind: str, level: int, position: int) -> str:
-    return f"D{position}" if kind == BayKind.DELIVERY else f"L{level:02d}-B{position:02d}"
+    bays = (
+        Bay.objects.filter(tower=tower)
+        .select_related("vehicle")
+        .only("kind", "level", "position", "vehicle__vin")
+    )
+    # An empty bay has no reverse ``vehicle``: getattr's default covers its AttributeError.
+    return {bay.code: getattr(getattr(bay, "vehicle", None), "vin", None) for bay in bays}
 
 
 def inventory_diff(ours: dict[str, str | None], theirs: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -86,11 +87,11 @@ def tower_reconcile(*, tower: Tower) -> str:
     client = client_for(tower)
     if client is None:
         return "unconfigured"
-    tower_link(tower)
+    link = tower_link(tower)
     try:
         state = client.state()
         _remember(tower, state)
-        if int(state.get("high_water_seq") or 0) < tower_link(tower).applied_seq:
+        if int(state.get("high_water_seq") or 0) < link.applied_seq:
             incident_raise(
                 tower=tower,
                 kind=IncidentKind.UNREACHABLE,
