@@ -32,7 +32,6 @@ model the delivery bays' dwell (a car waiting for its customer), which adds the 
 import argparse
 import json
 import random
-import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fleet.towersim.config import TowerConfig, delivery_code, load_config
-from fleet.towersim.des import DesJob, DesReport, simulate
+from fleet.towersim.des import DesJob, DesReport, percentiles, simulate
 from fleet.towersim.physics import lower_bound_s
 
 SLOT_S = 15 * 60
@@ -64,15 +63,17 @@ class Day:
     stores: list[DesJob]
 
 
-def storage_codes(config: TowerConfig, *, above: int = 0) -> list[str]:
-    return [c for c in config.bay_codes() if not c.startswith("D") and int(c[1:3]) > above]
+def storage_codes(config: TowerConfig, levels: range) -> list[str]:
+    """The storage bays on ``levels``, in the tower's order (lowest level first)."""
+    places = [config.place(code) for code in config.bay_codes()]
+    return [p.code for p in places if p and not p.is_delivery and p.level in levels]
 
 
 def make_day(config: TowerConfig, args: argparse.Namespace) -> Day:
     """Bookings, walk-ins and returns; cars drawn from the storage above the staging levels."""
     rng = random.Random(args.seed)
     kiosk = random.Random(f"kiosk-{args.seed}")  # its own stream: the day is the same without it
-    homes = storage_codes(config, above=args.staging_levels)
+    homes = storage_codes(config, range(args.staging_levels + 1, config.levels + 1))
     stored = set(rng.sample(homes, int(len(homes) * args.fill)))
     slots = int(args.hours * 3600 // SLOT_S)
     arrivals = [(rng.randrange(slots) * SLOT_S, True) for _ in range(args.pickups)]
@@ -109,7 +110,7 @@ def staging_plan(
 ) -> dict[str, tuple[float, str]]:
     """pickup name → (relocation time, staging bay) for every booked pickup not in ``skip``; a
     staging bay is taken from the relocation until its customer's retrieve."""
-    bays = [c for c in config.bay_codes() if not c.startswith("D") and int(c[1:3]) <= args.staging_levels]
+    bays = storage_codes(config, range(1, args.staging_levels + 1))
     busy_until = dict.fromkeys(bays, -1.0)
     plan = {}
     for p in sorted(day.pickups, key=lambda p: p.slot_start_s):
@@ -164,22 +165,6 @@ def waits(report: DesReport, day: Day, names: set[str]) -> list[float]:
     return [max(0.0, o.finish_s - verified[o.job.name]) for o in report.outcomes if o.job.name in names]
 
 
-def pct(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    if not ordered:
-        return {"p50_s": 0.0, "p95_s": 0.0, "max_s": 0.0}
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {
-        "p50_s": round(statistics.median(ordered), 1),
-        "p95_s": round(p95, 1),
-        "max_s": round(ordered[-1], 1),
-    }
-
-
-def utilisation(report: DesReport, config: TowerConfig) -> float:
-    return round(sum(report.busy_s.values()) / (report.end_s * config.lifts), 3)
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -213,7 +198,7 @@ def main(argv: list[str]) -> int:
     def customers(report: DesReport, hit: dict | None = None) -> dict[str, float]:
         values = waits(report, day, booked)
         result = {
-            **pct(values),
+            **percentiles(values),
             "at_bay_already": round(sum(v == 0 for v in values) / max(1, len(values)), 3),
         }
         if hit is not None:
@@ -221,23 +206,24 @@ def main(argv: list[str]) -> int:
         return result
 
     hours = shipped.end_s / 3600
+    both = customers(shipped, plan)  # what the store runs: pre-staging and early retrieve
     result = {
         "tower": config.tower,
         "seed": args.seed,
         "pickups": len(booked),
         "walk_ins": len(walk_ins),
         "kiosk_s": [args.kiosk_min, args.kiosk_max],
-        "prestage": customers(shipped, plan),
+        "prestage": both,
         "prestage_is": "prestage_early_retrieve",
-        "prestage_early_retrieve": customers(shipped, plan),
+        "prestage_early_retrieve": both,
         "prestage_only": customers(prestage_only, plan_late),
         "early_retrieve_only": customers(early_only),
         "on_demand": customers(on_demand),
-        "lower_bound": {k: v for k, v in pct(bounds).items() if k != "max_s"},
-        "walk_ins_wait": pct(waits(shipped, day, walk_ins)),
+        "lower_bound": {k: v for k, v in percentiles(bounds).items() if k != "max_s"},
+        "walk_ins_wait": percentiles(waits(shipped, day, walk_ins)),
         "moves_per_hour_per_lift": round(len(shipped.outcomes) / hours / config.lifts, 2),
-        "lift_utilisation": utilisation(shipped, config),
-        "on_demand_lift_utilisation": utilisation(on_demand, config),
+        "lift_utilisation": shipped.utilisation(),
+        "on_demand_lift_utilisation": on_demand.utilisation(),
     }
     print(
         f"tower {config.tower}, seed {args.seed}: {len(booked)} booked pickups, {len(walk_ins)} walk-ins, "

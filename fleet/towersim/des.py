@@ -70,24 +70,29 @@ class DesReport:
         hours = self.end_s / 3600 if self.end_s else 1.0
         return {
             "jobs": len(chosen),
-            **_percentiles("total", [o.total_s for o in chosen]),
-            **_percentiles("lower_bound", [o.lower_bound_s for o in chosen]),
+            **percentiles([o.total_s for o in chosen], prefix="total_"),
+            **percentiles([o.lower_bound_s for o in chosen], prefix="lower_bound_"),
             "moves_per_hour_per_lift": round(len(self.outcomes) / hours / self.lifts, 2),
-            "lift_utilisation": round(sum(self.busy_s.values()) / (self.end_s * self.lifts), 3)
-            if self.end_s
-            else 0.0,
+            "lift_utilisation": self.utilisation(),
         }
 
+    def utilisation(self) -> float:
+        """The lifts' busy share of the whole run (0 for an empty run)."""
+        if not self.end_s:
+            return 0.0
+        return round(sum(self.busy_s.values()) / (self.end_s * self.lifts), 3)
 
-def _percentiles(prefix: str, values: list[float]) -> dict[str, float]:
+
+def percentiles(values: list[float], *, prefix: str = "") -> dict[str, float]:
+    """Median, p95 (nearest rank) and maximum, in seconds rounded to 0.1 (zeros when empty)."""
     if not values:
-        return {f"{prefix}_p50_s": 0.0, f"{prefix}_p95_s": 0.0, f"{prefix}_max_s": 0.0}
+        return {f"{prefix}p50_s": 0.0, f"{prefix}p95_s": 0.0, f"{prefix}max_s": 0.0}
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {
-        f"{prefix}_p50_s": round(statistics.median(ordered), 1),
-        f"{prefix}_p95_s": round(p95, 1),
-        f"{prefix}_max_s": round(ordered[-1], 1),
+        f"{prefix}p50_s": round(statistics.median(ordered), 1),
+        f"{prefix}p95_s": round(p95, 1),
+        f"{prefix}max_s": round(ordered[-1], 1),
     }
 
 
