@@ -6,6 +6,7 @@ clock) and a real tower simulator running in-process on a free port, fast, witho
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,9 +14,10 @@ import pytest
 
 from fleet.models import Tower
 from fleet.tower.client import TowerClient
+from fleet.tower.inbox import catch_up
 from fleet.tower.reconcile import tower_inventory_push
+from fleet.tower.selectors import tower_physics_config
 from fleet.towersim.app import TowerApp, tower_start
-from fleet.towersim.config import TowerConfig
 from testdrives.models import Kiosk, TestDrive
 from testdrives.services.lifecycle import (
     testdrive_check_in,
@@ -38,17 +40,6 @@ from tests.testdrives.conftest import (  # noqa: F401  (fixtures)
 SECRET = "test-tower-secret"
 
 
-def sim_config(tower: Tower) -> TowerConfig:
-    return TowerConfig(
-        tower=tower.code,
-        levels=tower.levels,
-        bays_per_level=tower.bays_per_level,
-        lifts=tower.lifts,
-        delivery_bays=tower.delivery_bays,
-        queue="priority",
-    )
-
-
 @pytest.fixture
 def start_sim(tmp_path: Path, tower: Tower) -> Iterator[Callable[..., TowerApp]]:
     """Start (or restart, on the same state) the tower's simulator; stopped after the test."""
@@ -56,7 +47,7 @@ def start_sim(tmp_path: Path, tower: Tower) -> Iterator[Callable[..., TowerApp]]
 
     def _start(*, speed: float = 2000.0, webhook_url: str | None = None, port: int = 0) -> TowerApp:
         app = tower_start(
-            config=sim_config(tower),
+            config=replace(tower_physics_config(tower), queue="priority"),
             state_dir=tmp_path / "sim",
             speed=speed,
             port=port,
@@ -108,6 +99,12 @@ def wait_idle(client: TowerClient, timeout: float = 10.0) -> dict:
             return state
         time.sleep(0.01)
     raise AssertionError("the simulator did not go idle")
+
+
+def finish(sim_client: TowerClient, tower: Tower) -> None:
+    """Let the simulator finish every move, then pull and apply its events."""
+    wait_idle(sim_client)
+    catch_up(tower=tower, client=sim_client)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from collections.abc import Callable
 import pytest
 
 from fleet.models import BayKind, VehicleStatus
-from fleet.tower.inbox import catch_up
 from fleet.tower.models import CommandKind, CommandStatus, TowerCommand
 from fleet.tower.outbox import dispatching_sweep
 from testdrives.models import Kiosk, Notification, State, TestDrive
@@ -19,7 +18,7 @@ from testdrives.services.lifecycle import (
     testdrive_face_check_started,
     testdrive_identity_verified,
 )
-from tests.fleet.tower.conftest import wait_idle
+from tests.fleet.tower.conftest import finish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,11 +30,6 @@ def checked_in(book, super_member, kiosk: Kiosk) -> Callable[[], TestDrive]:
         return testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
 
     return _checked_in
-
-
-def finish(sim_client, tower) -> None:
-    wait_idle(sim_client)
-    catch_up(tower=tower, client=sim_client)
 
 
 def completed_moves(sim_client, vin: str) -> list[str]:

@@ -5,19 +5,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from fleet.tower.inbox import catch_up
 from fleet.tower.models import CommandStatus, IncidentKind, TowerCommand, TowerIncident
 from fleet.tower.outbox import command_claim, command_send, commands_due
 from fleet.tower.reconcile import tower_clear, tower_hold
 from testdrives.models import State
-from tests.fleet.tower.conftest import wait_idle
+from tests.fleet.tower.conftest import finish
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def finish(sim_client, tower) -> None:
-    wait_idle(sim_client)
-    catch_up(tower=tower, client=sim_client)
 
 
 def test_only_one_sender_claims_a_command(sim, tower, verified, settings) -> None:

@@ -6,22 +6,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from fleet.models import VehicleStatus
-from fleet.tower.inbox import catch_up
+from fleet.models import Vehicle, VehicleStatus
 from fleet.tower.models import CommandKind, CommandStatus, TowerCommand, TowerLink
+from fleet.tower.outbox import command_create
 from fleet.tower.prestage import tower_prestage
 from fleet.tower.reconcile import tower_reconcile
 from fleet.tower.selectors import tower_eta_for_testdrive
-from testdrives.models import State, TestDrive
+from testdrives.models import TestDrive
 from testdrives.services.lifecycle import testdrive_depart, testdrive_inspect, testdrive_return
-from tests.fleet.tower.conftest import TEN, wait_idle
+from tests.fleet.tower.conftest import TEN, finish
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def finish(sim_client, tower) -> None:
-    wait_idle(sim_client)
-    catch_up(tower=tower, client=sim_client)
 
 
 def test_a_returned_car_goes_back_into_storage(sim, sim_client, tower, verified, staff) -> None:
@@ -41,9 +36,9 @@ def test_a_returned_car_goes_back_into_storage(sim, sim_client, tower, verified,
     assert tower_reconcile(tower=tower) == "ok"
 
 
-def test_it_pre_stages_the_car_of_a_booking_later_today(
-    sim, sim_client, tower, book, super_member, cars, clock
-):
+def book_a_high_car(sim_client, tower, book, super_member, cars) -> Vehicle:
+    """The second car stands on level 3 and is booked an hour from now; the tower agrees and is
+    in auto: a pre-staging candidate."""
     high = cars[1]
     high.bay = tower.bays.get(level=3, position=4)
     high.save()
@@ -52,6 +47,13 @@ def test_it_pre_stages_the_car_of_a_booking_later_today(
     TestDrive.objects.filter(pk=td.pk).update(vehicle=high)
     tower_reconcile(tower=tower)
     TowerLink.objects.filter(tower=tower).update(mode="auto")
+    return high
+
+
+def test_it_pre_stages_the_car_of_a_booking_later_today(
+    sim, sim_client, tower, book, super_member, cars, clock
+):
+    high = book_a_high_car(sim_client, tower, book, super_member, cars)
 
     created = tower_prestage(tower=tower)
     finish(sim_client, tower)
@@ -62,13 +64,22 @@ def test_it_pre_stages_the_car_of_a_booking_later_today(
     assert tower_prestage(tower=tower) == []  # already where it belongs
 
 
-def test_it_never_pre_stages_a_car_held_by_a_command(sim, tower, verified, book, super_member, cars) -> None:
-    verified()  # the first car's retrieve is open (or done): the tower is not idle meanwhile
-    TowerLink.objects.filter(tower=tower).update(mode="auto")
-    assert (
-        tower_prestage(tower=tower) == []
-        or not TowerCommand.objects.filter(kind=CommandKind.RELOCATE, vehicle=cars[0]).exists()
+def test_it_never_pre_stages_a_car_held_by_a_command(
+    sim, sim_client, tower, book, super_member, cars, clock, settings
+) -> None:
+    high = book_a_high_car(sim_client, tower, book, super_member, cars)
+    settings.TOWER_CONTROLLERS = {tower.code: "http://127.0.0.1:9"}  # the manual move stays pending
+    held = command_create(
+        kind=CommandKind.RELOCATE,
+        vehicle=high,
+        source_bay=high.bay,
+        target_bay=tower.bays.get(level=2, position=1),
+        reason="manual: sensor check",
     )
+    assert TowerCommand.objects.get(pk=held.pk).status == CommandStatus.PENDING
+
+    assert tower_prestage(tower=tower) == []
+    assert list(TowerCommand.objects.filter(vehicle=high).values_list("pk", flat=True)) == [held.pk]
 
 
 def test_the_kiosk_estimate_names_the_bay_and_seconds(sim, sim_client, tower, verified, settings) -> None:
@@ -121,7 +132,7 @@ def test_a_manual_move_is_audited_in_the_outbox(
     assert command.status == CommandStatus.COMPLETED
     car.refresh_from_db()
     assert car.bay.code == "L03-B01"
-    assert State  # the booking states are untouched by manual moves
+    assert command.test_drive_id is None  # a manual move belongs to no booking
 
 
 def test_the_kiosk_shows_the_bay_and_the_estimate(sim, tower, verified, settings, rf) -> None:
