@@ -7,115 +7,32 @@ take turns through one lock (on PostgreSQL the lock costs nothing).
 """
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
-from fleet.models import StoreHours, Tower, VehicleStatus
 from fleet.tower import views
-from fleet.tower.client import TowerClient
 from fleet.tower.models import CommandStatus, TowerCommand, TowerEvent
 from fleet.tower.reconcile import tower_inventory_push
 from fleet.tower.tasks import tower_outbox_flush, tower_reconcile_all
 from fleet.towersim.webhook import signed_headers
-from testdrives.models import Kiosk, State, TestDrive
-from testdrives.services.booking import testdrive_book
+from testdrives.models import Kiosk, TestDrive
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
-from tests.factories import (
-    CarModelFactory,
-    CreditReportFactory,
-    MemberFactory,
-    PaintFactory,
-    StaffFactory,
-    TowerFactory,
-    VehicleFactory,
+from tests.factories import StaffFactory
+from tests.integration.tower_support import (
+    DB_TURN,
+    SECRET,
+    SimProcess,
+    assert_moved_once,
+    book_next_quarter_hour,
+    ready,
+    sim_start,
+    tower_world,
 )
 from vendingstore.celery import app as celery_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(__file__).resolve().parents[2]
-SECRET = "integration-tower-secret"
-DB_TURN = threading.RLock()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class SimProcess:
-    """The simulator subprocess for one tower, restartable on the same port and state."""
-
-    tower: Tower
-    port: int
-    state_dir: Path
-    webhook: str
-    speed: float
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def client(self) -> TowerClient:
-        return TowerClient(self.url, operator_token=SECRET, timeout=2)
-
-    def start(self) -> None:
-        config = self.state_dir.parent / "tower.json"
-        config.write_text(
-            json.dumps(
-                {
-                    "tower": self.tower.code,
-                    "levels": self.tower.levels,
-                    "bays_per_level": self.tower.bays_per_level,
-                    "lifts": self.tower.lifts,
-                    "delivery_bays": self.tower.delivery_bays,
-                    "queue": "priority",
-                }
-            )
-        )
-        self.process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "fleet.towersim", "--config", str(config)),
-                *("--port", str(self.port), "--webhook", self.webhook, "--speed", str(self.speed)),
-                *("--state-dir", str(self.state_dir), "--max-backoff", "0.5"),
-            ],
-            cwd=ROOT,
-            env={**os.environ, "TOWERSIM_SECRET": SECRET},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        line = self.process.stdout.readline()  # type: ignore[union-attr]
-        assert "listening" in line, line
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-    def faults(self, path: str, body: dict) -> None:
-        assert self.client._call("POST", f"/v1/faults/{path}", body).status == 200
 
 
 @pytest.fixture
@@ -147,25 +64,13 @@ def webhook_errors(monkeypatch) -> list[BaseException]:
 @pytest.fixture
 def world(db) -> dict:
     with DB_TURN:
-        tower = TowerFactory(code="it-tower", levels=4, bays_per_level=4, lifts=1, delivery_bays=2)
-        car_model = CarModelFactory(msrp_cny=200_000)
-        paint = PaintFactory(car_model=car_model)
-        StoreHours.objects.filter(store=tower.store).update(opens="00:00", closes="23:59")  # any time
-        cars = [VehicleFactory(store=tower.store, car_model=car_model, paint=paint) for _ in range(3)]
-        return {"tower": tower, "store": tower.store, "car_model": car_model, "paint": paint, "cars": cars}
+        return tower_world("it-tower")
 
 
 @pytest.fixture
 def sim(world, live_server, settings, tmp_path, eager, webhook_errors) -> Iterator[SimProcess]:
     tower = world["tower"]
-    process = SimProcess(
-        tower=tower,
-        port=free_port(),
-        state_dir=tmp_path / "state",
-        webhook=f"{live_server.url}/tower/{tower.code}/events/",
-        speed=40,
-    )
-    process.start()
+    process = sim_start(tower, live_server_url=live_server.url, state_dir=tmp_path / "state")
     settings.TOWER_DISPATCHER = "controller"
     settings.TOWER_CONTROLLERS = {tower.code: process.url}
     settings.TOWER_SECRETS = {tower.code: SECRET}
@@ -182,31 +87,14 @@ def sim(world, live_server, settings, tmp_path, eager, webhook_errors) -> Iterat
 def verify(world, n: int) -> list[TestDrive]:
     """``n`` members book the world's cars for now, check in and are verified by staff."""
     with DB_TURN:
-        now = timezone.now()
-        slot = now.replace(minute=(now.minute // 15) * 15, second=0, microsecond=0) + timedelta(minutes=15)
         staff = StaffFactory()
         kiosk = Kiosk.objects.create(
             store=world["store"], name="Entrance", token_hash="k" * 64, created_by=staff
         )
-        drives = []
-        for _ in range(n):
-            member = MemberFactory()
-            CreditReportFactory(member=member, score=760)
-            from biometrics.services import consent_give
-            from members.services import member_tier_refresh
-
-            consent_give(member=member, language="en")
-            member_tier_refresh(member=member)
-            td = testdrive_book(
-                member=member,
-                car_model=world["car_model"],
-                paint=world["paint"],
-                store=world["store"],
-                slot_start=slot,
-            )
+        drives = book_next_quarter_hour(world, n)
+        for td in drives:
             testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
             testdrive_identity_verified(test_drive=td, method="staff", by=staff, note="licence and ID seen")
-            drives.append(td)
         return drives
 
 
@@ -225,46 +113,22 @@ def converge(check: Callable[[], bool], *, timeout: float = 40.0) -> None:
     raise AssertionError("did not converge")
 
 
-def all_ready(drives: list[TestDrive]) -> Callable[[], bool]:
-    return lambda: all(TestDrive.objects.get(pk=td.pk).state == State.READY for td in drives)
-
-
-def assert_moved_once(sim: SimProcess, drives: list[TestDrive]) -> None:
-    """Each car was moved exactly once (the controller's log) and stands where we think."""
-    log = []
-    after = 0
-    while batch := sim.client.events(after=after, limit=1000)["events"]:
-        log += batch
-        after = batch[-1]["seq"]
-    inventory = sim.client.state()["inventory"]
-    with DB_TURN:
-        for td in drives:
-            td.refresh_from_db()
-            completed = [e for e in log if e["kind"] == "completed" and e["vin"] == td.vehicle.vin]
-            assert len(completed) == 1, completed
-            assert td.vehicle.status == VehicleStatus.AT_DELIVERY_BAY
-            assert inventory[td.delivery_bay.code] == td.vehicle.vin
-            # each completed command applied once, none lost
-            assert TowerEvent.objects.filter(kind="completed", command__vehicle=td.vehicle).count() == 1
-            assert not TowerCommand.objects.filter(vehicle=td.vehicle, status=CommandStatus.PENDING).exists()
-
-
 def test_a_verified_customer_gets_the_car_through_the_real_simulator(sim, world) -> None:
     drives = verify(world, 2)
-    converge(all_ready(drives))
+    converge(ready(*drives))
     assert_moved_once(sim, drives)
 
 
 def test_dropped_and_duplicated_webhooks_apply_each_move_once(sim, world) -> None:
     sim.faults("webhooks", {"drop": 3, "duplicate": 4})
     drives = verify(world, 2)
-    converge(all_ready(drives))
+    converge(ready(*drives))
     assert_moved_once(sim, drives)
 
 
 def test_out_of_order_and_replayed_deliveries_change_nothing(sim, world, client) -> None:
     drives = verify(world, 1)
-    converge(all_ready(drives))
+    converge(ready(*drives))
     events = sim.client.events(after=0)["events"]
     for event in reversed(events):  # out of order, and each a replay within the window
         body = json.dumps(event, separators=(",", ":")).encode()
@@ -320,7 +184,7 @@ def test_a_simulator_killed_mid_move_and_restarted_loses_nothing(sim, world) -> 
     sim.speed = 40
     sim.start()
 
-    converge(all_ready(drives))
+    converge(ready(*drives))
     assert_moved_once(sim, drives)
     with DB_TURN:
         first = TowerCommand.objects.get(pk=command.pk)
@@ -333,5 +197,5 @@ def test_a_controller_offline_at_dispatch_gets_the_command_later(sim, world) -> 
     drives = verify(world, 1)
     with DB_TURN:
         assert TowerCommand.objects.get(test_drive=drives[0]).status == CommandStatus.PENDING
-    converge(all_ready(drives), timeout=30)
+    converge(ready(*drives), timeout=30)
     assert_moved_once(sim, drives)

@@ -21,7 +21,6 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -33,25 +32,24 @@ from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from fleet.models import StoreHours
 from fleet.tower import views
 from fleet.tower.models import CommandStatus, TowerCommand, TowerEvent, TowerLink
 from fleet.tower.reconcile import tower_inventory_push
 from fleet.tower.tasks import tower_outbox_flush, tower_reconcile_all
 from testdrives.models import Kiosk, Notification, State, TestDrive
-from testdrives.services.booking import testdrive_book
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
-from tests.factories import (
-    CarModelFactory,
-    CreditReportFactory,
-    MemberFactory,
-    PaintFactory,
-    StaffFactory,
-    TowerFactory,
-    VehicleFactory,
-)
+from tests.factories import StaffFactory
 from tests.integration.conftest import WorkerProcess, worker_start, worker_stop
-from tests.integration.test_tower_faults import SECRET, SimProcess, assert_moved_once, free_port
+from tests.integration.tower_support import (
+    SECRET,
+    SimProcess,
+    assert_moved_once,
+    book_next_quarter_hour,
+    free_port,
+    ready,
+    sim_start,
+    tower_world,
+)
 from vendingstore.celery import app as celery_app
 
 # The worker reads the test database, so it must be a server database the test commits to.
@@ -259,27 +257,7 @@ class Link:
 
     def book(self, n: int) -> list[TestDrive]:
         """``n`` members booked a car for the next quarter hour."""
-        now = timezone.now()
-        slot = now.replace(minute=(now.minute // 15) * 15, second=0, microsecond=0) + timedelta(minutes=15)
-        from biometrics.services import consent_give
-        from members.services import member_tier_refresh
-
-        drives = []
-        for _ in range(n):
-            member = MemberFactory()
-            CreditReportFactory(member=member, score=760)
-            consent_give(member=member, language="en")
-            member_tier_refresh(member=member)
-            drives.append(
-                testdrive_book(
-                    member=member,
-                    car_model=self.world["car_model"],
-                    paint=self.world["paint"],
-                    store=self.world["store"],
-                    slot_start=slot,
-                )
-            )
-        return drives
+        return book_next_quarter_hour(self.world, n)
 
     def check_in(self, td: TestDrive) -> TestDrive:
         """The member checks in at the kiosk: the car's retrieve is queued (early retrieve)."""
@@ -303,25 +281,13 @@ class Link:
 
 @pytest.fixture
 def world(transactional_db) -> dict:
-    tower = TowerFactory(code="iw-tower", levels=4, bays_per_level=4, lifts=1, delivery_bays=2)
-    car_model = CarModelFactory(msrp_cny=200_000)
-    paint = PaintFactory(car_model=car_model)
-    StoreHours.objects.filter(store=tower.store).update(opens="00:00", closes="23:59")  # any time
-    cars = [VehicleFactory(store=tower.store, car_model=car_model, paint=paint) for _ in range(3)]
-    return {"tower": tower, "store": tower.store, "car_model": car_model, "paint": paint, "cars": cars}
+    return tower_world("iw-tower")
 
 
 @pytest.fixture
 def link(world, broker, live_server, settings, tmp_path, monkeypatch) -> Iterator[Link]:
     tower = world["tower"]
-    sim = SimProcess(
-        tower=tower,
-        port=free_port(),
-        state_dir=tmp_path / "state",
-        webhook=f"{live_server.url}/tower/{tower.code}/events/",
-        speed=40,
-    )
-    sim.start()
+    sim = sim_start(tower, live_server_url=live_server.url, state_dir=tmp_path / "state")
     relay = Relay(sim.url)
     settings.TOWER_DISPATCHER = "controller"
     settings.TOWER_CONTROLLERS = {tower.code: relay.url}
@@ -405,10 +371,6 @@ def beat(link: Link, check: Callable[[], bool], *, timeout: float = 60.0, what: 
             pass
         tick += 1
         time.sleep(1)
-
-
-def ready(*drives: TestDrive) -> Callable[[], bool]:
-    return lambda: all(TestDrive.objects.get(pk=td.pk).state == State.READY for td in drives)
 
 
 def assert_settled(link: Link, drives: list[TestDrive]) -> None:
