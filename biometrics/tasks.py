@@ -23,7 +23,7 @@ def biometrics_retention_sweep() -> int:
     return services.biometrics_retention_sweep()
 
 
-@shared_task(name="biometrics.tasks.face_attempts_requeue_stale", ignore_result=True)
-def face_attempts_requeue_stale() -> int:
+@shared_task(name="biometrics.tasks.face_work_requeue_stale", ignore_result=True)
+def face_work_requeue_stale() -> int:
     """The beat's sweep for lost face work: pickup attempts, and enrolments with them."""
     return services.face_attempts_requeue_stale() + services.face_enrolments_requeue_stale()

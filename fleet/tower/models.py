@@ -124,9 +124,7 @@ class TowerLink(models.Model):
     mode_reason = models.CharField(max_length=200, blank=True)
     speed = models.FloatField(_("time scale"), default=1.0)
     lifts_busy = models.PositiveSmallIntegerField(default=0)
-    queued = models.PositiveSmallIntegerField(default=0)
     reachable = models.BooleanField(default=False)
-    seen_at = models.DateTimeField(_("last answer"), null=True, blank=True)
     inventory_loaded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

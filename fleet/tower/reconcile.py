@@ -55,9 +55,7 @@ def _remember(tower: Tower, state: dict[str, Any]) -> None:
     TowerLink.objects.filter(tower=tower).update(
         speed=float(state.get("speed") or 1.0),
         lifts_busy=sum(1 for lift in state.get("lifts") or [] if lift.get("command_id")),
-        queued=len(state.get("queued") or []),
         reachable=True,
-        seen_at=timezone.now(),
     )
 
 

@@ -138,3 +138,20 @@ def test_templates_survive_a_key_rotation_and_the_old_key_can_go(settings, clock
 
     template.refresh_from_db()
     assert (template_decrypt(template.vector_encrypted, model="Dlib").vector == before).all()
+
+
+def test_staff_can_see_but_not_fake_a_biometric_consent(admin_client, super_member) -> None:
+    consent = super_member.biometric_consents.get()
+
+    listed = admin_client.get(reverse("admin:biometrics_biometricconsent_changelist"))
+    shown = admin_client.get(reverse("admin:biometrics_biometricconsent_change", args=[consent.pk]))
+    faked = admin_client.post(
+        reverse("admin:biometrics_biometricconsent_change", args=[consent.pk]), {"version": "1999-01"}
+    )
+
+    assert super_member.full_name in listed.content.decode()
+    assert shown.status_code == 200
+    assert faked.status_code == 403
+    assert admin_client.get(reverse("admin:biometrics_biometricconsent_add")).status_code == 403
+    consent.refresh_from_db()
+    assert consent.version != "1999-01"

@@ -28,7 +28,6 @@ import kombu.pools
 import pytest
 import redis
 from celery.app.task import Task
-from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -39,7 +38,7 @@ from fleet.tower.tasks import tower_outbox_flush, tower_reconcile_all
 from testdrives.models import Kiosk, Notification, State, TestDrive
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
 from tests.factories import StaffFactory
-from tests.integration.conftest import WorkerProcess, worker_start, worker_stop
+from tests.integration.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
 from tests.integration.tower_support import (
     SECRET,
     SimProcess,
@@ -293,8 +292,7 @@ def link(world, broker, live_server, settings, tmp_path, monkeypatch) -> Iterato
     settings.TOWER_CONTROLLERS = {tower.code: relay.url}
     settings.TOWER_SECRETS = {tower.code: SECRET}
     settings.TOWER_PRESTAGE_ENABLED = False
-    params = connection.settings_dict
-    database = f"postgres://{params['USER']}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{params['NAME']}"
+    database = worker_database_url()
     staff = StaffFactory()
     state = Link(
         world=world,

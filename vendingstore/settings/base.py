@@ -212,8 +212,8 @@ CELERY_BEAT_SCHEDULE = {
     "tower-outbox-flush": {"task": "fleet.tower.tasks.tower_outbox_flush", "schedule": 2.0},
     "tower-reconcile": {"task": "fleet.tower.tasks.tower_reconcile_all", "schedule": 15.0},
     "tower-prestage": {"task": "fleet.tower.tasks.tower_prestage_all", "schedule": 30.0},
-    "biometrics-requeue-stale-attempts": {
-        "task": "biometrics.tasks.face_attempts_requeue_stale",
+    "biometrics-requeue-stale": {
+        "task": "biometrics.tasks.face_work_requeue_stale",
         "schedule": 30.0,
     },
     "biometrics-retention": {
