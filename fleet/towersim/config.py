@@ -57,6 +57,14 @@ class TowerConfig:
     delivery_bays: int = 2
     queue: str = "fifo"
     physics: Physics = field(default_factory=Physics)
+    # Customer-first policy (see `dispatch.next_job`): jobs of at least `customer_priority` are
+    # customers waiting; any other job starts only while more than `reserved_lifts` lifts are
+    # idle, so a customer's retrieve never queues behind a store or a relocation.
+    customer_priority: int = 5
+    reserved_lifts: int = 0
+    # Dwell point: an idle lift with nothing to start travels to this level and waits there
+    # (None: it stays where its last job ended). The staging levels are the usual choice.
+    dwell_level: int | None = None
     # Applied once, when a state directory is first created; later changes go through the API.
     inventory: dict[str, str] = field(default_factory=dict)
 
@@ -115,6 +123,9 @@ def config_from_dict(data: dict[str, Any]) -> TowerConfig:
             delivery_bays=int(data.get("delivery_bays", 2)),
             queue=str(data.get("queue", "fifo")),
             physics=physics,
+            customer_priority=int(data.get("customer_priority", 5)),
+            reserved_lifts=int(data.get("reserved_lifts", 0)),
+            dwell_level=None if data.get("dwell_level") is None else int(data["dwell_level"]),
             inventory=dict(data.get("inventory", {})),
         )
     except KeyError as missing:
@@ -129,6 +140,12 @@ def check_config(config: TowerConfig) -> None:
         raise ConfigError("levels, bays_per_level, lifts and delivery_bays must be at least 1")
     if config.queue not in QUEUE_POLICIES:
         raise ConfigError(f"queue must be one of {QUEUE_POLICIES}")
+    if not 0 <= config.reserved_lifts < config.lifts:
+        raise ConfigError("reserved_lifts must be at least 0 and leave one lift for other jobs")
+    if not 0 <= config.customer_priority <= 9:
+        raise ConfigError("customer_priority must be from 0 to 9, as command priorities are")
+    if config.dwell_level is not None and not 0 <= config.dwell_level <= config.levels:
+        raise ConfigError("dwell_level must be a level of the tower (0 = ground)")
     p = config.physics
     if min(p.level_height_m, p.lift_speed_m_s, p.lift_accel_m_s2, p.turntable_deg_s) <= 0:
         raise ConfigError("heights, speeds and accelerations must be positive")

@@ -19,7 +19,7 @@ from typing import Any
 from fleet.towersim import dispatch
 from fleet.towersim.commands import MoveRequest, Rejection, check_bays, check_occupancy, parse_move
 from fleet.towersim.config import BayPlace, TowerConfig, inventory_problem
-from fleet.towersim.physics import LiftPose, Phase, job_phases, return_phases, total_s
+from fleet.towersim.physics import LiftPose, Phase, dwell_phase, job_phases, return_phases, total_s
 from fleet.towersim.store import TowerStore, utc_now
 from fleet.towersim.webhook import WebhookSender
 
@@ -56,6 +56,7 @@ class TowerController:
         self._wake = threading.Condition(self.lock)
         self.queue: dict[str, Job] = {}
         self.running: dict[int, Job] = {}
+        self.parking: dict[int, threading.Event] = {}  # lift → abort, while riding to the dwell level
         self.phase: dict[int, str] = {}
         self.poses = {n: LiftPose(level, heading) for n, (level, heading) in store.lift_poses().items()}
         self.fail_next: list[str] = []
@@ -76,6 +77,8 @@ class TowerController:
             self._stopped = True
             for job in self.running.values():
                 job.abort.set()
+            for abort in self.parking.values():
+                abort.set()
             self._wake.notify_all()
         self._dispatcher.join(timeout=5)
         if self.webhook:
@@ -173,19 +176,25 @@ class TowerController:
     def _dispatch_loop(self) -> None:
         with self._wake:
             while not self._stopped:
-                started = self._start_next()
+                started = self._start_next() or self._park_idle()
                 if not started:
                     self._wake.wait(0.5)
 
+    def _idle_lifts(self) -> list[tuple[int, LiftPose]]:
+        return [
+            (n, pose) for n, pose in self.poses.items() if n not in self.running and n not in self.parking
+        ]
+
     def _start_next(self) -> bool:
-        """Give the first job in queue order to the nearest idle lift. Call holding the lock."""
-        idle = [(n, pose) for n, pose in self.poses.items() if n not in self.running]
+        """Start the job ``dispatch.next_job`` picks on the nearest idle lift. Call holding the lock."""
+        idle = self._idle_lifts()
         if self.mode() != "auto" or not self.queue or not idle:
             return False
-        job = min(
-            self.queue.values(),
-            key=lambda j: dispatch.queue_key(self.config.queue, priority=j.move.priority, order=j.order),
-        )
+        waiting = {job.order: job for job in self.queue.values()}
+        order = dispatch.next_job(self.config, ((o, j.move.priority) for o, j in waiting.items()), len(idle))
+        if order is None:
+            return False
+        job = waiting[order]
         job.lift = dispatch.choose_lift(self.config, idle, job.source)
         phases = job_phases(self.config, self.poses[job.lift], job.source, job.target)
         if self.fail_next:
@@ -205,6 +214,35 @@ class TowerController:
             target=self._run_job, args=(job, phases), name=f"lift-{job.lift}", daemon=True
         ).start()
         return True
+
+    def _park_idle(self) -> bool:
+        """Send one idle lift with nothing to start to the dwell level (``dwell_phase``), in auto
+        mode only. Call holding the lock, after ``_start_next`` found nothing to start."""
+        if self.mode() != "auto":
+            return False
+        for lift, pose in self._idle_lifts():
+            ride = dwell_phase(self.config, pose)
+            if ride is not None:
+                abort = threading.Event()
+                self.parking[lift] = abort
+                self.phase[lift] = ride.name
+                threading.Thread(
+                    target=self._park, args=(lift, ride, abort), name=f"lift-{lift}-dwell", daemon=True
+                ).start()
+                return True
+        return False
+
+    def _park(self, lift: int, ride: Phase, abort: threading.Event) -> None:
+        """Ride empty to the dwell level. Not a command: no events, nothing to recover after a
+        crash (the pose is saved on arrival). An e-stop or shutdown stops the ride where it began."""
+        arrived = not abort.wait(ride.seconds / self.speed)
+        with self.lock:
+            if arrived and not abort.is_set():
+                self.poses[lift] = ride.pose_after
+                self.store.set_lift_pose(lift, ride.pose_after.level, ride.pose_after.heading_deg)
+            self.parking.pop(lift, None)
+            self.phase.pop(lift, None)
+        self._notify()
 
     def _run_job(self, job: Job, phases: list[Phase]) -> None:
         """Play the phases in (scaled) real time; fail at a jammed bay, stop when aborted."""
@@ -304,6 +342,8 @@ class TowerController:
                 self._finish(job.move.command_id, "aborted", fault_code="estop")
             for job in list(self.running.values()):
                 self._release(job)
+            for abort in self.parking.values():
+                abort.set()
             self.queue.clear()
             self._set_mode("estop", reason)
         self._notify()

@@ -1,8 +1,9 @@
 """Discrete-event model of a tower (simpy): a whole day of moves in a fraction of a second.
 
-It uses the real-time controller's own physics (`physics.job_phases`) and dispatch policy
-(`dispatch.queue_key`, `dispatch.choose_lift`), so a job lasts exactly as long in both. It does
-not check occupancy: the caller hands it a consistent plan of moves.
+It uses the real-time controller's own physics (`physics.job_phases`, `physics.dwell_phase`)
+and dispatch policy (`dispatch.next_job`, `dispatch.choose_lift`), so a job lasts exactly as
+long, and starts in the same order, in both. It does not check occupancy: the caller hands it a
+consistent plan of moves.
 
     python -m fleet.towersim.des --config fleet/towersim/configs/sha-t1.json --seed 1
 
@@ -23,7 +24,7 @@ import simpy
 
 from fleet.towersim import dispatch
 from fleet.towersim.config import BayPlace, TowerConfig, delivery_code, load_config
-from fleet.towersim.physics import LiftPose, job_phases, lower_bound_s, total_s
+from fleet.towersim.physics import LiftPose, dwell_phase, job_phases, lower_bound_s, total_s
 
 
 @dataclass(frozen=True)
@@ -111,10 +112,10 @@ def simulate(
     waiting: dict[int, DesJob] = {}
 
     def start_ready() -> None:
-        while waiting and idle:
-            order = min(
-                waiting, key=lambda i: dispatch.queue_key(config.queue, priority=waiting[i].priority, order=i)
-            )
+        while idle:
+            order = dispatch.next_job(config, ((i, j.priority) for i, j in waiting.items()), len(idle))
+            if order is None:
+                return
             job = waiting.pop(order)
             source, target = places[job.name]
             lift = dispatch.choose_lift(config, [(n, lift_poses[n]) for n in sorted(idle)], source)
@@ -130,6 +131,14 @@ def simulate(
         report.outcomes.append(DesOutcome(job, lift, start, env.now, lower_bound_s(config, source, target)))
         idle.add(lift)
         start_ready()
+        if lift in idle and (ride := dwell_phase(config, lift_poses[lift])) is not None:
+            # Nothing for this lift: it rides to the dwell level, and takes no job until there
+            # (the controller does the same; a real one might turn back, so this is the slower).
+            idle.discard(lift)
+            yield env.timeout(ride.seconds)
+            lift_poses[lift] = ride.pose_after
+            idle.add(lift)
+            start_ready()
 
     def arrivals() -> Iterator[simpy.Event]:
         for order, job in sorted(enumerate(jobs), key=lambda item: (item[1].arrival_s, item[0])):

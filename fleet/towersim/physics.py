@@ -73,6 +73,17 @@ def job_phases(config: TowerConfig, pose: LiftPose, source: BayPlace, target: Ba
     return phases
 
 
+def dwell_phase(config: TowerConfig, pose: LiftPose) -> Phase | None:
+    """An idle lift's empty ride to the tower's dwell level, or None when it has none or is
+    there already. The platform keeps its heading."""
+    if config.dwell_level is None or pose.level == config.dwell_level:
+        return None
+    distance = abs(pose.level - config.dwell_level) * config.physics.level_height_m
+    return Phase(
+        "to_dwell", travel_time_s(distance, config.physics), LiftPose(config.dwell_level, pose.heading_deg)
+    )
+
+
 def return_phases(config: TowerConfig, pose: LiftPose, source: BayPlace) -> list[Phase]:
     """Bringing a car on the platform back to its source bay (after the target bay jammed)."""
     at_source = LiftPose(source.level, source.heading_deg)
