@@ -33,7 +33,7 @@ import argparse
 import json
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -176,21 +176,27 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--hours", type=float, default=12.0)
     parser.add_argument("--fill", type=float, default=0.8)
     parser.add_argument("--staging-levels", type=int, default=2)
-    parser.add_argument("--lead-min", type=float, default=60.0)
+    parser.add_argument("--lead-min", type=float, default=30.0)
     parser.add_argument("--kiosk-min", type=float, default=20.0, help="check-in → verified, shortest (s)")
     parser.add_argument("--kiosk-max", type=float, default=60.0, help="check-in → verified, longest (s)")
     args = parser.parse_args(argv)
-    config = load_config(args.config)
-    day = make_day(config, args)
+    tower = load_config(args.config)  # the tower as configured: its customer-first policy included
+    plain = replace(tower, reserved_lifts=0, dwell_level=None)  # the same tower without it
+    day = make_day(tower, args)
     booked = {p.name for p in day.pickups if p.booked}
     walk_ins = {p.name for p in day.pickups if not p.booked}
 
-    on_demand = run(config, day, {}, early=False)
-    early_only = run(config, day, {}, early=True)
-    prestage_only, plan_late = prestaged(config, day, args, early=False)
-    shipped, plan = prestaged(config, day, args, early=True)  # pre-staging + early retrieve
+    on_demand = run(plain, day, {}, early=False)
+    early_only = run(plain, day, {}, early=True)
+    prestage_only, plan_late = prestaged(plain, day, args, early=False)
+    both_plain, plan_plain = prestaged(plain, day, args, early=True)
+    reserve_only, plan_reserve = prestaged(
+        replace(plain, reserved_lifts=tower.reserved_lifts), day, args, early=True
+    )
+    dwell_only, plan_dwell = prestaged(replace(plain, dwell_level=tower.dwell_level), day, args, early=True)
+    shipped, plan = prestaged(tower, day, args, early=True)  # what the store runs
     bounds = [
-        lower_bound_s(config, config.place(p.home_bay), config.place(p.delivery_bay))  # type: ignore[arg-type]
+        lower_bound_s(tower, tower.place(p.home_bay), tower.place(p.delivery_bay))  # type: ignore[arg-type]
         for p in day.pickups
         if p.booked
     ]
@@ -205,34 +211,61 @@ def main(argv: list[str]) -> int:
             result["hit_rate"] = round(len(hit) / max(1, len(booked)), 3)
         return result
 
+    def stores(report: DesReport) -> dict[str, float]:
+        """A returned car's time in the delivery bay before the store move takes it away."""
+        return percentiles(
+            [o.start_s - o.job.arrival_s for o in report.outcomes if o.job.name.startswith("store")]
+        )
+
     hours = shipped.end_s / 3600
-    both = customers(shipped, plan)  # what the store runs: pre-staging and early retrieve
     result = {
-        "tower": config.tower,
+        "tower": tower.tower,
         "seed": args.seed,
         "pickups": len(booked),
         "walk_ins": len(walk_ins),
         "kiosk_s": [args.kiosk_min, args.kiosk_max],
-        "prestage": both,
-        "prestage_is": "prestage_early_retrieve",
-        "prestage_early_retrieve": both,
+        "lead_min": args.lead_min,
+        "staging_levels": args.staging_levels,
+        "controller": {"reserved_lifts": tower.reserved_lifts, "dwell_level": tower.dwell_level},
+        "prestage": customers(shipped, plan),
+        "prestage_is": "prestage_early_retrieve_customer_first",
+        "prestage_early_retrieve": customers(both_plain, plan_plain),
+        "prestage_early_retrieve_reserved_lift": customers(reserve_only, plan_reserve),
+        "prestage_early_retrieve_dwell": customers(dwell_only, plan_dwell),
         "prestage_only": customers(prestage_only, plan_late),
         "early_retrieve_only": customers(early_only),
         "on_demand": customers(on_demand),
         "lower_bound": {k: v for k, v in percentiles(bounds).items() if k != "max_s"},
         "walk_ins_wait": percentiles(waits(shipped, day, walk_ins)),
-        "moves_per_hour_per_lift": round(len(shipped.outcomes) / hours / config.lifts, 2),
+        "walk_ins_wait_plain": percentiles(waits(both_plain, day, walk_ins)),
+        "store_wait": stores(shipped),
+        "store_wait_plain": stores(both_plain),
+        "moves_per_hour_per_lift": round(len(shipped.outcomes) / hours / tower.lifts, 2),
         "lift_utilisation": shipped.utilisation(),
         "on_demand_lift_utilisation": on_demand.utilisation(),
     }
     print(
-        f"tower {config.tower}, seed {args.seed}: {len(booked)} booked pickups, {len(walk_ins)} walk-ins, "
-        f"{len(day.stores)} returns stored, {len(plan)} cars pre-staged; "
-        f"check-in → verified {args.kiosk_min:g}–{args.kiosk_max:g} s"
+        f"tower {tower.tower}, seed {args.seed}: {len(booked)} booked pickups, {len(walk_ins)} walk-ins, "
+        f"{len(day.stores)} returns stored, {len(plan)} cars pre-staged {args.lead_min:g} min ahead; "
+        f"check-in → verified {args.kiosk_min:g}–{args.kiosk_max:g} s; "
+        f"controller: {tower.reserved_lifts} lift(s) kept for customers, dwell level {tower.dwell_level}"
     )
-    rows = ("on_demand", "prestage_only", "early_retrieve_only", "prestage_early_retrieve", "lower_bound")
-    for key in (*rows, "walk_ins_wait"):
-        print(f"  {key:>23}: " + ", ".join(f"{k} {v}" for k, v in result[key].items()))
+    rows = (
+        "on_demand",
+        "prestage_only",
+        "early_retrieve_only",
+        "prestage_early_retrieve",
+        "prestage_early_retrieve_reserved_lift",
+        "prestage_early_retrieve_dwell",
+        "prestage",
+        "lower_bound",
+        "walk_ins_wait",
+        "walk_ins_wait_plain",
+        "store_wait",
+        "store_wait_plain",
+    )
+    for key in rows:
+        print(f"  {key:>37}: " + ", ".join(f"{k} {v}" for k, v in result[key].items()))
     print(
         f"  moves/h/lift {result['moves_per_hour_per_lift']}, lift utilisation {result['lift_utilisation']} "
         f"(on demand {result['on_demand_lift_utilisation']})"

@@ -59,9 +59,11 @@ class TowerConfig:
     physics: Physics = field(default_factory=Physics)
     # Customer-first policy (see `dispatch.next_job`): jobs of at least `customer_priority` are
     # customers waiting; any other job starts only while more than `reserved_lifts` lifts are
-    # idle, so a customer's retrieve never queues behind a store or a relocation.
+    # idle, or after waiting `reserve_max_hold_s`, so a customer's retrieve seldom queues behind
+    # a store or a relocation, and a returned car still leaves its delivery bay soon.
     customer_priority: int = 5
     reserved_lifts: int = 0
+    reserve_max_hold_s: float = 90.0
     # Dwell point: an idle lift with nothing to start travels to this level and waits there
     # (None: it stays where its last job ended). The staging levels are the usual choice.
     dwell_level: int | None = None
@@ -125,6 +127,7 @@ def config_from_dict(data: dict[str, Any]) -> TowerConfig:
             physics=physics,
             customer_priority=int(data.get("customer_priority", 5)),
             reserved_lifts=int(data.get("reserved_lifts", 0)),
+            reserve_max_hold_s=float(data.get("reserve_max_hold_s", 90.0)),
             dwell_level=None if data.get("dwell_level") is None else int(data["dwell_level"]),
             inventory=dict(data.get("inventory", {})),
         )
@@ -142,6 +145,8 @@ def check_config(config: TowerConfig) -> None:
         raise ConfigError(f"queue must be one of {QUEUE_POLICIES}")
     if not 0 <= config.reserved_lifts < config.lifts:
         raise ConfigError("reserved_lifts must be at least 0 and leave one lift for other jobs")
+    if config.reserve_max_hold_s < 0:
+        raise ConfigError("reserve_max_hold_s cannot be negative")
     if not 0 <= config.customer_priority <= 9:
         raise ConfigError("customer_priority must be from 0 to 9, as command priorities are")
     if config.dwell_level is not None and not 0 <= config.dwell_level <= config.levels:

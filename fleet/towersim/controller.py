@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,7 @@ class Job:
     lift: int | None = None
     fault_code: str | None = None  # set by a fail-next fault: fail at the source transfer
     abort: threading.Event = field(default_factory=threading.Event)
+    queued_at: float = field(default_factory=time.monotonic)  # for reserve_max_hold_s
 
 
 class TowerController:
@@ -191,7 +193,11 @@ class TowerController:
         if self.mode() != "auto" or not self.queue or not idle:
             return False
         waiting = {job.order: job for job in self.queue.values()}
-        order = dispatch.next_job(self.config, ((o, j.move.priority) for o, j in waiting.items()), len(idle))
+        now = time.monotonic()
+        queue = (
+            dispatch.Waiting(o, j.move.priority, (now - j.queued_at) * self.speed) for o, j in waiting.items()
+        )
+        order = dispatch.next_job(self.config, queue, len(idle))
         if order is None:
             return False
         job = waiting[order]

@@ -113,7 +113,8 @@ def simulate(
 
     def start_ready() -> None:
         while idle:
-            order = dispatch.next_job(config, ((i, j.priority) for i, j in waiting.items()), len(idle))
+            queue = (dispatch.Waiting(i, j.priority, env.now - j.arrival_s) for i, j in waiting.items())
+            order = dispatch.next_job(config, queue, len(idle))
             if order is None:
                 return
             job = waiting.pop(order)
@@ -145,6 +146,13 @@ def simulate(
             yield env.timeout(max(0.0, job.arrival_s - env.now))
             waiting[order] = job
             start_ready()
+            if order in waiting and job.priority < config.customer_priority and config.reserved_lifts:
+                env.process(hold_ends(config.reserve_max_hold_s))
+
+    def hold_ends(after_s: float) -> Iterator[simpy.Event]:
+        """A held-back job may take the kept-back lift once it has waited long enough."""
+        yield env.timeout(after_s)
+        start_ready()
 
     env.process(arrivals())
     env.run()

@@ -1,6 +1,7 @@
 """Which job runs next and on which lift: one policy for the real-time controller and the DES."""
 
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from fleet.towersim.config import BayPlace, TowerConfig
 from fleet.towersim.physics import LiftPose, move_s
@@ -13,20 +14,34 @@ def queue_key(policy: str, *, priority: int, order: int) -> tuple[int, int]:
     return (0, order)
 
 
-def next_job(config: TowerConfig, waiting: Iterable[tuple[int, int]], idle_lifts: int) -> int | None:
-    """The order number of the job to start now, from (order, priority) pairs, or None.
+class Waiting(NamedTuple):
+    """A job in the queue, as the policy sees it; ``waited_s`` in tower seconds."""
+
+    order: int
+    priority: int
+    waited_s: float
+
+
+def next_job(config: TowerConfig, waiting: Iterable[Waiting], idle_lifts: int) -> int | None:
+    """The order number of the job to start now, or None.
 
     Queue order decides (``queue_key``). A job below ``config.customer_priority`` starts only
-    while more than ``config.reserved_lifts`` lifts are idle: the lift kept back is what lets a
-    customer who just checked in find one free instead of waiting out a store move (~50 s).
+    while more than ``config.reserved_lifts`` lifts are idle, or once it has waited
+    ``config.reserve_max_hold_s``: the lift kept back lets a customer who just checked in find
+    one free instead of waiting out a store move (~50 s), and the bound keeps a returned car
+    from holding its delivery bay for long.
     """
     if idle_lifts < 1:
         return None
-    for order, priority in sorted(
-        waiting, key=lambda item: queue_key(config.queue, priority=item[1], order=item[0])
+    for job in sorted(
+        waiting, key=lambda job: queue_key(config.queue, priority=job.priority, order=job.order)
     ):
-        if priority >= config.customer_priority or idle_lifts > config.reserved_lifts:
-            return order
+        if (
+            job.priority >= config.customer_priority
+            or idle_lifts > config.reserved_lifts
+            or job.waited_s >= config.reserve_max_hold_s
+        ):
+            return job.order
     return None
 
 

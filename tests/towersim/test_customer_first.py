@@ -6,6 +6,7 @@ import pytest
 from fleet.towersim import dispatch
 from fleet.towersim.config import ConfigError, config_from_dict
 from fleet.towersim.des import DesJob, simulate
+from fleet.towersim.dispatch import Waiting
 from fleet.towersim.physics import LiftPose, dwell_phase, job_phases, total_s
 from tests.towersim.conftest import OPERATOR, call, command_status, move, place, small_config, wait_for
 
@@ -14,29 +15,35 @@ STORE, CUSTOMER = 0, 5
 
 def test_with_no_lift_kept_back_the_queue_order_alone_decides() -> None:
     config = small_config(lifts=2, queue="priority")
-    assert dispatch.next_job(config, [(1, STORE), (2, STORE)], idle_lifts=1) == 1
+    assert dispatch.next_job(config, [Waiting(1, STORE, 0.0), Waiting(2, STORE, 0.0)], idle_lifts=1) == 1
 
 
 def test_a_store_waits_while_only_the_kept_back_lift_is_idle() -> None:
     config = small_config(lifts=2, reserved_lifts=1, queue="priority")
-    assert dispatch.next_job(config, [(1, STORE)], idle_lifts=1) is None
-    assert dispatch.next_job(config, [(1, STORE)], idle_lifts=2) == 1
+    assert dispatch.next_job(config, [Waiting(1, STORE, 0.0)], idle_lifts=1) is None
+    assert dispatch.next_job(config, [Waiting(1, STORE, 0.0)], idle_lifts=2) == 1
 
 
 def test_a_customer_takes_the_kept_back_lift() -> None:
     config = small_config(lifts=2, reserved_lifts=1, queue="priority")
-    assert dispatch.next_job(config, [(1, STORE), (2, CUSTOMER)], idle_lifts=1) == 2
+    assert dispatch.next_job(config, [Waiting(1, STORE, 0.0), Waiting(2, CUSTOMER, 0.0)], idle_lifts=1) == 2
 
 
 def test_fifo_lets_a_customer_pass_a_store_that_may_not_start() -> None:
     config = small_config(lifts=2, reserved_lifts=1, queue="fifo")
-    assert dispatch.next_job(config, [(1, STORE), (2, CUSTOMER)], idle_lifts=1) == 2
-    assert dispatch.next_job(config, [(1, STORE), (2, CUSTOMER)], idle_lifts=2) == 1
+    assert dispatch.next_job(config, [Waiting(1, STORE, 0.0), Waiting(2, CUSTOMER, 0.0)], idle_lifts=1) == 2
+    assert dispatch.next_job(config, [Waiting(1, STORE, 0.0), Waiting(2, CUSTOMER, 0.0)], idle_lifts=2) == 1
+
+
+def test_a_held_back_store_takes_the_kept_back_lift_after_the_longest_hold() -> None:
+    config = small_config(lifts=2, reserved_lifts=1, reserve_max_hold_s=60.0)
+    assert dispatch.next_job(config, [Waiting(1, STORE, 59.9)], idle_lifts=1) is None
+    assert dispatch.next_job(config, [Waiting(1, STORE, 60.0)], idle_lifts=1) == 1
 
 
 def test_nothing_starts_without_an_idle_lift() -> None:
     config = small_config(lifts=2, reserved_lifts=1)
-    assert dispatch.next_job(config, [(1, CUSTOMER)], idle_lifts=0) is None
+    assert dispatch.next_job(config, [Waiting(1, CUSTOMER, 0.0)], idle_lifts=0) is None
 
 
 @pytest.mark.parametrize(
@@ -47,6 +54,7 @@ def test_nothing_starts_without_an_idle_lift() -> None:
         ({"dwell_level": 5}, "dwell_level"),
         ({"dwell_level": -1}, "dwell_level"),
         ({"customer_priority": 10}, "customer_priority"),
+        ({"lifts": 2, "reserve_max_hold_s": -1}, "reserve_max_hold_s"),
     ],
 )
 def test_a_policy_that_cannot_work_is_refused(overrides: dict, message: str) -> None:
@@ -66,7 +74,7 @@ def test_the_dwell_ride_goes_to_the_dwell_level_and_keeps_the_heading() -> None:
 
 
 def test_des_a_retrieve_finds_the_kept_back_lift_while_a_store_waits() -> None:
-    config = small_config(lifts=2, reserved_lifts=1, queue="priority")
+    config = small_config(lifts=2, reserved_lifts=1, reserve_max_hold_s=600.0, queue="priority")
     jobs = [
         DesJob("store-1", 0.0, "D1", "L04-B01"),
         DesJob("store-2", 1.0, "D2", "L04-B02"),
@@ -76,6 +84,14 @@ def test_des_a_retrieve_finds_the_kept_back_lift_while_a_store_waits() -> None:
     assert by_name["retrieve"].start_s == 5.0
     # store-2 waited for both lifts to be idle again, not only for store-1's lift
     assert by_name["store-2"].start_s == max(by_name["store-1"].finish_s, by_name["retrieve"].finish_s)
+
+
+def test_des_a_held_back_store_starts_when_its_longest_hold_is_over() -> None:
+    config = small_config(lifts=2, reserved_lifts=1, reserve_max_hold_s=10.0, queue="priority")
+    jobs = [DesJob("store-1", 0.0, "D1", "L04-B01"), DesJob("store-2", 1.0, "D2", "L04-B02")]
+    by_name = {o.job.name: o for o in simulate(config, jobs).outcomes}
+    assert by_name["store-1"].finish_s > 11.0  # still busy: store-2 did not wait for it
+    assert by_name["store-2"].start_s == 11.0
 
 
 def test_des_without_a_kept_back_lift_the_store_takes_it_and_the_customer_waits() -> None:
@@ -122,7 +138,8 @@ def _lift(app, n: int) -> dict:
 
 
 def test_controller_keeps_a_lift_back_for_a_customer(start_tower, seeded) -> None:
-    app = start_tower(config=small_config(lifts=2, reserved_lifts=1, queue="priority"), speed=40.0)
+    config = small_config(lifts=2, reserved_lifts=1, reserve_max_hold_s=600.0, queue="priority")
+    app = start_tower(config=config, speed=40.0)
     assert call(app.url, "PUT", "/v1/inventory", {"bays": seeded}, OPERATOR)[0] == 200
     store_1 = move("store", "D2", "L04-B04", seeded["D2"])
     store_2 = move("relocate", "L02-B02", "L03-B03", seeded["L02-B02"])
