@@ -1,8 +1,8 @@
 """A busy day at one tower in the discrete-event model: the customer's wait from "identity
 verified" to "car at the delivery bay" on demand, with pre-staging, with early retrieve (the car
-sent for at check-in), with both, and the physical lower bound, side by side in one run. The last
-line is one JSON object; its ``prestage`` is the configuration the store runs (pre-staging and
-early retrieve), ``prestage_only`` the pre-staging of before.
+sent for at check-in), with both, with both on a customer-first controller, and the physical
+lower bound, side by side in one run. The last line is one JSON object; its ``prestage`` is the
+configuration the store runs (pre-staging, early retrieve and the tower's customer-first policy).
 
     .venv/bin/python bench/tower_day.py --seed 1 [--config fleet/towersim/configs/sha-t1.json]
 
@@ -13,20 +13,26 @@ starts ``--fill`` full above the staging levels; returns go back above them (our
 
 Pre-staging, as ``fleet.tower.prestage`` does: ``--lead-min`` minutes before each booked slot the
 car is relocated (priority 1, behind every customer retrieve) to the lowest free bay of the first
-``--staging-levels`` levels. A relocation that has not finished when its customer is verified is a
-miss: that customer's car is fetched from its storage bay instead (found by re-running the model
-without that relocation until no miss is left). Walk-ins are always fetched on demand.
+``--staging-levels`` levels. A relocation that has not finished when its customer's retrieve is
+asked is a miss: that customer's car is fetched from its storage bay instead (found by re-running
+the model without that relocation until no miss is left). Walk-ins are always fetched on demand.
 
 Early retrieve, as ``testdrives.services.dispatch.dispatch_prefetch`` does: a booked customer's
 retrieve is asked when they check in at the kiosk, ``--kiosk-min``..``--kiosk-max`` seconds
 (uniform, its own seeded stream, so the day itself is the same) before their identity is verified:
 walking to the camera, the face burst and the decision. ASSUMPTION: 20–60 s; the gain depends on
 it (a kiosk interaction of 0 s is on demand). The wait is then max(0, arrival − verified): 0 when
-the car already stands behind the delivery bay's door. Not modelled: customers who fail the check
-or leave (their car goes back: one more store move each) and walk-ins' check-in (on demand).
+the car already stands behind the delivery bay's door.
 
-The DES (``fleet.towersim.des``) uses the controller's own physics and dispatch policy; it does not
-model the delivery bays' dwell (a car waiting for its customer), which adds the same to both.
+Customer-first controller: the tower configuration's ``reserved_lifts`` (a lift kept back for
+customer moves; a store or relocation takes it only after ``reserve_max_hold_s``) and
+``dwell_level`` (idle lifts wait at the staging level). The columns without it run the same tower
+with both switched off, and one column each shows either part alone. Its cost is reported as
+``store_wait``: how long a returned car stands in its delivery bay before a lift takes it.
+
+Not modelled: customers who fail the check or leave (their car goes back: one more store move
+each), walk-ins' check-in (on demand), and the delivery bays' occupancy (a car waiting for its
+customer, a returned car waiting for a lift), which the pickup-window capacity bounds.
 """
 
 import argparse

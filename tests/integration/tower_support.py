@@ -67,6 +67,7 @@ class SimProcess:
                     "lifts": self.tower.lifts,
                     "delivery_bays": self.tower.delivery_bays,
                     "queue": "priority",
+                    "dwell_level": 1,  # as the demo towers: idle rides run through every fault
                 }
             )
         )
