@@ -52,6 +52,9 @@ ACTIVE = [*BEFORE_DEPARTURE, S.ON_DRIVE, S.OVERDUE]
 FINISHED = [S.COMPLETED, S.CANCELLED, S.NO_SHOW, S.PURCHASED]
 STAFF_CANCELLABLE = BEFORE_DEPARTURE
 PURCHASABLE = [S.ON_DRIVE, S.OVERDUE, S.RETURNED]
+# A member missed the drive: never came (scheduled), or checked in and left before driving off.
+# Locked and the tower's states are not here: staff decide those.
+MISSABLE = [S.SCHEDULED, S.CHECKED_IN, S.VERIFYING, S.READY]
 
 
 class TestDrive(ConcurrentTransitionMixin, models.Model):
@@ -200,7 +203,7 @@ class TestDrive(ConcurrentTransitionMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=S.SCHEDULED, target=S.NO_SHOW)
+    @transition(field=state, source=MISSABLE, target=S.NO_SHOW)
     def miss(self, *, by: object = None, description: str = "") -> None: ...
 
 
@@ -347,6 +350,7 @@ class NotificationKind(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
     PURCHASED = "purchased", _("Purchase confirmed")
     CANCELLED = "cancelled", _("Booking cancelled")
+    ABANDONED = "abandoned", _("Test drive missed")
 
 
 class Notification(models.Model):

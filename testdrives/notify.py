@@ -75,6 +75,10 @@ def notification_text(note: Notification, *, language: str | None = None) -> tup
             ),
             NotificationKind.PURCHASED: _("Congratulations on your %(car)s! Your purchase is confirmed."),
             NotificationKind.CANCELLED: _("Your test drive of the %(car)s on %(when)s is cancelled."),
+            NotificationKind.ABANDONED: _(
+                "You checked in for your test drive of the %(car)s on %(when)s but did not drive off. "
+                "The car has gone back and the booking counts as missed."
+            ),
         }
         subject = str(NotificationKind(note.kind).label)
         body = bodies[note.kind] % {"car": car, "when": when, "due": due, "code": td.pickup_code}

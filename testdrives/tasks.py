@@ -27,5 +27,5 @@ def instant_store(vehicle_id: int) -> bool:
 
 @shared_task(name="testdrives.tasks.testdrives_sweep", ignore_result=True)
 def testdrives_sweep() -> dict[str, int]:
-    """Every minute, by beat: no-shows, overdue cars, reminders, unpaid fee bookings."""
+    """Every minute, by beat: no-shows, check-ins left, overdue cars, reminders, unpaid fee bookings."""
     return _sweep()

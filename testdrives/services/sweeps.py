@@ -14,6 +14,7 @@ from testdrives.models import Notification, Payment, PaymentPurpose, PaymentStat
 from testdrives.notify import notification_create, staff_alert
 from testdrives.selectors import testdrive_overdue_q
 from testdrives.services.booking import testdrive_cancel_unpaid, testdrive_release
+from testdrives.services.dispatch import dispatch_store_back
 from testdrives.services.holds import hold_extend_for_late_car
 from vendingstore.queueing import delay_safely
 
@@ -41,6 +42,40 @@ def sweep_no_shows(*, now: datetime) -> int:
         return True
 
     return _each_locked(Q(state=State.SCHEDULED, slot_end__lte=now), apply)
+
+
+# Checked in and gone before driving off: without the sweep the car sent for at check-in, or
+# standing ready in a delivery bay, would wait there and keep its hold forever.
+ABANDONABLE = [State.CHECKED_IN, State.VERIFYING, State.READY]
+
+
+def sweep_abandoned(*, now: datetime) -> int:
+    """Bookings checked in but not driven off ``TESTDRIVE_ABANDONED_MINUTES`` after their window
+    ended: no-show (the quotas count it like any other), hold released, the car sent back into
+    storage, the member told, staff alerted.
+
+    The booking must also have stood still that long (``updated_at``): one that changed late (its
+    car arrived after staff retried a tower fault, or staff lifted a lock) gets its own wait,
+    rather than its car being taken from a member who may be standing at the bay.
+
+    Left alone: ``locked`` (staff were alerted and decide), ``dispatching`` and
+    ``dispatch_failed`` (the tower is moving the car, or staff have its fault); ``verified`` lasts
+    only inside the verification's transaction. A car still on its way to the delivery bay is not
+    moved here: the tower's inbox stores it back when it arrives for a no-show booking.
+    """
+    cutoff = now - timedelta(minutes=settings.TESTDRIVE_ABANDONED_MINUTES)
+
+    def apply(td: TestDrive) -> bool:
+        td.miss(description="checked in but left without driving off")
+        td.finished_at = now
+        td.save()
+        testdrive_release(test_drive=td)
+        dispatch_store_back(vehicle_id=td.vehicle_id)
+        notification_create(test_drive=td, kind="abandoned")
+        staff_alert(test_drive=td, what="checked in but left: no-show, car going back into storage")
+        return True
+
+    return _each_locked(Q(state__in=ABANDONABLE, slot_end__lte=cutoff, updated_at__lte=cutoff), apply)
 
 
 def sweep_overdue(*, now: datetime) -> int:
@@ -121,6 +156,7 @@ def testdrives_sweep(*, now: datetime | None = None) -> dict[str, int]:
     return {
         "expired_payments": sweep_expired_payments(now=now),
         "no_shows": sweep_no_shows(now=now),
+        "abandoned": sweep_abandoned(now=now),
         "overdue": sweep_overdue(now=now),
         "bookings_moved_off_late_cars": sweep_overdue_holds(now=now),
         "reminders": sweep_reminders(now=now),

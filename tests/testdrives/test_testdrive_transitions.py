@@ -34,7 +34,7 @@ ALLOWED = {
         "locked",
         "dispatch_failed",
     },
-    "miss": {"scheduled"},
+    "miss": {"scheduled", "checked_in", "verifying", "ready"},
 }
 
 

@@ -360,6 +360,9 @@ TESTDRIVE_CHECK_IN_EARLY_MINUTES = env.int("TESTDRIVE_CHECK_IN_EARLY_MINUTES", d
 # hold covers it, and covers the grace period of a late return.
 TESTDRIVE_TURNAROUND_HOURS = env.int("TESTDRIVE_TURNAROUND_HOURS", default=12)
 TESTDRIVE_GRACE_MINUTES = env.int("TESTDRIVE_GRACE_MINUTES", default=30)
+# A member who checked in but has not driven off this long after the window ended has left: the
+# booking is a no-show and the car waiting for them goes back into storage.
+TESTDRIVE_ABANDONED_MINUTES = env.int("TESTDRIVE_ABANDONED_MINUTES", default=30)
 TESTDRIVE_LATE_FEE_PER_HOUR_CNY = env.int("TESTDRIVE_LATE_FEE_PER_HOUR_CNY", default=50)
 TESTDRIVE_LATE_FEE_CAP_CNY = env.int("TESTDRIVE_LATE_FEE_CAP_CNY", default=1000)
 # A fee-paying booking is held this long for its payment, then cancelled by the sweep.
