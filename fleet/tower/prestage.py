@@ -1,7 +1,7 @@
 """Pre-staging: bookings are known ahead, so idle lift time brings the next cars to the storage
 bays nearest the delivery bays (the lowest levels), and a customer's retrieve is short.
 
-Only cars of ``scheduled`` bookings starting within ``TOWER_PRESTAGE_HOURS`` move, only while the
+Only cars of ``scheduled`` bookings starting within ``TOWER_PRESTAGE_MINUTES`` move, only while the
 tower has no open command of ours (a customer's retrieve always comes first), at most one move per
 lift per round, and never a car that is out of storage or held by another command.
 """
@@ -20,7 +20,8 @@ from fleet.tower.outbox import command_create
 
 
 def prestage_candidates(*, tower: Tower) -> list[tuple[Vehicle, object]]:
-    """Cars of the tower's upcoming scheduled bookings, soonest first, with their slot start."""
+    """Cars of the tower's scheduled bookings starting in [now, now + ``TOWER_PRESTAGE_MINUTES``),
+    soonest first, with their slot start."""
     from testdrives.models import State, TestDrive
 
     now = timezone.now()
@@ -28,7 +29,7 @@ def prestage_candidates(*, tower: Tower) -> list[tuple[Vehicle, object]]:
         TestDrive.objects.filter(
             state=State.SCHEDULED,
             slot_start__gte=now,
-            slot_start__lt=now + timedelta(hours=settings.TOWER_PRESTAGE_HOURS),
+            slot_start__lt=now + timedelta(minutes=settings.TOWER_PRESTAGE_MINUTES),
             vehicle__status=VehicleStatus.STORED,
             vehicle__bay__tower=tower,
         )

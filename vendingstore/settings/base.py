@@ -393,8 +393,10 @@ TOWER_HTTP_TIMEOUT_SECONDS = env.float("TOWER_HTTP_TIMEOUT_SECONDS", default=5.0
 TOWER_SEND_MAX_ATTEMPTS = env.int("TOWER_SEND_MAX_ATTEMPTS", default=12)
 TOWER_SEND_BACKOFF_SECONDS = env.float("TOWER_SEND_BACKOFF_SECONDS", default=1.0)
 TOWER_SEND_BACKOFF_MAX_SECONDS = env.float("TOWER_SEND_BACKOFF_MAX_SECONDS", default=30.0)
-# Pre-staging: cars of bookings starting within this many hours move to the lowest levels; cars
-# going back into storage go above the first TOWER_STAGING_LEVELS levels when there is room.
+# Pre-staging: cars of bookings starting within TOWER_PRESTAGE_MINUTES move to the lowest free
+# bays of the first TOWER_STAGING_LEVELS levels; cars going back into storage go above those
+# levels when there is room. A 30-minute lead over two levels is what kept the staging bays from
+# filling up in the day benchmark (bench/tower_day.py, whose defaults match these).
 TOWER_PRESTAGE_ENABLED = env.bool("TOWER_PRESTAGE_ENABLED", default=True)
-TOWER_PRESTAGE_HOURS = env.float("TOWER_PRESTAGE_HOURS", default=3.0)
-TOWER_STAGING_LEVELS = env.int("TOWER_STAGING_LEVELS", default=1)
+TOWER_PRESTAGE_MINUTES = env.int("TOWER_PRESTAGE_MINUTES", default=30)
+TOWER_STAGING_LEVELS = env.int("TOWER_STAGING_LEVELS", default=2)

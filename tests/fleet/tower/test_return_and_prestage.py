@@ -14,12 +14,14 @@ from fleet.tower.reconcile import tower_reconcile
 from fleet.tower.selectors import tower_eta_for_testdrive
 from testdrives.models import TestDrive
 from testdrives.services.lifecycle import testdrive_depart, testdrive_inspect, testdrive_return
+from tests.factories import VehicleFactory
 from tests.fleet.tower.conftest import TEN, finish
+from tests.testdrives.conftest import make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_returned_car_goes_back_into_storage(sim, sim_client, tower, verified, staff) -> None:
+def test_a_returned_car_goes_back_into_storage(sim, sim_client, tower, verified, staff, settings) -> None:
     td = verified()
     finish(sim_client, tower)
     td = testdrive_depart(test_drive=td)  # the car leaves D1; the tower cannot see it go
@@ -31,29 +33,44 @@ def test_a_returned_car_goes_back_into_storage(sim, sim_client, tower, verified,
     td.vehicle.refresh_from_db()
     assert store.status == CommandStatus.COMPLETED
     assert td.vehicle.status == VehicleStatus.STORED
-    assert td.vehicle.bay.level > 1  # above the staging level
+    assert td.vehicle.bay.level > settings.TOWER_STAGING_LEVELS  # kept free for pre-staged cars
     assert sim_client.state()["inventory"][td.vehicle.bay.code] == td.vehicle.vin
     assert tower_reconcile(tower=tower) == "ok"
 
 
-def book_a_high_car(sim_client, tower, book, super_member, cars) -> Vehicle:
-    """The second car stands on level 3 and is booked an hour from now; the tower agrees and is
-    in auto: a pre-staging candidate."""
-    high = cars[1]
-    high.bay = tower.bays.get(level=3, position=4)
-    high.save()
+ELEVEN = TEN + timedelta(hours=1)
+
+
+def book_high(tower, book, member, car: Vehicle, *, position: int, slot_start) -> TestDrive:
+    """Put ``car`` on the top level (above the staging levels) and book it for ``member``."""
+    car.bay = tower.bays.get(level=3, position=position)
+    car.save()
+    td = book(member, slot_start=slot_start, car_model=car.car_model)
+    TestDrive.objects.filter(pk=td.pk).update(vehicle=car)
+    return td
+
+
+def tower_in_auto(sim_client, tower, cars) -> None:
+    """The tower agrees with our records and runs on its own: pre-staging may move cars."""
     sim_client.put_inventory({c.bay.code: c.vin for c in cars})
-    td = book(super_member, slot_start=TEN + timedelta(hours=1), car_model=high.car_model)
-    TestDrive.objects.filter(pk=td.pk).update(vehicle=high)
     tower_reconcile(tower=tower)
     TowerLink.objects.filter(tower=tower).update(mode="auto")
+
+
+def book_a_high_car(sim_client, tower, book, super_member, cars, clock) -> Vehicle:
+    """The second car stands on level 3, booked for 11:00, and it is 10:40 (inside the lead); the
+    tower agrees and is in auto: a pre-staging candidate."""
+    high = cars[1]
+    book_high(tower, book, super_member, high, position=4, slot_start=ELEVEN)
+    clock.move_to(ELEVEN - timedelta(minutes=20))
+    tower_in_auto(sim_client, tower, cars)
     return high
 
 
-def test_it_pre_stages_the_car_of_a_booking_later_today(
+def test_it_pre_stages_the_car_of_a_booking_starting_soon(
     sim, sim_client, tower, book, super_member, cars, clock
 ):
-    high = book_a_high_car(sim_client, tower, book, super_member, cars)
+    high = book_a_high_car(sim_client, tower, book, super_member, cars, clock)
 
     created = tower_prestage(tower=tower)
     finish(sim_client, tower)
@@ -67,7 +84,7 @@ def test_it_pre_stages_the_car_of_a_booking_later_today(
 def test_it_never_pre_stages_a_car_held_by_a_command(
     sim, sim_client, tower, book, super_member, cars, clock, settings
 ) -> None:
-    high = book_a_high_car(sim_client, tower, book, super_member, cars)
+    high = book_a_high_car(sim_client, tower, book, super_member, cars, clock)
     settings.TOWER_CONTROLLERS = {tower.code: "http://127.0.0.1:9"}  # the manual move stays pending
     held = command_create(
         kind=CommandKind.RELOCATE,
@@ -80,6 +97,29 @@ def test_it_never_pre_stages_a_car_held_by_a_command(
 
     assert tower_prestage(tower=tower) == []
     assert list(TowerCommand.objects.filter(vehicle=high).values_list("pk", flat=True)) == [held.pk]
+
+
+def test_it_pre_stages_a_car_only_once_its_booking_is_within_the_lead(
+    sim, sim_client, tower, book, super_member, cars, clock, settings
+) -> None:
+    lead = timedelta(minutes=settings.TOWER_PRESTAGE_MINUTES)
+    soon, later = cars[1], VehicleFactory(store=tower.store, car_model=cars[0].car_model, paint=cars[0].paint)
+    book_high(tower, book, super_member, soon, position=4, slot_start=ELEVEN)
+    book_high(tower, book, make_member(score=760), later, position=3, slot_start=ELEVEN + lead)
+    clock.move_to(ELEVEN - lead + timedelta(seconds=1))  # 11:00 is inside the lead, 11:30 is not yet
+    tower_in_auto(sim_client, tower, [*cars, later])
+
+    assert [c.vehicle_id for c in tower_prestage(tower=tower)] == [soon.pk]
+    finish(sim_client, tower)
+    assert tower_prestage(tower=tower) == []
+    later.refresh_from_db()
+    assert later.bay.level == 3
+
+    clock.move_to(ELEVEN + timedelta(seconds=1))  # now 11:30 is inside the lead too
+    assert [c.vehicle_id for c in tower_prestage(tower=tower)] == [later.pk]
+    finish(sim_client, tower)
+    later.refresh_from_db()
+    assert later.bay.level <= settings.TOWER_STAGING_LEVELS
 
 
 def test_the_kiosk_estimate_names_the_bay_and_seconds(sim, sim_client, tower, verified, settings) -> None:
