@@ -217,3 +217,45 @@ def notification_list_for_member(*, member: Member, limit: int = 20) -> list[tup
     )
     language = translation.get_language()
     return [(note, notification_text(note, language=language)[1]) for note in notes]
+
+
+@dataclass(frozen=True)
+class PickupTimes:
+    """Seconds per booking, read from the transition log: what the tower benchmark assumes
+    (check-in → verified, the early retrieve's head start) and what it predicts (verified →
+    ready, the customer's wait for the car; 0 when the car was already in the bay)."""
+
+    check_in_to_verified_face: list[float]
+    check_in_to_verified_staff: list[float]
+    verified_to_ready: list[float]
+
+
+def pickup_times(*, since: datetime, store: Store | None = None) -> PickupTimes:
+    """Pickups checked in at ``since`` or later (at ``store``, or every store), each booking's
+    first check-in, first verification after it and first ready after that."""
+    wanted = [State.CHECKED_IN, State.VERIFIED, State.READY]
+    logs = StateLog.objects.filter(
+        content_type__app_label="testdrives",
+        content_type__model="testdrive",
+        state__in=wanted,
+        timestamp__gte=since,
+    )
+    if store is not None:
+        logs = logs.filter(object_id__in=TestDrive.objects.filter(store=store).values("pk"))
+    first: dict[int, dict[str, datetime]] = {}
+    for object_id, state, at in logs.order_by("timestamp", "pk").values_list("object_id", "state", "timestamp"):
+        seen = first.setdefault(int(object_id), {})
+        before = {State.VERIFIED: State.CHECKED_IN, State.READY: State.VERIFIED}.get(state)
+        if state not in seen and (before is None or before in seen):
+            seen[state] = at
+    methods = dict(TestDrive.objects.filter(pk__in=list(first)).values_list("pk", "identity_method"))
+    face: list[float] = []
+    staff: list[float] = []
+    waits: list[float] = []
+    for pk, seen in first.items():
+        if State.CHECKED_IN in seen and State.VERIFIED in seen:
+            span = (seen[State.VERIFIED] - seen[State.CHECKED_IN]).total_seconds()
+            (staff if methods.get(pk) == "staff" else face).append(span)
+        if State.VERIFIED in seen and State.READY in seen:
+            waits.append((seen[State.READY] - seen[State.VERIFIED]).total_seconds())
+    return PickupTimes(face, staff, waits)
