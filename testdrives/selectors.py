@@ -243,7 +243,8 @@ def pickup_times(*, since: datetime, store: Store | None = None) -> PickupTimes:
     if store is not None:
         logs = logs.filter(object_id__in=TestDrive.objects.filter(store=store).values("pk"))
     first: dict[int, dict[str, datetime]] = {}
-    for object_id, state, at in logs.order_by("timestamp", "pk").values_list("object_id", "state", "timestamp"):
+    rows = logs.order_by("timestamp", "pk").values_list("object_id", "state", "timestamp")
+    for object_id, state, at in rows:
         seen = first.setdefault(int(object_id), {})
         before = {State.VERIFIED: State.CHECKED_IN, State.READY: State.VERIFIED}.get(state)
         if state not in seen and (before is None or before in seen):
