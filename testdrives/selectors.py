@@ -14,7 +14,6 @@ from django_fsm_log.models import StateLog
 from fleet.models import CarModel, Paint, Store, Vehicle, VehicleStatus
 from members.models import Member
 from testdrives.models import (
-    ACTIVE,
     Notification,
     Payment,
     PaymentPurpose,
@@ -165,10 +164,6 @@ def testdrive_get_for_member(*, member: Member, pk: int) -> TestDrive:
     """The member's own booking, or ``Http404``: another member's booking is indistinguishable from
     none."""
     return get_object_or_404(testdrive_list_for_member(member=member), pk=pk)
-
-
-def testdrive_active_for_member(*, member: Member) -> TestDrive | None:
-    return testdrive_list_for_member(member=member).filter(state__in=ACTIVE).order_by("slot_start").first()
 
 
 def testdrive_timeline(*, test_drive: TestDrive) -> list[dict[str, Any]]:

@@ -17,7 +17,16 @@ from fleet.models import Bay, BayKind, Vehicle, VehicleStatus
 from fleet.services import bay_free, vehicle_place, vehicle_take_out
 from testdrives.codes import code_new, code_normalize
 from testdrives.errors import NoDeliveryBayFree, PaymentFailed, PickupCodeUnknown, TransitionRefused
-from testdrives.models import Kiosk, Payment, PaymentPurpose, PaymentStatus, ReturnPhoto, State, TestDrive
+from testdrives.models import (
+    FINISHED,
+    Kiosk,
+    Payment,
+    PaymentPurpose,
+    PaymentStatus,
+    ReturnPhoto,
+    State,
+    TestDrive,
+)
 from testdrives.notify import notification_create, staff_alert
 from testdrives.payments import payment_provider
 from testdrives.selectors import testdrive_fee_pending
@@ -88,7 +97,7 @@ def testdrive_check_in(*, kiosk: Kiosk, pickup_code: str) -> TestDrive:
     with transaction.atomic():
         td = _locked(found)
         if td.state != State.SCHEDULED:
-            if td.state in (State.CANCELLED, State.NO_SHOW, State.COMPLETED, State.PURCHASED):
+            if td.state in FINISHED:
                 raise TransitionRefused(_("This booking is %(state)s.") % {"state": td.get_state_display()})
             return td
         opens = td.slot_start - timedelta(minutes=settings.TESTDRIVE_CHECK_IN_EARLY_MINUTES)
