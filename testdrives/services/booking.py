@@ -115,11 +115,9 @@ def _window_claim(*, store: Store, starts_at: datetime) -> None:
     bookings can never both take its last place.
     """
     capacity = store_window_capacity(store=store)
-    try:
-        with transaction.atomic():
-            PickupWindow.objects.get_or_create(store=store, starts_at=starts_at)
-    except IntegrityError:
-        pass  # created by a concurrent booking a moment ago: fine, it exists
+    # get_or_create runs its INSERT in a savepoint and reads the row when a concurrent booking
+    # created it a moment before.
+    PickupWindow.objects.get_or_create(store=store, starts_at=starts_at)
     claimed = PickupWindow.objects.filter(store=store, starts_at=starts_at, booked__lt=capacity).update(
         booked=F("booked") + 1
     )
