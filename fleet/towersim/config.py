@@ -7,6 +7,7 @@ storage bays `L{level:02d}-B{position:02d}` on levels 1..N (e.g. `L03-B05`), del
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,19 @@ def _heading(position: int, count: int) -> float:
     return (position - 1) * 360.0 / count
 
 
+# The optional keys and how each is read; a key left out keeps TowerConfig's default.
+OPTIONAL_KEYS: dict[str, Callable[[Any], Any]] = {
+    "lifts": int,
+    "delivery_bays": int,
+    "queue": str,
+    "customer_priority": int,
+    "reserved_lifts": int,
+    "reserve_max_hold_s": float,
+    "dwell_level": lambda level: None if level is None else int(level),
+    "inventory": dict,
+}
+
+
 def config_from_dict(data: dict[str, Any]) -> TowerConfig:
     """Build and check a configuration; raises ConfigError with the first problem found."""
     known = {f.name for f in fields(TowerConfig)}
@@ -116,20 +130,14 @@ def config_from_dict(data: dict[str, Any]) -> TowerConfig:
     if set(physics_data) - physics_known:
         raise ConfigError(f"unknown physics keys: {sorted(set(physics_data) - physics_known)}")
     physics = Physics(**{k: float(v) for k, v in physics_data.items()})
+    optional = {name: read(data[name]) for name, read in OPTIONAL_KEYS.items() if name in data}
     try:
         config = TowerConfig(
             tower=str(data["tower"]),
             levels=int(data["levels"]),
             bays_per_level=int(data["bays_per_level"]),
-            lifts=int(data.get("lifts", 1)),
-            delivery_bays=int(data.get("delivery_bays", 2)),
-            queue=str(data.get("queue", "fifo")),
             physics=physics,
-            customer_priority=int(data.get("customer_priority", 5)),
-            reserved_lifts=int(data.get("reserved_lifts", 0)),
-            reserve_max_hold_s=float(data.get("reserve_max_hold_s", 90.0)),
-            dwell_level=None if data.get("dwell_level") is None else int(data["dwell_level"]),
-            inventory=dict(data.get("inventory", {})),
+            **optional,
         )
     except KeyError as missing:
         raise ConfigError(f"missing key: {missing}") from None
