@@ -90,11 +90,16 @@ def make_day(config: TowerConfig, args: argparse.Namespace) -> Day:
     pickups: list[Pickup] = []
     stores: list[DesJob] = []
     returns: list[tuple[float, str]] = []  # (time, delivery bay) of cars coming back
+
+    def store(at: float, bay: str) -> None:
+        """The car returned to ``bay`` at ``at`` goes to a free bay above the staging levels."""
+        target = rng.choice(sorted(set(homes) - stored))
+        stored.add(target)
+        stores.append(DesJob(f"store-{len(stores)}", at, bay, target, STORE_PRIORITY))
+
     for i, (verified, slot, booked) in enumerate(events):
         for at, bay in sorted(r for r in returns if r[0] <= verified):
-            target = rng.choice(sorted(set(homes) - stored))
-            stored.add(target)
-            stores.append(DesJob(f"store-{len(stores)}", at, bay, target, STORE_PRIORITY))
+            store(at, bay)
         returns = [r for r in returns if r[0] > verified]
         home = rng.choice(sorted(stored))
         stored.discard(home)
@@ -105,9 +110,7 @@ def make_day(config: TowerConfig, args: argparse.Namespace) -> Day:
         )
         returns.append((verified + rng.uniform(1200, 3600) + 120, delivery))
     for at, bay in returns:
-        target = rng.choice(sorted(set(homes) - stored))
-        stored.add(target)
-        stores.append(DesJob(f"store-{len(stores)}", at, bay, target, STORE_PRIORITY))
+        store(at, bay)
     return Day(pickups, stores)
 
 
@@ -219,11 +222,8 @@ def main(argv: list[str]) -> int:
 
     def stores(report: DesReport) -> dict[str, float]:
         """A returned car's time in the delivery bay before the store move takes it away."""
-        return percentiles(
-            [o.start_s - o.job.arrival_s for o in report.outcomes if o.job.name.startswith("store")]
-        )
+        return percentiles([o.wait_s for o in report.outcomes if o.job.name.startswith("store")])
 
-    hours = shipped.end_s / 3600
     result = {
         "tower": tower.tower,
         "seed": args.seed,
@@ -246,7 +246,7 @@ def main(argv: list[str]) -> int:
         "walk_ins_wait_plain": percentiles(waits(both_plain, day, walk_ins)),
         "store_wait": stores(shipped),
         "store_wait_plain": stores(both_plain),
-        "moves_per_hour_per_lift": round(len(shipped.outcomes) / hours / tower.lifts, 2),
+        "moves_per_hour_per_lift": shipped.moves_per_hour_per_lift(),
         "lift_utilisation": shipped.utilisation(),
         "on_demand_lift_utilisation": on_demand.utilisation(),
     }

@@ -68,14 +68,18 @@ class DesReport:
         """Percentiles of the request-to-done time for jobs whose name starts with `kind`
         (all jobs when None), plus throughput and utilisation over the whole run."""
         chosen = [o for o in self.outcomes if kind is None or o.job.name.startswith(kind)]
-        hours = self.end_s / 3600 if self.end_s else 1.0
         return {
             "jobs": len(chosen),
             **percentiles([o.total_s for o in chosen], prefix="total_"),
             **percentiles([o.lower_bound_s for o in chosen], prefix="lower_bound_"),
-            "moves_per_hour_per_lift": round(len(self.outcomes) / hours / self.lifts, 2),
+            "moves_per_hour_per_lift": self.moves_per_hour_per_lift(),
             "lift_utilisation": self.utilisation(),
         }
+
+    def moves_per_hour_per_lift(self) -> float:
+        """Every job of the run per hour of the whole run, per lift (an empty run counts one hour)."""
+        hours = self.end_s / 3600 if self.end_s else 1.0
+        return round(len(self.outcomes) / hours / self.lifts, 2)
 
     def utilisation(self) -> float:
         """The lifts' busy share of the whole run (0 for an empty run)."""
