@@ -27,14 +27,18 @@ def hold_extend_for_late_car(*, test_drive: TestDrive, now: datetime) -> list[in
     wanted_end = now + timedelta(hours=settings.TESTDRIVE_TURNAROUND_HOURS)
     if hold is None or hold.ends_at >= wanted_end:
         return []
-    moved, stuck = [], []
+    moved: list[int] = []
+    stuck: list[VehicleHold] = []
     for other in _holds_in_the_way(hold, wanted_end):
-        (moved if _move_to_another_car(other) else stuck).append(other.test_drive_id)
+        if _move_to_another_car(other):
+            moved.append(other.test_drive_id)
+        else:
+            stuck.append(other)
     if stuck:
-        first_stuck = min(h.starts_at for h in VehicleHold.objects.filter(test_drive_id__in=stuck))
-        wanted_end = min(wanted_end, first_stuck)
+        wanted_end = min(wanted_end, stuck[0].starts_at)  # the holds in the way come by start
+        stuck_ids = [h.test_drive_id for h in stuck]
         staff_alert(
-            test_drive=test_drive, what=f"overdue car is booked again by {stuck} and no other car is free"
+            test_drive=test_drive, what=f"overdue car is booked again by {stuck_ids} and no other car is free"
         )
     if wanted_end > hold.ends_at:
         VehicleHold.objects.filter(pk=hold.pk).update(ends_at=wanted_end)
