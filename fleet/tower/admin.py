@@ -134,10 +134,12 @@ class LiveCell:
     moving: str  # "", or "out"/"in" with the command's kind while an open command uses the bay
 
 
-def _live_rows(tower: Tower) -> tuple[list[int], list[tuple[int, list[LiveCell | None]]], list]:
+def _live_rows(
+    tower: Tower, open_commands: list[TowerCommand]
+) -> tuple[list[int], list[tuple[int, list[LiveCell | None]]], list]:
     bay_map = tower_bay_map(tower=tower)
     moving: dict[str, str] = {}
-    for command in TowerCommand.objects.filter(OPEN, tower=tower).select_related("source_bay", "target_bay"):
+    for command in open_commands:
         moving[command.source_bay.code] = f"↑ {command.get_status_display()}"
         moving[command.target_bay.code] = f"↓ {command.vin[-6:]}"
     rows = [
@@ -179,16 +181,18 @@ class TowerControlAdminMixin:
         return tower
 
     def _panel_context(self, tower: Tower) -> dict[str, object]:
-        positions, rows, legend = _live_rows(tower)
+        # One read of the open commands serves the map's moving bays and the list below it.
+        open_commands = list(
+            TowerCommand.objects.filter(OPEN, tower=tower).select_related("source_bay", "target_bay")
+        )
+        positions, rows, legend = _live_rows(tower, open_commands)
         return {
             "tower": tower,
             "link": TowerLink.objects.filter(tower=tower).first(),
             "positions": positions,
             "rows": rows,
             "legend": legend,
-            "open_commands": TowerCommand.objects.filter(OPEN, tower=tower).select_related(
-                "source_bay", "target_bay"
-            )[:50],
+            "open_commands": open_commands[:50],
             "recent_commands": TowerCommand.objects.filter(tower=tower)
             .exclude(OPEN)
             .select_related("source_bay", "target_bay")[:10],
