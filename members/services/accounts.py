@@ -195,6 +195,7 @@ def member_delete_self(*, member: Member, password: str) -> Member:
     return member_anonymise(member=member, actor=member.user, reason="deleted by the member")
 
 
+@transaction.atomic
 def member_anonymise(*, member: Member, actor: AbstractBaseUser, reason: str = "") -> Member:
     """Delete the member's account: keep what the law and open bookings need, anonymise the rest.
 

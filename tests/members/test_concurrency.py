@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from members.demo import demo_id_number
-from members.models import BlacklistEntry, Member
-from members.services import member_blacklist, member_register
+from members.models import AuditAction, BlacklistEntry, Member
+from members.services import member_anonymise, member_blacklist, member_register
 from tests.factories import MemberFactory, StaffFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -70,3 +70,13 @@ def test_two_staff_blacklisting_at_once_make_one_entry() -> None:
 
     assert sorted(type(r).__name__ for r in results) == ["AlreadyBlacklisted", "BlacklistEntry"], results
     assert BlacklistEntry.objects.filter(member=member, lifted_at__isnull=True).count() == 1
+
+
+def test_two_deletions_at_once_anonymise_once() -> None:
+    member = MemberFactory()
+
+    results = race(2, lambda i: member_anonymise(member=member, actor=member.user))
+
+    # The second waits for the first one's row lock, then finds the account already anonymised.
+    assert all(isinstance(r, Member) for r in results), results
+    assert member.audit_events.filter(action=AuditAction.ANONYMISED).count() == 1
