@@ -10,8 +10,8 @@ from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -86,27 +86,29 @@ def check_in(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
 
 
 def _drive_at_kiosk(kiosk: Kiosk, code: str) -> TestDrive:
-    td = (
-        TestDrive.objects.select_related("car_model__brand", "paint", "delivery_bay", "member")
-        .filter(pickup_code=code_normalize(code), store_id=kiosk.store_id)
-        .first()
+    return get_object_or_404(
+        TestDrive.objects.select_related("car_model__brand", "delivery_bay"),
+        pickup_code=code_normalize(code),
+        store_id=kiosk.store_id,
     )
-    if td is None:
-        raise Http404
-    return td
 
 
 @kiosk_required
 def drive(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
-    """The customer's screen after check-in; its status region polls this view (htmx)."""
+    """The customer's screen after check-in; its status region polls this view (htmx) every 2 s.
+
+    The face check's data is read only while the booking waits for it: a poll in any other state
+    shows none of it. The full page always asks whether a face is on file, for its camera.
+    """
     td = _drive_at_kiosk(kiosk, code)
-    last_attempt = face_attempt_latest(test_drive=td)
+    waiting_for_face = td.state == State.CHECKED_IN
+    last_attempt = face_attempt_latest(test_drive=td) if waiting_for_face else None
     context = {
         "td": td,
         "kiosk": kiosk,
-        "face_ready": face_template_exists(member=td.member_id),
+        "face_ready": (waiting_for_face or not request.htmx) and face_template_exists(member=td.member_id),
         "last_attempt": last_attempt,
-        "attempt_message": face_attempt_message(last_attempt) if td.state == State.CHECKED_IN else None,
+        "attempt_message": face_attempt_message(last_attempt),
         "request_key": uuid.uuid4(),
     }
     template = "testdrives/kiosk/_status.html" if request.htmx else "testdrives/kiosk/drive.html"

@@ -4,6 +4,8 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -72,6 +74,21 @@ def test_pickup_from_code_to_gate_and_return_at_the_kiosk(
     assert response.status_code == 200
     td.refresh_from_db()
     assert td.state == State.RETURNED
+
+
+def test_a_status_poll_once_the_car_is_ready_reads_no_face_data(
+    kiosk_client, book, super_member, staff, django_capture_on_commit_callbacks
+):
+    td = book(super_member)
+    testdrive_check_in(kiosk=kiosk_client.kiosk, pickup_code=td.pickup_code)
+    with django_capture_on_commit_callbacks(execute=True):
+        testdrive_identity_verified(test_drive=td, method="staff", by=staff, note="licence and ID card seen")
+
+    with CaptureQueriesContext(connection) as poll:
+        status = kiosk_client.get(reverse("kiosk:drive", args=[td.pickup_code]), HTTP_HX_REQUEST="true")
+
+    assert 'data-state="ready"' in status.content.decode()
+    assert not [q["sql"] for q in poll.captured_queries if "biometrics_" in q["sql"]]
 
 
 def test_a_kiosk_does_not_see_another_stores_bookings(
