@@ -8,23 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from biometrics.models import BiometricConsent, FaceEnrolment, FaceTemplate, VerificationAttempt
 from biometrics.services import face_template_delete
-
-
-class _ReadOnly(admin.ModelAdmin):
-    """Staff look; the services write (a subclass may grant one permission back)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+from members.admin import ReadOnlyAdmin
 
 
 @admin.register(BiometricConsent)
-class BiometricConsentAdmin(_ReadOnly):
+class BiometricConsentAdmin(ReadOnlyAdmin):
     list_display = ["member", "version", "language", "given_at", "withdrawn_at"]
     list_select_related = ["member"]
     list_filter = ["version", "language", ("withdrawn_at", admin.EmptyFieldListFilter), "given_at"]
@@ -33,7 +21,7 @@ class BiometricConsentAdmin(_ReadOnly):
 
 
 @admin.register(VerificationAttempt)
-class VerificationAttemptAdmin(_ReadOnly):
+class VerificationAttemptAdmin(ReadOnlyAdmin):
     """Every face check with its numbers. Never an embedding; the probe frames only while an
     attempt is kept for a dispute (flag it before the decision deletes them, or they are gone)."""
 
@@ -89,7 +77,7 @@ class VerificationAttemptAdmin(_ReadOnly):
 
 
 @admin.register(FaceTemplate)
-class FaceTemplateAdmin(_ReadOnly):
+class FaceTemplateAdmin(ReadOnlyAdmin):
     """Who has a template and since when. The encrypted vector is never loaded."""
 
     list_display = ["member", "model", "created_at"]
@@ -113,7 +101,7 @@ class FaceTemplateAdmin(_ReadOnly):
 
 
 @admin.register(FaceEnrolment)
-class FaceEnrolmentAdmin(_ReadOnly):
+class FaceEnrolmentAdmin(ReadOnlyAdmin):
     list_display = ["member", "status", "reason", "created_at", "decided_at"]
     list_select_related = ["member"]
     list_filter = ["status", "reason"]
