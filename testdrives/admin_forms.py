@@ -1,14 +1,9 @@
-"""The small forms behind the test-drive admin's buttons; each one feeds one service."""
+"""The small forms behind the test-drive admin's buttons; each one feeds one service (a reason alone:
+``members.admin_forms.ReasonForm``)."""
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
-
-REASON = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ReasonForm(forms.Form):
-    reason = REASON
 
 
 class IdentityForm(forms.Form):

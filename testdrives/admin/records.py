@@ -5,22 +5,11 @@ payment rows mirror what the provider was asked.
 """
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from members.admin import ReadOnlyAdmin
 from testdrives.models import Notification, Payment, PickupWindow, PurchaseOrder
 
 DRIVE_SEARCH = ["test_drive__pickup_code", "test_drive__member__full_name", "test_drive__member__mobile"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Payment)

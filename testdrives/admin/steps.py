@@ -13,7 +13,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from testdrives.admin_forms import IdentityForm, InspectForm, ReasonForm, ReturnForm
+from members.admin_forms import ReasonForm
+from testdrives.admin_forms import IdentityForm, InspectForm, ReturnForm
 from testdrives.models import STAFF_CANCELLABLE, State, TestDrive
 from testdrives.services.booking import testdrive_cancel
 from testdrives.services.lifecycle import (

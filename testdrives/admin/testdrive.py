@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from members.admin import ReadOnlyAdmin
 from testdrives.admin.boards import overdue_board, store_days
 from testdrives.admin.steps import STEPS, Step, steps_for
 from testdrives.codes import code_normalize
@@ -104,7 +105,9 @@ RELATED = [
 
 
 @admin.register(TestDrive)
-class TestDriveAdmin(admin.ModelAdmin):
+class TestDriveAdmin(ReadOnlyAdmin):
+    """Bookings are made by testdrive_book, changed by services, and kept: the record is the audit."""
+
     list_display = [
         "pickup_code",
         "state",
@@ -116,7 +119,6 @@ class TestDriveAdmin(admin.ModelAdmin):
         "slot_start",
         "due_back_at",
     ]
-    list_select_related = RELATED
     list_filter = ["state", "store", "slot_start", "due_back_at", "identity_method", "car_model__brand"]
     date_hierarchy = "slot_start"
     search_fields = [
@@ -159,7 +161,7 @@ class TestDriveAdmin(admin.ModelAdmin):
     readonly_fields = ["member_contact", "transition_log", "created_at", "updated_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TestDrive]:
-        # The changelist skips list_select_related once get_queryset has selected anything.
+        # For the list and the booking page alike (the changelist then skips list_select_related).
         return super().get_queryset(request).select_related(*RELATED)
 
     def get_search_results(
@@ -171,16 +173,6 @@ class TestDriveAdmin(admin.ModelAdmin):
         if code and code != search_term:
             found = found | queryset.filter(Q(pickup_code=code) | Q(return_code=code))
         return found, may_have_duplicates
-
-    # Bookings are made by testdrive_book, changed by services, and kept: the record is the audit.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: TestDrive | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: TestDrive | None = None) -> bool:
-        return False
 
     def may_act(self, request: HttpRequest) -> bool:
         """Whether the user may press the transition buttons: the model's change permission."""
