@@ -58,7 +58,7 @@ def _step(
     transition: Callable[[TestDrive], None],
     refusal: str = "",
 ) -> TestDrive:
-    """Lock, check ``allowed``, apply ``transition`` (which calls one FSM method) and save."""
+    """Lock, check ``allowed``, apply ``transition`` (which calls the FSM methods) and save once."""
     td = _locked(test_drive)
     if td.state not in allowed:
         raise TransitionRefused(
@@ -157,11 +157,10 @@ def testdrive_identity_verified(
     def transition(td: TestDrive) -> None:
         td.verify(by=by, description=f"{method}: {note}".strip(": "))
         td.identity_method = method
+        td.dispatch(description="retrieve requested")
 
     with transaction.atomic():
         td = _step(test_drive, allowed=allowed, transition=transition)
-        td.dispatch(description="retrieve requested")
-        td.save()
         bay = dispatch_car_in_delivery_bay(vehicle_id=td.vehicle_id)
         if bay is not None:  # brought at check-in: ready at once
             td = testdrive_car_at_bay(test_drive=td, bay=bay)
