@@ -110,7 +110,7 @@ def retrieve_ensure(*, test_drive_id: int) -> TowerCommand | None:
     """
     from testdrives.models import State, TestDrive
 
-    td = TestDrive.objects.select_related("vehicle__bay").get(pk=test_drive_id)
+    td = TestDrive.objects.get(pk=test_drive_id)  # its car is read below, locked
     if td.state not in _retrieve_states():
         return None
     dispatching = td.state == State.DISPATCHING
@@ -234,10 +234,18 @@ def command_claim(*, command_pk: int) -> bool:
     there is nothing to send. One conditional UPDATE, so two workers never both win."""
     now = timezone.now()
     return bool(
-        TowerCommand.objects.filter(pk=command_pk, status=CommandStatus.PENDING)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1)
+        TowerCommand.objects.filter(_due(now), pk=command_pk).update(
+            claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1
+        )
+    )
+
+
+def _due(now: datetime) -> Q:
+    """Pending, its next attempt due, and no live send lease on it."""
+    return (
+        Q(status=CommandStatus.PENDING)
+        & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
     )
 
 
@@ -466,11 +474,8 @@ def dispatching_sweep() -> int:
 
 def commands_due() -> list[int]:
     """Pending commands whose next attempt is due and whose lease is free (for the beat)."""
-    now = timezone.now()
     return list(
-        TowerCommand.objects.filter(status=CommandStatus.PENDING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        TowerCommand.objects.filter(_due(timezone.now()))
         .order_by("-priority", "pk")
         .values_list("pk", flat=True)[:200]
     )
