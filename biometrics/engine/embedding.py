@@ -108,13 +108,13 @@ def vector_of(crop_rgb: np.ndarray) -> np.ndarray:
     return np.asarray(found[0]["embedding"], dtype=float)
 
 
-def accept(image: ImageInput, *, require_open_eyes: bool = True) -> AcceptedFace:
+def accept(image: ImageInput) -> AcceptedFace:
     """Decode, run the quality gate and embed; raises FaceRefused with the retake reason."""
     rgb = load_rgb(image)
     face = single_face(rgb)
     crop = aligned_crop(rgb, face)
     grey = np.asarray(np.dot(crop[..., :3], [0.299, 0.587, 0.114]), dtype=np.uint8)
-    measures = check_crop(grey, mean_eye_aspect_ratio(face), require_open_eyes=require_open_eyes)
+    measures = check_crop(grey, mean_eye_aspect_ratio(face))
     measures["face_width_px"] = float(face.width)
     return AcceptedFace(face, Embedding(vector_of(crop), model_name()), measures)
 

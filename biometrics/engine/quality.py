@@ -96,13 +96,11 @@ def check_face_count_and_size(widths: list[int]) -> None:
         raise FaceRefused(QualityCode.FACE_TOO_SMALL, {"face_width_px": widths[0]})
 
 
-def check_crop(
-    grey_crop: np.ndarray, eye_ratio: float, *, require_open_eyes: bool = True
-) -> dict[str, float]:
+def check_crop(grey_crop: np.ndarray, eye_ratio: float) -> dict[str, float]:
     """Refuse a too dark, too blurred or eyes-closed face; return the measures when it passes.
 
     ``grey_crop`` is the aligned face crop in grey levels (uint8); ``eye_ratio`` the mean eye
-    aspect ratio. A liveness burst passes ``require_open_eyes=False``: a blink is the point there.
+    aspect ratio.
     """
     measures = {
         "brightness": brightness(grey_crop),
@@ -113,6 +111,6 @@ def check_crop(
         raise FaceRefused(QualityCode.TOO_DARK, measures)
     if measures["sharpness"] < MIN_SHARPNESS:
         raise FaceRefused(QualityCode.TOO_BLURRED, measures)
-    if require_open_eyes and eye_ratio < MIN_EYE_ASPECT_RATIO:
+    if eye_ratio < MIN_EYE_ASPECT_RATIO:
         raise FaceRefused(QualityCode.EYES_CLOSED, measures)
     return measures

@@ -6,6 +6,7 @@ from django.utils import timezone
 from biometrics.consent import CONSENT_VERSION
 from biometrics.models import BiometricConsent
 from biometrics.selectors import consent_open
+from biometrics.services.enrolment import face_template_delete
 
 
 def consent_give(*, member: object, language: str) -> BiometricConsent:
@@ -28,8 +29,6 @@ def consent_withdraw(*, member: object) -> bool:
 
     The member's face template (and any enrolment photo still waiting) is deleted with it.
     """
-    from biometrics.services.enrolment import face_template_delete
-
     with transaction.atomic():
         withdrawn = BiometricConsent.objects.filter(member=member, withdrawn_at__isnull=True).update(
             withdrawn_at=timezone.now()

@@ -1,6 +1,5 @@
 """Enrolment: a consenting member's photo becomes an encrypted template; the photo is deleted."""
 
-import logging
 import uuid
 from datetime import timedelta
 
@@ -15,8 +14,6 @@ from biometrics.models import EnrolmentStatus, FaceEnrolment, FaceTemplate
 from biometrics.selectors import biometric_consent_given
 from vendingstore.api_errors import ApplicationError
 from vendingstore.queueing import delay_on_commit, delay_safely
-
-logger = logging.getLogger(__name__)
 
 
 class ConsentRequired(ApplicationError):
