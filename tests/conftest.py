@@ -1,9 +1,12 @@
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+
+from vendingstore.celery import app as celery_app
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
 # from that thread by fixtures and the live server are still synchronous.
@@ -20,6 +23,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    """Tasks queued (on commit or at once) run in-process through Celery, as a worker would run them."""
+    before = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before
 
 
 # Debian's chromium, never a browser Playwright downloads; no background traffic (the machine

@@ -1,6 +1,5 @@
 """The monthly tier re-evaluation: scheduled by beat, thin, idempotent."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -13,7 +12,6 @@ from members.models import Member, Tier
 from members.services import member_anonymise, member_tier_refresh
 from members.tasks import member_reevaluate_tier_batch, members_reevaluate_tiers
 from tests.factories import CreditReportFactory, MemberFactory
-from vendingstore.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -47,15 +45,6 @@ def test_running_it_twice_changes_nothing_more() -> None:
     member_reevaluate_tier_batch([member.pk])
 
     assert member.audit_events.filter(action="tier_changed").count() == 1
-
-
-@pytest.fixture
-def eager_tasks() -> Iterator[None]:
-    """Queued batches run in-process, through Celery, as a worker would run them."""
-    before = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before
 
 
 def test_the_monthly_task_re_evaluates_every_member_but_the_anonymised_in_batches(
