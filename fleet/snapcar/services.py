@@ -9,7 +9,6 @@ import hashlib
 import numpy as np
 
 from fleet.models import CarPhoto, CarPhotoIndex, SnapcarClassifier
-from fleet.snapcar.analysis import photo_analyse
 from fleet.snapcar.classifier import classifier_fit
 from fleet.snapcar.images import image_decode
 from vendingstore.queueing import delay_on_commit
@@ -33,6 +32,11 @@ def snapcar_index_photo(*, photo_id: int, force: bool = False) -> CarPhotoIndex 
     """Index one photo; None when it no longer exists. Skips a photo already indexed from the
     same image file unless ``force``. A photo that does not decode is left unindexed and the
     error raised (the task logs it; the photo stays visible in the catalogue)."""
+    # Imported here: the admin and the task registry import this module in every process at
+    # start-up, and the analysis pulls in onnxruntime and OpenCV (about 0.2 s) that only
+    # indexing needs.
+    from fleet.snapcar.analysis import photo_analyse
+
     photo = CarPhoto.objects.filter(pk=photo_id).first()
     if photo is None or not photo.image:
         return None

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fleet.models import CarModel, CarPhoto, CarPhotoIndex, SnapcarClassifier
-from fleet.snapcar import services, tasks
+from fleet.snapcar import analysis, services, tasks
 from fleet.snapcar.services import snapcar_index_photo, snapcar_reindex_all, snapcar_train
 from tests.factories import CarModelFactory
 from tests.fleet.snapcar.conftest import car_photo_bytes
@@ -21,7 +21,7 @@ def photo_of(car_model: CarModel, file: str) -> CarPhoto:
 def test_it_indexes_a_photo_once(snapcar_model, monkeypatch) -> None:
     photo = photo_of(CarModelFactory(), "00036.jpg")
     first = snapcar_index_photo(photo_id=photo.pk)
-    monkeypatch.setattr(services, "photo_analyse", lambda rgb: pytest.fail("analysed twice"))
+    monkeypatch.setattr(analysis, "photo_analyse", lambda rgb: pytest.fail("analysed twice"))
 
     again = snapcar_index_photo(photo_id=photo.pk)
 
