@@ -8,11 +8,10 @@ from django.contrib.auth import get_user_model
 
 from biometrics.services import consent_give
 from fleet.models import Store
+from members.demo import MEMBERS
 from members.models import Member
 from testdrives.models import Kiosk
 from testdrives.services.kiosks import kiosk_token_hash
-
-DEMO_MEMBERS = ("super@demo.vendingstore.cn", "basic@demo.vendingstore.cn")
 
 
 def demo_kiosk_token(store: Store) -> str:
@@ -20,7 +19,7 @@ def demo_kiosk_token(store: Store) -> str:
 
 
 def demo_load_testdrives() -> dict[str, int]:
-    for member in Member.objects.filter(user__email__in=DEMO_MEMBERS):
+    for member in Member.objects.filter(user__email__in=[email for email, *_ in MEMBERS]):
         consent_give(member=member, language=member.preferred_language)
     staff = get_user_model().objects.filter(is_staff=True).order_by("pk").first()
     kiosks = 0
