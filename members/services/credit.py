@@ -98,9 +98,11 @@ def member_credit_check(
         if isinstance(exc, CreditSubjectNotFound):
             raise CreditFileNotFound() from exc
         raise CreditBureauUnavailable() from exc
+    else:
+        return _store_report(member, provider.name, answer.score, answer.reference, requested_by)
     finally:
+        # Released once the report is stored: a member's next check then finds it and waits.
         _release(member)
-    return _store_report(member, provider.name, answer.score, answer.reference, requested_by)
 
 
 @transaction.atomic
