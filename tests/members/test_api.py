@@ -139,7 +139,7 @@ def test_eligibility_for_a_model_lists_every_rule_and_the_fee(logged_in: APIClie
     assert body["model"] == car.slug
     assert len(body["rules"]) == 8
     failed = {r["code"] for r in body["rules"] if not r["passed"]}
-    # Biometric consent cannot be given yet (no consent model), so the answer is a refusal.
+    # Without biometric consent the fee cannot make up for the low score: a refusal.
     assert failed == {"credit_score", "biometric_consent"}
     assert body["decision"] == "refused"
     quota = next(r for r in body["rules"] if r["code"] == "quota_rolling")
