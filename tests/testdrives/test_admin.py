@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -16,7 +17,7 @@ from PIL import Image
 from testdrives.codes import code_new
 from testdrives.models import Kiosk, ReturnPhoto, State, TestDrive
 from testdrives.services.booking import testdrive_pay_fee
-from testdrives.services.kiosks import kiosk_create
+from testdrives.services.kiosks import kiosk_create, kiosk_for_token
 from testdrives.services.lifecycle import (
     FACE_ATTEMPTS_MAX,
     testdrive_check_in,
@@ -564,10 +565,6 @@ def test_creating_a_kiosk_shows_its_token_once_and_stores_its_hash(desk: Client,
 
 
 def test_rotating_a_token_shows_the_new_one_and_logs_it(desk: Client, kiosk) -> None:
-    from django.contrib.admin.models import LogEntry
-
-    from testdrives.services.kiosks import kiosk_for_token
-
     old_hash = kiosk.token_hash
     page = desk.post(
         reverse("admin:testdrives_kiosk_changelist"),
@@ -582,8 +579,6 @@ def test_rotating_a_token_shows_the_new_one_and_logs_it(desk: Client, kiosk) -> 
 
 
 def test_deactivating_a_kiosk_is_logged(desk: Client, kiosk) -> None:
-    from django.contrib.admin.models import LogEntry
-
     desk.post(
         reverse("admin:testdrives_kiosk_changelist"), {"action": "deactivate", "_selected_action": [kiosk.pk]}
     )

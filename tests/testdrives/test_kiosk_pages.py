@@ -10,9 +10,10 @@ from django.urls import reverse
 from PIL import Image
 
 from testdrives.models import ReturnPhoto, State, TestDrive
+from testdrives.services.booking import testdrive_book
 from testdrives.services.kiosks import kiosk_create, kiosk_deactivate
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_depart, testdrive_identity_verified
-from tests.factories import StoreFactory
+from tests.factories import StoreFactory, TowerFactory, VehicleFactory
 from tests.testdrives.conftest import TEN
 
 pytestmark = pytest.mark.django_db
@@ -94,9 +95,6 @@ def test_a_status_poll_once_the_car_is_ready_reads_no_face_data(
 def test_a_kiosk_does_not_see_another_stores_bookings(
     kiosk_client, super_member, staff, store, car_model, paint
 ):
-    from testdrives.services.booking import testdrive_book
-    from tests.factories import TowerFactory, VehicleFactory
-
     other = StoreFactory()
     TowerFactory(store=other)
     VehicleFactory(store=other, car_model=car_model, paint=paint)
