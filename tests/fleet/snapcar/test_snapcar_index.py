@@ -8,6 +8,7 @@ from fleet.snapcar import analysis, services, tasks
 from fleet.snapcar.services import snapcar_index_photo, snapcar_reindex_all, snapcar_train
 from tests.factories import CarModelFactory
 from tests.fleet.snapcar.conftest import car_photo_bytes
+from vendingstore.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -69,28 +70,34 @@ def test_it_needs_two_models_to_fit(snapcar_model) -> None:
     assert snapcar_train() is None
 
 
+@pytest.fixture
+def eager_tasks(monkeypatch) -> None:
+    """Queued tasks run in-process through Celery, so a test sees what a worker would do."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", True)
+
+
+@pytest.mark.usefixtures("eager_tasks")
 def test_a_saved_photo_is_indexed_by_a_task_after_commit(
-    snapcar_model, django_capture_on_commit_callbacks, monkeypatch
+    snapcar_model, django_capture_on_commit_callbacks
 ) -> None:
-    queued: list[int] = []
-    monkeypatch.setattr(tasks.snapcar_index_photo_task, "delay", queued.append)
     photo = photo_of(CarModelFactory(), "00036.jpg")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.snapcar_photo_changed(photo_id=photo.pk)
-    assert queued == []
+    assert not CarPhotoIndex.objects.filter(photo=photo).exists()
     for callback in callbacks:
         callback()
 
-    assert queued == [photo.pk]
+    assert CarPhotoIndex.objects.filter(photo=photo).exists()
 
 
-def test_the_task_indexes_and_queues_a_fit(snapcar_model, monkeypatch) -> None:
-    fits: list[bool] = []
-    monkeypatch.setattr(tasks.snapcar_train_task, "delay", lambda: fits.append(True))
+@pytest.mark.usefixtures("eager_tasks")
+def test_the_task_indexes_and_then_fits_the_classifier(snapcar_model) -> None:
+    snapcar_index_photo(photo_id=photo_of(CarModelFactory(), "00025.jpg").pk)
     photo = photo_of(CarModelFactory(), "00036.jpg")
 
     tasks.snapcar_index_photo_task(photo.pk)
 
     assert CarPhotoIndex.objects.filter(photo=photo).exists()
-    assert fits == [True]
+    assert SnapcarClassifier.objects.get().photo_count == 2
