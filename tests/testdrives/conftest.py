@@ -2,7 +2,7 @@
 one paint with two cars, members above and below the credit bar, and a frozen clock."""
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,8 +12,9 @@ from biometrics.services import consent_give
 from fleet.models import CarModel, Paint, Store, Tower, Vehicle
 from members.models import Member
 from members.services import member_tier_refresh
-from testdrives.models import TestDrive
+from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.booking import testdrive_book
+from testdrives.services.kiosks import kiosk_create
 from tests.factories import (
     CarModelFactory,
     CreditReportFactory,
@@ -80,6 +81,14 @@ def make_member(*, score: int, consent: bool = True, **kwargs: object) -> Member
     return member
 
 
+def on_the_road(td: TestDrive) -> TestDrive:
+    """``td`` as if its car left the bay at 10:00, due back 72 hours later (state set directly)."""
+    TestDrive.objects.filter(pk=td.pk).update(
+        state=State.ON_DRIVE, departed_at=TEN, due_back_at=TEN + timedelta(hours=72)
+    )
+    return TestDrive.objects.get(pk=td.pk)
+
+
 @pytest.fixture
 def super_member(clock) -> Member:
     return make_member(score=760)
@@ -93,6 +102,13 @@ def basic_member(clock) -> Member:
 @pytest.fixture
 def staff(db):
     return StaffFactory(username="desk")
+
+
+@pytest.fixture
+def kiosk(store: Store, staff, clock) -> Kiosk:
+    """The store's entrance kiosk, at 10:01: check-in for the 10:00 window is open."""
+    clock.move_to(TEN + timedelta(minutes=1))
+    return kiosk_create(store=store, name="Entrance", by=staff)[0]
 
 
 @pytest.fixture

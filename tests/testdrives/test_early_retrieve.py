@@ -3,7 +3,6 @@ checks in, waits there while the identity is checked, and the booking is ready t
 verified (or when the car arrives, if verification was quicker)."""
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 from celery import Task
@@ -11,7 +10,7 @@ from celery.signals import task_prerun
 
 from fleet.models import Bay, BayKind, Vehicle, VehicleStatus
 from fleet.services import vehicle_place
-from testdrives.models import Kiosk, Notification, State, TestDrive
+from testdrives.models import Notification, State, TestDrive
 from testdrives.selectors import testdrive_timeline
 from testdrives.services import instant
 from testdrives.services.booking import testdrive_cancel
@@ -24,15 +23,8 @@ from testdrives.services.lifecycle import (
     testdrive_unlock,
 )
 from tests.factories import VehicleFactory
-from tests.testdrives.conftest import TEN
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def kiosk(store, staff, clock) -> Kiosk:
-    clock.move_to(TEN + timedelta(minutes=1))
-    return Kiosk.objects.create(store=store, name="Entrance", token_hash="e" * 64, created_by=staff)
 
 
 @pytest.fixture

@@ -5,20 +5,17 @@ from django.utils import timezone
 
 from fleet.models import VehicleStatus
 from fleet.tower.models import TowerLink
-from testdrives.models import Kiosk, State, TestDrive
+from testdrives.models import State, TestDrive
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
-from tests.testdrives.conftest import TEN
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_process_misconfigured_as_instant_does_not_move_a_controlled_towers_car(
-    book, super_member, store, tower, staff, clock, django_capture_on_commit_callbacks
+    book, super_member, tower, staff, kiosk, django_capture_on_commit_callbacks
 ):
     TowerLink.objects.create(tower=tower, inventory_loaded_at=timezone.now())
     td = book(super_member)
-    clock.move_to(TEN)
-    kiosk = Kiosk.objects.create(store=store, name="k", token_hash="b" * 64, created_by=staff)
     testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -15,15 +15,9 @@ from testdrives.services.lifecycle import (
     testdrive_face_check_started,
     testdrive_identity_verified,
 )
-from tests.testdrives.conftest import TEN, make_member
+from tests.testdrives.conftest import make_member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def kiosk(store, staff, clock) -> Kiosk:
-    clock.move_to(TEN + timedelta(minutes=1))
-    return Kiosk.objects.create(store=store, name="Entrance", token_hash="x" * 64, created_by=staff)
 
 
 def pick_up(td: TestDrive, kiosk: Kiosk, clock, *, after_s: float, method: str = "face", by=None) -> None:

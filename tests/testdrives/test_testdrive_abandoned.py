@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fleet.models import BayKind, Vehicle, VehicleStatus
 from members.selectors import member_eligibility
-from testdrives.models import Kiosk, Notification, State, TestDrive, VehicleHold
+from testdrives.models import Notification, State, TestDrive, VehicleHold
 from testdrives.notify import notification_text
 from testdrives.services.lifecycle import (
     FACE_ATTEMPTS_MAX,
@@ -23,17 +23,10 @@ from testdrives.services.lifecycle import (
     testdrive_identity_verified,
 )
 from testdrives.services.sweeps import sweep_abandoned, testdrives_sweep
-from tests.testdrives.conftest import TEN
 
 pytestmark = pytest.mark.django_db
 
 LEFT_STATES = [State.CHECKED_IN, State.VERIFYING, State.READY]
-
-
-@pytest.fixture
-def kiosk(store, staff, clock) -> Kiosk:
-    clock.move_to(TEN + timedelta(minutes=1))
-    return Kiosk.objects.create(store=store, name="Entrance", token_hash="a" * 64, created_by=staff)
 
 
 @pytest.fixture

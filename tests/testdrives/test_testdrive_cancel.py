@@ -4,7 +4,7 @@ import pytest
 
 from fleet.models import VehicleStatus
 from testdrives.errors import TransitionRefused
-from testdrives.models import Kiosk, Notification, PickupWindow, State, TestDrive, VehicleHold
+from testdrives.models import Notification, PickupWindow, State, TestDrive, VehicleHold
 from testdrives.services.booking import testdrive_cancel, testdrive_pay_fee
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
 from tests.testdrives.conftest import TEN, make_member
@@ -27,10 +27,8 @@ def test_a_member_cancels_before_check_in_and_the_car_is_free_at_once(book, supe
     assert {book(m).vehicle for m in others} == set(cars)
 
 
-def test_a_member_cannot_cancel_after_check_in_but_staff_can(book, super_member, staff, store, clock):
+def test_a_member_cannot_cancel_after_check_in_but_staff_can(book, super_member, staff, kiosk):
     td = book(super_member)
-    clock.move_to(TEN)
-    kiosk = Kiosk.objects.create(store=store, name="k", token_hash="k" * 64, created_by=staff)
     testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
 
     with pytest.raises(TransitionRefused):
@@ -42,11 +40,9 @@ def test_a_member_cannot_cancel_after_check_in_but_staff_can(book, super_member,
 
 
 def test_staff_cancelling_a_car_already_at_the_bay_sends_it_back_to_storage(
-    book, super_member, staff, store, clock, django_capture_on_commit_callbacks
+    book, super_member, staff, kiosk, django_capture_on_commit_callbacks
 ):
     td = book(super_member)
-    clock.move_to(TEN)
-    kiosk = Kiosk.objects.create(store=store, name="k", token_hash="k" * 64, created_by=staff)
     testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
     with django_capture_on_commit_callbacks(execute=True):
         testdrive_identity_verified(test_drive=td, method="staff", by=staff, note="licence and ID seen")

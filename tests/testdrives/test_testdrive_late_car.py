@@ -6,22 +6,15 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 
-from testdrives.models import State, TestDrive, VehicleHold
+from testdrives.models import TestDrive, VehicleHold
 from testdrives.services.sweeps import testdrives_sweep
-from tests.testdrives.conftest import TEN, make_member
+from tests.testdrives.conftest import TEN, make_member, on_the_road
 
 pytestmark = pytest.mark.django_db
 
 
-def out_on_the_road(td: TestDrive) -> TestDrive:
-    TestDrive.objects.filter(pk=td.pk).update(
-        state=State.ON_DRIVE, departed_at=TEN, due_back_at=TEN + timedelta(hours=72)
-    )
-    return TestDrive.objects.get(pk=td.pk)
-
-
 def test_a_later_booking_moves_to_the_other_car_when_the_first_is_very_late(book, clock, cars, mailoutbox):
-    late = out_on_the_road(book(make_member(score=760)))
+    late = on_the_road(book(make_member(score=760)))
     following = book(make_member(score=760), slot_start=TEN + timedelta(days=5))
     TestDrive.objects.filter(pk=following.pk).update(vehicle=late.vehicle)
     VehicleHold.objects.filter(test_drive=following).update(vehicle=late.vehicle)
@@ -41,7 +34,7 @@ def test_a_later_booking_moves_to_the_other_car_when_the_first_is_very_late(book
 def test_staff_are_told_when_no_other_car_can_take_the_later_booking(
     book, clock, cars, mailoutbox, django_capture_on_commit_callbacks
 ):
-    late = out_on_the_road(book(make_member(score=760)))
+    late = on_the_road(book(make_member(score=760)))
     following = book(make_member(score=760), slot_start=TEN + timedelta(days=5))
     TestDrive.objects.filter(pk=following.pk).update(vehicle=late.vehicle)
     VehicleHold.objects.filter(test_drive=following).update(vehicle=late.vehicle)
@@ -62,7 +55,7 @@ def test_staff_are_told_when_no_other_car_can_take_the_later_booking(
 
 
 def test_a_car_only_a_little_late_changes_no_other_booking(book, clock, cars):
-    late = out_on_the_road(book(make_member(score=760)))
+    late = on_the_road(book(make_member(score=760)))
     following = book(make_member(score=760), slot_start=TEN + timedelta(days=5))
     vehicle_before = following.vehicle_id
 

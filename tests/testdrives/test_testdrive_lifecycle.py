@@ -28,12 +28,6 @@ from tests.testdrives.conftest import TEN
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def kiosk(store, staff, clock) -> Kiosk:
-    clock.move_to(TEN + timedelta(minutes=1))
-    return Kiosk.objects.create(store=store, name="Entrance", token_hash="x" * 64, created_by=staff)
-
-
 def to_ready(td: TestDrive, kiosk: Kiosk, capture) -> TestDrive:
     """Check in, pass the face check and let the (instant) tower bring the car down."""
     testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)

@@ -5,18 +5,11 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 
-from testdrives.models import Notification, Payment, PickupWindow, State, TestDrive, VehicleHold
+from testdrives.models import Notification, Payment, PickupWindow, State, VehicleHold
 from testdrives.services.sweeps import testdrives_sweep
-from tests.testdrives.conftest import TEN
+from tests.testdrives.conftest import TEN, on_the_road
 
 pytestmark = pytest.mark.django_db
-
-
-def on_the_road(td: TestDrive, departed_at) -> TestDrive:
-    TestDrive.objects.filter(pk=td.pk).update(
-        state=State.ON_DRIVE, departed_at=departed_at, due_back_at=departed_at + timedelta(hours=72)
-    )
-    return TestDrive.objects.get(pk=td.pk)
 
 
 def test_a_booking_is_a_no_show_exactly_when_its_window_ends(book, super_member, clock):
@@ -34,7 +27,7 @@ def test_a_booking_is_a_no_show_exactly_when_its_window_ends(book, super_member,
 
 
 def test_a_car_is_overdue_after_the_due_time_and_the_grace_period(book, super_member, clock, mailoutbox):
-    td = on_the_road(book(super_member), TEN)
+    td = on_the_road(book(super_member))
     grace = timedelta(minutes=settings.TESTDRIVE_GRACE_MINUTES)
 
     clock.move_to(td.due_back_at + grace - timedelta(seconds=1))
@@ -60,7 +53,7 @@ def test_reminders_go_out_once_before_the_window_and_before_the_due_time(book, s
     testdrives_sweep()
     assert Notification.objects.filter(test_drive=td, kind="reminder").count() == 1
 
-    td = on_the_road(td, TEN)
+    td = on_the_road(td)
     clock.move_to(td.due_back_at - timedelta(hours=settings.TESTDRIVE_DUE_SOON_HOURS))
     testdrives_sweep()
     testdrives_sweep()
