@@ -59,14 +59,15 @@ def _local_day(store: Store, now: datetime) -> tuple[datetime, datetime]:
 def store_days(*, now: datetime) -> list[StoreDay]:
     """For every store, its own calendar day around ``now``: pickups booked in it, and cars out
     on a drive that are due back in it. Three queries for all stores together."""
-    days = {store.pk: StoreDay(store, _local_day(store, now)[0]) for store in Store.objects.order_by("name")}
+    days: dict[int, StoreDay] = {}
+    slot_q, due_q = Q(), Q()
+    for store in Store.objects.order_by("name"):
+        start, end = _local_day(store, now)
+        days[store.pk] = StoreDay(store, start)
+        slot_q |= Q(store_id=store.pk, slot_start__gte=start, slot_start__lt=end)
+        due_q |= Q(store_id=store.pk, due_back_at__gte=start, due_back_at__lt=end)
     if not days:
         return []
-    windows = {pk: _local_day(day.store, now) for pk, day in days.items()}
-    slot_q, due_q = Q(), Q()
-    for pk, (start, end) in windows.items():
-        slot_q |= Q(store_id=pk, slot_start__gte=start, slot_start__lt=end)
-        due_q |= Q(store_id=pk, due_back_at__gte=start, due_back_at__lt=end)
     for td in _board_rows(slot_q).order_by("slot_start", "pk"):
         days[td.store_id].pickups.append(td)
     for td in _board_rows(due_q & Q(state__in=[State.ON_DRIVE, State.OVERDUE])).order_by("due_back_at"):
