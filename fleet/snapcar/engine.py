@@ -53,17 +53,12 @@ class Box:
     x2: int
     y2: int
 
-    @property
-    def area(self) -> int:
-        return max(0, self.x2 - self.x1) * max(0, self.y2 - self.y1)
-
 
 @dataclass(frozen=True)
 class Look:
     """What the locating pass saw in a whole photo."""
 
     vehicle_probability: float
-    top_class: int
     box: Box
 
 
@@ -116,7 +111,6 @@ def look(rgb: np.ndarray) -> Look:
     activation = np.tensordot(vehicle, cmap[VEHICLE_CLASSES], axes=1)
     return Look(
         vehicle_probability=float(vehicle.sum()),
-        top_class=int(probabilities.argmax()),
         box=_activation_box(activation, w, h),
     )
 
