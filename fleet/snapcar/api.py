@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from fleet.serializers import PaintOutputSerializer
 from fleet.snapcar.images import upload_read
-from fleet.snapcar.selectors import Suggestion, snapcar_query
+from fleet.snapcar.selectors import DEFAULT_LIMIT, Suggestion, snapcar_query
 
 
 class SnapcarErrorSerializer(serializers.Serializer):
@@ -29,7 +29,7 @@ class SnapcarQueryApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         photo = serializers.FileField(help_text="A JPEG, PNG or WebP photo, at most 12 MB and 50 megapixels.")
-        limit = serializers.IntegerField(min_value=1, max_value=10, default=5, required=False)
+        limit = serializers.IntegerField(min_value=1, max_value=10, default=DEFAULT_LIMIT, required=False)
 
     class PaintReadingSerializer(serializers.Serializer):
         family = serializers.CharField(

@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
-
 from fleet.models import CarModel, CarPhoto, Paint
 from fleet.snapcar.analysis import photo_analyse
 from fleet.snapcar.errors import NoCarInPhoto, SnapcarUnavailable
@@ -55,9 +53,7 @@ def snapcar_query(*, image: bytes, limit: int = DEFAULT_LIMIT) -> SnapcarAnswer:
     # A photo of our own catalogue picture shows a car even when the network misses it.
     if not analysis.has_car and not any(r.same_picture_photo_id for r in ranked):
         raise NoCarInPhoto()
-    models = CarModel.objects.select_related("brand").prefetch_related(
-        Prefetch("paints", queryset=Paint.objects.all())
-    )
+    models = CarModel.objects.select_related("brand").prefetch_related("paints")
     by_id = models.in_bulk([r.model_id for r in ranked])
     same_ids = [r.same_picture_photo_id for r in ranked if r.same_picture_photo_id]
     photos = CarPhoto.objects.in_bulk(same_ids)
