@@ -55,6 +55,20 @@ def upright(name: str) -> Image.Image:
     return ImageOps.exif_transpose(Image.open(FACES / name)).convert("RGB")
 
 
+def photo(name: str, *, mirror: bool = False) -> bytes:
+    """A shared photo as a JPEG, as a phone or the kiosk camera would send it (optionally mirrored)."""
+    image = ImageOps.mirror(upright(name)) if mirror else upright(name)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def burst(name: str) -> list[bytes]:
+    """A face looking to one side, then its mirror image: the sweep of a head turn (img59 looks
+    clearly sideways, so the challenge passes on it; still photos of others do not)."""
+    return [photo(name), photo(name), photo(name, mirror=True)]
+
+
 def png_bytes(picture: Image.Image) -> bytes:
     """Lossless bytes of a synthesised picture (JPEG would add its own blur)."""
     buffer = io.BytesIO()

@@ -8,8 +8,7 @@ from biometrics.models import VerificationAttempt
 from biometrics.services import face_enrol
 from testdrives.models import State, TestDrive
 from testdrives.services.kiosks import kiosk_create
-from tests.biometrics.conftest import needs_faces
-from tests.biometrics.test_face_flow import photo
+from tests.biometrics.conftest import needs_faces, photo
 from tests.testdrives.conftest import TEN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_faces]

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
-from PIL import Image, ImageOps
+from PIL import Image
 
 from biometrics.models import AttemptResult, FaceEnrolment, FaceTemplate, VerificationAttempt
 from biometrics.services import consent_withdraw, face_enrol, face_verify_start
@@ -15,25 +15,10 @@ from biometrics.services.enrolment import ConsentRequired
 from biometrics.services.pickup import NotEnrolled
 from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.lifecycle import testdrive_check_in
-from tests.biometrics.conftest import FACES, needs_faces
+from tests.biometrics.conftest import FACES, burst, needs_faces, photo
 from tests.testdrives.conftest import TEN
 
 pytestmark = [pytest.mark.django_db, needs_faces]
-
-
-def photo(name: str, *, mirror: bool = False) -> bytes:
-    image = ImageOps.exif_transpose(Image.open(FACES / name)).convert("RGB")
-    if mirror:
-        image = ImageOps.mirror(image)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=90)
-    return out.getvalue()
-
-
-def burst(name: str) -> list[bytes]:
-    """A face looking to one side, then its mirror image: the sweep of a head turn (img59 looks
-    clearly sideways, so the challenge passes on it; still photos of others do not)."""
-    return [photo(name), photo(name), photo(name, mirror=True)]
 
 
 @pytest.fixture
@@ -44,11 +29,21 @@ def enrolled(super_member, engine, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def checked_in(enrolled, book, store, staff, clock) -> TestDrive:
-    td = book(enrolled)
-    clock.move_to(TEN)
-    kiosk = Kiosk.objects.create(store=store, name="k", token_hash="f" * 64, created_by=staff)
-    return testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
+def check_in(book, store, staff, clock):
+    """check_in(member): the member's booking, checked in at a kiosk at the start of its slot."""
+
+    def _check_in(member) -> TestDrive:
+        td = book(member)
+        clock.move_to(TEN)
+        kiosk = Kiosk.objects.create(store=store, name="k", token_hash="f" * 64, created_by=staff)
+        return testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
+
+    return _check_in
+
+
+@pytest.fixture
+def checked_in(enrolled, check_in) -> TestDrive:
+    return check_in(enrolled)
 
 
 def attempt(td: TestDrive, frames: list[bytes], capture) -> VerificationAttempt:
@@ -134,11 +129,8 @@ def test_a_double_submit_makes_one_attempt(checked_in, django_capture_on_commit_
     assert VerificationAttempt.objects.count() == 1
 
 
-def test_a_member_without_a_template_is_sent_to_staff(book, super_member, store, staff, clock):
-    td = book(super_member)
-    clock.move_to(TEN)
-    kiosk = Kiosk.objects.create(store=store, name="k", token_hash="e" * 64, created_by=staff)
-    testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
+def test_a_member_without_a_template_is_sent_to_staff(check_in, super_member):
+    td = check_in(super_member)
 
     with pytest.raises(NotEnrolled):
         face_verify_start(test_drive=td, frames=burst("img2.jpg"), request_key=uuid.uuid4())
@@ -146,7 +138,7 @@ def test_a_member_without_a_template_is_sent_to_staff(book, super_member, store,
 
 
 def test_a_photo_held_to_the_camera_is_refused_as_a_presentation_attack(
-    book, super_member, store, staff, clock, engine, django_capture_on_commit_callbacks
+    check_in, super_member, engine, django_capture_on_commit_callbacks
 ):
     from biometrics.engine import AntiSpoofStatus, check_antispoof
     from biometrics.selectors import face_attempt_message
@@ -156,10 +148,7 @@ def test_a_photo_held_to_the_camera_is_refused_as_a_presentation_attack(
         pytest.skip("anti-spoofing weights are not installed (SHARED_DIR/models/antispoof)")
     with django_capture_on_commit_callbacks(execute=True):
         face_enrol(member=super_member, photo=(spoof / "image_T1.jpg").read_bytes())  # the real face
-    td = book(super_member)
-    clock.move_to(TEN)
-    kiosk = Kiosk.objects.create(store=store, name="k", token_hash="c" * 64, created_by=staff)
-    td = testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
+    td = check_in(super_member)
 
     made = attempt(td, [(spoof / "image_F1.jpg").read_bytes()] * 3, django_capture_on_commit_callbacks)
 
