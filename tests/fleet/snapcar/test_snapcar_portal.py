@@ -18,12 +18,9 @@ def test_the_page_offers_the_camera_and_says_results_are_suggestions(client) -> 
 
 
 def test_a_plain_post_shows_suggestions_with_links_and_reasons(
-    catalogue: dict[str, CarModel], client
+    catalogue: dict[str, CarModel], client, upload
 ) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    photo = SimpleUploadedFile("car.jpg", rephotograph(car_photo_bytes("00036.jpg")), "image/jpeg")
-    response = client.post(URL, {"photo": photo})
+    response = client.post(URL, {"photo": upload(rephotograph(car_photo_bytes("00036.jpg")))})
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -33,23 +30,19 @@ def test_a_plain_post_shows_suggestions_with_links_and_reasons(
     assert "<html" in html  # the whole page without htmx
 
 
-def test_an_htmx_post_gets_only_the_results(catalogue: dict[str, CarModel], client) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    photo = SimpleUploadedFile("car.jpg", car_photo_bytes("00036.jpg"), "image/jpeg")
-    html = client.post(URL, {"photo": photo}, HTTP_HX_REQUEST="true").content.decode()
+def test_an_htmx_post_gets_only_the_results(catalogue: dict[str, CarModel], client, upload) -> None:
+    html = client.post(
+        URL, {"photo": upload(car_photo_bytes("00036.jpg"))}, HTTP_HX_REQUEST="true"
+    ).content.decode()
 
     assert "<html" not in html
     assert "Closest cars in our catalogue" in html
 
 
 def test_a_photo_without_a_car_is_refused_plainly_in_chinese(
-    catalogue: dict[str, CarModel], client, chinese_catalogue
+    catalogue: dict[str, CarModel], client, upload, chinese_catalogue
 ) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    photo = SimpleUploadedFile("me.jpg", face_photo_bytes(), "image/jpeg")
-    response = client.post(URL, {"photo": photo}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.post(URL, {"photo": upload(face_photo_bytes())}, HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert response.status_code == 400
     html = response.content.decode()
