@@ -24,7 +24,6 @@ from tests.factories import (
     TowerFactory,
     VehicleFactory,
 )
-from vendingstore.celery import app as celery_app
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Tuesday morning before opening: 10:00 is the first window of the day.
@@ -33,12 +32,9 @@ TEN = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
 
 
 @pytest.fixture(autouse=True)
-def eager_tasks() -> Iterator[None]:
-    """Tasks queued on commit run in-process, so a test sees what a worker would do."""
-    before = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before
+def eager_tasks(eager_tasks: None) -> None:
+    """Every test-drive test runs queued tasks in-process (tests/conftest.py's ``eager_tasks``), so
+    it sees what a worker would do."""
 
 
 @pytest.fixture
