@@ -149,9 +149,11 @@ def test_controller_keeps_a_lift_back_for_a_customer(start_tower, seeded) -> Non
     wait_for(lambda: command_status(app.url, store_1["command_id"]) == "running")
     assert command_status(app.url, store_2["command_id"]) == "accepted"  # the other lift is kept back
     assert call(app.url, "POST", "/v1/commands", retrieve)[0] == 202
-    wait_for(lambda: command_status(app.url, retrieve["command_id"]) in ("running", "completed"))
     for body in (store_1, store_2, retrieve):
         wait_for(lambda body=body: command_status(app.url, body["command_id"]) == "completed", timeout=20)
+    # The customer took the kept-back lift at once, not the lift store_1 freed (UTC ISO times).
+    started = call(app.url, "GET", f"/v1/commands/{retrieve['command_id']}")[1]["started_at"]
+    assert started < call(app.url, "GET", f"/v1/commands/{store_1['command_id']}")[1]["finished_at"]
 
 
 def test_controller_parks_an_idle_lift_at_the_dwell_level(start_tower, seeded) -> None:
