@@ -30,17 +30,9 @@ from tests.integration.tower_support import (
     sim_start,
     tower_world,
 )
-from vendingstore.celery import app as celery_app
+from tests.testdrives.conftest import eager_tasks  # noqa: F401  (autouse: tasks run in this process)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def eager() -> Iterator[None]:
-    before = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before
 
 
 @pytest.fixture
@@ -68,7 +60,7 @@ def world(db) -> dict:
 
 
 @pytest.fixture
-def sim(world, live_server, settings, tmp_path, eager, webhook_errors) -> Iterator[SimProcess]:
+def sim(world, live_server, settings, tmp_path, webhook_errors) -> Iterator[SimProcess]:
     tower = world["tower"]
     process = sim_start(tower, live_server_url=live_server.url, state_dir=tmp_path / "state")
     settings.TOWER_DISPATCHER = "controller"

@@ -3,10 +3,9 @@
 import pytest
 
 from fleet.models import VehicleStatus
-from fleet.tower.inbox import catch_up
 from fleet.tower.models import CommandKind, CommandStatus, TowerCommand, TowerEvent
 from testdrives.models import State
-from tests.fleet.tower.conftest import wait_idle
+from tests.fleet.tower.conftest import finish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,8 +16,7 @@ def test_it_sends_a_retrieve_and_the_booking_becomes_ready(sim, sim_client, towe
     command = TowerCommand.objects.get(test_drive=td)
     assert command.kind == CommandKind.RETRIEVE
     assert command.status in (CommandStatus.ACCEPTED, CommandStatus.PENDING)
-    wait_idle(sim_client)
-    catch_up(tower=tower, client=sim_client)
+    finish(sim_client, tower)
 
     command.refresh_from_db()
     td.refresh_from_db()
