@@ -12,8 +12,9 @@ from testdrives.models import PurchaseMethod
 from testdrives.services.purchase import FINANCE_TERMS_MONTHS
 
 
-def booking_days(today: date | None = None) -> list[date]:
-    today = today or timezone.localdate()
+def booking_days() -> list[date]:
+    """Today and every day a booking may be made for."""
+    today = timezone.localdate()
     return [today + timedelta(days=n) for n in range(settings.TESTDRIVE_BOOK_AHEAD_DAYS + 1)]
 
 

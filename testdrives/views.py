@@ -20,7 +20,7 @@ from members.models import Member
 from members.selectors import member_eligibility
 from members.views import member_required
 from testdrives.errors import BookingRefused
-from testdrives.forms import PurchaseForm, SlotSearchForm, booking_days
+from testdrives.forms import PurchaseForm, SlotSearchForm
 from testdrives.models import PURCHASABLE, State
 from testdrives.qr import qr_svg
 from testdrives.selectors import (
@@ -68,7 +68,7 @@ def _slot_defaults(car_model: CarModel) -> dict[str, object]:
     paint = car_model.paints.first()
     return {
         "store": store.pk if store else None,
-        "day": booking_days()[0].isoformat(),
+        "day": timezone.localdate().isoformat(),
         "paint": paint.pk if paint else None,
     }
 
