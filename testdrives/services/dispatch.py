@@ -19,6 +19,8 @@ for again while one is open, or with the car already in a delivery bay, changes 
 from django.conf import settings
 
 from fleet.models import Bay, BayKind, Vehicle, VehicleStatus
+from fleet.tower.models import OPEN, TowerCommand
+from fleet.tower.outbox import retrieve_ensure, retrieve_unmoved, store_ensure
 from vendingstore.queueing import delay_on_commit
 
 
@@ -37,11 +39,9 @@ def dispatch_retrieve(*, test_drive_id: int) -> None:
 
 def _retrieve(test_drive_id: int) -> None:
     if settings.TOWER_DISPATCHER == "controller":
-        from fleet.tower.outbox import retrieve_ensure
-
         retrieve_ensure(test_drive_id=test_drive_id)
         return
-    from testdrives import tasks
+    from testdrives import tasks  # tasks → instant → lifecycle → this module
 
     if settings.TOWER_DISPATCHER == "instant":
         delay_on_commit(tasks.instant_retrieve, test_drive_id)
@@ -54,11 +54,9 @@ def dispatch_car_in_delivery_bay(*, vehicle_id: int) -> Bay | None:
         return None
     if vehicle.bay.kind != BayKind.DELIVERY:
         return None
-    if settings.TOWER_DISPATCHER == "controller":
-        from fleet.tower.models import OPEN, TowerCommand
-
-        if TowerCommand.objects.filter(OPEN, vehicle_id=vehicle_id).exists():
-            return None
+    moving = TowerCommand.objects.filter(OPEN, vehicle_id=vehicle_id)
+    if settings.TOWER_DISPATCHER == "controller" and moving.exists():
+        return None
     return vehicle.bay
 
 
@@ -67,8 +65,6 @@ def dispatch_prefetch_failed(*, test_drive_id: int) -> str:
     the tower refused or gave up, and staff have its incident."""
     if settings.TOWER_DISPATCHER != "controller":
         return ""  # the instant dispatcher's early move either happens or is simply asked again
-    from fleet.tower.outbox import retrieve_unmoved
-
     return retrieve_unmoved(test_drive_id=test_drive_id)
 
 
@@ -77,11 +73,9 @@ def dispatch_store_back(*, vehicle_id: int) -> None:
     the car is elsewhere; a car still on its way to a delivery bay for a booking that ended is
     stored back when it arrives (``fleet.tower.inbox``; the instant dispatcher never moves it)."""
     if settings.TOWER_DISPATCHER == "controller":
-        from fleet.tower.outbox import store_ensure
-
         store_ensure(vehicle_id=vehicle_id)
         return
-    from testdrives import tasks
+    from testdrives import tasks  # tasks → instant → lifecycle → this module
 
     if settings.TOWER_DISPATCHER == "instant":
         delay_on_commit(tasks.instant_store, vehicle_id)

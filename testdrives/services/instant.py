@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from fleet.models import BayKind, Vehicle, VehicleStatus
 from fleet.services import bay_free, vehicle_place
+from fleet.tower.models import TowerLink
 from testdrives.models import State, TestDrive
 from testdrives.services.lifecycle import testdrive_car_at_bay, testdrive_dispatch_failed
 
@@ -21,8 +22,6 @@ CONTROLLED = "this tower is run by its controller, but this process is set to TO
 
 
 def _tower_has_controller(vehicle: Vehicle) -> bool:
-    from fleet.tower.models import TowerLink
-
     if vehicle.bay_id is None:
         return False
     return TowerLink.objects.filter(tower_id=vehicle.bay.tower_id, inventory_loaded_at__isnull=False).exists()
