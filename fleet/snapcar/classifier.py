@@ -27,9 +27,13 @@ class Classifier:
     model_ids: list[int]
 
     def probabilities(self, embedding: np.ndarray) -> np.ndarray:
-        logits = SCALE * (self.weights @ embedding) + self.biases
-        e = np.exp(logits - logits.max())
-        return e / e.sum()
+        return softmax(SCALE * (self.weights @ embedding) + self.biases)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Probabilities from a vector of logits; the max is subtracted first so exp cannot overflow."""
+    e = np.exp(logits - logits.max())
+    return e / e.sum()
 
 
 def classifier_fit(embeddings: np.ndarray, labels: list[int], *, seed: int = 0) -> Classifier:

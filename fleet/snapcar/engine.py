@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import onnxruntime as ort
 
+from fleet.snapcar.classifier import softmax
 from fleet.snapcar.model_file import model_path_or_raise
 
 # ImageNet classes that are a road vehicle or part of one (wheel, grille, mirror). Buses,
@@ -88,11 +89,6 @@ def _resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
     return cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    e = np.exp(logits - logits.max())
-    return e / e.sum()
-
-
 def look(rgb: np.ndarray) -> Look:
     """Is there a vehicle in this photo, and where is the largest one?
 
@@ -105,7 +101,7 @@ def look(rgb: np.ndarray) -> Look:
     th, tw = (max(32, round(h * scale / 32) * 32), max(32, round(w * scale / 32) * 32))
     _, class_map = _run(_tensor(_resize(rgb, tw, th)))
     cmap = class_map[0]
-    probabilities = _softmax(cmap.mean(axis=(1, 2)))
+    probabilities = softmax(cmap.mean(axis=(1, 2)))
     vehicle = probabilities[VEHICLE_CLASSES]
     # Weight each vehicle class's map by how sure the network is of that class.
     activation = np.tensordot(vehicle, cmap[VEHICLE_CLASSES], axes=1)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fleet.snapcar.classifier import softmax
 from fleet.snapcar.index import LoadedIndex
 from fleet.snapcar.keypoints import SAME_PICTURE_INLIERS, Features, same_picture_inliers
 
@@ -33,7 +34,7 @@ def rank_models(index: LoadedIndex, embedding: np.ndarray, features: Features, *
     sims = index.embeddings @ embedding
     model_ids = np.unique(index.model_ids)
     nearest = np.array([sims[index.model_ids == m].max() for m in model_ids])
-    neighbour = _softmax(NEIGHBOUR_TEMPERATURE * nearest)
+    neighbour = softmax(NEIGHBOUR_TEMPERATURE * nearest)
     scores = dict(zip(model_ids.tolist(), neighbour.tolist(), strict=True))
     if index.classifier is not None:
         probabilities = dict(
@@ -83,8 +84,3 @@ def _same_picture(
         if inliers >= SAME_PICTURE_INLIERS and inliers > found.get(model_id, (0, 0))[1]:
             found[model_id] = (photo_id, inliers)
     return found
-
-
-def _softmax(x: np.ndarray) -> np.ndarray:
-    e = np.exp(x - x.max())
-    return e / e.sum()
