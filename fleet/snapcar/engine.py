@@ -8,6 +8,7 @@ classes), where it is (the vehicle rows of the class map, a class-activation map
 import functools
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import onnxruntime as ort
 
@@ -84,8 +85,6 @@ def _run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
-    import cv2
-
     return cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
 
 
@@ -112,8 +111,6 @@ def look(rgb: np.ndarray) -> Look:
 
 
 def _activation_box(activation: np.ndarray, width: int, height: int) -> Box:
-    import cv2
-
     peak = float(activation.max())
     if peak <= 0:
         return Box(0, 0, width, height)
