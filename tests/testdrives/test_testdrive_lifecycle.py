@@ -11,6 +11,7 @@ from testdrives.errors import PaymentFailed, PickupCodeUnknown, TransitionRefuse
 from testdrives.models import Kiosk, Notification, PurchaseOrder, State, TestDrive, VehicleHold
 from testdrives.selectors import testdrive_timeline
 from testdrives.services.booking import testdrive_pay_fee
+from testdrives.services.kiosks import kiosk_create
 from testdrives.services.lifecycle import (
     FACE_ATTEMPTS_MAX,
     testdrive_check_in,
@@ -23,6 +24,7 @@ from testdrives.services.lifecycle import (
     testdrive_unlock,
 )
 from testdrives.services.purchase import testdrive_purchase
+from tests.factories import StoreFactory
 from tests.testdrives.conftest import TEN
 
 pytestmark = pytest.mark.django_db
@@ -159,14 +161,10 @@ def test_staff_verify_by_hand_only_saying_what_they_checked(book, super_member, 
 
 
 def test_check_in_is_refused_for_another_stores_code_too_early_or_unpaid(
-    book, super_member, basic_member, kiosk, clock, staff, tower
+    book, super_member, basic_member, kiosk, clock, staff
 ):
-    from tests.factories import StoreFactory
-
     td = book(super_member)
-    elsewhere = Kiosk.objects.create(
-        store=StoreFactory(), name="Other", token_hash="y" * 64, created_by=staff
-    )
+    elsewhere, _token = kiosk_create(store=StoreFactory(), name="Other", by=staff)
     with pytest.raises(PickupCodeUnknown):
         testdrive_check_in(kiosk=elsewhere, pickup_code=td.pickup_code)
 

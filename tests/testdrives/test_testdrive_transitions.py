@@ -2,7 +2,7 @@
 
 import pytest
 from django.db import transaction
-from django_fsm import TransitionNotAllowed
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from testdrives.models import State, TestDrive
 
@@ -64,8 +64,6 @@ def test_the_state_cannot_be_assigned_directly(book, super_member):
 
 
 def test_a_transition_over_a_state_changed_meanwhile_is_not_saved(book, super_member):
-    from django_fsm import ConcurrentTransition
-
     td = book(super_member)
     stale = TestDrive.objects.get(pk=td.pk)
     in_state(td, State.CANCELLED)
