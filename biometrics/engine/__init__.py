@@ -4,7 +4,7 @@ Use it through biometrics' services only. Everything here is pure computation on
 database, no storage of pictures. Models load once per process (``warm_up``).
 """
 
-from .embedding import Comparison, Embedding, compare, embed, threshold_for, warm_up
+from .embedding import Comparison, Embedding, Frame, compare, embed, frame_of, threshold_for, warm_up
 from .images import ImageInput
 from .liveness import (
     AntiSpoofResult,
@@ -27,12 +27,14 @@ __all__ = [
     "Comparison",
     "Embedding",
     "FaceRefused",
+    "Frame",
     "ImageInput",
     "QualityCode",
     "check_antispoof",
     "check_challenge",
     "compare",
     "embed",
+    "frame_of",
     "threshold_for",
     "warm_up",
 ]

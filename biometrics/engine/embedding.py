@@ -108,18 +108,42 @@ def vector_of(crop_rgb: np.ndarray) -> np.ndarray:
     return np.asarray(found[0]["embedding"], dtype=float)
 
 
-def accept(image: ImageInput) -> AcceptedFace:
-    """Decode, run the quality gate and embed; raises FaceRefused with the retake reason."""
+@dataclass(eq=False)
+class Frame:
+    """A decoded picture and its one face, with the aligned crop and embedding computed on first
+    use: a pickup's quality gate, anti-spoofing and challenge all look at its first frame, which is
+    decoded, detected and embedded once."""
+
+    rgb: np.ndarray = field(repr=False)
+    face: Face
+
+    @functools.cached_property
+    def crop(self) -> np.ndarray:
+        return aligned_crop(self.rgb, self.face)
+
+    @functools.cached_property
+    def embedding(self) -> Embedding:
+        return Embedding(vector_of(self.crop), model_name())
+
+
+def frame_of(image: ImageInput | Frame) -> Frame:
+    """``image`` decoded with its one face found (a Frame as it is); raises FaceRefused."""
+    if isinstance(image, Frame):
+        return image
     rgb = load_rgb(image)
-    face = single_face(rgb)
-    crop = aligned_crop(rgb, face)
-    grey = np.asarray(np.dot(crop[..., :3], [0.299, 0.587, 0.114]), dtype=np.uint8)
-    measures = check_crop(grey, mean_eye_aspect_ratio(face))
-    measures["face_width_px"] = float(face.width)
-    return AcceptedFace(face, Embedding(vector_of(crop), model_name()), measures)
+    return Frame(rgb, single_face(rgb))
 
 
-def embed(image: ImageInput) -> Embedding:
+def accept(image: ImageInput | Frame) -> AcceptedFace:
+    """Decode, run the quality gate and embed; raises FaceRefused with the retake reason."""
+    frame = frame_of(image)
+    grey = np.asarray(np.dot(frame.crop[..., :3], [0.299, 0.587, 0.114]), dtype=np.uint8)
+    measures = check_crop(grey, mean_eye_aspect_ratio(frame.face))
+    measures["face_width_px"] = float(frame.face.width)
+    return AcceptedFace(frame.face, frame.embedding, measures)
+
+
+def embed(image: ImageInput | Frame) -> Embedding:
     """The template of the one face in ``image``; raises FaceRefused when it should be retaken."""
     return accept(image).embedding
 

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from .embedding import Embedding, aligned_crop, compare, model_name, vector_of
-from .faces import Face, mean_eye_aspect_ratio, single_face, yaw_ratio
-from .images import ImageInput, load_rgb
+from .embedding import Embedding, Frame, compare, frame_of
+from .faces import mean_eye_aspect_ratio, yaw_ratio
+from .images import ImageInput
 from .quality import MIN_EYE_ASPECT_RATIO, FaceRefused
 from .weights import ensure_antispoof_weights
 
@@ -85,21 +85,20 @@ def _fasnet() -> Any:
     return modeling.build_model(task="spoofing", model_name="Fasnet")
 
 
-def check_antispoof(image: ImageInput) -> AntiSpoofResult:
+def check_antispoof(image: ImageInput | Frame) -> AntiSpoofResult:
     """MiniFASNet on the one face of ``image``; UNAVAILABLE without weights or PyTorch.
 
     Raises FaceRefused when the image fails the face count or size checks.
     """
     if not ensure_antispoof_weights():
         return AntiSpoofResult(AntiSpoofStatus.UNAVAILABLE)
-    rgb = load_rgb(image)
-    face = single_face(rgb)
+    frame = frame_of(image)
     try:
         model = _fasnet()
     except (ImportError, ValueError):  # deepface raises ValueError when torch is missing
         return AntiSpoofResult(AntiSpoofStatus.UNAVAILABLE)
-    left, top, right, bottom = face.box
-    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+    left, top, right, bottom = frame.face.box
+    bgr = np.ascontiguousarray(frame.rgb[:, :, ::-1])
     with warnings.catch_warnings():
         # deepface calls softmax without dim=; PyTorch warns on every call, the result is right.
         warnings.filterwarnings("ignore", "Implicit dimension choice for softmax", UserWarning)
@@ -133,21 +132,16 @@ def _identity_frames(count: int) -> list[int]:
     return sorted({round(i * (count - 1) / (IDENTITY_FRAMES - 1)) for i in range(IDENTITY_FRAMES)})
 
 
-def _same_identity(
-    pictures: list[np.ndarray], faces: list[Face], reference: Embedding | None
-) -> tuple[bool, float]:
+def _same_identity(frames: list[Frame], reference: Embedding | None) -> tuple[bool, float]:
     """Whether the spread frames all match ``reference`` (else the first frame); worst distance."""
-    embeddings = [
-        Embedding(vector_of(aligned_crop(pictures[i], faces[i])), model_name())
-        for i in _identity_frames(len(pictures))
-    ]
+    embeddings = [frames[i].embedding for i in _identity_frames(len(frames))]
     anchor = reference or embeddings[0]
     comparisons = [compare(anchor, embedding) for embedding in embeddings]
     return all(c.match for c in comparisons), max(c.distance for c in comparisons)
 
 
 def check_challenge(
-    frames: Sequence[ImageInput],
+    frames: Sequence[ImageInput | Frame],
     *,
     kind: ChallengeKind = ChallengeKind.EITHER,
     reference: Embedding | None = None,
@@ -159,18 +153,16 @@ def check_challenge(
     """
     if len(frames) < MIN_FRAMES:
         return ChallengeResult(False, ChallengeCode.TOO_FEW_FRAMES, {"frames": len(frames)})
-    pictures, faces = [], []
+    found = []
     for index, frame in enumerate(frames):
         try:
-            picture = load_rgb(frame)
-            faces.append(single_face(picture))
+            found.append(frame_of(frame))
         except FaceRefused as refused:
             return ChallengeResult(
                 False, ChallengeCode.FRAME_REFUSED, {"frame": index, "reason": refused.code}
             )
-        pictures.append(picture)
-    eye_ratios = [round(mean_eye_aspect_ratio(face), 3) for face in faces]
-    yaws = [round(yaw_ratio(face), 3) for face in faces]
+    eye_ratios = [round(mean_eye_aspect_ratio(frame.face), 3) for frame in found]
+    yaws = [round(yaw_ratio(frame.face), 3) for frame in found]
     detail: dict[str, Any] = {"eye_ratios": eye_ratios, "yaw_ratios": yaws}
     moved = {
         ChallengeKind.BLINK: blinked(eye_ratios),
@@ -179,7 +171,7 @@ def check_challenge(
     }[kind]
     if not moved:
         return ChallengeResult(False, ChallengeCode.NO_MOVEMENT, detail)
-    same, worst = _same_identity(pictures, faces, reference)
+    same, worst = _same_identity(found, reference)
     detail["max_distance"] = round(worst, 4)
     if not same:
         return ChallengeResult(False, ChallengeCode.IDENTITY_CHANGED, detail)

@@ -21,10 +21,12 @@ from biometrics.engine import (
     AntiSpoofStatus,
     ChallengeCode,
     FaceRefused,
+    Frame,
     check_antispoof,
     check_challenge,
     compare,
     embed,
+    frame_of,
 )
 from biometrics.models import FAILED_RESULTS, AttemptResult, FaceTemplate, VerificationAttempt
 from testdrives.errors import TransitionRefused
@@ -109,8 +111,10 @@ def _decide(attempt: VerificationAttempt) -> None:
         attempt.result, attempt.reason = AttemptResult.NO_TEMPLATE, "not_enrolled"
         return
     template = template_decrypt(template_row.vector_encrypted, model=template_row.model)
-    frames = [_read(name) for name in attempt.frames]
+    frames: list[bytes | Frame] = [_read(name) for name in attempt.frames]
     try:
+        # Decoded, detected and embedded once: anti-spoofing and the challenge look at it again.
+        frames[0] = frame_of(frames[0])
         probe = embed(frames[0])
     except FaceRefused as refused:
         attempt.result, attempt.reason, attempt.liveness = AttemptResult.RETAKE, refused.code.value, {}
@@ -132,7 +136,7 @@ def _decide(attempt: VerificationAttempt) -> None:
 
 
 def _liveness(
-    attempt: VerificationAttempt, frames: list[bytes], template: object, timings: dict
+    attempt: VerificationAttempt, frames: list[bytes | Frame], template: object, timings: dict
 ) -> tuple[str, str]:
     """Anti-spoofing on the probe (when its weights are installed), then the blink/turn challenge."""
     mark = time.perf_counter()
