@@ -6,6 +6,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from biometrics.models import FaceTemplate
+from biometrics.selectors import biometric_consent_given
+from biometrics.services import consent_give
 from members.errors import MemberDeletionRefused
 from members.models import AuditAction, CreditReport, Member, RecordedDrive
 from members.services import member_anonymise, member_blacklist, recorded_drive_add
@@ -47,6 +50,16 @@ def test_it_removes_personal_data_and_disables_the_login(member: Member, staff) 
     # Kept: the drive history and the audit trail.
     assert RecordedDrive.objects.filter(member=member).count() == 1
     assert member.audit_events.filter(action=AuditAction.ANONYMISED).exists()
+
+
+def test_face_consent_and_template_go_with_the_account(member: Member) -> None:
+    consent_give(member=member, language="en")
+    FaceTemplate.objects.create(member=member, model="Dlib", vector_encrypted=b"not read here")
+
+    member_anonymise(member=member, actor=member.user)
+
+    assert not biometric_consent_given(member=member)
+    assert not FaceTemplate.objects.filter(member=member).exists()
 
 
 def test_it_is_refused_while_a_drive_is_under_way(member: Member, staff) -> None:
