@@ -4,9 +4,9 @@ different people farther."""
 import numpy as np
 import pytest
 
-from biometrics.engine import Embedding, compare, threshold_for
+from biometrics.engine import Embedding, compare, embed, frame_of, threshold_for
 
-from .conftest import needs_faces
+from .conftest import FACES, needs_faces
 
 # (file, file) pairs from identities.csv: same identity, then different identities.
 GENUINE = [("img1.jpg", "img2.jpg"), ("img1.jpg", "img4.jpg"), ("img13.jpg", "img14.jpg")]
@@ -37,6 +37,15 @@ def test_an_embedding_is_the_dlib_models_128_numbers(embedding_of) -> None:
 
     assert embedding.model == "Dlib"
     assert embedding.vector.shape == (128,)
+
+
+@needs_faces
+def test_a_frame_is_embedded_once_however_often_it_is_asked(engine) -> None:
+    data = (FACES / "img1.jpg").read_bytes()
+    frame = frame_of(data)
+
+    assert embed(frame) is embed(frame) is frame.embedding
+    assert compare(frame.embedding, embed(data)).distance == 0.0
 
 
 def test_an_embedding_survives_storage_as_bytes() -> None:
