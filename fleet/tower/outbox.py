@@ -7,7 +7,6 @@ worker: it claims the row with a conditional UPDATE, and the controller treats a
 """
 
 import contextlib
-import logging
 import random
 from datetime import datetime, timedelta
 
@@ -15,7 +14,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from fleet.models import Bay, BayKind, Vehicle, VehicleStatus
 from fleet.tower.bays import delivery_bay_for_retrieve, storage_bay_for_store
@@ -30,8 +28,7 @@ from fleet.tower.models import (
     TowerCommand,
     TowerLink,
 )
-
-logger = logging.getLogger(__name__)
+from vendingstore.queueing import delay_on_commit
 
 CLAIM_SECONDS = 30
 HELD_RETRY_SECONDS = 5  # the tower is on hold or e-stopped: ask again now and then, without counting
@@ -74,19 +71,11 @@ def command_create(
             created_by=by,
             next_attempt_at=timezone.now(),
         )
-    transaction.on_commit(lambda: _queue_send(command.pk))
+    from fleet.tower.tasks import tower_command_send_task  # the tasks module imports this one
+
+    # Lost if the broker is down at commit: the pending row stands, and tower_outbox_flush sends it.
+    delay_on_commit(tower_command_send_task, command.pk)
     return command
-
-
-def _queue_send(command_pk: int) -> None:
-    """Runs after commit: a broker that is down must not fail the caller, whose change (and the
-    pending row) already stands; the beat's ``tower_outbox_flush`` sends it."""
-    from fleet.tower.tasks import tower_command_send_task
-
-    try:
-        tower_command_send_task.delay(command_pk)
-    except OperationalError:
-        logger.warning("could not queue tower command %s; the outbox flush will send it", command_pk)
 
 
 def _retrieve_states() -> tuple[str, ...]:

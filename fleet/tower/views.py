@@ -4,17 +4,17 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from kombu.exceptions import OperationalError
 
 from fleet.models import Tower
 from fleet.tower.conf import secret_for
 from fleet.tower.inbox import BadEvent, event_store, events_apply, has_gap
+from fleet.tower.tasks import tower_catch_up_task
 from fleet.towersim.webhook import signature_is_valid
+from vendingstore.queueing import delay_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +48,5 @@ def _receive(tower: Tower, body: bytes) -> JsonResponse:
 
 
 def _catch_up_later(tower_pk: int) -> None:
-    from fleet.tower.tasks import tower_catch_up_task
-
-    def queue() -> None:
-        try:
-            tower_catch_up_task.delay(tower_pk)
-        except OperationalError:  # the broker is down: the beat's reconcile catches up
-            logger.warning("could not queue a catch-up for tower %s", tower_pk)
-
-    transaction.on_commit(queue)
+    """Queue a catch-up from the log; if the broker is down, the beat's reconcile catches up."""
+    delay_on_commit(tower_catch_up_task, tower_pk)
