@@ -7,10 +7,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from fleet.models import Tower
-from fleet.tower.models import IncidentStatus, TowerCommand, TowerIncident
+from fleet.tower.models import IncidentKind, IncidentStatus, TowerCommand, TowerIncident
 
 # Kinds that describe the tower's condition rather than one command: one open incident each.
-ONE_OPEN_PER_TOWER = {"inventory", "estop", "hold", "unreachable"}
+ONE_OPEN_PER_TOWER = {
+    IncidentKind.INVENTORY_MISMATCH,
+    IncidentKind.ESTOP,
+    IncidentKind.HOLD,
+    IncidentKind.UNREACHABLE,
+}
 
 
 def incident_raise(
