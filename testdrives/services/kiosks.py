@@ -55,8 +55,9 @@ def kiosk_deactivate(*, kiosk: Kiosk) -> bool:
 def kiosk_for_token(token: str) -> Kiosk | None:
     """The active kiosk signing in with ``token`` (its store loaded), or None.
 
-    Records the kiosk as seen, at most once per ``LAST_SEEN_EVERY``: the conditional UPDATE
-    writes nothing when a recent poll already did.
+    Records the kiosk as seen, at most once per ``LAST_SEEN_EVERY``: a poll that finds a recent
+    mark sends no UPDATE, and the conditional UPDATE writes nothing when a concurrent poll just
+    did.
     """
     if not token:
         return None
@@ -68,6 +69,8 @@ def kiosk_for_token(token: str) -> Kiosk | None:
     if kiosk is None:
         return None
     now = timezone.now()
+    if kiosk.last_seen_at is not None and kiosk.last_seen_at >= now - LAST_SEEN_EVERY:
+        return kiosk
     stale = Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - LAST_SEEN_EVERY)
     if Kiosk.objects.filter(stale, pk=kiosk.pk).update(last_seen_at=now):
         kiosk.last_seen_at = now
