@@ -94,6 +94,15 @@ def test_des_a_held_back_store_starts_when_its_longest_hold_is_over() -> None:
     assert by_name["store-2"].start_s == 11.0
 
 
+def test_des_a_hold_ends_on_time_whatever_the_float_rounding() -> None:
+    # (6.004 + 10) - 6.004 is a hair under 10 in floating point.
+    config = small_config(lifts=2, reserved_lifts=1, reserve_max_hold_s=10.0, queue="priority")
+    jobs = [DesJob("store-1", 6.0, "D1", "L04-B01"), DesJob("store-2", 6.004, "D2", "L04-B02")]
+    by_name = {o.job.name: o for o in simulate(config, jobs).outcomes}
+    assert by_name["store-1"].finish_s > 6.004 + 10  # still busy: only the hold can start store-2
+    assert by_name["store-2"].start_s == pytest.approx(6.004 + 10)
+
+
 def test_des_without_a_kept_back_lift_the_store_takes_it_and_the_customer_waits() -> None:
     config = small_config(lifts=2, queue="priority")
     jobs = [
