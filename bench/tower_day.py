@@ -12,7 +12,7 @@ returned and stored after a 20–60 minute drive, and ``--walk-ins`` unbooked cu
 starts ``--fill`` full above the staging levels; returns go back above them (our store policy).
 
 Pre-staging, as ``fleet.tower.prestage`` does: ``--lead-min`` minutes before each booked slot the
-car is relocated (priority 1, behind every customer retrieve) to the lowest free bay of the first
+car is relocated (priority 0 as our outbox sends it, like a store: behind every customer retrieve) to the lowest free bay of the first
 ``--staging-levels`` levels. A relocation that has not finished when its customer's retrieve is
 asked is a miss: that customer's car is fetched from its storage bay instead (found by re-running
 the model without that relocation until no miss is left). Walk-ins are always fetched on demand.
@@ -49,7 +49,7 @@ from fleet.towersim.des import DesJob, DesReport, percentiles, simulate
 from fleet.towersim.physics import lower_bound_s
 
 SLOT_S = 15 * 60
-RETRIEVE_PRIORITY, RELOCATE_PRIORITY, STORE_PRIORITY = 5, 1, 0
+RETRIEVE_PRIORITY, RELOCATE_PRIORITY, STORE_PRIORITY = 5, 0, 0  # as fleet.tower sends them
 
 
 @dataclass(frozen=True)
