@@ -16,8 +16,8 @@ from biometrics.services import consent_withdraw
 from testdrives.models import State, TestDrive
 from testdrives.services.kiosks import kiosk_create
 from tests.biometrics.conftest import FACES, burst, needs_faces, photo
-from tests.fleet.snapcar.test_snapcar_images import png_header_claiming
-from tests.testdrives.conftest import TEN
+from tests.images import png_header_claiming
+from tests.testdrives.conftest import TEN, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +185,14 @@ def test_the_kiosk_refuses_a_bad_frame_and_stores_nothing(client, book, super_me
     assert response.status_code == 400
     assert not VerificationAttempt.objects.exists()
     assert TestDrive.objects.get(pk=td.pk).state == State.CHECKED_IN
+
+
+def test_consent_is_given_and_withdrawn_on_its_page(client, clock):
+    member = make_member(score=760, consent=False)
+    client.force_login(member.user)
+    url = reverse("biometrics:consent")
+
+    client.post(url, {"agree": "yes"})
+    assert 'data-consent="given"' in client.get(url).content.decode()
+    client.post(url, {"action": "withdraw"})
+    assert 'data-consent="missing"' in client.get(url).content.decode()

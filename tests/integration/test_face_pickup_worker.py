@@ -12,8 +12,7 @@ from biometrics.models import FaceTemplate, VerificationAttempt
 from biometrics.services import face_enrol, face_verify_start
 from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.lifecycle import testdrive_check_in
-from tests.biometrics.conftest import needs_faces
-from tests.biometrics.test_face_flow import burst, photo
+from tests.biometrics.conftest import burst, needs_faces, photo
 from tests.integration.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
 from tests.testdrives.conftest import TEN
 

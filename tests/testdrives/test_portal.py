@@ -98,17 +98,6 @@ def test_the_member_cancels_from_the_booking_page(logged_in, book, super_member)
     assert td.state == State.CANCELLED
 
 
-def test_consent_is_given_and_withdrawn_on_its_page(client, clock):
-    member = make_member(score=760, consent=False)
-    client.force_login(member.user)
-    url = reverse("biometrics:consent")
-
-    client.post(url, {"agree": "yes"})
-    assert 'data-consent="given"' in client.get(url).content.decode()
-    client.post(url, {"action": "withdraw"})
-    assert 'data-consent="missing"' in client.get(url).content.decode()
-
-
 def test_my_test_drives_lists_the_booking_and_its_messages(logged_in, book, super_member):
     td = book(super_member)
 

@@ -1,9 +1,7 @@
 """Untrusted uploads: corrupt, truncated, huge or bomb-like files are refused, and fast."""
 
 import io
-import struct
 import time
-import zlib
 
 import pytest
 from PIL import Image
@@ -11,21 +9,7 @@ from PIL import Image
 from fleet.snapcar.errors import PhotoTooLarge, PhotoUnreadable
 from fleet.snapcar.images import WORK_SIDE, image_decode
 from tests.fleet.snapcar.conftest import car_photo_bytes
-
-
-def png_header_claiming(width: int, height: int) -> bytes:
-    """A tiny PNG whose header declares ``width`` × ``height``: a decompression bomb's shape."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
-    )
+from tests.images import png_header_claiming
 
 
 def jpeg(width: int, height: int) -> bytes:

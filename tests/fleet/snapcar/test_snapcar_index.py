@@ -8,7 +8,6 @@ from fleet.snapcar import analysis, services, tasks
 from fleet.snapcar.services import snapcar_index_photo, snapcar_reindex_all, snapcar_train
 from tests.factories import CarModelFactory
 from tests.fleet.snapcar.conftest import car_photo_bytes
-from vendingstore.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -68,13 +67,6 @@ def test_it_needs_two_models_to_fit(snapcar_model) -> None:
     snapcar_reindex_all()
 
     assert snapcar_train() is None
-
-
-@pytest.fixture
-def eager_tasks(monkeypatch) -> None:
-    """Queued tasks run in-process through Celery, so a test sees what a worker would do."""
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
-    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", True)
 
 
 @pytest.mark.usefixtures("eager_tasks")
