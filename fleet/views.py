@@ -8,12 +8,11 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 
 from fleet.filters import CarModelFilter
 from fleet.models import CarModel, CarPhoto, Paint
 from fleet.selectors import carmodel_availability, carmodel_get_for_page, carmodel_list_catalogue
+from vendingstore.htmx import render_varying, wants_fragment
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
@@ -31,9 +30,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "results_cache_seconds": settings.CATALOGUE_CACHE_SECONDS,
     }
     template = "fleet/catalogue.html"
-    if _wants_fragment(request):
+    if wants_fragment(request):
         template = "fleet/_catalogue_results.html"
-    return _render_varying(request, template, context)
+    return render_varying(request, template, context)
 
 
 def carmodel_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -47,26 +46,13 @@ def carmodel_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "paint": paint,
         "photos": _gallery_photos(car_model, paint),
     }
-    if _wants_fragment(request):
+    if wants_fragment(request):
         # A paint switch only redraws the gallery; the availability table does not change.
-        return _render_varying(request, "fleet/_carmodel_gallery.html", context)
+        return render_varying(request, "fleet/_carmodel_gallery.html", context)
     availability = carmodel_availability(car_model)
     context["availability"] = availability
     context["available_total"] = sum(store.available for store in availability)
-    return _render_varying(request, "fleet/carmodel_detail.html", context)
-
-
-def _wants_fragment(request: HttpRequest) -> bool:
-    # htmx restores history it has no snapshot of with an HX-Request too; that needs the page.
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
-
-def _render_varying(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
-    response = render(request, template, context)
-    # The same URL answers with a fragment or a page: caches must key on the header.
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_varying(request, "fleet/carmodel_detail.html", context)
 
 
 def _page_of(queryset: QuerySet[CarModel], number: str | None) -> Page:

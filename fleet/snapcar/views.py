@@ -4,13 +4,12 @@ Works as a plain form post; with htmx only the results region is swapped.
 """
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 
 from fleet.snapcar.forms import SnapcarForm
 from fleet.snapcar.images import upload_read
 from fleet.snapcar.selectors import snapcar_query
 from vendingstore.api_errors import ApplicationError
+from vendingstore.htmx import render_varying, wants_fragment
 
 
 def snapcar_page(request: HttpRequest) -> HttpResponse:
@@ -25,10 +24,5 @@ def snapcar_page(request: HttpRequest) -> HttpResponse:
                 context["error"], status = exc.message, exc.status_code
         else:
             status = 400
-    htmx = getattr(request, "htmx", None)
-    template = (
-        "fleet/snapcar_results.html" if htmx and not htmx.history_restore_request else "fleet/snapcar.html"
-    )
-    response = render(request, template, context, status=status)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    template = "fleet/snapcar_results.html" if wants_fragment(request) else "fleet/snapcar.html"
+    return render_varying(request, template, context, status=status)
