@@ -4,14 +4,14 @@ sent for at check-in), with both, with both on a customer-first controller, and 
 lower bound, side by side in one run. The last line is one JSON object; its ``prestage`` is the
 configuration the store runs (pre-staging, early retrieve and the tower's customer-first policy).
 
-    .venv/bin/python bench/tower_day.py --seed 1 [--config fleet/towersim/configs/sha-t1.json]
+    .venv/bin/python bench/tower_day.py --seed 1 [--config towersim/configs/sha-t1.json]
 
 The day: ``--pickups`` bookings in 15-minute slots over ``--hours`` (each customer verified at a
 uniformly random moment inside the slot: a Poisson process conditioned on its count), each car
 returned and stored after a 20–60 minute drive, and ``--walk-ins`` unbooked customers. Storage
 starts ``--fill`` full above the staging levels; returns go back above them (our store policy).
 
-Pre-staging, as ``fleet.tower.prestage`` does: ``--lead-min`` minutes before each booked slot the
+Pre-staging, as ``tower.prestage`` does: ``--lead-min`` minutes before each booked slot the
 car is relocated (priority 0 as our outbox sends it, like a store: behind every customer retrieve) to the lowest free bay of the first
 ``--staging-levels`` levels. A relocation that has not finished when its customer's retrieve is
 asked is a miss: that customer's car is fetched from its storage bay instead (found by re-running
@@ -44,12 +44,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fleet.towersim.config import TowerConfig, delivery_code, load_config
-from fleet.towersim.des import DesJob, DesReport, percentiles, simulate
-from fleet.towersim.physics import lower_bound_s
+from towersim.config import TowerConfig, delivery_code, load_config
+from towersim.des import DesJob, DesReport, percentiles, simulate
+from towersim.physics import lower_bound_s
 
 SLOT_S = 15 * 60
-RETRIEVE_PRIORITY, RELOCATE_PRIORITY, STORE_PRIORITY = 5, 0, 0  # as fleet.tower sends them
+RETRIEVE_PRIORITY, RELOCATE_PRIORITY, STORE_PRIORITY = 5, 0, 0  # as tower sends them
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--config", default="fleet/towersim/configs/sha-t1.json")
+    parser.add_argument("--config", default="towersim/configs/sha-t1.json")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pickups", type=int, default=120)
     parser.add_argument("--walk-ins", type=int, default=40)

@@ -38,7 +38,6 @@ from fleet.models import (
 from fleet.selectors import carmodel_annotate_availability, count_per_row, vehicle_list_available
 from fleet.services import tower_ensure_bays
 from fleet.snapcar.services import snapcar_photo_changed, snapcar_photos_removed
-from fleet.tower.admin import TowerControlAdminMixin
 from fleet.vehicle_import import (
     COLUMNS,
     MAX_ROWS,
@@ -298,7 +297,7 @@ class StoreHoursAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tower)
-class TowerAdmin(TowerControlAdminMixin, SelectRelatedAdmin):
+class TowerAdmin(SelectRelatedAdmin):
     list_display = [
         "code",
         "name",
@@ -310,7 +309,6 @@ class TowerAdmin(TowerControlAdminMixin, SelectRelatedAdmin):
         "occupancy",
         "out_of_service_count",
         "bay_map_link",
-        "live_link",
     ]
     list_select_related = ["store"]
     list_filter = ["store"]

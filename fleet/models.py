@@ -427,14 +427,3 @@ class SnapcarClassifier(models.Model):
 
     def __str__(self) -> str:
         return f"classifier of {self.photo_count} photos, {self.trained_at:%Y-%m-%d %H:%M}"
-
-
-# The tower controller link's models live in their own module; imported here so Django finds them.
-from fleet.tower.models import (  # noqa: E402
-    TowerCommand,
-    TowerEvent,
-    TowerIncident,
-    TowerLink,
-)
-
-__all__ = ["TowerCommand", "TowerEvent", "TowerIncident", "TowerLink"]

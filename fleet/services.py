@@ -3,7 +3,6 @@
 from django.db import transaction
 
 from fleet.models import Bay, BayKind, Tower, Vehicle, VehicleStatus
-from fleet.tower.models import OPEN_STATUSES
 
 
 @transaction.atomic
@@ -26,19 +25,6 @@ def tower_ensure_bays(*, tower: Tower) -> int:
     ]
     Bay.objects.bulk_create(missing)
     return len(missing)
-
-
-def bay_free(*, store_id: int, kind: str) -> Bay | None:
-    """An empty, in-service bay of ``kind`` in the store's towers: delivery bays by number, storage
-    bays lowest level first (the shortest lift trip). A bay an open tower command moves a car
-    into is not free. Read it under the caller's transaction; the one-car-per-bay constraint
-    settles a race."""
-    return (
-        Bay.objects.filter(tower__store_id=store_id, kind=kind, is_enabled=True, vehicle__isnull=True)
-        .exclude(inbound_commands__status__in=OPEN_STATUSES)
-        .order_by("level", "position", "pk")
-        .first()
-    )
 
 
 def vehicle_place(*, vehicle: Vehicle, bay: Bay) -> Vehicle:

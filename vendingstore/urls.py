@@ -13,7 +13,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("fleet.urls")),
-    path("", include("fleet.tower.urls")),
+    path("", include("tower.urls")),
     path("", include("members.urls")),
     path("", include("testdrives.urls")),
     path("kiosk/", include("testdrives.kiosk_urls")),

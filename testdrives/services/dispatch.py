@@ -6,7 +6,7 @@ The booking's services call ``dispatch_prefetch``, ``dispatch_retrieve`` and
 - ``"instant"`` (a store without a tower controller, and the tests): a worker moves the car in
   our records at once, after commit.
 - ``"controller"``: a ``TowerCommand`` row is written in the caller's transaction (the outbox,
-  ``fleet.tower.outbox``) and sent to the tower's controller after commit; the controller's
+  ``tower.outbox``) and sent to the tower's controller after commit; the controller's
   events move the car in our records and make the booking ready.
 
 Early retrieve: the car starts moving when the member checks in at the kiosk
@@ -19,8 +19,8 @@ for again while one is open, or with the car already in a delivery bay, changes 
 from django.conf import settings
 
 from fleet.models import Bay, BayKind, Vehicle, VehicleStatus
-from fleet.tower.models import OPEN, TowerCommand
-from fleet.tower.outbox import retrieve_ensure, retrieve_unmoved, store_ensure
+from tower.models import OPEN, TowerCommand
+from tower.outbox import retrieve_ensure, retrieve_unmoved, store_ensure
 from vendingstore.queueing import delay_on_commit
 
 
@@ -71,7 +71,7 @@ def dispatch_prefetch_failed(*, test_drive_id: int) -> str:
 def dispatch_store_back(*, vehicle_id: int) -> None:
     """Put a car standing in a delivery bay back into storage, after commit. Nothing to do when
     the car is elsewhere; a car still on its way to a delivery bay for a booking that ended is
-    stored back when it arrives (``fleet.tower.inbox``; the instant dispatcher never moves it)."""
+    stored back when it arrives (``tower.inbox``; the instant dispatcher never moves it)."""
     if settings.TOWER_DISPATCHER == "controller":
         store_ensure(vehicle_id=vehicle_id)
         return

@@ -8,10 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from fleet.models import BayKind, Vehicle, VehicleStatus
-from fleet.services import bay_free, vehicle_place
-from fleet.tower.models import TowerLink
+from fleet.services import vehicle_place
 from testdrives.models import State, TestDrive
 from testdrives.services.lifecycle import testdrive_car_at_bay, testdrive_dispatch_failed
+from tower.bays import bay_free
+from tower.models import TowerLink
 
 logger = logging.getLogger(__name__)
 

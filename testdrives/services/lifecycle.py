@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fleet.models import Bay, BayKind, Vehicle, VehicleStatus
-from fleet.services import bay_free, vehicle_place, vehicle_take_out
+from fleet.services import vehicle_place, vehicle_take_out
 from testdrives.codes import code_new, code_normalize
 from testdrives.errors import NoDeliveryBayFree, PaymentFailed, PickupCodeUnknown, TransitionRefused
 from testdrives.models import (
@@ -38,6 +38,7 @@ from testdrives.services.dispatch import (
     dispatch_retrieve,
     dispatch_store_back,
 )
+from tower.bays import bay_free
 
 FACE_ATTEMPTS_MAX = 5
 

@@ -12,11 +12,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from fleet.tower import views
-from fleet.tower.models import CommandStatus, TowerCommand, TowerEvent
-from fleet.tower.reconcile import tower_inventory_push
-from fleet.tower.tasks import tower_outbox_flush, tower_reconcile_all
-from fleet.towersim.webhook import signed_headers
 from testdrives.models import Kiosk, TestDrive
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
 from tests.factories import StaffFactory
@@ -31,6 +26,11 @@ from tests.integration.tower_support import (
     tower_world,
 )
 from tests.testdrives.conftest import eager_tasks  # noqa: F401  (autouse: tasks run in this process)
+from tower import views
+from tower.models import CommandStatus, TowerCommand, TowerEvent
+from tower.reconcile import tower_inventory_push
+from tower.tasks import tower_outbox_flush, tower_reconcile_all
+from towersim.webhook import signed_headers
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

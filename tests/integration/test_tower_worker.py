@@ -31,10 +31,6 @@ from celery.app.task import Task
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from fleet.tower import views
-from fleet.tower.models import CommandStatus, TowerCommand, TowerEvent, TowerLink
-from fleet.tower.reconcile import tower_inventory_push
-from fleet.tower.tasks import tower_outbox_flush, tower_reconcile_all
 from testdrives.models import Kiosk, Notification, State, TestDrive
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
 from tests.factories import StaffFactory
@@ -49,6 +45,10 @@ from tests.integration.tower_support import (
     sim_start,
     tower_world,
 )
+from tower import views
+from tower.models import CommandStatus, TowerCommand, TowerEvent, TowerLink
+from tower.reconcile import tower_inventory_push
+from tower.tasks import tower_outbox_flush, tower_reconcile_all
 from vendingstore.celery import app as celery_app
 
 # The worker reads the test database, so it must be a server database the test commits to.

@@ -17,12 +17,12 @@ from pathlib import Path
 from django.utils import timezone
 
 from fleet.models import StoreHours, Tower, VehicleStatus
-from fleet.tower.client import TowerClient
-from fleet.tower.models import CommandStatus, TowerCommand, TowerEvent
 from testdrives.models import State, TestDrive
 from testdrives.services.booking import testdrive_book
 from tests.factories import CarModelFactory, PaintFactory, TowerFactory, VehicleFactory
 from tests.testdrives.conftest import make_member
+from tower.client import TowerClient
+from tower.models import CommandStatus, TowerCommand, TowerEvent
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "integration-tower-secret"
@@ -73,7 +73,7 @@ class SimProcess:
         )
         self.process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "fleet.towersim", "--config", str(config)),
+                *(sys.executable, "-m", "towersim", "--config", str(config)),
                 *("--port", str(self.port), "--webhook", self.webhook, "--speed", str(self.speed)),
                 *("--state-dir", str(self.state_dir), "--max-backoff", "0.5"),
             ],

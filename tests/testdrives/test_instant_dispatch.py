@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from fleet.models import VehicleStatus
-from fleet.tower.models import TowerLink
 from testdrives.models import State, TestDrive
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
+from tower.models import TowerLink
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from fleet.towersim.app import TowerApp, tower_start
-from fleet.towersim.config import BayPlace, TowerConfig, config_from_dict
+from towersim.app import TowerApp, tower_start
+from towersim.config import BayPlace, TowerConfig, config_from_dict
 
 SECRET = "test-secret"
 OPERATOR = {"X-Tower-Operator": SECRET}

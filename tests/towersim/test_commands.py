@@ -2,8 +2,8 @@
 
 import pytest
 
-from fleet.towersim.app import TowerApp
 from tests.towersim.conftest import OPERATOR, call, command_status, events, move, vin, wait_for
+from towersim.app import TowerApp
 
 
 def inventory(app: TowerApp) -> dict[str, str | None]:

@@ -23,7 +23,7 @@ def free_port() -> int:
 
 
 class Simulator:
-    """`python -m fleet.towersim` as a child process on a fixed port and state directory."""
+    """`python -m towersim` as a child process on a fixed port and state directory."""
 
     def __init__(self, config: Path, state_dir: Path) -> None:
         self.config = config
@@ -36,7 +36,7 @@ class Simulator:
         args = [
             sys.executable,
             "-m",
-            "fleet.towersim",
+            "towersim",
             "--config",
             str(self.config),
             "--port",

@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from fleet.towersim.des import DesJob, simulate, synthetic_day
-from fleet.towersim.physics import LiftPose, job_phases, total_s
 from tests.towersim.conftest import place, small_config
+from towersim.des import DesJob, simulate, synthetic_day
+from towersim.physics import LiftPose, job_phases, total_s
 
 
 def test_a_single_job_lasts_as_long_as_the_physics_says() -> None:

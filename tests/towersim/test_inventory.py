@@ -1,7 +1,7 @@
 """Seeding the tower's inventory from our database: PUT /v1/inventory."""
 
-from fleet.towersim.app import TowerApp
 from tests.towersim.conftest import OPERATOR, call, events, move, vin
+from towersim.app import TowerApp
 
 
 def test_the_operator_replaces_the_whole_inventory(tower: TowerApp) -> None:

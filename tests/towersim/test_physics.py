@@ -4,8 +4,9 @@ import math
 
 import pytest
 
-from fleet.towersim.config import ConfigError, Physics, config_from_dict
-from fleet.towersim.physics import (
+from tests.towersim.conftest import place, small_config, vin
+from towersim.config import ConfigError, Physics, config_from_dict
+from towersim.physics import (
     LiftPose,
     farthest_retrieve_s,
     job_phases,
@@ -13,7 +14,6 @@ from fleet.towersim.physics import (
     total_s,
     travel_time_s,
 )
-from tests.towersim.conftest import place, small_config, vin
 
 PHYSICS = Physics()  # 2 m/s, 0.5 m/s², so top speed needs 8 m of ramps
 

@@ -3,8 +3,8 @@
 import json
 import time
 
-from fleet.towersim.webhook import signature, signature_is_valid
 from tests.towersim.conftest import OPERATOR, SECRET, Receiver, call, events, move, vin, wait_for
+from towersim.webhook import signature, signature_is_valid
 
 
 def started(start_tower, receiver: Receiver, seeded: dict, **kwargs):

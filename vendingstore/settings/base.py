@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "vendingstore",
     "members",
     "fleet",
+    "tower",
     "testdrives",
     "biometrics",
     "axes",
@@ -209,9 +210,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month="1", hour="3", minute="30"),
     },
     "testdrives-sweep": {"task": "testdrives.tasks.testdrives_sweep", "schedule": 60.0},
-    "tower-outbox-flush": {"task": "fleet.tower.tasks.tower_outbox_flush", "schedule": 2.0},
-    "tower-reconcile": {"task": "fleet.tower.tasks.tower_reconcile_all", "schedule": 15.0},
-    "tower-prestage": {"task": "fleet.tower.tasks.tower_prestage_all", "schedule": 30.0},
+    "tower-outbox-flush": {"task": "tower.tasks.tower_outbox_flush", "schedule": 2.0},
+    "tower-reconcile": {"task": "tower.tasks.tower_reconcile_all", "schedule": 15.0},
+    "tower-prestage": {"task": "tower.tasks.tower_prestage_all", "schedule": 30.0},
     "biometrics-requeue-stale": {
         "task": "biometrics.tasks.face_work_requeue_stale",
         "schedule": 30.0,
@@ -377,7 +378,7 @@ NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="console")
 # (a store without a tower controller; bin/run sets "controller" and starts the simulators).
 TOWER_DISPATCHER = env.str("TOWER_DISPATCHER", default="instant")
 
-# --- Tower controllers (fleet/tower; docs/TOWER_PROTOCOL.md) ----------------------------------
+# --- Tower controllers (tower/; docs/TOWER_PROTOCOL.md) ----------------------------------
 # TOWER_DISPATCHER = "controller" sends tower commands instead. Controllers by tower code, e.g.
 # TOWER_CONTROLLERS="sha-t1=http://127.0.0.1:8701,nkg-t1=http://127.0.0.1:8702"; a tower not
 # named has none. Webhook secrets by code (TOWER_SECRETS, same form); towers not named use

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from fleet.models import Store
-from fleet.towersim.des import percentiles  # the benchmark's own definition, so they compare
 from testdrives.selectors import pickup_times
+from towersim.des import percentiles  # the benchmark's own definition, so they compare
 
 
 class Command(BaseCommand):

@@ -1,8 +1,0 @@
-from django.urls import path
-
-from fleet.tower import views
-
-app_name = "tower"
-urlpatterns = [
-    path("tower/<slug:code>/events/", views.tower_events_webhook, name="events"),
-]

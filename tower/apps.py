@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TowerConfig(AppConfig):
+    """The link to the tower controllers: commands out, events in, incidents for staff.
+
+    The models moved here from ``fleet`` and keep fleet's table names (``db_table``), so the move
+    was a state-only migration on both sides.
+    """
+
+    name = "tower"
+    label = "tower"
+    verbose_name = _("Tower controllers")
