@@ -34,7 +34,7 @@ def test_it_keeps_a_command_written_before_the_move_readable_through_the_tower_a
     latest = _latest()
     try:
         old = _migrate(BEFORE_THE_MOVE).loader.project_state(BEFORE_THE_MOVE[1:]).apps
-        OldCommand = old.get_model("fleet", "TowerCommand")  # noqa: N806  (a historical model)
+        OldCommand = old.get_model("fleet", "TowerCommand")
         OldCommand.objects.create(
             tower_id=tower.pk,
             kind="retrieve",
