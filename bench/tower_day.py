@@ -44,9 +44,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from towersim.config import TowerConfig, delivery_code, load_config
-from towersim.des import DesJob, DesReport, percentiles, simulate
-from towersim.physics import lower_bound_s
+from tower.protocol import TowerConfig, delivery_code, lower_bound_s, percentiles
+from towersim.config import load_config
+from towersim.des import DesJob, DesReport, simulate
 
 SLOT_S = 15 * 60
 RETRIEVE_PRIORITY, RELOCATE_PRIORITY, STORE_PRIORITY = 5, 0, 0  # as tower sends them

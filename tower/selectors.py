@@ -4,8 +4,7 @@ from django.utils import timezone
 
 from fleet.models import Tower
 from tower.models import OPEN, CommandKind, CommandStatus, TowerCommand, TowerLink
-from towersim.config import Physics, TowerConfig
-from towersim.physics import LiftPose, job_phases, total_s
+from tower.protocol import LiftPose, Physics, TowerConfig, job_phases, total_s
 
 
 def tower_physics_config(tower: Tower) -> TowerConfig:

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from fleet.models import Tower
 from tower.conf import secret_for
 from tower.inbox import BadEvent, event_store, events_apply, has_gap
+from tower.protocol import signature_is_valid
 from tower.tasks import tower_catch_up_task
-from towersim.webhook import signature_is_valid
 from vendingstore.queueing import delay_on_commit
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from towersim.config import TowerConfig
+from tower.protocol import TowerConfig
 from towersim.controller import TowerController
 from towersim.server import TowerServer
 from towersim.store import TowerStore

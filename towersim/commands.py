@@ -4,11 +4,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from towersim.config import VIN_PATTERN, BayPlace, TowerConfig
-
-COMMAND_TYPES = ("retrieve", "store", "relocate")
-# type → (source is a delivery bay, target is a delivery bay)
-BAY_KINDS = {"retrieve": (False, True), "store": (True, False), "relocate": (False, False)}
+from tower.protocol import BAY_KINDS, COMMAND_TYPES, VIN_PATTERN, BayPlace, TowerConfig
 
 
 class Rejection(Exception):

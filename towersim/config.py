@@ -1,109 +1,25 @@
-"""A tower's shape and physics, read from JSON, and the bay codes shared with the Django side.
+"""A tower's configuration read from JSON and checked (the shape itself is ``tower.protocol``'s).
 
-Bay codes are the ones `fleet.models.Bay.code` produces, so our database maps 1:1:
-storage bays `L{level:02d}-B{position:02d}` on levels 1..N (e.g. `L03-B05`), delivery bays
-`D{position}` at ground level 0 (e.g. `D1`).
+Bay codes are ``tower.protocol``'s: storage bays `L{level:02d}-B{position:02d}` on levels
+1..N (e.g. `L03-B05`), delivery bays `D{position}` at ground level 0 (e.g. `D1`).
 """
 
 import json
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-STORAGE_CODE = re.compile(r"^L(\d{2,})-B(\d{2,})$")
-DELIVERY_CODE = re.compile(r"^D(\d+)$")
-VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
-QUEUE_POLICIES = ("fifo", "priority")
+from tower.protocol import (
+    QUEUE_POLICIES,
+    VIN_PATTERN,
+    Physics,
+    TowerConfig,
+)
 
 
 class ConfigError(ValueError):
     """The tower configuration is unusable; the message says why."""
-
-
-@dataclass(frozen=True)
-class Physics:
-    """Timing parameters, in metres, seconds and degrees of the real tower (before --speed).
-
-    The defaults put the farthest bay of a 20-level tower about 1 min 44 s from the delivery
-    bay (VW Autostadt's published figure) and a 6–8 level tower near a minute.
-    """
-
-    level_height_m: float = 3.0
-    lift_speed_m_s: float = 2.0
-    lift_accel_m_s2: float = 0.5
-    turntable_deg_s: float = 45.0
-    transfer_s: float = 15.0
-    door_s: float = 6.0
-
-
-@dataclass(frozen=True)
-class BayPlace:
-    """Where a bay is: its level (0 = ground), its heading around the lift, its kind."""
-
-    code: str
-    level: int
-    position: int
-    heading_deg: float
-    is_delivery: bool
-
-
-@dataclass(frozen=True)
-class TowerConfig:
-    tower: str
-    levels: int
-    bays_per_level: int
-    lifts: int = 1
-    delivery_bays: int = 2
-    queue: str = "fifo"
-    physics: Physics = field(default_factory=Physics)
-    # Customer-first policy (see `dispatch.next_job`): jobs of at least `customer_priority` are
-    # customers waiting; any other job starts only while more than `reserved_lifts` lifts are
-    # idle, or after waiting `reserve_max_hold_s`, so a customer's retrieve seldom queues behind
-    # a store or a relocation, and a returned car still leaves its delivery bay soon.
-    customer_priority: int = 5
-    reserved_lifts: int = 0
-    reserve_max_hold_s: float = 90.0
-    # Dwell point: an idle lift with nothing to start travels to this level and waits there
-    # (None: it stays where its last job ended). The staging levels are the usual choice.
-    dwell_level: int | None = None
-    # Applied once, when a state directory is first created; later changes go through the API.
-    inventory: dict[str, str] = field(default_factory=dict)
-
-    def bay_codes(self) -> list[str]:
-        """Every bay of the tower: delivery bays first, then storage bays level by level."""
-        codes = [delivery_code(p) for p in range(1, self.delivery_bays + 1)]
-        for level in range(1, self.levels + 1):
-            codes += [storage_code(level, p) for p in range(1, self.bays_per_level + 1)]
-        return codes
-
-    def place(self, code: str) -> BayPlace | None:
-        """The bay with this code, or None when the tower has no such bay."""
-        if match := DELIVERY_CODE.match(code):
-            position = int(match[1])
-            if 1 <= position <= self.delivery_bays and code == delivery_code(position):
-                return BayPlace(code, 0, position, _heading(position, self.delivery_bays), True)
-            return None
-        if match := STORAGE_CODE.match(code):
-            level, position = int(match[1]), int(match[2])
-            valid = 1 <= level <= self.levels and 1 <= position <= self.bays_per_level
-            if valid and code == storage_code(level, position):
-                return BayPlace(code, level, position, _heading(position, self.bays_per_level), False)
-        return None
-
-
-def storage_code(level: int, position: int) -> str:
-    return f"L{level:02d}-B{position:02d}"
-
-
-def delivery_code(position: int) -> str:
-    return f"D{position}"
-
-
-def _heading(position: int, count: int) -> float:
-    """Bays stand evenly around the lift shaft; position 1 faces 0°."""
-    return (position - 1) * 360.0 / count
 
 
 # The optional keys and how each is read; a key left out keeps TowerConfig's default.

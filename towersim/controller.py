@@ -17,10 +17,19 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from tower.protocol import (
+    BayPlace,
+    LiftPose,
+    Phase,
+    TowerConfig,
+    dwell_phase,
+    job_phases,
+    return_phases,
+    total_s,
+)
 from towersim import dispatch
 from towersim.commands import MoveRequest, Rejection, check_bays, check_occupancy, parse_move
-from towersim.config import BayPlace, TowerConfig, inventory_problem
-from towersim.physics import LiftPose, Phase, dwell_phase, job_phases, return_phases, total_s
+from towersim.config import inventory_problem
 from towersim.store import TowerStore, utc_now
 from towersim.webhook import WebhookSender
 

@@ -14,7 +14,6 @@ import argparse
 import heapq
 import json
 import random
-import statistics
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,9 +21,19 @@ from typing import Any
 
 import simpy
 
+from tower.protocol import (
+    BayPlace,
+    LiftPose,
+    TowerConfig,
+    delivery_code,
+    dwell_phase,
+    job_phases,
+    lower_bound_s,
+    percentiles,
+    total_s,
+)
 from towersim import dispatch
-from towersim.config import BayPlace, TowerConfig, delivery_code, load_config
-from towersim.physics import LiftPose, dwell_phase, job_phases, lower_bound_s, total_s
+from towersim.config import load_config
 
 
 @dataclass(frozen=True)
@@ -86,19 +95,6 @@ class DesReport:
         if not self.end_s:
             return 0.0
         return round(sum(self.busy_s.values()) / (self.end_s * self.lifts), 3)
-
-
-def percentiles(values: list[float], *, prefix: str = "") -> dict[str, float]:
-    """Median, p95 (nearest rank) and maximum, in seconds rounded to 0.1 (zeros when empty)."""
-    if not values:
-        return {f"{prefix}p50_s": 0.0, f"{prefix}p95_s": 0.0, f"{prefix}max_s": 0.0}
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {
-        f"{prefix}p50_s": round(statistics.median(ordered), 1),
-        f"{prefix}p95_s": round(p95, 1),
-        f"{prefix}max_s": round(ordered[-1], 1),
-    }
 
 
 def simulate(

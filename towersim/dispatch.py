@@ -3,8 +3,7 @@
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from towersim.config import BayPlace, TowerConfig
-from towersim.physics import LiftPose, move_s
+from tower.protocol import BayPlace, LiftPose, TowerConfig, move_s
 
 
 def queue_key(policy: str, *, priority: int, order: int) -> tuple[int, int]:

@@ -12,55 +12,15 @@ anything else (or no answer) is retried with exponential backoff, and later even
 receiver sees them in order unless a fault injection drops one.
 """
 
-import hashlib
-import hmac
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
 
+from tower.protocol import signed_headers
 from towersim.store import TowerStore
 
 FIRST_BACKOFF_S = 0.5
-
-
-def signature(secret: str, timestamp: str, body: bytes) -> str:
-    """Hex HMAC-SHA256 over the bytes of f"{timestamp}.{body}"."""
-    message = timestamp.encode() + b"." + body
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-
-
-def signed_headers(
-    secret: str, body: bytes, *, tower: str, seq: int, now: float | None = None
-) -> dict[str, str]:
-    timestamp = str(int(time.time() if now is None else now))
-    return {
-        "Content-Type": "application/json",
-        "X-Tower-Id": tower,
-        "X-Tower-Event-Seq": str(seq),
-        "X-Tower-Timestamp": timestamp,
-        "X-Tower-Signature": signature(secret, timestamp, body),
-    }
-
-
-def signature_is_valid(
-    secret: str,
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    tolerance_s: float = 300,
-    now: float | None = None,
-) -> bool:
-    """What a receiver checks: a fresh timestamp and a matching signature (constant-time compare)."""
-    timestamp = headers.get("X-Tower-Timestamp", "")
-    given = headers.get("X-Tower-Signature", "")
-    if not timestamp.isdigit():
-        return False
-    current = time.time() if now is None else now
-    if abs(current - int(timestamp)) > tolerance_s:
-        return False
-    return hmac.compare_digest(signature(secret, timestamp, body), given)
 
 
 class WebhookSender:

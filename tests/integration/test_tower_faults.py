@@ -28,9 +28,9 @@ from tests.integration.tower_support import (
 from tests.testdrives.conftest import eager_tasks  # noqa: F401  (autouse: tasks run in this process)
 from tower import views
 from tower.models import CommandStatus, TowerCommand, TowerEvent
+from tower.protocol import signed_headers
 from tower.reconcile import tower_inventory_push
 from tower.tasks import tower_outbox_flush, tower_reconcile_all
-from towersim.webhook import signed_headers
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

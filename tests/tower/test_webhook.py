@@ -11,7 +11,7 @@ from fleet.models import VehicleStatus
 from testdrives.models import State
 from tests.tower.conftest import SECRET, wait_idle
 from tower.models import CommandStatus, TowerCommand, TowerEvent, TowerLink
-from towersim.webhook import signed_headers
+from tower.protocol import signed_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
+from tower.protocol import BayPlace, TowerConfig
 from towersim.app import TowerApp, tower_start
-from towersim.config import BayPlace, TowerConfig, config_from_dict
+from towersim.config import config_from_dict
 
 SECRET = "test-secret"
 OPERATOR = {"X-Tower-Operator": SECRET}

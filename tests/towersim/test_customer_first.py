@@ -4,11 +4,11 @@ customers (``reserved_lifts``) and a dwell level idle lifts return to (``dwell_l
 import pytest
 
 from tests.towersim.conftest import OPERATOR, call, command_status, move, place, small_config, wait_for
+from tower.protocol import LiftPose, dwell_phase, job_phases, total_s
 from towersim import dispatch
 from towersim.config import ConfigError, config_from_dict
 from towersim.des import DesJob, simulate
 from towersim.dispatch import Waiting
-from towersim.physics import LiftPose, dwell_phase, job_phases, total_s
 
 STORE, CUSTOMER = 0, 5
 

@@ -5,8 +5,8 @@ import time
 import pytest
 
 from tests.towersim.conftest import place, small_config
+from tower.protocol import LiftPose, job_phases, total_s
 from towersim.des import DesJob, simulate, synthetic_day
-from towersim.physics import LiftPose, job_phases, total_s
 
 
 def test_a_single_job_lasts_as_long_as_the_physics_says() -> None:

@@ -5,15 +5,16 @@ import math
 import pytest
 
 from tests.towersim.conftest import place, small_config, vin
-from towersim.config import ConfigError, Physics, config_from_dict
-from towersim.physics import (
+from tower.protocol import (
     LiftPose,
+    Physics,
     farthest_retrieve_s,
     job_phases,
     rotation_time_s,
     total_s,
     travel_time_s,
 )
+from towersim.config import ConfigError, config_from_dict
 
 PHYSICS = Physics()  # 2 m/s, 0.5 m/s², so top speed needs 8 m of ramps
 

@@ -4,7 +4,7 @@ import json
 import time
 
 from tests.towersim.conftest import OPERATOR, SECRET, Receiver, call, events, move, vin, wait_for
-from towersim.webhook import signature, signature_is_valid
+from tower.protocol import signature, signature_is_valid
 
 
 def started(start_tower, receiver: Receiver, seeded: dict, **kwargs):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fleet.models import Store
 from testdrives.selectors import pickup_times
-from towersim.des import percentiles  # the benchmark's own definition, so they compare
+from tower.protocol import percentiles  # the benchmark's own definition, so they compare
 
 
 class Command(BaseCommand):
