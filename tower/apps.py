@@ -12,3 +12,6 @@ class TowerConfig(AppConfig):
     name = "tower"
     label = "tower"
     verbose_name = _("Tower controllers")
+
+    def ready(self) -> None:
+        from tower import checks  # noqa: F401  (registers the system checks)

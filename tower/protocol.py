@@ -326,7 +326,11 @@ def signature_is_valid(
     tolerance_s: float = SIGNATURE_WINDOW_S,
     now: float | None = None,
 ) -> bool:
-    """What a receiver checks: a fresh timestamp and a matching signature (constant-time compare)."""
+    """What a receiver checks: a fresh timestamp and a matching signature (constant-time compare).
+
+    Never valid without a secret."""
+    if not secret:
+        return False  # an HMAC under the empty key is no signature at all
     timestamp = headers.get(TIMESTAMP_HEADER, "")
     given = headers.get(SIGNATURE_HEADER, "")
     if not timestamp.isdigit():

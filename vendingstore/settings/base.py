@@ -386,7 +386,9 @@ TOWER_DISPATCHER = env.str("TOWER_DISPATCHER", default="instant")
 # (hold/clear/inventory) by code, defaulting to the tower's secret as the simulator does.
 TOWER_CONTROLLERS = env.dict("TOWER_CONTROLLERS", default={})
 TOWER_SECRETS = env.dict("TOWER_SECRETS", default={})
-TOWER_SECRET_DEFAULT = env.str("TOWER_SECRET_DEFAULT", default="dev-tower-secret")
+# The development default exists only with DEBUG on; production.py empties it and refuses to start
+# unless every tower in TOWER_CONTROLLERS has its own secret of 32 characters or more.
+TOWER_SECRET_DEFAULT = env.str("TOWER_SECRET_DEFAULT", default="dev-tower-secret" if DEBUG else "")
 TOWER_OPERATOR_TOKENS = env.dict("TOWER_OPERATOR_TOKENS", default={})
 TOWER_WEBHOOK_WINDOW_SECONDS = env.int("TOWER_WEBHOOK_WINDOW_SECONDS", default=300)
 TOWER_HTTP_TIMEOUT_SECONDS = env.float("TOWER_HTTP_TIMEOUT_SECONDS", default=5.0)

@@ -3,8 +3,12 @@
 Passes ``manage.py check --deploy`` with no warnings when SECRET_KEY is a real secret.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
+from tower.conf import secret_problems
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import TOWER_CONTROLLERS, TOWER_SECRETS, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without a real key
@@ -28,3 +32,10 @@ X_FRAME_OPTIONS = "DENY"
 MEMBERS_ID_HASH_KEY = env.str("MEMBERS_ID_HASH_KEY")
 MEMBERS_ENCRYPTION_KEYS = env.list("MEMBERS_ENCRYPTION_KEYS")
 BIOMETRICS_TEMPLATE_KEYS = env.list("BIOMETRICS_TEMPLATE_KEYS")
+
+# Tower controllers: no shared development secret here. Every tower with a controller needs its
+# own long secret, or the store refuses to start: a guessable one lets anyone forge the tower's
+# events (a car "delivered", a tower "on hold"). The deploy check (tower.E001) says the same.
+TOWER_SECRET_DEFAULT = ""
+if _tower_secret_problems := secret_problems(controllers=TOWER_CONTROLLERS, secrets=TOWER_SECRETS):
+    raise ImproperlyConfigured("Tower secrets: " + "; ".join(_tower_secret_problems) + ".")
