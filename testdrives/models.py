@@ -55,6 +55,12 @@ PURCHASABLE = [S.ON_DRIVE, S.OVERDUE, S.RETURNED]
 # A member missed the drive: never came (scheduled), or checked in and left before driving off.
 # Locked and the tower's states are not here: staff decide those.
 MISSABLE = [S.SCHEDULED, S.CHECKED_IN, S.VERIFYING, S.READY]
+# "Car wanted": the states in which the booking's car may come to a delivery bay, from check-in
+# (early retrieve, while the identity is checked) to dispatching (verified: ready on arrival).
+CAR_WANTED = [S.CHECKED_IN, S.VERIFYING, S.VERIFIED, S.LOCKED, S.DISPATCHING]
+# Of those, the ones in which the customer is still at the kiosk: their car is sent for again
+# while their window lasts (locked is staff's to decide; dispatching is sent for regardless).
+CAR_WANTED_AT_KIOSK = [S.CHECKED_IN, S.VERIFYING, S.VERIFIED]
 
 
 class TestDrive(ConcurrentTransitionMixin, models.Model):

@@ -15,3 +15,6 @@ class TowerConfig(AppConfig):
 
     def ready(self) -> None:
         from tower import checks  # noqa: F401  (registers the system checks)
+        from tower.conf import dispatcher_name
+
+        dispatcher_name()  # an unknown TOWER_DISPATCHER stops the start, loudly

@@ -20,7 +20,7 @@ def delivery_bay_for_retrieve(tower: Tower) -> Bay | None:
     return bays_unreserved(tower).filter(kind=BayKind.DELIVERY).order_by("position", "pk").first()
 
 
-def storage_bay_for_store(tower: Tower) -> Bay | None:
+def storage_bay_for_stow(tower: Tower) -> Bay | None:
     """A free storage bay for a car going back into storage: the lowest one above the staging
     levels (kept free for pre-staged cars), else the lowest anywhere."""
     free = storage_bays_free(tower)

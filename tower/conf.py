@@ -9,6 +9,7 @@ secret, as the simulator does).
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 # A webhook secret shorter than this is guessable offline from one signed event.
 SECRET_MIN_LENGTH = 32
@@ -50,6 +51,20 @@ def operator_token_for(code: str) -> str:
     return str(settings.TOWER_OPERATOR_TOKENS.get(code) or secret_for(code))
 
 
+# How cars move: "instant" in our records only (a store without a tower controller), or
+# "controller": tower commands sent to the controllers.
+DISPATCHERS = ("instant", "controller")
+
+
+def dispatcher_name() -> str:
+    """``TOWER_DISPATCHER``, checked: an unknown value raises ImproperlyConfigured (at start-up,
+    from ``TowerConfig.ready``, and whenever the setting changes), never silently does nothing."""
+    name = settings.TOWER_DISPATCHER
+    if name not in DISPATCHERS:
+        raise ImproperlyConfigured(f"TOWER_DISPATCHER must be one of {', '.join(DISPATCHERS)}, not {name!r}.")
+    return name
+
+
 def controller_mode() -> bool:
-    """True when bookings are served by tower commands (``TOWER_DISPATCHER = "controller"``)."""
-    return settings.TOWER_DISPATCHER == "controller"
+    """True when cars move by tower commands (``TOWER_DISPATCHER = "controller"``)."""
+    return dispatcher_name() == "controller"

@@ -17,12 +17,13 @@ from django.utils.dateparse import parse_datetime
 from fleet.models import Tower, Vehicle
 from fleet.services import vehicle_place
 from tower.client import TowerClient
+from tower.commands import command_finish, command_mark_accepted
 from tower.incidents import incident_raise
-from tower.models import CommandKind, CommandStatus, IncidentKind, TowerCommand, TowerEvent, TowerLink
+from tower.models import CommandStatus, IncidentKind, TowerCommand, TowerEvent, TowerLink
+from tower.protocol import COMMAND_EVENTS
+from tower.signals import MoveOutcome, move_finished, move_finishing
 
 logger = logging.getLogger(__name__)
-
-COMMAND_EVENTS = {"accepted", "running", "completed", "failed", "aborted"}
 
 
 class BadEvent(ValueError):
@@ -172,8 +173,6 @@ def _unknown_command(tower: Tower, event: TowerEvent) -> None:
 def _command_event(command: TowerCommand, kind: str, payload: dict[str, Any]) -> None:
     at = parse_datetime(str(payload.get("at") or "")) or timezone.now()
     if kind == "accepted":
-        from tower.outbox import command_mark_accepted
-
         command_mark_accepted(command_pk=command.pk, at=at)
     elif kind == "running":
         TowerCommand.objects.filter(
@@ -188,8 +187,6 @@ def _command_event(command: TowerCommand, kind: str, payload: dict[str, Any]) ->
     elif kind == "completed":
         _completed(command, at)
     else:
-        from tower.outbox import command_finish
-
         command_finish(
             command=command,
             status=CommandStatus.FAILED if kind == "failed" else CommandStatus.ABORTED,
@@ -202,16 +199,15 @@ def _completed(command: TowerCommand, at: object) -> None:
     """The car stands in the target bay (the controller changed its inventory with this event).
 
     Our records follow only if they agree the car was in the source bay and the target was
-    empty; otherwise the tower is held and staff get an incident: never a silent fix.
+    empty; otherwise the tower is held and staff get an incident: never a silent fix. Whoever
+    asked for the move hears of it through ``tower.signals`` (inside this transaction).
     """
-    from tower.outbox import booking_lock, vehicle_resume_waiting
-    from tower.reconcile import tower_hold_for_mismatch
+    from tower.reconcile import tower_hold_for_mismatch  # reconcile → inbox
 
     TowerCommand.objects.filter(pk=command.pk).update(
         status=CommandStatus.COMPLETED, finished_at=at, claimed_until=None
     )
-    if command.kind == CommandKind.RETRIEVE and command.test_drive_id:
-        booking_lock(command.test_drive_id)
+    move_finishing.send(sender=TowerCommand, command=command)
     vehicle = Vehicle.objects.select_for_update().get(pk=command.vehicle_id)
     if vehicle.bay_id != command.source_bay_id:
         tower_hold_for_mismatch(
@@ -230,25 +226,5 @@ def _completed(command: TowerCommand, at: object) -> None:
             summary=f"{command.vin} put into {command.target_bay.code}, where our records have another car",
         )
         return
-    if command.kind == CommandKind.RETRIEVE and command.test_drive_id:
-        _delivered(command)
-    elif command.kind == CommandKind.RELOCATE:
-        transaction.on_commit(lambda: vehicle_resume_waiting(vehicle_id=command.vehicle_id))
-
-
-def _delivered(command: TowerCommand) -> None:
-    """A retrieve completed: a dispatching booking becomes ready; one whose identity is still
-    being checked (the car was sent for at check-in) keeps it waiting behind the bay's door until
-    it is verified (``testdrive_identity_verified`` then makes it ready at once), or until staff
-    decide (locked); if it was cancelled meanwhile, the car goes straight back into storage."""
-    from testdrives.models import State, TestDrive
-    from testdrives.services.lifecycle import testdrive_car_at_bay
-    from tower.outbox import store_ensure
-
-    td = TestDrive.objects.select_for_update().get(pk=command.test_drive_id)
-    if td.state == State.DISPATCHING:
-        testdrive_car_at_bay(test_drive=td, bay=command.target_bay)
-    elif td.state in (State.CANCELLED, State.NO_SHOW):
-        store_ensure(vehicle_id=command.vehicle_id, reason=f"booking {td.pickup_code} {td.state}")
-    # checked_in, verifying, verified, locked: the car waits in the bay for the identity check.
-    # dispatch_failed (we gave up meanwhile): staff retry finds the car at the bay.
+    command.status = CommandStatus.COMPLETED
+    move_finished.send(sender=TowerCommand, command=command, outcome=MoveOutcome.COMPLETED, reissue=False)

@@ -1,15 +1,16 @@
 """Staff moving a car by hand from the tower's live page (``tower.admin``)."""
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 from fleet.models import Bay, BayKind, Tower, Vehicle, VehicleStatus
+from tower.commands import command_create
 from tower.models import CommandKind
-from tower.outbox import command_create
 from tower.selectors import tower_physics_config
 
 
-def manual_move(*, tower: Tower, by: object, vin: str, target: str, reason: str) -> str:
+def manual_move(*, tower: Tower, by: AbstractBaseUser, vin: str, target: str, reason: str) -> str:
     """Staff move a car by hand; the command row (with who and why) is the audit. Returns an
     error message, or "" when the move was recorded and will be sent."""
     with transaction.atomic():
@@ -33,7 +34,7 @@ def manual_move(*, tower: Tower, by: object, vin: str, target: str, reason: str)
         if source_delivery and bay.kind == BayKind.DELIVERY:
             return gettext("The tower cannot move a car from one delivery bay to another.")
         kind = (
-            CommandKind.STORE
+            CommandKind.STOW
             if source_delivery
             else CommandKind.RETRIEVE
             if bay.kind == BayKind.DELIVERY

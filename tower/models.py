@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 class CommandKind(models.TextChoices):
     RETRIEVE = "retrieve", _("Retrieve (storage → delivery)")
-    STORE = "store", _("Store (delivery → storage)")
+    # "store" is the wire protocol's word (and the stored value); in our code the verb is "stow",
+    # so it is never mistaken for the shop.
+    STOW = "store", _("Stow (delivery → storage)")
     RELOCATE = "relocate", _("Relocate (storage → storage)")
 
 
@@ -32,6 +34,8 @@ class CommandStatus(models.TextChoices):
 OPEN_STATUSES = [CommandStatus.PENDING, CommandStatus.ACCEPTED, CommandStatus.RUNNING]
 FINAL_STATUSES = [s for s in CommandStatus.values if s not in OPEN_STATUSES]
 OPEN = Q(status__in=OPEN_STATUSES)
+# An abort that says nothing about the move itself: the same move may be asked again (new command_id).
+REISSUE_FAULTS = ("controller_restart",)
 
 
 class TowerCommand(models.Model):
@@ -49,13 +53,9 @@ class TowerCommand(models.Model):
     vin = models.CharField("VIN", max_length=17)
     source_bay = models.ForeignKey("fleet.Bay", on_delete=models.PROTECT, related_name="outbound_commands")
     target_bay = models.ForeignKey("fleet.Bay", on_delete=models.PROTECT, related_name="inbound_commands")
-    test_drive = models.ForeignKey(
-        "testdrives.TestDrive",
-        on_delete=models.PROTECT,
-        related_name="tower_commands",
-        null=True,
-        blank=True,
-    )
+    # Whoever asked for the move, in their own words (e.g. "testdrive:42"): opaque to the link,
+    # handed back with the outcome (tower.signals). Empty for staff's manual moves.
+    ref = models.CharField(_("asked for by"), max_length=40, blank=True, db_index=True)
     priority = models.PositiveSmallIntegerField(_("priority"), default=0)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_by = models.ForeignKey(
@@ -106,6 +106,11 @@ class TowerCommand(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_reissuable(self) -> bool:
+        """Aborted for a reason that says nothing about the move: asking again is safe."""
+        return self.status == CommandStatus.ABORTED and self.fault_code in REISSUE_FAULTS
 
 
 class TowerLink(models.Model):

@@ -1,12 +1,13 @@
-"""Pre-staging: bookings are known ahead, so idle lift time brings the next cars to the storage
-bays nearest the delivery bays (the lowest levels), and a customer's retrieve is short.
+"""Pre-staging: cars wanted soon move, in idle lift time, to the storage bays nearest the delivery
+bays (the lowest levels), so a customer's retrieve is short.
 
-Only cars of ``scheduled`` bookings starting within ``TOWER_PRESTAGE_MINUTES`` move, only while the
-tower has no open command of ours (a customer's retrieve always comes first), at most one move per
-lift per round, and never a car that is out of storage or held by another command.
+Which cars is the caller's knowledge (``testdrives`` names the next bookings' cars); here, cars
+move only while the tower has no open command (a customer's retrieve always comes first), at most
+one move per lift per round, and never a car that is out of storage or held by another command.
 """
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError
@@ -14,40 +15,15 @@ from django.utils import timezone
 
 from fleet.models import Tower, Vehicle, VehicleStatus
 from tower.bays import storage_bays_free
+from tower.commands import command_create
 from tower.conf import controller_mode
 from tower.models import OPEN, CommandKind, TowerCommand, TowerLink
-from tower.outbox import command_create
 
 
-def prestage_candidates(*, tower: Tower) -> list[tuple[Vehicle, object]]:
-    """Cars of the tower's scheduled bookings starting in [now, now + ``TOWER_PRESTAGE_MINUTES``),
-    soonest first, with their slot start."""
-    from testdrives.models import State, TestDrive
-
-    now = timezone.now()
-    bookings = (
-        TestDrive.objects.filter(
-            state=State.SCHEDULED,
-            slot_start__gte=now,
-            slot_start__lt=now + timedelta(minutes=settings.TOWER_PRESTAGE_MINUTES),
-            vehicle__status=VehicleStatus.STORED,
-            vehicle__bay__tower=tower,
-        )
-        .select_related("vehicle__bay")
-        .order_by("slot_start", "pk")
-    )
-    seen: set[int] = set()
-    result = []
-    for td in bookings:
-        if td.vehicle_id not in seen:
-            seen.add(td.vehicle_id)
-            result.append((td.vehicle, td.slot_start))
-    return result
-
-
-def tower_prestage(*, tower: Tower) -> list[TowerCommand]:
+def tower_prestage(*, tower: Tower, candidates: Sequence[tuple[Vehicle, datetime]]) -> list[TowerCommand]:
     """Create this round's relocations (sent after commit). Call inside a transaction.
 
+    ``candidates``: the cars wanted soon with the time they are wanted, soonest first.
     The staging bays are those of the lowest ``TOWER_STAGING_LEVELS`` levels (returned cars are
     stored above them); a booked car standing higher moves to the lowest free one.
     """
@@ -57,7 +33,7 @@ def tower_prestage(*, tower: Tower) -> list[TowerCommand]:
     if link is None or link.mode != "auto" or TowerCommand.objects.filter(OPEN, tower=tower).exists():
         return []
     levels = settings.TOWER_STAGING_LEVELS
-    movers = [(v, at) for v, at in prestage_candidates(tower=tower) if v.bay.level > levels]
+    movers = [(v, at) for v, at in candidates if v.status == VehicleStatus.STORED and v.bay.level > levels]
     free = list(storage_bays_free(tower).filter(level__lte=levels)[: tower.lifts])
     created: list[TowerCommand] = []
     for (vehicle, slot_start), target in zip(movers, free, strict=False):

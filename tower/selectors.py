@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from fleet.models import Tower
+from tower.conf import controller_url_for
 from tower.models import OPEN, CommandKind, CommandStatus, TowerCommand, TowerLink
 from tower.protocol import LiftPose, Physics, TowerConfig, job_phases, total_s
 
@@ -31,16 +32,16 @@ def command_duration_s(command: TowerCommand) -> float:
     return total_s(job_phases(config, LiftPose(), source, target))
 
 
-def tower_eta_for_testdrive(td: object) -> tuple[str, int] | None:
-    """For a dispatching booking: the delivery bay its car is coming to and about how many
-    wall-clock seconds remain; None when no retrieve is on its way.
+def retrieve_eta(*, ref: str) -> tuple[str, int] | None:
+    """For the open retrieve asked for as ``ref``: the delivery bay the car is coming to and about
+    how many wall-clock seconds remain; None when no retrieve of it is on its way.
 
     Running: the controller's estimate less the time since it started. Waiting: its own duration
     plus, per lift, the moves queued ahead of it. Divided by the tower's time scale (a demo runs
     faster than a real tower).
     """
     command = (
-        TowerCommand.objects.filter(OPEN, test_drive_id=getattr(td, "pk", None), kind=CommandKind.RETRIEVE)
+        TowerCommand.objects.filter(OPEN, ref=ref, kind=CommandKind.RETRIEVE)
         .select_related("tower", "source_bay", "target_bay")
         .order_by("-pk")
         .first()
@@ -60,3 +61,8 @@ def tower_eta_for_testdrive(td: object) -> tuple[str, int] | None:
         command_duration_s(other) for other in ahead.select_related("tower", "source_bay", "target_bay")
     )
     return command.target_bay.code, max(1, round((own + queued / command.tower.lifts) / speed))
+
+
+def towers_connected() -> list[Tower]:
+    """The towers that have a controller (``TOWER_CONTROLLERS``), in a stable order."""
+    return [tower for tower in Tower.objects.order_by("pk") if controller_url_for(tower.code)]

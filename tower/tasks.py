@@ -7,15 +7,13 @@ the beat's ``tower_outbox_flush`` re-sends whatever is due, so a lost task loses
 import logging
 
 from celery import shared_task
-from django.db import transaction
 
 from fleet.models import Tower
 from tower.client import client_for
-from tower.conf import controller_url_for
 from tower.inbox import catch_up
-from tower.outbox import command_send, commands_due, dispatching_sweep
-from tower.prestage import tower_prestage
 from tower.reconcile import tower_reconcile
+from tower.selectors import towers_connected
+from tower.sender import command_send, commands_due
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +35,11 @@ def tower_catch_up_task(tower_pk: int) -> int:
 
 @shared_task(**TASK_OPTIONS)
 def tower_outbox_flush() -> int:
-    """Beat: send every due pending command, and give waiting bookings their retrieve."""
-    created = dispatching_sweep()
+    """Beat: send every due pending command."""
     due = commands_due()
     for pk in due:
         command_send(command_pk=pk)
-    return created + len(due)
+    return len(due)
 
 
 @shared_task(**{**TASK_OPTIONS, "soft_time_limit": 50, "time_limit": 60})
@@ -51,15 +48,5 @@ def tower_reconcile_all() -> dict[str, str]:
     return {tower.code: tower_reconcile(tower=tower) for tower in _connected_towers()}
 
 
-@shared_task(**TASK_OPTIONS)
-def tower_prestage_all() -> dict[str, int]:
-    """Beat: in idle lift time, bring the next bookings' cars nearer the delivery bays."""
-    result = {}
-    for tower in _connected_towers():
-        with transaction.atomic():
-            result[tower.code] = len(tower_prestage(tower=tower))
-    return result
-
-
 def _connected_towers() -> list[Tower]:
-    return [tower for tower in Tower.objects.order_by("pk") if controller_url_for(tower.code)]
+    return towers_connected()

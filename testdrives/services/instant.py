@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from fleet.models import BayKind, Vehicle, VehicleStatus
 from fleet.services import vehicle_place
-from testdrives.models import State, TestDrive
+from testdrives.models import CAR_WANTED, State, TestDrive
 from testdrives.services.lifecycle import testdrive_car_at_bay, testdrive_dispatch_failed
 from tower.bays import bay_free
 from tower.models import TowerLink
@@ -28,11 +28,6 @@ def _tower_has_controller(vehicle: Vehicle) -> bool:
     return TowerLink.objects.filter(tower_id=vehicle.bay.tower_id, inventory_loaded_at__isnull=False).exists()
 
 
-# The booking's states in which its car may be brought to a delivery bay: from check-in (early
-# retrieve, while the identity is checked) to dispatching (verified: ready on arrival).
-RETRIEVE_STATES = (State.CHECKED_IN, State.VERIFYING, State.VERIFIED, State.LOCKED, State.DISPATCHING)
-
-
 def instant_retrieve(*, test_drive_id: int) -> bool:
     """Put the booking's car in a free delivery bay; a dispatching booking becomes ready.
 
@@ -44,7 +39,7 @@ def instant_retrieve(*, test_drive_id: int) -> bool:
     """
     with transaction.atomic():
         td = TestDrive.objects.select_for_update().get(pk=test_drive_id)
-        if td.state not in RETRIEVE_STATES:
+        if td.state not in CAR_WANTED:
             return False
         early = td.state != State.DISPATCHING
         vehicle = Vehicle.objects.select_for_update(of=("self",)).select_related("bay").get(pk=td.vehicle_id)
@@ -77,7 +72,7 @@ def instant_retrieve(*, test_drive_id: int) -> bool:
     return True
 
 
-def instant_store(*, vehicle_id: int) -> bool:
+def instant_stow(*, vehicle_id: int) -> bool:
     """Put a car standing in a delivery bay back into a free storage bay."""
     with transaction.atomic():
         vehicle = Vehicle.objects.select_for_update().get(pk=vehicle_id)

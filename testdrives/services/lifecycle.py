@@ -36,7 +36,7 @@ from testdrives.services.dispatch import (
     dispatch_prefetch,
     dispatch_prefetch_failed,
     dispatch_retrieve,
-    dispatch_store_back,
+    dispatch_stow_back,
 )
 from tower.bays import bay_free
 
@@ -350,5 +350,5 @@ def testdrive_inspect(*, test_drive: TestDrive | int, by: AbstractBaseUser, note
     with transaction.atomic():
         td = _step(test_drive, allowed=[State.RETURNED], transition=transition)
         testdrive_release(test_drive=td)
-        dispatch_store_back(vehicle_id=td.vehicle_id)
+        dispatch_stow_back(vehicle_id=td.vehicle_id)
     return td

@@ -14,7 +14,7 @@ from testdrives.models import Notification, Payment, PaymentPurpose, PaymentStat
 from testdrives.notify import notification_create, staff_alert
 from testdrives.selectors import testdrive_overdue_q
 from testdrives.services.booking import testdrive_cancel_unpaid, testdrive_release
-from testdrives.services.dispatch import dispatch_store_back
+from testdrives.services.dispatch import dispatch_stow_back, dispatcher
 from testdrives.services.holds import hold_extend_for_late_car
 from vendingstore.queueing import delay_safely
 
@@ -70,7 +70,7 @@ def sweep_abandoned(*, now: datetime) -> int:
         td.finished_at = now
         td.save()
         testdrive_release(test_drive=td)
-        dispatch_store_back(vehicle_id=td.vehicle_id)
+        dispatch_stow_back(vehicle_id=td.vehicle_id)
         notification_create(test_drive=td, kind="abandoned")
         staff_alert(test_drive=td, what="checked in but left: no-show, car going back into storage")
         return True
@@ -144,11 +144,7 @@ def sweep_lost_messages(*, now: datetime) -> int:
         "pk", flat=True
     ):
         queued += delay_safely(tasks.notification_deliver, pk)
-    if settings.TOWER_DISPATCHER == "instant":
-        waiting = TestDrive.objects.filter(state=State.DISPATCHING, updated_at__lte=stale)
-        for pk in waiting.values_list("pk", flat=True):
-            queued += delay_safely(tasks.instant_retrieve, pk)
-    return queued
+    return queued + dispatcher().requeue_lost(stale=stale)
 
 
 def testdrives_sweep(*, now: datetime | None = None) -> dict[str, int]:

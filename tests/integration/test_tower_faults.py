@@ -14,6 +14,8 @@ import pytest
 
 from testdrives.models import Kiosk, TestDrive
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
+from testdrives.services.tower_moves import testdrive_ref
+from testdrives.tasks import dispatching_sweep
 from tests.factories import StaffFactory
 from tests.integration.tower_support import (
     DB_TURN,
@@ -97,6 +99,7 @@ def converge(check: Callable[[], bool], *, timeout: float = 40.0) -> None:
         with DB_TURN:
             if check():
                 return
+            dispatching_sweep()
             tower_outbox_flush()
             tower_reconcile_all()
             if check():
@@ -163,7 +166,7 @@ def test_a_simulator_killed_mid_move_and_restarted_loses_nothing(sim, world) -> 
     sim.start()
     drives = verify(world, 1)
     with DB_TURN:
-        command = TowerCommand.objects.get(test_drive=drives[0])
+        command = TowerCommand.objects.get(ref=testdrive_ref(drives[0].pk))
     deadline = time.monotonic() + 10
     while sim.client.command(str(command.command_id)).body.get("status") != "running":
         assert time.monotonic() < deadline
@@ -171,6 +174,7 @@ def test_a_simulator_killed_mid_move_and_restarted_loses_nothing(sim, world) -> 
     time.sleep(0.5)
     sim.kill()
     with DB_TURN:
+        dispatching_sweep()
         tower_outbox_flush()  # the controller is away: nothing breaks
         tower_reconcile_all()
     sim.speed = 40
@@ -188,6 +192,6 @@ def test_a_controller_offline_at_dispatch_gets_the_command_later(sim, world) -> 
     sim.faults("offline", {"seconds": 2})
     drives = verify(world, 1)
     with DB_TURN:
-        assert TowerCommand.objects.get(test_drive=drives[0]).status == CommandStatus.PENDING
+        assert TowerCommand.objects.get(ref=testdrive_ref(drives[0].pk)).status == CommandStatus.PENDING
     converge(ready(*drives), timeout=30)
     assert_moved_once(sim, drives)

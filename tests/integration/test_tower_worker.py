@@ -33,6 +33,8 @@ from kombu.exceptions import OperationalError
 
 from testdrives.models import Kiosk, Notification, State, TestDrive
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
+from testdrives.services.tower_moves import testdrive_ref
+from testdrives.tasks import dispatching_sweep
 from tests.factories import StaffFactory
 from tests.integration.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
 from tests.integration.tower_support import (
@@ -271,7 +273,7 @@ class Link:
         testdrive_identity_verified(test_drive=td, method="staff", by=self.staff, note="licence and ID seen")
 
     def command_of(self, td: TestDrive) -> TowerCommand:
-        return TowerCommand.objects.get(test_drive=td)
+        return TowerCommand.objects.get(ref=testdrive_ref(td.pk))
 
     def caught_up(self) -> bool:
         link = TowerLink.objects.filter(tower=self.world["tower"]).first()
@@ -362,6 +364,7 @@ def beat(link: Link, check: Callable[[], bool], *, timeout: float = 60.0, what: 
     while not check():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         try:
+            dispatching_sweep.apply_async(queue=link.queue)
             tower_outbox_flush.apply_async(queue=link.queue)
             if tick % 5 == 0:
                 tower_reconcile_all.apply_async(queue=link.queue)

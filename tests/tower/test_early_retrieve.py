@@ -16,9 +16,9 @@ from testdrives.services.lifecycle import (
     testdrive_face_check_started,
     testdrive_identity_verified,
 )
+from testdrives.services.tower_moves import dispatching_sweep, testdrive_ref
 from tests.tower.conftest import finish
 from tower.models import CommandKind, CommandStatus, TowerCommand
-from tower.outbox import dispatching_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +47,7 @@ def test_checking_in_sends_the_retrieve_and_the_car_waits_in_the_bay(
 ) -> None:
     td = checked_in()
 
-    command = TowerCommand.objects.get(test_drive=td)
+    command = TowerCommand.objects.get(ref=testdrive_ref(td.pk))
     assert command.kind == CommandKind.RETRIEVE
     assert "check-in" in command.reason
     finish(sim_client, tower)
@@ -90,7 +90,7 @@ def test_a_verification_before_the_car_arrived_makes_it_ready_on_arrival(
     finish(sim_client, tower)
     td.refresh_from_db()
     assert td.state == State.READY
-    assert td.delivery_bay == TowerCommand.objects.get(test_drive=td).target_bay
+    assert td.delivery_bay == TowerCommand.objects.get(ref=testdrive_ref(td.pk)).target_bay
     assert completed_moves(sim_client, td.vehicle.vin) == [td.delivery_bay.code]
 
 
@@ -108,7 +108,7 @@ def test_staff_cancelling_while_the_car_waits_in_the_bay_send_it_back(
 ) -> None:
     td = checked_in()
     finish(sim_client, tower)
-    retrieve = TowerCommand.objects.get(test_drive=td)
+    retrieve = TowerCommand.objects.get(ref=testdrive_ref(td.pk))
 
     testdrive_cancel(test_drive=td, by=staff, as_staff=True, reason="member left")
     finish(sim_client, tower)
@@ -116,7 +116,7 @@ def test_staff_cancelling_while_the_car_waits_in_the_bay_send_it_back(
     td.refresh_from_db()
     assert td.state == State.CANCELLED
     assert td.vehicle.status == VehicleStatus.STORED
-    store = TowerCommand.objects.get(vehicle=td.vehicle, kind=CommandKind.STORE)
+    store = TowerCommand.objects.get(vehicle=td.vehicle, kind=CommandKind.STOW)
     assert store.status == CommandStatus.COMPLETED
     assert completed_moves(sim_client, td.vehicle.vin) == [retrieve.target_bay.code, store.target_bay.code]
 
@@ -127,14 +127,14 @@ def test_staff_cancelling_while_the_car_is_on_its_way_send_it_back_when_it_arriv
     td = checked_in()
 
     testdrive_cancel(test_drive=td, by=staff, as_staff=True, reason="member left")
-    assert not TowerCommand.objects.filter(kind=CommandKind.STORE).exists()  # not there yet
+    assert not TowerCommand.objects.filter(kind=CommandKind.STOW).exists()  # not there yet
     finish(sim_client, tower)  # the retrieve completes: the inbox sends the car back
     finish(sim_client, tower)
 
     td.refresh_from_db()
     assert td.vehicle.status == VehicleStatus.STORED
-    retrieve = TowerCommand.objects.get(test_drive=td)
-    store = TowerCommand.objects.get(vehicle=td.vehicle, kind=CommandKind.STORE)
+    retrieve = TowerCommand.objects.get(ref=testdrive_ref(td.pk))
+    store = TowerCommand.objects.get(vehicle=td.vehicle, kind=CommandKind.STOW)
     assert store.status == CommandStatus.COMPLETED
     assert completed_moves(sim_client, td.vehicle.vin) == [retrieve.target_bay.code, store.target_bay.code]
 
@@ -144,7 +144,7 @@ def test_failed_face_checks_and_a_lock_keep_the_car_in_the_bay(
 ) -> None:
     td = checked_in()
     finish(sim_client, tower)
-    bay = TowerCommand.objects.get(test_drive=td).target_bay
+    bay = TowerCommand.objects.get(ref=testdrive_ref(td.pk)).target_bay
 
     for failures in range(1, FACE_ATTEMPTS_MAX + 1):
         testdrive_face_check_started(test_drive=td)

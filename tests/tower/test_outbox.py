@@ -6,10 +6,11 @@ import pytest
 from django.utils import timezone
 
 from testdrives.models import State
+from testdrives.services.tower_moves import testdrive_ref
 from tests.tower.conftest import finish
 from tower.models import CommandStatus, IncidentKind, TowerCommand, TowerIncident
-from tower.outbox import command_claim, command_send, commands_due
 from tower.reconcile import tower_clear, tower_hold
+from tower.sender import command_claim, command_send, commands_due
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_only_one_sender_claims_a_command(sim, tower, verified, settings) -> None:
     settings.TOWER_CONTROLLERS = {tower.code: "http://127.0.0.1:9"}  # nobody listens
     td = verified()
-    command = TowerCommand.objects.get(test_drive=td)
+    command = TowerCommand.objects.get(ref=testdrive_ref(td.pk))
     TowerCommand.objects.filter(pk=command.pk).update(next_attempt_at=timezone.now(), claimed_until=None)
 
     assert command_claim(command_pk=command.pk)
@@ -30,7 +31,7 @@ def test_it_retries_with_backoff_while_the_controller_is_away(
     settings.TOWER_CONTROLLERS = {tower.code: "http://127.0.0.1:9"}
     settings.TOWER_SEND_BACKOFF_SECONDS = 2.0
     td = verified()
-    command = TowerCommand.objects.get(test_drive=td)
+    command = TowerCommand.objects.get(ref=testdrive_ref(td.pk))
     assert command.status == CommandStatus.PENDING
     assert command.attempts == 1
     assert command.next_attempt_at > timezone.now()  # backed off
@@ -50,7 +51,7 @@ def test_it_gives_up_after_the_last_attempt_and_tells_staff(sim, tower, verified
     settings.TOWER_CONTROLLERS = {tower.code: "http://127.0.0.1:9"}
     settings.TOWER_SEND_MAX_ATTEMPTS = 2
     td = verified()
-    command = TowerCommand.objects.get(test_drive=td)
+    command = TowerCommand.objects.get(ref=testdrive_ref(td.pk))
     clock.move_to(timezone.now() + timedelta(minutes=5))
 
     assert command_send(command_pk=command.pk) == "failed"
@@ -67,7 +68,7 @@ def test_a_held_tower_keeps_the_command_pending_until_cleared(
 ) -> None:
     assert tower_hold(tower=tower, reason="staff check")
     td = verified()
-    command = TowerCommand.objects.get(test_drive=td)
+    command = TowerCommand.objects.get(ref=testdrive_ref(td.pk))
     assert command.status == CommandStatus.PENDING
     assert command.attempts == 0  # waiting on a hold is not a failed attempt
 
@@ -84,7 +85,7 @@ def test_a_rejection_fails_the_booking_with_an_incident(sim, sim_client, tower, 
     sim_client.put_inventory({})
     td = verified()
 
-    command = TowerCommand.objects.get(test_drive=td)
+    command = TowerCommand.objects.get(ref=testdrive_ref(td.pk))
     td.refresh_from_db()
     assert command.status == CommandStatus.REJECTED
     assert command.fault_code == "source_empty"
@@ -94,7 +95,7 @@ def test_a_rejection_fails_the_booking_with_an_incident(sim, sim_client, tower, 
 
 def test_a_resend_of_an_acknowledged_command_moves_nothing_twice(sim, sim_client, tower, verified) -> None:
     td = verified()
-    command = TowerCommand.objects.get(test_drive=td)
+    command = TowerCommand.objects.get(ref=testdrive_ref(td.pk))
     finish(sim_client, tower)
     # As if the acknowledgement had been lost: the same command_id goes out again.
     TowerCommand.objects.filter(pk=command.pk).update(status=CommandStatus.PENDING, next_attempt_at=None)

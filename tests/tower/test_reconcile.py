@@ -4,6 +4,7 @@ import pytest
 
 from fleet.models import Vehicle, VehicleStatus
 from testdrives.models import State
+from testdrives.services.tower_moves import testdrive_ref
 from tests.tower.conftest import SECRET, wait_idle
 from tower.client import TowerClient
 from tower.inbox import catch_up
@@ -58,7 +59,7 @@ def test_an_estop_during_a_move_aborts_it_and_holds_until_staff_clear(slow_sim, 
     catch_up(tower=tower, client=slow_sim)
 
     td.refresh_from_db()
-    command = TowerCommand.objects.get(test_drive=td)
+    command = TowerCommand.objects.get(ref=testdrive_ref(td.pk))
     assert command.status == CommandStatus.ABORTED
     assert command.fault_code == "estop"
     assert td.state == State.DISPATCH_FAILED

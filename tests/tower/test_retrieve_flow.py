@@ -4,6 +4,7 @@ import pytest
 
 from fleet.models import VehicleStatus
 from testdrives.models import State
+from testdrives.services.tower_moves import testdrive_ref
 from tests.tower.conftest import finish
 from tower.models import CommandKind, CommandStatus, TowerCommand, TowerEvent
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_it_sends_a_retrieve_and_the_booking_becomes_ready(sim, sim_client, tower, verified) -> None:
     td = verified()
 
-    command = TowerCommand.objects.get(test_drive=td)
+    command = TowerCommand.objects.get(ref=testdrive_ref(td.pk))
     assert command.kind == CommandKind.RETRIEVE
     assert command.status in (CommandStatus.ACCEPTED, CommandStatus.PENDING)
     finish(sim_client, tower)

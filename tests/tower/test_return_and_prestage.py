@@ -9,14 +9,14 @@ from django.utils import timezone
 from fleet.models import Vehicle, VehicleStatus
 from testdrives.models import TestDrive
 from testdrives.services.lifecycle import testdrive_depart, testdrive_inspect, testdrive_return
+from testdrives.services.tower_moves import testdrive_ref, testdrives_prestage
+from testdrives.templatetags.tower_kiosk import tower_eta
 from tests.factories import VehicleFactory
 from tests.testdrives.conftest import make_member
 from tests.tower.conftest import TEN, finish
+from tower.commands import command_create
 from tower.models import CommandKind, CommandStatus, TowerCommand, TowerLink
-from tower.outbox import command_create
-from tower.prestage import tower_prestage
 from tower.reconcile import tower_reconcile
-from tower.selectors import tower_eta_for_testdrive
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +29,7 @@ def test_a_returned_car_goes_back_into_storage(sim, sim_client, tower, verified,
     testdrive_inspect(test_drive=td, by=staff, notes="clean")
     finish(sim_client, tower)
 
-    store = TowerCommand.objects.get(kind=CommandKind.STORE)
+    store = TowerCommand.objects.get(kind=CommandKind.STOW)
     td.vehicle.refresh_from_db()
     assert store.status == CommandStatus.COMPLETED
     assert td.vehicle.status == VehicleStatus.STORED
@@ -72,13 +72,13 @@ def test_it_pre_stages_the_car_of_a_booking_starting_soon(
 ):
     high = book_a_high_car(sim_client, tower, book, super_member, cars, clock)
 
-    created = tower_prestage(tower=tower)
+    created = testdrives_prestage(tower=tower)
     finish(sim_client, tower)
 
     assert [c.kind for c in created] == [CommandKind.RELOCATE]
     high.refresh_from_db()
     assert high.bay.level == 1
-    assert tower_prestage(tower=tower) == []  # already where it belongs
+    assert testdrives_prestage(tower=tower) == []  # already where it belongs
 
 
 def test_it_never_pre_stages_a_car_held_by_a_command(
@@ -95,7 +95,7 @@ def test_it_never_pre_stages_a_car_held_by_a_command(
     )
     assert TowerCommand.objects.get(pk=held.pk).status == CommandStatus.PENDING
 
-    assert tower_prestage(tower=tower) == []
+    assert testdrives_prestage(tower=tower) == []
     assert list(TowerCommand.objects.filter(vehicle=high).values_list("pk", flat=True)) == [held.pk]
 
 
@@ -109,14 +109,14 @@ def test_it_pre_stages_a_car_only_once_its_booking_is_within_the_lead(
     clock.move_to(ELEVEN - lead + timedelta(seconds=1))  # 11:00 is inside the lead, 11:30 is not yet
     tower_in_auto(sim_client, tower, [*cars, later])
 
-    assert [c.vehicle_id for c in tower_prestage(tower=tower)] == [soon.pk]
+    assert [c.vehicle_id for c in testdrives_prestage(tower=tower)] == [soon.pk]
     finish(sim_client, tower)
-    assert tower_prestage(tower=tower) == []
+    assert testdrives_prestage(tower=tower) == []
     later.refresh_from_db()
     assert later.bay.level == 3
 
     clock.move_to(ELEVEN + timedelta(seconds=1))  # now 11:30 is inside the lead too
-    assert [c.vehicle_id for c in tower_prestage(tower=tower)] == [later.pk]
+    assert [c.vehicle_id for c in testdrives_prestage(tower=tower)] == [later.pk]
     finish(sim_client, tower)
     later.refresh_from_db()
     assert later.bay.level <= settings.TOWER_STAGING_LEVELS
@@ -127,20 +127,20 @@ def test_the_kiosk_estimate_names_the_bay_and_seconds(sim, sim_client, tower, ve
     td = verified()
     TowerLink.objects.filter(tower=tower).update(speed=1)  # a real tower's time
 
-    bay, seconds = tower_eta_for_testdrive(td)
+    bay, seconds = tower_eta(td)
     assert bay == "D1"
     assert 20 < seconds < 200
     TowerLink.objects.filter(tower=tower).update(speed=10)
-    assert tower_eta_for_testdrive(td)[1] <= seconds / 10 + 1
-    TowerCommand.objects.filter(test_drive=td).update(
+    assert tower_eta(td)[1] <= seconds / 10 + 1
+    TowerCommand.objects.filter(ref=testdrive_ref(td.pk)).update(
         status=CommandStatus.RUNNING, estimate_s=60, started_at=timezone.now()
     )
-    assert tower_eta_for_testdrive(td) == ("D1", 6)
+    assert tower_eta(td) == ("D1", 6)
 
 
 def test_the_eta_is_none_without_a_retrieve_on_its_way(db, book, super_member, clock) -> None:
     td = book(super_member)
-    assert tower_eta_for_testdrive(td) is None
+    assert tower_eta(td) is None
 
 
 def test_the_live_tower_page_and_its_panel_render(sim, tower, verified, admin_client) -> None:
@@ -172,7 +172,7 @@ def test_a_manual_move_is_audited_in_the_outbox(
     assert command.status == CommandStatus.COMPLETED
     car.refresh_from_db()
     assert car.bay.code == "L03-B01"
-    assert command.test_drive_id is None  # a manual move belongs to no booking
+    assert command.ref == ""  # a manual move belongs to no booking
 
 
 def test_the_kiosk_shows_the_bay_and_the_estimate(sim, tower, verified, settings, rf) -> None:

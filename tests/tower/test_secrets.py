@@ -22,11 +22,16 @@ def test_the_production_profile_refuses_to_start_with_a_tower_lacking_a_secret()
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
-    assert "tower nkg-t1" in result.stderr and "no secret in TOWER_SECRETS" in result.stderr
+    assert "tower nkg-t1" in result.stderr
+    assert "no secret in TOWER_SECRETS" in result.stderr
 
 
 def test_the_production_profile_refuses_to_start_with_a_short_tower_secret() -> None:
-    env = {**PRODUCTION_ENV, "TOWER_CONTROLLERS": "sha-t1=http://10.0.0.5:8701", "TOWER_SECRETS": "sha-t1=short"}
+    env = {
+        **PRODUCTION_ENV,
+        "TOWER_CONTROLLERS": "sha-t1=http://10.0.0.5:8701",
+        "TOWER_SECRETS": "sha-t1=short",
+    }
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "sha-t1's secret in TOWER_SECRETS is 5 characters" in result.stderr
@@ -74,7 +79,9 @@ def _post(client: Client, code: str, secret: str):
 
 
 @pytest.mark.django_db
-def test_it_refuses_a_webhook_signed_with_the_dev_secret_in_production_config(client: Client, settings) -> None:
+def test_it_refuses_a_webhook_signed_with_the_dev_secret_in_production_config(
+    client: Client, settings
+) -> None:
     mine, other = TowerFactory(), TowerFactory()
     settings.TOWER_SECRET_DEFAULT = ""  # as the production profile sets it
     settings.TOWER_SECRETS = {mine.code: OWN_SECRET}

@@ -9,6 +9,7 @@ from django.test import Client
 
 from fleet.models import VehicleStatus
 from testdrives.models import State
+from testdrives.services.tower_moves import testdrive_ref
 from tests.tower.conftest import SECRET, wait_idle
 from tower.models import CommandStatus, TowerCommand, TowerEvent, TowerLink
 from tower.protocol import signed_headers
@@ -42,7 +43,7 @@ def assert_ready_once(td) -> None:
     td.refresh_from_db()
     assert td.state == State.READY
     assert td.vehicle.status == VehicleStatus.AT_DELIVERY_BAY
-    command = TowerCommand.objects.get(test_drive=td)
+    command = TowerCommand.objects.get(ref=testdrive_ref(td.pk))
     assert command.status == CommandStatus.COMPLETED
     assert TowerEvent.objects.filter(command=command, kind="completed").count() == 1
 

@@ -211,8 +211,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "testdrives-sweep": {"task": "testdrives.tasks.testdrives_sweep", "schedule": 60.0},
     "tower-outbox-flush": {"task": "tower.tasks.tower_outbox_flush", "schedule": 2.0},
+    "testdrives-dispatching-sweep": {"task": "testdrives.tasks.dispatching_sweep", "schedule": 2.0},
     "tower-reconcile": {"task": "tower.tasks.tower_reconcile_all", "schedule": 15.0},
-    "tower-prestage": {"task": "tower.tasks.tower_prestage_all", "schedule": 30.0},
+    "testdrives-prestage": {"task": "testdrives.tasks.prestage_all", "schedule": 30.0},
     "biometrics-requeue-stale": {
         "task": "biometrics.tasks.face_work_requeue_stale",
         "schedule": 30.0,
