@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fleet.models import CarModel, Paint, Store
 from members.models import Member
-from members.selectors import member_eligibility
 from testdrives.codes import code_new
+from testdrives.eligibility import member_eligibility
 from testdrives.errors import (
     BookingRefused,
     NoCarLeft,

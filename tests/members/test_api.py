@@ -139,9 +139,10 @@ def test_eligibility_for_a_model_lists_every_rule_and_the_fee(logged_in: APIClie
     assert body["model"] == car.slug
     assert len(body["rules"]) == 8
     failed = {r["code"] for r in body["rules"] if not r["passed"]}
-    # Without biometric consent the fee cannot make up for the low score: a refusal.
-    assert failed == {"credit_score", "biometric_consent"}
-    assert body["decision"] == "refused"
+    assert failed == {"credit_score", "face_pickup"}
+    # Face pickup is optional (staff check the ID instead): the fee makes up for the low score.
+    assert not next(r for r in body["rules"] if r["code"] == "face_pickup")["required"]
+    assert (body["decision"], body["fee_cny"]) == ("allowed_with_fee", 198)
     quota = next(r for r in body["rules"] if r["code"] == "quota_rolling")
     assert (quota["used"], quota["limit"]) == (0, 5)
 

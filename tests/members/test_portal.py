@@ -49,7 +49,7 @@ def signup_form(**overrides: object) -> dict:
 def test_signing_up_logs_in_and_shows_the_membership_page(client: Client) -> None:
     response = client.post(reverse("members:signup"), signup_form(), follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("members:membership")
+    assert response.redirect_chain[-1][0] == reverse("testdrives:membership")
     page = response.content.decode()
     assert "Your membership" in page
     assert "No credit report yet" in page
@@ -102,7 +102,7 @@ def test_a_member_logs_in_with_their_mobile(client: Client, member: Member) -> N
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("members:membership")
+    assert response["Location"] == reverse("testdrives:membership")
 
 
 def test_password_reset_by_email(client: Client, member: Member) -> None:
@@ -120,7 +120,7 @@ def test_password_reset_by_email(client: Client, member: Member) -> None:
 
 
 def test_the_membership_page_needs_a_login(client: Client) -> None:
-    response = client.get(reverse("members:membership"))
+    response = client.get(reverse("testdrives:membership"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("members:login"))
@@ -129,14 +129,40 @@ def test_the_membership_page_needs_a_login(client: Client) -> None:
 def test_the_membership_page_shows_tier_band_rules_and_quota(logged_in: Client, member: Member) -> None:
     CreditReportFactory(member=member, score=712)
 
-    page = logged_in.get(reverse("members:membership")).content.decode()
+    page = logged_in.get(reverse("testdrives:membership")).content.decode()
 
     assert 'data-tier="super"' in page
     assert "712" in page
     assert "Excellent" in page
     assert page.count('class="rule ') == 7
-    assert "Biometric consent not given yet" in page
+    assert "Optional: consent to face pickup" in page
     assert "Last checked" in page
+
+
+def test_the_membership_checklist_links_each_unmet_item_to_the_page_that_fixes_it(
+    logged_in: Client, member: Member
+) -> None:
+    member.licence_expires_on = timezone.localdate()
+    member.save()
+
+    page = logged_in.get(reverse("testdrives:membership")).content.decode()
+
+    assert '<a class="rule__fix" href="#credit" data-fix="credit_score">' in page
+    assert f'href="{reverse("members:account")}" data-fix="driving_licence"' in page
+    assert f'href="{reverse("biometrics:consent")}" data-fix="face_pickup"' in page
+    assert 'data-fix="age"' not in page
+
+
+def test_after_consent_the_face_item_links_to_the_face_photo_page_and_passed_items_link_nowhere(
+    logged_in: Client, member: Member
+) -> None:
+    CreditReportFactory(member=member, score=712)
+    consent_give(member=member, language="en")
+
+    page = logged_in.get(reverse("testdrives:membership")).content.decode()
+
+    assert f'href="{reverse("biometrics:enrol")}" data-fix="face_pickup"' in page
+    assert 'data-fix="credit_score"' not in page
 
 
 def test_checking_credit_from_the_page(logged_in: Client, member: Member, staff) -> None:
@@ -163,7 +189,7 @@ def test_checking_a_model_shows_the_fee_below_the_bar(logged_in: Client, member:
     CreditReportFactory(member=member, score=610)
     car = CarModelFactory(msrp_cny=350_000)
 
-    response = logged_in.get(reverse("members:membership"), {"model": car.slug})
+    response = logged_in.get(reverse("testdrives:membership"), {"model": car.slug})
 
     assert response.context["eligibility"].decision == "allowed_with_fee"
     assert "RMB 198" in response.content.decode()
@@ -205,15 +231,15 @@ def test_a_member_deletes_their_account(logged_in: Client, member: Member) -> No
     assert done.status_code == 302
     member.refresh_from_db()
     assert member.anonymised_at is not None
-    assert logged_in.get(reverse("members:membership")).status_code == 302
+    assert logged_in.get(reverse("testdrives:membership")).status_code == 302
 
 
 def test_checking_a_model_reads_the_members_facts_once(logged_in: Client) -> None:
     car = CarModelFactory()
     with CaptureQueriesContext(connection) as plain:
-        logged_in.get(reverse("members:membership"))
+        logged_in.get(reverse("testdrives:membership"))
     with CaptureQueriesContext(connection) as checked:
-        response = logged_in.get(reverse("members:membership"), {"model": car.slug})
+        response = logged_in.get(reverse("testdrives:membership"), {"model": car.slug})
 
     assert response.context["eligibility"].car_model == car
     # One more query, for the chosen model: its rules reuse the standing's facts.

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from fleet.models import BayKind, Vehicle, VehicleStatus
-from members.selectors import member_eligibility
+from testdrives.eligibility import member_eligibility
 from testdrives.models import Notification, State, TestDrive, VehicleHold
 from testdrives.notify import notification_text
 from testdrives.services.lifecycle import (

@@ -1,13 +1,15 @@
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
 
-from biometrics.services import consent_withdraw
+from biometrics.services import consent_withdraw, face_verify_start
+from biometrics.services.pickup import NotEnrolled
 from testdrives.errors import BookingRefused, NoCarLeft, SlotFull, SlotUnavailable
 from testdrives.models import Notification, Payment, PickupWindow, State, TestDrive, VehicleHold
 from testdrives.services.booking import testdrive_pay_fee
+from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
 from tests.factories import CarModelFactory, PaintFactory, VehicleFactory
 from tests.testdrives.conftest import TEN, make_member
 
@@ -31,28 +33,37 @@ def test_it_books_a_super_member_into_scheduled_with_a_hold_for_the_whole_drive(
     assert list(Notification.objects.filter(test_drive=td).values_list("kind", flat=True)) == ["booked"]
 
 
-def test_it_refuses_without_consent_naming_every_failed_rule_and_stores_nothing(book, clock, store):
-    member = make_member(score=500, consent=False)
+def test_it_refuses_naming_every_failed_rule_and_stores_nothing(book, clock, store):
+    member = make_member(score=500, consent=False, licence_expires_on=date(2026, 12, 2))
 
     with pytest.raises(BookingRefused) as refused:
         book(member)
 
     rules = {r["rule"] for r in refused.value.extra["reasons"]}
-    assert rules == {"credit_score", "biometric_consent"}
+    assert rules == {"credit_score", "driving_licence"}
     assert all(r["reason"] for r in refused.value.extra["reasons"])
     assert not TestDrive.objects.exists()
     assert not VehicleHold.objects.exists()
     assert not PickupWindow.objects.filter(booked__gt=0).exists()
 
 
-def test_it_refuses_once_consent_is_withdrawn(book, super_member):
+def test_it_books_a_member_without_face_consent_whose_pickup_then_goes_by_the_staff_check(
+    book, super_member, kiosk, staff
+):
     consent_withdraw(member=super_member)
 
-    with pytest.raises(BookingRefused) as refused:
-        book(super_member)
+    td = book(super_member)
 
-    assert [r["rule"] for r in refused.value.extra["reasons"]] == ["biometric_consent"]
-    assert not TestDrive.objects.exists()
+    assert td.state == State.SCHEDULED
+    assert td.fee_cny == 0
+    td = testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
+    with pytest.raises(NotEnrolled):
+        face_verify_start(test_drive=td, frames=[b"jpeg"], request_key=uuid.uuid4())
+    td = testdrive_identity_verified(
+        test_drive=td, method="staff", by=staff, note="driving licence and ID card seen"
+    )
+    assert td.identity_method == "staff"
+    assert td.state in (State.DISPATCHING, State.READY)
 
 
 def test_a_member_below_the_bar_books_with_a_fee_to_pay_and_is_confirmed_once_paid(book, basic_member):

@@ -240,7 +240,7 @@ AUTHENTICATION_BACKENDS = [
     "members.auth.EmailOrMobileBackend",
 ]
 LOGIN_URL = "members:login"
-LOGIN_REDIRECT_URL = "members:membership"
+LOGIN_REDIRECT_URL = "testdrives:membership"
 LOGOUT_REDIRECT_URL = "fleet:catalogue"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
