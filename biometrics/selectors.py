@@ -1,11 +1,13 @@
 """Read-side queries for biometrics."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from biometrics.engine import MESSAGES
 from biometrics.models import (
+    FAILED_RESULTS,
     AttemptResult,
     BiometricConsent,
     EnrolmentStatus,
@@ -81,3 +83,13 @@ def face_attempt_message(attempt: VerificationAttempt | None) -> str | None:
     if attempt.result == AttemptResult.NO_TEMPLATE:
         return _("We have no face photo on file for you. A member of staff will check your ID instead.")
     return _("That did not match. Please try again, or ask a member of staff.")
+
+
+def face_attempt_for_request(*, test_drive: int, request_key: uuid.UUID) -> VerificationAttempt | None:
+    """The attempt a kiosk request already made (a double submit), if any."""
+    return VerificationAttempt.objects.filter(test_drive_id=test_drive, request_key=request_key).first()
+
+
+def face_attempt_failures(*, test_drive: int) -> int:
+    """Failed face checks of one booking (no match, liveness): the one count of them."""
+    return VerificationAttempt.objects.filter(test_drive_id=test_drive, result__in=FAILED_RESULTS).count()

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from biometrics import tasks  # a module object: tasks import these services in turn
 from biometrics.crypto import template_encrypt
 from biometrics.engine import FaceRefused, embed
 from biometrics.models import EnrolmentStatus, FaceEnrolment, FaceTemplate
@@ -32,9 +33,7 @@ def face_enrol(*, member: object, photo: bytes) -> FaceEnrolment:
         enrolment = FaceEnrolment(member=member)
         enrolment.photo.save(f"{uuid.uuid4().hex}.jpg", ContentFile(photo), save=False)
         enrolment.save()
-        from biometrics.tasks import face_enrol_decide as task
-
-        delay_on_commit(task, enrolment.pk)
+        delay_on_commit(tasks.face_enrol_decide, enrolment.pk)
     return enrolment
 
 
@@ -61,11 +60,9 @@ def face_enrolments_requeue_stale(*, older_than_seconds: int = 60) -> int:
     Its task was lost (broker down at commit, worker machine gone); deciding twice is harmless,
     since the task locks the enrolment and leaves a decided one alone.
     """
-    from biometrics.tasks import face_enrol_decide as task
-
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     stale = FaceEnrolment.objects.filter(status=EnrolmentStatus.PENDING, created_at__lt=cutoff)
-    return sum(delay_safely(task, pk) for pk in stale.values_list("pk", flat=True))
+    return sum(delay_safely(tasks.face_enrol_decide, pk) for pk in stale.values_list("pk", flat=True))
 
 
 def _decide(enrolment: FaceEnrolment) -> tuple[str, str]:

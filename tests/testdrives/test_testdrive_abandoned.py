@@ -15,7 +15,6 @@ from testdrives.eligibility import member_eligibility
 from testdrives.models import Notification, State, TestDrive, VehicleHold
 from testdrives.notify import notification_text
 from testdrives.services.lifecycle import (
-    FACE_ATTEMPTS_MAX,
     testdrive_check_in,
     testdrive_dispatch_failed,
     testdrive_face_check_failed,
@@ -142,7 +141,7 @@ def test_a_booking_that_became_ready_late_gets_its_own_wait(
 
 
 def locked(td: TestDrive, staff) -> TestDrive:
-    for failures in range(1, FACE_ATTEMPTS_MAX + 1):
+    for failures in range(1, settings.TESTDRIVE_FACE_ATTEMPTS_MAX + 1):
         testdrive_face_check_started(test_drive=td)
         testdrive_face_check_failed(test_drive=td, failures=failures, reason="no match")
     return td

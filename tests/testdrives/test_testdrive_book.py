@@ -4,11 +4,12 @@ from datetime import date, timedelta
 import pytest
 from django.conf import settings
 
-from biometrics.services import consent_withdraw, face_verify_start
+from biometrics.services import consent_withdraw
 from biometrics.services.pickup import NotEnrolled
 from testdrives.errors import BookingRefused, NoCarLeft, SlotFull, SlotUnavailable
 from testdrives.models import Notification, Payment, PickupWindow, State, TestDrive, VehicleHold
 from testdrives.services.booking import testdrive_pay_fee
+from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
 from tests.factories import CarModelFactory, PaintFactory, VehicleFactory
 from tests.testdrives.conftest import TEN, make_member
@@ -58,7 +59,7 @@ def test_it_books_a_member_without_face_consent_whose_pickup_then_goes_by_the_st
     assert td.fee_cny == 0
     td = testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
     with pytest.raises(NotEnrolled):
-        face_verify_start(test_drive=td, frames=[b"jpeg"], request_key=uuid.uuid4())
+        testdrive_face_check_start(test_drive=td, frames=[b"jpeg"], request_key=uuid.uuid4())
     td = testdrive_identity_verified(
         test_drive=td, method="staff", by=staff, note="driving licence and ID card seen"
     )

@@ -4,6 +4,7 @@ drive it."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django_fsm_log.models import StateLog
 
 from fleet.models import VehicleStatus
@@ -13,7 +14,6 @@ from testdrives.selectors import testdrive_timeline
 from testdrives.services.booking import testdrive_pay_fee
 from testdrives.services.kiosks import kiosk_create
 from testdrives.services.lifecycle import (
-    FACE_ATTEMPTS_MAX,
     testdrive_check_in,
     testdrive_depart,
     testdrive_face_check_failed,
@@ -138,10 +138,12 @@ def test_a_return_with_an_odometer_going_backwards_is_refused_and_changes_nothin
 def test_five_failed_face_checks_lock_the_booking_and_staff_can_unlock_it(book, super_member, kiosk, staff):
     td = book(super_member)
     testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
-    for failures in range(1, FACE_ATTEMPTS_MAX + 1):
+    for failures in range(1, settings.TESTDRIVE_FACE_ATTEMPTS_MAX + 1):
         testdrive_face_check_started(test_drive=td)
         td = testdrive_face_check_failed(test_drive=td, failures=failures, reason="no match")
-        assert td.state == (State.LOCKED if failures == FACE_ATTEMPTS_MAX else State.CHECKED_IN)
+        assert td.state == (
+            State.LOCKED if failures == settings.TESTDRIVE_FACE_ATTEMPTS_MAX else State.CHECKED_IN
+        )
 
     td = testdrive_unlock(test_drive=td, by=staff, reason="member called, photo was dark")
     assert td.state == State.CHECKED_IN
