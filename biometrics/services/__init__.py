@@ -8,7 +8,7 @@ from biometrics.services.enrolment import (
     face_template_delete,
 )
 from biometrics.services.pickup import face_attempt_start, face_attempts_requeue_stale, face_verify_pickup
-from biometrics.services.retention import biometrics_retention_sweep
+from biometrics.services.retention import biometrics_retention_sweep, face_template_used
 
 __all__ = [
     "biometrics_retention_sweep",
@@ -20,5 +20,6 @@ __all__ = [
     "face_enrol_decide",
     "face_enrolments_requeue_stale",
     "face_template_delete",
+    "face_template_used",
     "face_verify_pickup",
 ]

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from biometrics.services import face_template_used
 from fleet.models import CarModel, Paint, Store
 from members.models import Member
 from testdrives.codes import code_new
@@ -26,6 +27,7 @@ from testdrives.errors import (
     TransitionRefused,
 )
 from testdrives.models import (
+    ACTIVE,
     STAFF_CANCELLABLE,
     Payment,
     PaymentPurpose,
@@ -97,6 +99,7 @@ def testdrive_book(
             request_key=request_key,
             fee_cny=eligibility.fee_cny or 0,
         )
+        face_template_used(member_id=member.pk, at=now, in_use=True)
         if test_drive.fee_cny:
             _fee_payment_open(test_drive, now=now)
         else:
@@ -286,10 +289,12 @@ def _cancelled(td: TestDrive, *, now: datetime) -> None:
 
 
 def testdrive_release(*, test_drive: TestDrive) -> None:
-    """End the booking's hold on its car now (cancelled, missed, completed or sold)."""
-    VehicleHold.objects.filter(test_drive=test_drive, released_at__isnull=True).update(
-        released_at=timezone.now()
-    )
+    """End the booking's hold on its car now (cancelled, missed, completed or sold), and tell
+    biometrics the drive ended: the face template's retention counts from here."""
+    now = timezone.now()
+    VehicleHold.objects.filter(test_drive=test_drive, released_at__isnull=True).update(released_at=now)
+    still_booked = TestDrive.objects.filter(member_id=test_drive.member_id, state__in=ACTIVE).exists()
+    face_template_used(member_id=test_drive.member_id, at=now, in_use=still_booked)
 
 
 def _fee_settle(test_drive: TestDrive) -> None:
