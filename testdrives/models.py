@@ -1,4 +1,6 @@
-"""Test-drive bookings: the state machine, vehicle holds, pickup windows, payments, purchases.
+"""Test-drive bookings: the state machine, pickup windows, payments, purchases.
+
+A booking holds its car through fleet's reservation calendar (``fleet.models.VehicleHold``).
 
 State changes go through ``TestDrive``'s transition methods, called only by
 ``testdrives.services``; ``protected=True`` refuses any direct assignment, and
@@ -7,14 +9,11 @@ Every transition is logged by django-fsm-log (who, when, why).
 """
 
 from django.conf import settings
-from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
-
-from testdrives.ranges import PostgresExclusionConstraint, TstzRange
 
 
 class State(models.TextChoices):
@@ -205,40 +204,6 @@ class TestDrive(ConcurrentTransitionMixin, models.Model):
     @fsm_log_description
     @transition(field=state, source=MISSABLE, target=S.NO_SHOW)
     def miss(self, *, by: object = None, description: str = "") -> None: ...
-
-
-class VehicleHold(models.Model):
-    """A vehicle reserved for one booking over [starts_at, ends_at); released when it ends early.
-
-    On PostgreSQL an exclusion constraint makes two unreleased, overlapping holds on one vehicle
-    impossible, whatever the concurrency. On SQLite every booking transaction takes the write
-    lock at BEGIN (``transaction_mode=IMMEDIATE``), which serialises allocation instead.
-    """
-
-    vehicle = models.ForeignKey("fleet.Vehicle", on_delete=models.PROTECT, related_name="holds")
-    test_drive = models.OneToOneField(TestDrive, on_delete=models.CASCADE, related_name="hold")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    released_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("vehicle hold")
-        verbose_name_plural = _("vehicle holds")
-        constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="hold_positive"),
-            PostgresExclusionConstraint(
-                name="hold_no_overlap_per_vehicle",
-                expressions=[
-                    ("vehicle", RangeOperators.EQUAL),
-                    (TstzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
-                ],
-                condition=Q(released_at__isnull=True),
-            ),
-        ]
-        indexes = [models.Index(fields=["vehicle", "starts_at", "ends_at"], name="hold_vehicle_period")]
-
-    def __str__(self) -> str:
-        return f"{self.vehicle_id} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
 
 
 class PickupWindow(models.Model):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from biometrics.services import face_template_used
-from fleet.models import CarModel, Paint, Store
+from fleet.models import CarModel, Paint, Store, VehicleHold
 from members.models import Member
 from testdrives.codes import code_new
 from testdrives.eligibility import member_eligibility
@@ -35,7 +35,6 @@ from testdrives.models import (
     PickupWindow,
     State,
     TestDrive,
-    VehicleHold,
 )
 from testdrives.notify import notification_create
 from testdrives.payments import payment_provider
@@ -155,7 +154,7 @@ def _allocate(
             fee_cny=fee_cny,
         )
         VehicleHold.objects.create(
-            vehicle_id=vehicle_id, test_drive=test_drive, starts_at=starts_at, ends_at=ends_at
+            vehicle_id=vehicle_id, booking_id=test_drive.pk, starts_at=starts_at, ends_at=ends_at
         )
         return test_drive
 
@@ -292,7 +291,7 @@ def testdrive_release(*, test_drive: TestDrive) -> None:
     """End the booking's hold on its car now (cancelled, missed, completed or sold), and tell
     biometrics the drive ended: the face template's retention counts from here."""
     now = timezone.now()
-    VehicleHold.objects.filter(test_drive=test_drive, released_at__isnull=True).update(released_at=now)
+    VehicleHold.objects.filter(booking_id=test_drive.pk, released_at__isnull=True).update(released_at=now)
     still_booked = TestDrive.objects.filter(member_id=test_drive.member_id, state__in=ACTIVE).exists()
     face_template_used(member_id=test_drive.member_id, at=now, in_use=still_booked)
 

@@ -6,8 +6,9 @@ from django.conf import settings
 
 from biometrics.services import consent_withdraw
 from biometrics.services.pickup import NotEnrolled
+from fleet.models import VehicleHold
 from testdrives.errors import BookingRefused, NoCarLeft, SlotFull, SlotUnavailable
-from testdrives.models import Notification, Payment, PickupWindow, State, TestDrive, VehicleHold
+from testdrives.models import Notification, Payment, PickupWindow, State, TestDrive
 from testdrives.services.booking import testdrive_pay_fee
 from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
@@ -24,7 +25,7 @@ def test_it_books_a_super_member_into_scheduled_with_a_hold_for_the_whole_drive(
     assert td.vehicle in cars
     assert td.fee_cny == 0
     assert len(td.pickup_code) == 8
-    hold = VehicleHold.objects.get(test_drive=td)
+    hold = VehicleHold.objects.get(booking_id=td.pk)
     assert hold.starts_at == TEN
     expected_end = TEN + timedelta(
         minutes=15, hours=settings.TEST_DRIVE_HOURS + settings.TESTDRIVE_TURNAROUND_HOURS
@@ -109,7 +110,7 @@ def test_it_takes_the_next_free_car_and_refuses_when_none_is_left(book, clock, c
 def test_a_car_held_for_a_drive_is_free_again_after_its_hold(book, clock, cars):
     members = [make_member(score=760) for _ in range(3)]
     first, second = book(members[0]), book(members[1])
-    hold_end = VehicleHold.objects.get(test_drive=first).ends_at
+    hold_end = VehicleHold.objects.get(booking_id=first.pk).ends_at
 
     with pytest.raises(NoCarLeft):  # the next day both cars are still held for their drives
         book(members[2], slot_start=TEN + timedelta(days=1))

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django_fsm_log.models import StateLog
 
-from fleet.models import VehicleStatus
+from fleet.models import VehicleHold, VehicleStatus
 from testdrives.errors import PaymentFailed, PickupCodeUnknown, TransitionRefused
-from testdrives.models import Kiosk, Notification, PurchaseOrder, State, TestDrive, VehicleHold
+from testdrives.models import Kiosk, Notification, PurchaseOrder, State, TestDrive
 from testdrives.selectors import testdrive_timeline
 from testdrives.services.booking import testdrive_pay_fee
 from testdrives.services.kiosks import kiosk_create
@@ -71,7 +71,7 @@ def test_a_booking_runs_from_check_in_to_completed(
     td.refresh_from_db()
     assert td.state == State.COMPLETED
     assert td.vehicle.status == VehicleStatus.STORED
-    assert VehicleHold.objects.get(test_drive=td).released_at is not None
+    assert VehicleHold.objects.get(booking_id=td.pk).released_at is not None
     steps = [(t["from"], t["to"]) for t in testdrive_timeline(test_drive=td)]
     assert steps == [
         ("scheduled", "checked_in"),
@@ -209,7 +209,7 @@ def test_the_member_buys_the_car_during_the_drive(
     assert td.vehicle.status == VehicleStatus.SOLD
     assert order.price_cny == 200_000 == order.down_payment_cny + order.financed_cny
     assert order.payment.status == "paid"
-    assert VehicleHold.objects.get(test_drive=td).released_at is not None
+    assert VehicleHold.objects.get(booking_id=td.pk).released_at is not None
     assert PurchaseOrder.objects.count() == 1
 
 
