@@ -15,22 +15,23 @@ from biometrics.models import (
     FaceTemplate,
     VerificationAttempt,
 )
+from members.models import Member
 
 
-def consent_open(*, member: object) -> BiometricConsent | None:
+def consent_open(*, member: Member | int) -> BiometricConsent | None:
     """The member's consent in force (not withdrawn), if any."""
     return BiometricConsent.objects.filter(member=member, withdrawn_at__isnull=True).first()
 
 
-def biometric_consent_given(*, member: object) -> bool:
+def biometric_consent_given(*, member: Member | int) -> bool:
     return consent_open(member=member) is not None
 
 
-def face_enrolment_latest(*, member: object) -> FaceEnrolment | None:
+def face_enrolment_latest(*, member: Member | int) -> FaceEnrolment | None:
     return FaceEnrolment.objects.filter(member=member).first()
 
 
-def face_template_exists(*, member: object) -> bool:
+def face_template_exists(*, member: Member | int) -> bool:
     return FaceTemplate.objects.filter(member=member).exists()
 
 
@@ -54,7 +55,7 @@ class FaceStatus:
     retake_message: str | None
 
 
-def face_status(*, member: object) -> FaceStatus:
+def face_status(*, member: Member | int) -> FaceStatus:
     latest = face_enrolment_latest(member=member)
     reason = latest.reason if latest and latest.status == EnrolmentStatus.REFUSED else None
     return FaceStatus(
@@ -66,8 +67,8 @@ def face_status(*, member: object) -> FaceStatus:
     )
 
 
-def face_attempt_latest(*, test_drive: object) -> VerificationAttempt | None:
-    return VerificationAttempt.objects.filter(test_drive=test_drive).order_by("-created_at", "-pk").first()
+def face_attempt_latest(*, test_drive: int) -> VerificationAttempt | None:
+    return VerificationAttempt.objects.filter(test_drive_id=test_drive).order_by("-created_at", "-pk").first()
 
 
 def face_attempt_message(attempt: VerificationAttempt | None) -> str | None:

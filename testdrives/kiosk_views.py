@@ -102,7 +102,7 @@ def drive(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     """
     td = _drive_at_kiosk(kiosk, code)
     waiting_for_face = td.state == State.CHECKED_IN
-    last_attempt = face_attempt_latest(test_drive=td) if waiting_for_face else None
+    last_attempt = face_attempt_latest(test_drive=td.pk) if waiting_for_face else None
     context = {
         "td": td,
         "kiosk": kiosk,

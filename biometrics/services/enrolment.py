@@ -13,6 +13,7 @@ from biometrics.crypto import template_encrypt
 from biometrics.engine import FaceRefused, embed
 from biometrics.models import EnrolmentStatus, FaceEnrolment, FaceTemplate
 from biometrics.selectors import biometric_consent_given
+from members.models import Member
 from vendingstore.api_errors import ApplicationError
 from vendingstore.queueing import delay_on_commit, delay_safely
 
@@ -25,7 +26,7 @@ class ConsentRequired(ApplicationError):
     )
 
 
-def face_enrol(*, member: object, photo: bytes) -> FaceEnrolment:
+def face_enrol(*, member: Member, photo: bytes) -> FaceEnrolment:
     """Store the (already checked) photo and compute its template in a worker after commit."""
     if not biometric_consent_given(member=member):
         raise ConsentRequired()
@@ -85,7 +86,7 @@ def _photo_delete(enrolment: FaceEnrolment) -> None:
         enrolment.photo.delete(save=False)
 
 
-def face_template_delete(*, member: object) -> int:
+def face_template_delete(*, member: Member | int) -> int:
     """Delete the member's template and any photo still waiting (withdrawal, retention, deletion)."""
     for enrolment in FaceEnrolment.objects.filter(member=member).exclude(photo=""):
         _photo_delete(enrolment)

@@ -22,6 +22,7 @@ from biometrics.crypto import template_decrypt
 from biometrics.engine import (
     AntiSpoofStatus,
     ChallengeCode,
+    Embedding,
     FaceRefused,
     Frame,
     check_antispoof,
@@ -136,7 +137,7 @@ def _decide(attempt: VerificationAttempt) -> None:
 
 
 def _liveness(
-    attempt: VerificationAttempt, frames: list[bytes | Frame], template: object, timings: dict
+    attempt: VerificationAttempt, frames: list[bytes | Frame], template: Embedding, timings: dict
 ) -> tuple[str, str]:
     """Anti-spoofing on the probe (when its weights are installed), then the blink/turn challenge."""
     mark = time.perf_counter()
