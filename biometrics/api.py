@@ -11,6 +11,7 @@ from biometrics.selectors import face_status
 from biometrics.services import face_enrol
 from biometrics.uploads import photo_bytes
 from members.api import MemberApi
+from members.models import Member
 
 TAGS = ["face pickup"]
 ERROR = inline_serializer(
@@ -26,7 +27,7 @@ class FaceStatusOutputSerializer(serializers.Serializer):
     retake_message = serializers.CharField(allow_null=True)
 
 
-def face_status_data(member: object) -> dict[str, object]:
+def face_status_data(member: Member) -> dict[str, object]:
     current = face_status(member=member)
     return FaceStatusOutputSerializer(
         {

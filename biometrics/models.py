@@ -42,6 +42,10 @@ class FaceTemplate(models.Model):
     # Fernet token of the little-endian float32 vector, under BIOMETRICS_TEMPLATE_KEYS.
     vector_encrypted = models.BinaryField(editable=False)
     created_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
+    # Told by testdrives (``face_template_used``): a booking of the member is open, and when one
+    # last ended. Retention counts from it, so biometrics never reads bookings.
+    in_use = models.BooleanField(_("a booking is open"), default=False)
+    last_used_at = models.DateTimeField(_("last drive ended"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("face template")

@@ -1,11 +1,13 @@
 """Read-side queries for biometrics."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from biometrics.engine import MESSAGES
 from biometrics.models import (
+    FAILED_RESULTS,
     AttemptResult,
     BiometricConsent,
     EnrolmentStatus,
@@ -13,22 +15,23 @@ from biometrics.models import (
     FaceTemplate,
     VerificationAttempt,
 )
+from members.models import Member
 
 
-def consent_open(*, member: object) -> BiometricConsent | None:
+def consent_open(*, member: Member | int) -> BiometricConsent | None:
     """The member's consent in force (not withdrawn), if any."""
     return BiometricConsent.objects.filter(member=member, withdrawn_at__isnull=True).first()
 
 
-def biometric_consent_given(*, member: object) -> bool:
+def biometric_consent_given(*, member: Member | int) -> bool:
     return consent_open(member=member) is not None
 
 
-def face_enrolment_latest(*, member: object) -> FaceEnrolment | None:
+def face_enrolment_latest(*, member: Member | int) -> FaceEnrolment | None:
     return FaceEnrolment.objects.filter(member=member).first()
 
 
-def face_template_exists(*, member: object) -> bool:
+def face_template_exists(*, member: Member | int) -> bool:
     return FaceTemplate.objects.filter(member=member).exists()
 
 
@@ -52,7 +55,7 @@ class FaceStatus:
     retake_message: str | None
 
 
-def face_status(*, member: object) -> FaceStatus:
+def face_status(*, member: Member | int) -> FaceStatus:
     latest = face_enrolment_latest(member=member)
     reason = latest.reason if latest and latest.status == EnrolmentStatus.REFUSED else None
     return FaceStatus(
@@ -64,8 +67,8 @@ def face_status(*, member: object) -> FaceStatus:
     )
 
 
-def face_attempt_latest(*, test_drive: object) -> VerificationAttempt | None:
-    return VerificationAttempt.objects.filter(test_drive=test_drive).order_by("-created_at", "-pk").first()
+def face_attempt_latest(*, test_drive: int) -> VerificationAttempt | None:
+    return VerificationAttempt.objects.filter(test_drive_id=test_drive).order_by("-created_at", "-pk").first()
 
 
 def face_attempt_message(attempt: VerificationAttempt | None) -> str | None:
@@ -81,3 +84,13 @@ def face_attempt_message(attempt: VerificationAttempt | None) -> str | None:
     if attempt.result == AttemptResult.NO_TEMPLATE:
         return _("We have no face photo on file for you. A member of staff will check your ID instead.")
     return _("That did not match. Please try again, or ask a member of staff.")
+
+
+def face_attempt_for_request(*, test_drive: int, request_key: uuid.UUID) -> VerificationAttempt | None:
+    """The attempt a kiosk request already made (a double submit), if any."""
+    return VerificationAttempt.objects.filter(test_drive_id=test_drive, request_key=request_key).first()
+
+
+def face_attempt_failures(*, test_drive: int) -> int:
+    """Failed face checks of one booking (no match, liveness): the one count of them."""
+    return VerificationAttempt.objects.filter(test_drive_id=test_drive, result__in=FAILED_RESULTS).count()

@@ -2,13 +2,15 @@
 
 from zoneinfo import available_timezones
 
+from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fleet.ranges import PostgresExclusionConstraint, TstzRange
 from fleet.vin import validate_vin, vin_normalize
 from vendingstore.i18n import localized
 
@@ -427,3 +429,44 @@ class SnapcarClassifier(models.Model):
 
     def __str__(self) -> str:
         return f"classifier of {self.photo_count} photos, {self.trained_at:%Y-%m-%d %H:%M}"
+
+
+class VehicleHold(models.Model):
+    """One entry of a vehicle's reservation calendar: the car is promised over [starts_at, ends_at)
+    to one booking; released when it ends early.
+
+    ``booking_id`` is the holder's id (a test drive of ``testdrives``), kept as a plain number so
+    fleet knows no bookings; the database still refuses a hold whose booking does not exist (the
+    foreign key made when the table was testdrives'). On PostgreSQL an exclusion constraint makes
+    two unreleased, overlapping holds on one vehicle impossible, whatever the concurrency. On
+    SQLite every booking transaction takes the write lock at BEGIN (``transaction_mode=IMMEDIATE``),
+    which serialises allocation instead.
+    """
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="holds")
+    booking_id = models.BigIntegerField(_("booking"), unique=True, db_column="test_drive_id")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # Made by testdrives (0001) and moved here without touching the table.
+        db_table = "testdrives_vehiclehold"
+        verbose_name = _("vehicle hold")
+        verbose_name_plural = _("vehicle holds")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="hold_positive"),
+            PostgresExclusionConstraint(
+                name="hold_no_overlap_per_vehicle",
+                expressions=[
+                    ("vehicle", RangeOperators.EQUAL),
+                    (TstzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(released_at__isnull=True),
+            ),
+        ]
+        indexes = [models.Index(fields=["vehicle", "starts_at", "ends_at"], name="hold_vehicle_period")]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle_id} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
+

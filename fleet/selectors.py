@@ -6,15 +6,13 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Qu
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from fleet.models import CarModel, CarPhoto, Paint, Store, Vehicle, VehicleStatus
+from fleet.models import CarModel, CarPhoto, Paint, Store, Vehicle, VehicleHold, VehicleStatus
 
 
 def vehicle_list_available(*, store: Store | None = None) -> QuerySet[Vehicle]:
     """Vehicles a customer could take out now: in storage, in a bay that is in service, and not
     held for a test drive at this moment. Callers must not re-derive it.
     """
-    from testdrives.models import VehicleHold
-
     now = timezone.now()
     held = VehicleHold.objects.filter(
         vehicle=OuterRef("pk"), released_at__isnull=True, starts_at__lte=now, ends_at__gt=now

@@ -1,17 +1,16 @@
-"""The members API for the phone app: register, token, me, credit check, eligibility.
+"""The members API for the phone app: register, token, me, credit check.
+
+May I test-drive a model? (``/api/v1/me/eligibility/``) is testdrives' (``testdrives.api``).
 
 One view per operation with nested Input/Output serializers; views call services and selectors
 and let domain errors reach ``vendingstore.api_errors.api_exception_handler``.
 """
 
-from datetime import datetime
-
 from django.contrib.auth import authenticate
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -20,10 +19,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fleet.models import CarModel
 from members.models import CreditBand, Member, Tier
 from members.rules import RuleResult
-from members.selectors import Eligibility, member_eligibility, member_get_for_user, member_standing
+from members.selectors import member_get_for_user, member_standing
 from members.services import (
     member_correct,
     member_credit_check,
@@ -70,6 +68,9 @@ class RuleOutputSerializer(serializers.Serializer):
     next_free_at = serializers.DateTimeField(
         allow_null=True, help_text="Rolling quota: when the count next drops by one."
     )
+    required = serializers.BooleanField(
+        help_text="False for an optional item (face pickup): it never refuses a booking."
+    )
 
 
 def rule_output(rule: RuleResult) -> dict[str, object]:
@@ -82,6 +83,7 @@ def rule_output(rule: RuleResult) -> dict[str, object]:
         "used": rule.used,
         "limit": rule.limit,
         "next_free_at": rule.next_free_at,
+        "required": rule.required,
     }
 
 
@@ -105,7 +107,9 @@ class MeOutputSerializer(serializers.Serializer):
     joined_at = serializers.DateTimeField()
     tier = serializers.ChoiceField(choices=Tier.choices, help_text="Derived now from the rules below.")
     credit_report = CreditReportOutputSerializer(allow_null=True, help_text="The newest report.")
-    rules = RuleOutputSerializer(many=True, help_text="Every rule that does not depend on a car model.")
+    rules = RuleOutputSerializer(
+        many=True, help_text="The member's own rules (credit, licence, age, blacklist); the tier."
+    )
 
 
 ME_PROFILE_FIELDS = (
@@ -311,59 +315,3 @@ class CreditCheckApi(MemberApi):
     def post(self, request: Request) -> Response:
         member_credit_check(member=request.member, requested_by=request.user)
         return Response(me_output(request.member), status=status.HTTP_201_CREATED)
-
-
-class EligibilityApi(MemberApi):
-    class EligibilityInputSerializer(serializers.Serializer):
-        model = serializers.SlugField(help_text="The car model's slug.")
-        at = serializers.DateTimeField(required=False, help_text="When the drive would start; default now.")
-
-    class EligibilityOutputSerializer(serializers.Serializer):
-        model = serializers.SlugField(source="car_model.slug")
-        at = serializers.DateTimeField()
-        tier = serializers.ChoiceField(choices=Tier.choices)
-        decision = serializers.ChoiceField(choices=["allowed", "allowed_with_fee", "refused"])
-        fee_cny = serializers.IntegerField(
-            allow_null=True,
-            help_text="0 when allowed outright; the fee when below the credit bar; null when refused.",
-        )
-        rules = RuleOutputSerializer(many=True)
-
-    @extend_schema(
-        tags=TAGS,
-        summary="May I test-drive this model?",
-        description="Every rule (credit, licence through the whole drive, age, blacklist, biometric "
-        "consent, the three quotas) with pass/fail and the reason in both languages.",
-        parameters=[
-            OpenApiParameter("model", OpenApiTypes.STR, required=True, description="A car model slug."),
-            OpenApiParameter("at", OpenApiTypes.DATETIME, description="Start of the drive; default now."),
-        ],
-        responses={
-            200: EligibilityOutputSerializer,
-            400: OpenApiResponse(description="Bad parameters."),
-            401: NOT_LOGGED_IN,
-            404: ERROR,
-        },
-    )
-    def get(self, request: Request) -> Response:
-        params = self.EligibilityInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        car_model = CarModel.objects.filter(slug=params.validated_data["model"], is_listed=True).first()
-        if car_model is None:
-            raise Http404("No listed car model has this slug.")
-        at: datetime = params.validated_data.get("at") or timezone.now()
-        eligibility = member_eligibility(member=request.member, car_model=car_model, at=at)
-        return Response(eligibility_output(eligibility))
-
-
-def eligibility_output(eligibility: Eligibility) -> dict[str, object]:
-    return EligibilityApi.EligibilityOutputSerializer(
-        {
-            "car_model": eligibility.car_model,
-            "at": eligibility.at,
-            "tier": eligibility.tier,
-            "decision": eligibility.decision,
-            "fee_cny": eligibility.fee_cny,
-            "rules": [rule_output(r) for r in eligibility.rules],
-        }
-    ).data

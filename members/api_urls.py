@@ -11,5 +11,4 @@ urlpatterns = [
     path("me/export/", api.MeExportApi.as_view(), name="api-me-export"),
     path("me/delete/", api.MeDeleteApi.as_view(), name="api-me-delete"),
     path("me/credit-check/", api.CreditCheckApi.as_view(), name="api-me-credit-check"),
-    path("me/eligibility/", api.EligibilityApi.as_view(), name="api-me-eligibility"),
 ]

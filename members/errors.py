@@ -36,6 +36,9 @@ class CreditCheckNeedsIdentity(ApplicationError):
 class MemberDeletionRefused(ApplicationError):
     status_code = 409
     code = "deletion_refused"
+    default_message = _(
+        "You have a test drive booked or under way. Cancel or finish it, then delete your account."
+    )
 
 
 class AlreadyBlacklisted(ApplicationError):

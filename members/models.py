@@ -2,7 +2,7 @@
 
 Secret numbers (national ID, driving licence) are stored hashed and encrypted, never in clear:
 see ``members.identity``. The stored ``tier`` is a cache for lists and filters; every booking
-decision derives it again from the rules (``members.selectors.member_eligibility``).
+decision derives it again from the rules (``testdrives.eligibility.member_eligibility``).
 """
 
 from django.conf import settings

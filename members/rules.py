@@ -2,19 +2,20 @@
 
 Nothing here touches the database or the clock: callers pass the moment being judged (``at``,
 when the drive would start) and the facts, and get one ``RuleResult`` per rule, passed or not,
-with the reason in words. ``members.selectors.member_eligibility`` gathers the facts.
+with the reason in words. ``members.selectors.member_standing`` applies the member's own rules;
+``testdrives.eligibility`` applies the booking's (quotas over its drive history, face pickup).
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from members.models import CreditBand, QuotaScope
+from members.models import CreditBand, QuotaScope, Tier
 
 REASON_LANGUAGES = ("en", "zh-hans")
 
@@ -61,6 +62,8 @@ class RuleResult:
     used: int | None = None
     limit: int | None = None
     next_free_at: datetime | None = None
+    # An optional item (face pickup) is shown with the rules but never refuses a booking.
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -193,12 +196,18 @@ def rule_not_blacklisted(*, blacklisted_since: datetime | None) -> RuleResult:
     return RuleResult(code, True, Reason(_("Your account is in good standing.")))
 
 
-def rule_biometric_consent(*, given: bool) -> RuleResult:
-    code = "biometric_consent"
-    if not given:
-        reason = Reason(_("Biometric consent not given yet: face pickup needs your explicit consent first."))
-        return RuleResult(code, False, reason)
-    return RuleResult(code, True, Reason(_("You have consented to face pickup.")))
+def rule_face_pickup(*, consent: bool, enrolled: bool) -> RuleResult:
+    """Face pickup is optional (issue 12 §6): without it, staff check the documents at pickup."""
+    code = "face_pickup"
+    if consent and enrolled:
+        return RuleResult(code, True, Reason(_("Face pickup is set up.")), required=False)
+    if consent:
+        reason = Reason(
+            _("Optional: add a face photo for face pickup; until then staff check your ID at pickup.")
+        )
+    else:
+        reason = Reason(_("Optional: consent to face pickup; until then staff check your ID at pickup."))
+    return RuleResult(code, False, reason, required=False)
 
 
 def rule_quota_rolling(
@@ -286,8 +295,29 @@ def fee_for_msrp(*, msrp_cny: int, bands: Sequence[tuple[int, int]]) -> int:
     return matching[-1] if matching else 0
 
 
-# The rules that make a Super Member. Biometric consent and the quotas are checked for every
-# booking, whatever the tier: they are about this drive, not about the member's standing.
+# The rules that make a Super Member. The quotas are checked for every booking, whatever the
+# tier: they are about this drive, not about the member's standing.
 TIER_RULES = ("credit_score", "driving_licence", "age", "not_blacklisted")
 # The only rule a fee can make up for.
 FEE_RULE = "credit_score"
+
+Decision = Literal["allowed", "allowed_with_fee", "refused"]
+
+
+def tier_from_rules(rules: Sequence[RuleResult]) -> str:
+    passed = {r.code for r in rules if r.passed}
+    return Tier.SUPER if passed.issuperset(TIER_RULES) else Tier.STANDARD
+
+
+def booking_decide(
+    *, rules: Sequence[RuleResult], fee_cny: int, fees_allowed: bool
+) -> tuple[Decision, int | None]:
+    """Allowed outright when every required rule passes; with ``fee_cny`` when only the credit
+    rule fails and fees are allowed; otherwise refused. Returns the decision and what is paid
+    (0, the fee, or None when refused)."""
+    failed = {r.code for r in rules if r.required and not r.passed}
+    if not failed:
+        return "allowed", 0
+    if failed == {FEE_RULE} and fees_allowed:
+        return "allowed_with_fee", fee_cny
+    return "refused", None

@@ -1,33 +1,26 @@
-"""Read-side queries for members: standing, eligibility, drive history and their own data."""
+"""Read-side queries for members: standing, recorded drives, quota exceptions and their own data."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from biometrics.selectors import biometric_consent_given
 from fleet.models import CarModel
 from members.identity import secret_decrypt
-from members.models import BlacklistEntry, CreditReport, Member, QuotaException, RecordedDrive, Tier
+from members.models import BlacklistEntry, CreditReport, Member, QuotaException, RecordedDrive
 from members.rules import (
-    FEE_RULE,
-    TIER_RULES,
     DriveRecord,
     QuotaWaiver,
     RuleResult,
     fee_for_msrp,
     rule_age,
-    rule_biometric_consent,
     rule_credit,
     rule_licence,
     rule_not_blacklisted,
-    rule_quota_model_once,
-    rule_quota_one_active,
-    rule_quota_rolling,
+    tier_from_rules,
 )
 
 
@@ -46,26 +39,12 @@ def blacklist_open_entry(*, member: Member) -> BlacklistEntry | None:
     return member.blacklist_entries.filter(lifted_at__isnull=True).first()
 
 
-def member_drive_history(*, member: Member) -> list[DriveRecord]:
-    """Every test drive of the member that the quota rules count. The one source of history.
+def member_recorded_drives(*, member: Member) -> list[DriveRecord]:
+    """The drives staff recorded by hand (``RecordedDrive``), as the quota rules count them.
 
-    Test-drive bookings (started, missed, or booked and not yet finished; cancelled ones do not
-    count) plus the drives staff recorded by hand (``RecordedDrive``). Two queries.
+    Test-drive bookings are the other half of a member's history; ``testdrives`` adds them.
     """
-    from testdrives.models import ACTIVE, State, TestDrive
-
-    booked = [
-        DriveRecord(
-            car_model_id=td.car_model_id,
-            started_at=td.departed_at,
-            no_show_at=td.slot_end if td.state == State.NO_SHOW else None,
-            is_active=td.state in ACTIVE,
-        )
-        for td in TestDrive.objects.filter(member=member)
-        .exclude(state=State.CANCELLED)
-        .only("car_model_id", "departed_at", "slot_end", "state")
-    ]
-    recorded = [
+    return [
         DriveRecord(
             car_model_id=drive.car_model_id,
             started_at=drive.counted_at if drive.outcome == "driven" else None,
@@ -76,7 +55,6 @@ def member_drive_history(*, member: Member) -> list[DriveRecord]:
             "car_model_id", "outcome", "counted_at", "returned_at"
         )
     ]
-    return booked + recorded
 
 
 def member_quota_waivers(*, member: Member) -> list[QuotaWaiver]:
@@ -108,136 +86,38 @@ def fee_for_car_model(*, car_model: CarModel) -> int:
 
 @dataclass(frozen=True)
 class Standing:
-    """The member's rules that do not depend on a car model, judged at ``at``."""
+    """The member's own rules (credit, licence, age, blacklist) judged at ``at``, and the tier.
+
+    The rules about drives (quotas) and face pickup belong to the booking: ``testdrives`` adds
+    them to these (``testdrives.eligibility``).
+    """
 
     at: datetime
     tier: str
     rules: list[RuleResult]
     report: CreditReport | None
-    # What the rules were judged on: a model's eligibility reuses them (member_eligibility_for).
-    facts: "_Facts" = field(repr=False, compare=False)
 
     def rule(self, code: str) -> RuleResult:
         return next(r for r in self.rules if r.code == code)
 
-    @property
-    def quota(self) -> RuleResult:
-        return self.rule("quota_rolling")
 
-
-Decision = Literal["allowed", "allowed_with_fee", "refused"]
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    """Whether the member may test-drive ``car_model`` starting at ``at``, and every reason."""
-
-    at: datetime
-    car_model: CarModel
-    tier: str
-    rules: list[RuleResult]
-    decision: Decision
-    # What the member pays: 0 when allowed outright, the fee when below the credit bar,
-    # None when refused.
-    fee_cny: int | None
-
-    @property
-    def allowed(self) -> bool:
-        return self.decision != "refused"
-
-    @property
-    def failed(self) -> list[RuleResult]:
-        return [r for r in self.rules if not r.passed]
-
-    @property
-    def quota(self) -> RuleResult:
-        return next(r for r in self.rules if r.code == "quota_rolling")
-
-
-@dataclass(frozen=True)
-class _Facts:
-    report: CreditReport | None
-    blacklisted_since: datetime | None
-    history: list[DriveRecord]
-    waivers: list[QuotaWaiver]
-    consent: bool
-
-
-def _facts(member: Member) -> _Facts:
+def member_standing(*, member: Member, at: datetime) -> Standing:
+    report = creditreport_newest(member=member)
     entry = blacklist_open_entry(member=member)
-    return _Facts(
-        report=creditreport_newest(member=member),
-        blacklisted_since=entry.created_at if entry else None,
-        history=member_drive_history(member=member),
-        waivers=member_quota_waivers(member=member),
-        consent=biometric_consent_given(member=member),
-    )
-
-
-def _standing_rules(member: Member, facts: _Facts, at: datetime) -> list[RuleResult]:
-    return [
-        rule_credit(report=facts.report, at=at, min_score=settings.CREDIT_SUPER_MEMBER_MIN_SCORE),
+    rules = [
+        rule_credit(report=report, at=at, min_score=settings.CREDIT_SUPER_MEMBER_MIN_SCORE),
         rule_licence(
             expires_on=member.licence_expires_on,
             drive_ends_at=at + timedelta(hours=settings.TEST_DRIVE_HOURS),
         ),
         rule_age(date_of_birth=member.date_of_birth, at=at, min_age=settings.MEMBERS_MIN_AGE_YEARS),
-        rule_not_blacklisted(blacklisted_since=facts.blacklisted_since),
-        rule_biometric_consent(given=facts.consent),
-        rule_quota_rolling(
-            records=facts.history,
-            at=at,
-            limit=settings.QUOTA_DRIVES_PER_WINDOW,
-            window=timedelta(days=settings.QUOTA_WINDOW_DAYS),
-            waivers=facts.waivers,
-        ),
-        rule_quota_one_active(records=facts.history, at=at, waivers=facts.waivers),
+        rule_not_blacklisted(blacklisted_since=entry.created_at if entry else None),
     ]
-
-
-def tier_from_rules(rules: list[RuleResult]) -> str:
-    passed = {r.code for r in rules if r.passed}
-    return Tier.SUPER if passed.issuperset(TIER_RULES) else Tier.STANDARD
-
-
-def member_standing(*, member: Member, at: datetime) -> Standing:
-    facts = _facts(member)
-    rules = _standing_rules(member, facts, at)
-    return Standing(at=at, tier=tier_from_rules(rules), rules=rules, report=facts.report, facts=facts)
+    return Standing(at=at, tier=tier_from_rules(rules), rules=rules, report=report)
 
 
 def member_tier_compute(*, member: Member, at: datetime) -> str:
     return member_standing(member=member, at=at).tier
-
-
-def member_eligibility(*, member: Member, car_model: CarModel, at: datetime) -> Eligibility:
-    """Every rule for test-driving ``car_model`` from ``at``, each passed or failed with its reason.
-
-    The booking flow calls this and nothing else. Allowed outright when every rule passes; when
-    only the credit rule fails and the store allows fees, allowed with the fee of the car's class;
-    otherwise refused. Runs a fixed number of queries (six), whatever the history.
-    """
-    return member_eligibility_for(standing=member_standing(member=member, at=at), car_model=car_model)
-
-
-def member_eligibility_for(*, standing: Standing, car_model: CarModel) -> Eligibility:
-    """``member_eligibility`` from a standing already derived (at its ``at``): no query of its own."""
-    facts, at = standing.facts, standing.at
-    rules = list(standing.rules)
-    rules.insert(
-        -1,
-        rule_quota_model_once(records=facts.history, car_model_id=car_model.pk, at=at, waivers=facts.waivers),
-    )
-    failed = {r.code for r in rules if not r.passed}
-    if not failed:
-        decision, fee = "allowed", 0
-    elif failed == {FEE_RULE} and settings.MEMBERS_FEES_ALLOWED:
-        decision, fee = "allowed_with_fee", fee_for_car_model(car_model=car_model)
-    else:
-        decision, fee = "refused", None
-    return Eligibility(
-        at=at, car_model=car_model, tier=tier_from_rules(rules), rules=rules, decision=decision, fee_cny=fee
-    )
 
 
 def member_list_for_reevaluation() -> list[int]:

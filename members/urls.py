@@ -48,6 +48,5 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="members/password_reset_complete.html"),
         name="password_reset_complete",
     ),
-    path("membership/", views.membership, name="membership"),
     path("membership/credit-check/", views.credit_check, name="credit_check"),
 ]

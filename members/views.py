@@ -1,4 +1,7 @@
-"""Portal pages for members: sign-up, login, their data, and the membership page.
+"""Portal pages for members: sign-up, login, their data and the credit check.
+
+The membership page (tier, quotas, may I book this car?) is testdrives', which owns booking
+eligibility; after sign-up and a credit check the member goes to ``LOGIN_REDIRECT_URL``, that page.
 
 Views read the request, call a service or selector, and pick a template. Domain refusals
 (``ApplicationError``) and field errors (``ValidationError``) come back to the customer as
@@ -9,6 +12,7 @@ import json
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -20,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.forms import CorrectionForm, DeleteAccountForm, ModelChoiceForm, SignUpForm
-from members.selectors import member_eligibility_for, member_get_for_user, member_standing
+from members.forms import CorrectionForm, DeleteAccountForm, SignUpForm
+from members.selectors import member_get_for_user
 from members.services import (
     member_correct,
     member_credit_check,
@@ -54,7 +58,7 @@ def _form_errors_from(form: Form, error: ValidationError) -> None:
 
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and member_get_for_user(user=request.user):
-        return redirect("members:membership")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignUpForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("password_again", "accept_privacy")}
@@ -65,7 +69,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, member.user, backend="members.auth.EmailOrMobileBackend")
             messages.success(request, _("Welcome! Check your credit to see whether you are a Super Member."))
-            return redirect("members:membership")
+            return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "members/signup.html", {"form": form})
 
 
@@ -74,24 +78,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         logout(request)
         return redirect("fleet:catalogue")
     return render(request, "members/logout.html")
-
-
-@member_required
-def membership(request: HttpRequest, member) -> HttpResponse:
-    standing = member_standing(member=member, at=timezone.now())
-    model_form = ModelChoiceForm(request.GET or None)
-    eligibility = None
-    if model_form.is_valid():
-        eligibility = member_eligibility_for(standing=standing, car_model=model_form.cleaned_data["model"])
-    context = {
-        "member": member,
-        "standing": standing,
-        "report": standing.report,
-        "quota": standing.quota,
-        "model_form": model_form,
-        "eligibility": eligibility,
-    }
-    return render(request, "members/membership.html", context)
 
 
 @require_POST
@@ -107,7 +93,7 @@ def credit_check(request: HttpRequest, member) -> HttpResponse:
             _("Your credit score is %(score)s (%(band)s).")
             % {"score": report.score, "band": report.get_band_display()},
         )
-    return redirect("members:membership")
+    return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 @member_required

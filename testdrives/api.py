@@ -8,9 +8,12 @@ a 404, like one that does not exist.
 """
 
 import uuid
+from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -22,8 +25,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fleet.models import CarModel, Paint, Store
-from members.api import MemberApi
+from members.api import MemberApi, RuleOutputSerializer, rule_output
+from members.models import Tier
 from testdrives.codes import code_normalize
+from testdrives.eligibility import Eligibility, member_eligibility
 from testdrives.models import Kiosk, PurchaseMethod, State, TestDrive
 from testdrives.selectors import (
     slot_list,
@@ -38,6 +43,8 @@ from testdrives.services.lifecycle import testdrive_check_in
 from testdrives.services.purchase import testdrive_purchase
 
 TAGS = ["test drives"]
+# The eligibility operation sits with the member's own operations (/me/) in the schema.
+MEMBER_TAGS = ["members"]
 KIOSK_TAGS = ["kiosk"]
 ERROR = inline_serializer(
     "TestDriveErrorOutput", {"code": serializers.CharField(), "detail": serializers.CharField()}
@@ -349,3 +356,63 @@ class KioskStatusApi(KioskApi):
             store_id=request.auth.store_id,
         )
         return Response(KioskStatusOutputSerializer(td).data)
+
+
+# --- May I test-drive this model? (the member's side of booking eligibility) -----------------
+
+
+class EligibilityApi(MemberApi):
+    class EligibilityInputSerializer(serializers.Serializer):
+        model = serializers.SlugField(help_text="The car model's slug.")
+        at = serializers.DateTimeField(required=False, help_text="When the drive would start; default now.")
+
+    class EligibilityOutputSerializer(serializers.Serializer):
+        model = serializers.SlugField(source="car_model.slug")
+        at = serializers.DateTimeField()
+        tier = serializers.ChoiceField(choices=Tier.choices)
+        decision = serializers.ChoiceField(choices=["allowed", "allowed_with_fee", "refused"])
+        fee_cny = serializers.IntegerField(
+            allow_null=True,
+            help_text="0 when allowed outright; the fee when below the credit bar; null when refused.",
+        )
+        rules = RuleOutputSerializer(many=True)
+
+    @extend_schema(
+        tags=MEMBER_TAGS,
+        summary="May I test-drive this model?",
+        description="Every rule (credit, licence through the whole drive, age, blacklist, the three "
+        "quotas) with pass/fail and the reason in both languages, and whether face pickup is set up "
+        "(optional: without it staff check the documents at pickup).",
+        parameters=[
+            OpenApiParameter("model", OpenApiTypes.STR, required=True, description="A car model slug."),
+            OpenApiParameter("at", OpenApiTypes.DATETIME, description="Start of the drive; default now."),
+        ],
+        responses={
+            200: EligibilityOutputSerializer,
+            400: OpenApiResponse(description="Bad parameters."),
+            401: OpenApiResponse(ERROR, description="No valid token or session, or no member profile."),
+            404: ERROR,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        params = self.EligibilityInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        car_model = CarModel.objects.filter(slug=params.validated_data["model"], is_listed=True).first()
+        if car_model is None:
+            raise Http404("No listed car model has this slug.")
+        at: datetime = params.validated_data.get("at") or timezone.now()
+        eligibility = member_eligibility(member=request.member, car_model=car_model, at=at)
+        return Response(eligibility_output(eligibility))
+
+
+def eligibility_output(eligibility: Eligibility) -> dict[str, object]:
+    return EligibilityApi.EligibilityOutputSerializer(
+        {
+            "car_model": eligibility.car_model,
+            "at": eligibility.at,
+            "tier": eligibility.tier,
+            "decision": eligibility.decision,
+            "fee_cny": eligibility.fee_cny,
+            "rules": [rule_output(r) for r in eligibility.rules],
+        }
+    ).data

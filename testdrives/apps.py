@@ -9,6 +9,7 @@ class TestdrivesConfig(AppConfig):
     def ready(self) -> None:
         # testdrives orchestrates the tower link: it registers how cars move (TOWER_DISPATCHER
         # picks one) and listens to how the tower's moves end. Nothing imports testdrives back.
+        from testdrives import receivers  # noqa: F401  (connects the receivers)
         from testdrives.services.dispatch import dispatcher_register
         from testdrives.services.dispatchers import ControllerDispatcher, InstantDispatcher
         from testdrives.services.tower_moves import on_move_finished, on_move_finishing

@@ -17,11 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from biometrics.selectors import face_attempt_latest, face_attempt_message, face_template_exists
-from biometrics.services import face_verify_start
 from biometrics.uploads import photo_bytes
 from testdrives.admin_forms import PhotosField
 from testdrives.codes import code_normalize
 from testdrives.models import Kiosk, State, TestDrive
+from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.kiosks import kiosk_for_token
 from testdrives.services.lifecycle import (
     testdrive_check_in,
@@ -102,7 +102,7 @@ def drive(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     """
     td = _drive_at_kiosk(kiosk, code)
     waiting_for_face = td.state == State.CHECKED_IN
-    last_attempt = face_attempt_latest(test_drive=td) if waiting_for_face else None
+    last_attempt = face_attempt_latest(test_drive=td.pk) if waiting_for_face else None
     context = {
         "td": td,
         "kiosk": kiosk,
@@ -122,7 +122,7 @@ def face(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     td = _drive_at_kiosk(kiosk, code)
     try:
         frames = [photo_bytes(upload) for upload in request.FILES.getlist("frames")]
-        face_verify_start(test_drive=td, frames=frames, request_key=_request_key(request))
+        testdrive_face_check_start(test_drive=td, frames=frames, request_key=_request_key(request))
     except ApplicationError as error:
         if request.htmx:
             return HttpResponse(str(error.message), status=error.status_code)

@@ -1,4 +1,6 @@
-"""Test-drive bookings: the state machine, vehicle holds, pickup windows, payments, purchases.
+"""Test-drive bookings: the state machine, pickup windows, payments, purchases.
+
+A booking holds its car through fleet's reservation calendar (``fleet.models.VehicleHold``).
 
 State changes go through ``TestDrive``'s transition methods, called only by
 ``testdrives.services``; ``protected=True`` refuses any direct assignment, and
@@ -7,14 +9,12 @@ Every transition is logged by django-fsm-log (who, when, why).
 """
 
 from django.conf import settings
-from django.contrib.postgres.fields import RangeOperators
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
-
-from testdrives.ranges import PostgresExclusionConstraint, TstzRange
 
 
 class State(models.TextChoices):
@@ -135,116 +135,82 @@ class TestDrive(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.SCHEDULED, target=S.CHECKED_IN)
-    def check_in(self, *, by: object = None, description: str = "") -> None: ...
+    def check_in(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.CHECKED_IN, target=S.VERIFYING)
-    def start_verification(self, *, by: object = None, description: str = "") -> None: ...
+    def start_verification(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.VERIFYING, target=S.CHECKED_IN)
-    def retry_verification(self, *, by: object = None, description: str = "") -> None: ...
+    def retry_verification(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=[S.CHECKED_IN, S.VERIFYING, S.LOCKED], target=S.VERIFIED)
-    def verify(self, *, by: object = None, description: str = "") -> None: ...
+    def verify(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.VERIFYING, target=S.LOCKED)
-    def lock(self, *, by: object = None, description: str = "") -> None: ...
+    def lock(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.LOCKED, target=S.CHECKED_IN)
-    def unlock(self, *, by: object = None, description: str = "") -> None: ...
+    def unlock(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=[S.VERIFIED, S.DISPATCH_FAILED], target=S.DISPATCHING)
-    def dispatch(self, *, by: object = None, description: str = "") -> None: ...
+    def dispatch(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.DISPATCHING, target=S.READY)
-    def arrive(self, *, by: object = None, description: str = "") -> None: ...
+    def arrive(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.DISPATCHING, target=S.DISPATCH_FAILED)
-    def fail_dispatch(self, *, by: object = None, description: str = "") -> None: ...
+    def fail_dispatch(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.READY, target=S.ON_DRIVE)
-    def depart(self, *, by: object = None, description: str = "") -> None: ...
+    def depart(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.ON_DRIVE, target=S.OVERDUE)
-    def mark_overdue(self, *, by: object = None, description: str = "") -> None: ...
+    def mark_overdue(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=[S.ON_DRIVE, S.OVERDUE], target=S.RETURNED)
-    def take_back(self, *, by: object = None, description: str = "") -> None: ...
+    def take_back(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.RETURNED, target=S.COMPLETED)
-    def complete(self, *, by: object = None, description: str = "") -> None: ...
+    def complete(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=PURCHASABLE, target=S.PURCHASED)
-    def purchase(self, *, by: object = None, description: str = "") -> None: ...
+    def purchase(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=STAFF_CANCELLABLE, target=S.CANCELLED)
-    def cancel(self, *, by: object = None, description: str = "") -> None: ...
+    def cancel(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=MISSABLE, target=S.NO_SHOW)
-    def miss(self, *, by: object = None, description: str = "") -> None: ...
-
-
-class VehicleHold(models.Model):
-    """A vehicle reserved for one booking over [starts_at, ends_at); released when it ends early.
-
-    On PostgreSQL an exclusion constraint makes two unreleased, overlapping holds on one vehicle
-    impossible, whatever the concurrency. On SQLite every booking transaction takes the write
-    lock at BEGIN (``transaction_mode=IMMEDIATE``), which serialises allocation instead.
-    """
-
-    vehicle = models.ForeignKey("fleet.Vehicle", on_delete=models.PROTECT, related_name="holds")
-    test_drive = models.OneToOneField(TestDrive, on_delete=models.CASCADE, related_name="hold")
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    released_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("vehicle hold")
-        verbose_name_plural = _("vehicle holds")
-        constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="hold_positive"),
-            PostgresExclusionConstraint(
-                name="hold_no_overlap_per_vehicle",
-                expressions=[
-                    ("vehicle", RangeOperators.EQUAL),
-                    (TstzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
-                ],
-                condition=Q(released_at__isnull=True),
-            ),
-        ]
-        indexes = [models.Index(fields=["vehicle", "starts_at", "ends_at"], name="hold_vehicle_period")]
-
-    def __str__(self) -> str:
-        return f"{self.vehicle_id} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
+    def miss(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
 
 
 class PickupWindow(models.Model):

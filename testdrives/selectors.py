@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django_fsm_log.models import StateLog
 
-from fleet.models import CarModel, Paint, Store, Vehicle, VehicleStatus
+from fleet.models import CarModel, Paint, Store, Vehicle, VehicleHold, VehicleStatus
 from members.models import Member
 from testdrives.models import (
     Notification,
@@ -21,7 +21,6 @@ from testdrives.models import (
     PickupWindow,
     State,
     TestDrive,
-    VehicleHold,
 )
 from testdrives.notify import notification_text
 

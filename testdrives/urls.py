@@ -5,6 +5,7 @@ from testdrives import views
 app_name = "testdrives"
 
 urlpatterns = [
+    path("membership/", views.membership, name="membership"),
     path("drives/", views.drive_list, name="list"),
     path("drives/book/<slug:slug>/", views.book, name="book"),
     path("drives/<int:pk>/", views.detail, name="detail"),

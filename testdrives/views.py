@@ -10,15 +10,22 @@ from datetime import datetime
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from biometrics.selectors import face_template_exists
 from fleet.models import CarModel, Paint, Store
+from members.forms import ModelChoiceForm
 from members.models import Member
-from members.selectors import member_eligibility
 from members.views import member_required
+from testdrives.eligibility import (
+    BookingStanding,
+    member_booking_standing,
+    member_eligibility,
+    member_eligibility_for,
+)
 from testdrives.errors import BookingRefused
 from testdrives.forms import PurchaseForm, SlotSearchForm
 from testdrives.models import PURCHASABLE, State
@@ -34,6 +41,40 @@ from testdrives.selectors import (
 from testdrives.services.booking import testdrive_book, testdrive_cancel, testdrive_pay_fee
 from testdrives.services.purchase import purchase_price, testdrive_purchase
 from vendingstore.api_errors import ApplicationError
+
+
+@member_required
+def membership(request: HttpRequest, member: Member) -> HttpResponse:
+    """The member's tier, credit, quotas and every rule, each unmet one linked to what fixes it;
+    and, for a chosen model, whether they may book it."""
+    standing = member_booking_standing(member=member, at=timezone.now())
+    model_form = ModelChoiceForm(request.GET or None)
+    eligibility = None
+    if model_form.is_valid():
+        eligibility = member_eligibility_for(standing=standing, car_model=model_form.cleaned_data["model"])
+    context = {
+        "member": member,
+        "standing": standing,
+        "report": standing.report,
+        "quota": standing.quota,
+        "model_form": model_form,
+        "eligibility": eligibility,
+        "fixes": _fixes(standing),
+    }
+    return render(request, "members/membership.html", context)
+
+
+def _fixes(standing: BookingStanding) -> dict[str, tuple[str, str]]:
+    """Rule code → (link, label) of the page where the member fixes an unmet item themselves.
+
+    Age, the blacklist and the quotas have none: time or the store changes them.
+    """
+    face_url = reverse("biometrics:enrol" if standing.face_consent else "biometrics:consent")
+    return {
+        "credit_score": ("#credit", _("Check your credit")),
+        "driving_licence": (reverse("members:account"), _("Update your driving licence")),
+        "face_pickup": (face_url, _("Set up face pickup")),
+    }
 
 
 @member_required

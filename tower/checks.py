@@ -7,7 +7,7 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
 
-from tower.conf import secret_problems
+from tower.protocol import secret_problems
 
 
 @register(Tags.security, deploy=True)

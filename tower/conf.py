@@ -6,35 +6,9 @@ production profile leaves empty), its operator token from ``TOWER_OPERATOR_TOKEN
 secret, as the simulator does).
 """
 
-from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-
-# A webhook secret shorter than this is guessable offline from one signed event.
-SECRET_MIN_LENGTH = 32
-
-
-def secret_problems(*, controllers: Mapping[str, str], secrets: Mapping[str, str]) -> list[str]:
-    """What is wrong with the towers' own secrets, one sentence per tower (empty when fine).
-
-    Every tower with a controller needs its own secret of ``SECRET_MIN_LENGTH`` characters or
-    more: a shared development default would let anyone who knows it forge the tower's events.
-    Pure (no settings read), so the production profile can call it while it is being loaded.
-    """
-    problems = []
-    for code in sorted(controllers):
-        secret = str(secrets.get(code) or "")
-        if not secret:
-            problems.append(
-                f"tower {code} has a controller in TOWER_CONTROLLERS but no secret in TOWER_SECRETS"
-            )
-        elif len(secret) < SECRET_MIN_LENGTH:
-            problems.append(
-                f"tower {code}'s secret in TOWER_SECRETS is {len(secret)} characters; "
-                f"use at least {SECRET_MIN_LENGTH} random characters"
-            )
-    return problems
 
 
 def controller_url_for(code: str) -> str:

@@ -355,3 +355,29 @@ def percentiles(values: list[float], *, prefix: str = "") -> dict[str, float]:
         f"{prefix}p95_s": round(p95, 1),
         f"{prefix}max_s": round(ordered[-1], 1),
     }
+
+
+# A webhook secret shorter than this is guessable offline from one signed event.
+SECRET_MIN_LENGTH = 32
+
+
+def secret_problems(*, controllers: Mapping[str, str], secrets: Mapping[str, str]) -> list[str]:
+    """What is wrong with the towers' own secrets, one sentence per tower (empty when fine).
+
+    Every tower with a controller needs its own secret of ``SECRET_MIN_LENGTH`` characters or
+    more: a shared development default would let anyone who knows it forge the tower's events.
+    Pure (no settings read), so the production profile can call it while it is being loaded.
+    """
+    problems = []
+    for code in sorted(controllers):
+        secret = str(secrets.get(code) or "")
+        if not secret:
+            problems.append(
+                f"tower {code} has a controller in TOWER_CONTROLLERS but no secret in TOWER_SECRETS"
+            )
+        elif len(secret) < SECRET_MIN_LENGTH:
+            problems.append(
+                f"tower {code}'s secret in TOWER_SECRETS is {len(secret)} characters; "
+                f"use at least {SECRET_MIN_LENGTH} random characters"
+            )
+    return problems

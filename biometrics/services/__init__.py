@@ -7,18 +7,19 @@ from biometrics.services.enrolment import (
     face_enrolments_requeue_stale,
     face_template_delete,
 )
-from biometrics.services.pickup import face_attempts_requeue_stale, face_verify_pickup, face_verify_start
-from biometrics.services.retention import biometrics_retention_sweep
+from biometrics.services.pickup import face_attempt_start, face_attempts_requeue_stale, face_verify_pickup
+from biometrics.services.retention import biometrics_retention_sweep, face_template_used
 
 __all__ = [
     "biometrics_retention_sweep",
     "consent_give",
     "consent_withdraw",
+    "face_attempt_start",
     "face_attempts_requeue_stale",
     "face_enrol",
     "face_enrol_decide",
     "face_enrolments_requeue_stale",
     "face_template_delete",
+    "face_template_used",
     "face_verify_pickup",
-    "face_verify_start",
 ]

@@ -7,9 +7,10 @@ from biometrics.consent import CONSENT_VERSION
 from biometrics.models import BiometricConsent
 from biometrics.selectors import consent_open
 from biometrics.services.enrolment import face_template_delete
+from members.models import Member
 
 
-def consent_give(*, member: object, language: str) -> BiometricConsent:
+def consent_give(*, member: Member, language: str) -> BiometricConsent:
     """Record the member's consent to the current text. Giving it twice keeps the first one."""
     existing = consent_open(member=member)
     if existing is not None:
@@ -24,7 +25,7 @@ def consent_give(*, member: object, language: str) -> BiometricConsent:
         return consent_open(member=member)  # type: ignore[return-value]
 
 
-def consent_withdraw(*, member: object) -> bool:
+def consent_withdraw(*, member: Member) -> bool:
     """Withdraw consent at once. Returns whether there was one to withdraw.
 
     The member's face template (and any enrolment photo still waiting) is deleted with it.

@@ -8,10 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from biometrics import tasks  # a module object: tasks import these services in turn
 from biometrics.crypto import template_encrypt
 from biometrics.engine import FaceRefused, embed
 from biometrics.models import EnrolmentStatus, FaceEnrolment, FaceTemplate
 from biometrics.selectors import biometric_consent_given
+from members.models import Member
 from vendingstore.api_errors import ApplicationError
 from vendingstore.queueing import delay_on_commit, delay_safely
 
@@ -24,7 +26,7 @@ class ConsentRequired(ApplicationError):
     )
 
 
-def face_enrol(*, member: object, photo: bytes) -> FaceEnrolment:
+def face_enrol(*, member: Member, photo: bytes) -> FaceEnrolment:
     """Store the (already checked) photo and compute its template in a worker after commit."""
     if not biometric_consent_given(member=member):
         raise ConsentRequired()
@@ -32,9 +34,7 @@ def face_enrol(*, member: object, photo: bytes) -> FaceEnrolment:
         enrolment = FaceEnrolment(member=member)
         enrolment.photo.save(f"{uuid.uuid4().hex}.jpg", ContentFile(photo), save=False)
         enrolment.save()
-        from biometrics.tasks import face_enrol_decide as task
-
-        delay_on_commit(task, enrolment.pk)
+        delay_on_commit(tasks.face_enrol_decide, enrolment.pk)
     return enrolment
 
 
@@ -61,11 +61,9 @@ def face_enrolments_requeue_stale(*, older_than_seconds: int = 60) -> int:
     Its task was lost (broker down at commit, worker machine gone); deciding twice is harmless,
     since the task locks the enrolment and leaves a decided one alone.
     """
-    from biometrics.tasks import face_enrol_decide as task
-
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     stale = FaceEnrolment.objects.filter(status=EnrolmentStatus.PENDING, created_at__lt=cutoff)
-    return sum(delay_safely(task, pk) for pk in stale.values_list("pk", flat=True))
+    return sum(delay_safely(tasks.face_enrol_decide, pk) for pk in stale.values_list("pk", flat=True))
 
 
 def _decide(enrolment: FaceEnrolment) -> tuple[str, str]:
@@ -88,7 +86,7 @@ def _photo_delete(enrolment: FaceEnrolment) -> None:
         enrolment.photo.delete(save=False)
 
 
-def face_template_delete(*, member: object) -> int:
+def face_template_delete(*, member: Member | int) -> int:
     """Delete the member's template and any photo still waiting (withdrawal, retention, deletion)."""
     for enrolment in FaceEnrolment.objects.filter(member=member).exclude(photo=""):
         _photo_delete(enrolment)

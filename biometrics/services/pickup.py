@@ -1,7 +1,8 @@
 """Face pickup at the kiosk: a burst of frames, decided 1:1 against the booking member's template.
 
 The kiosk has already taken the pickup code (something the member has); the face is the second
-factor. A decision never searches other members' templates.
+factor. A decision never searches other members' templates. Biometrics returns a verdict
+(``face_attempt_decided``); testdrives moves the booking.
 """
 
 import time
@@ -16,10 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from biometrics import tasks  # a module object: tasks import these services in turn
 from biometrics.crypto import template_decrypt
 from biometrics.engine import (
     AntiSpoofStatus,
     ChallengeCode,
+    Embedding,
     FaceRefused,
     Frame,
     check_antispoof,
@@ -28,14 +31,9 @@ from biometrics.engine import (
     embed,
     frame_of,
 )
-from biometrics.models import FAILED_RESULTS, AttemptResult, FaceTemplate, VerificationAttempt
-from testdrives.errors import TransitionRefused
-from testdrives.models import State, TestDrive
-from testdrives.services.lifecycle import (
-    testdrive_face_check_failed,
-    testdrive_face_check_started,
-    testdrive_identity_verified,
-)
+from biometrics.models import AttemptResult, FaceTemplate, VerificationAttempt
+from biometrics.selectors import face_attempt_for_request
+from biometrics.signals import face_attempt_decided
 from vendingstore.api_errors import ApplicationError
 from vendingstore.queueing import delay_on_commit, delay_safely
 
@@ -50,39 +48,33 @@ class NotEnrolled(ApplicationError):
     )
 
 
-def face_verify_start(
-    *, test_drive: TestDrive, frames: Sequence[bytes], request_key: uuid.UUID
+def face_attempt_start(
+    *, member_id: int, booking_id: int, frames: Sequence[bytes], request_key: uuid.UUID
 ) -> VerificationAttempt:
-    """Record an attempt with its frames and decide it in a worker after commit.
+    """Record an attempt for booking ``booking_id`` with its frames; a worker decides it after commit.
 
-    The same ``request_key`` twice (a double submit) returns the first attempt. Refused when the
-    booking is not waiting for a face check, or the member has no template (staff check instead).
+    Call inside the caller's transaction, with the booking locked and its state checked (the
+    booking is testdrives'). The same ``request_key`` twice returns the first attempt. Raises
+    ``NotEnrolled`` when the member has no template (staff check the documents instead).
     """
-    if not frames:
-        raise TransitionRefused(_("No picture arrived from the camera. Please try again."))
-    with transaction.atomic():
-        td = TestDrive.objects.select_for_update().get(pk=test_drive.pk)
-        existing = VerificationAttempt.objects.filter(test_drive=td, request_key=request_key).first()
-        if existing is not None:
-            return existing
-        if not FaceTemplate.objects.filter(member_id=td.member_id).exists():
-            raise NotEnrolled()
-        testdrive_face_check_started(test_drive=td)
-        attempt = VerificationAttempt.objects.create(test_drive=td, request_key=request_key)
-        attempt.frames = [
-            default_storage.save(f"face-probes/{attempt.pk}-{i}.jpg", ContentFile(frame))
-            for i, frame in enumerate(frames[:MAX_FRAMES])
-        ]
-        attempt.save(update_fields=["frames"])
-        from biometrics.tasks import face_verify_pickup as task
-
-        delay_on_commit(task, attempt.pk)
+    existing = face_attempt_for_request(test_drive=booking_id, request_key=request_key)
+    if existing is not None:
+        return existing
+    if not FaceTemplate.objects.filter(member_id=member_id).exists():
+        raise NotEnrolled()
+    attempt = VerificationAttempt.objects.create(test_drive_id=booking_id, request_key=request_key)
+    attempt.frames = [
+        default_storage.save(f"face-probes/{attempt.pk}-{i}.jpg", ContentFile(frame))
+        for i, frame in enumerate(frames[:MAX_FRAMES])
+    ]
+    attempt.save(update_fields=["frames"])
+    delay_on_commit(tasks.face_verify_pickup, attempt.pk)
     return attempt
 
 
 def face_verify_pickup(*, attempt_id: int) -> str:
-    """Decide one attempt and move its booking on: verified (and the car sent for), back to
-    checked_in for a retake or another try, or locked after the fifth failure.
+    """Decide one attempt and announce the verdict (``face_attempt_decided``), on which testdrives
+    moves the booking: verified, back for another try, or locked for staff.
 
     Idempotent: a decided attempt is left alone. The attempt row is locked while deciding, so a
     redelivered task waits and then finds it decided; a worker killed mid-way leaves it pending,
@@ -90,7 +82,9 @@ def face_verify_pickup(*, attempt_id: int) -> str:
     """
     with transaction.atomic():
         attempt = (
-            VerificationAttempt.objects.select_for_update().select_related("test_drive").get(pk=attempt_id)
+            VerificationAttempt.objects.select_for_update(of=("self",))
+            .select_related("test_drive")
+            .get(pk=attempt_id)
         )
         if attempt.result != AttemptResult.PENDING:
             return attempt.result
@@ -98,7 +92,14 @@ def face_verify_pickup(*, attempt_id: int) -> str:
         attempt.decided_at = timezone.now()
         _frames_delete(attempt)
         attempt.save()
-        _move_booking(attempt)
+        face_attempt_decided.send(
+            sender=VerificationAttempt,
+            attempt_id=attempt.pk,
+            booking_id=attempt.test_drive_id,
+            verdict=attempt.result,
+            reason=attempt.reason,
+            note=_note(attempt),
+        )
     return attempt.result
 
 
@@ -136,7 +137,7 @@ def _decide(attempt: VerificationAttempt) -> None:
 
 
 def _liveness(
-    attempt: VerificationAttempt, frames: list[bytes | Frame], template: object, timings: dict
+    attempt: VerificationAttempt, frames: list[bytes | Frame], template: Embedding, timings: dict
 ) -> tuple[str, str]:
     """Anti-spoofing on the probe (when its weights are installed), then the blink/turn challenge."""
     mark = time.perf_counter()
@@ -158,17 +159,10 @@ def _liveness(
     return AttemptResult.RETAKE, challenge.code.value
 
 
-def _move_booking(attempt: VerificationAttempt) -> None:
-    td = attempt.test_drive
-    if TestDrive.objects.filter(pk=td.pk).values_list("state", flat=True).first() != State.VERIFYING:
-        return  # staff acted meanwhile (verified by hand, cancelled): the attempt stays as a record
+def _note(attempt: VerificationAttempt) -> str:
     if attempt.result == AttemptResult.MATCH:
-        testdrive_identity_verified(test_drive=td.pk, method="face", note=f"distance {attempt.distance:.3f}")
-        return
-    failures = VerificationAttempt.objects.filter(test_drive=td, result__in=FAILED_RESULTS).count()
-    testdrive_face_check_failed(
-        test_drive=td.pk, failures=failures, reason=f"{attempt.result}: {attempt.reason}"
-    )
+        return f"distance {attempt.distance:.3f}"
+    return f"{attempt.result}: {attempt.reason}"
 
 
 def _read(name: str) -> bytes:
@@ -197,8 +191,6 @@ def face_attempts_requeue_stale(*, older_than_seconds: int = 60) -> int:
     hour); the customer at the kiosk cannot wait that long. Deciding twice is harmless: the task
     locks the attempt and leaves a decided one alone.
     """
-    from biometrics.tasks import face_verify_pickup as task
-
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     stale = VerificationAttempt.objects.filter(result=AttemptResult.PENDING, created_at__lt=cutoff)
-    return sum(delay_safely(task, pk) for pk in stale.values_list("pk", flat=True))
+    return sum(delay_safely(tasks.face_verify_pickup, pk) for pk in stale.values_list("pk", flat=True))

@@ -21,7 +21,7 @@ from urllib.request import Request, urlopen
 
 from django.conf import settings
 
-from members.credit import (
+from members.credit.base import (
     CreditAnswer,
     CreditProvider,
     CreditProviderUnavailable,

@@ -9,7 +9,7 @@ import hmac
 
 from django.conf import settings
 
-from members.credit import CreditAnswer, CreditProvider, CreditRequest
+from members.credit.base import CreditAnswer, CreditProvider, CreditRequest
 
 
 def sandbox_score(*, id_number: str, seed: str) -> int:

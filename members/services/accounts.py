@@ -22,9 +22,10 @@ from members.identity import (
     validate_mobile,
 )
 from members.models import AuditAction, BlacklistEntry, Member
-from members.selectors import member_drive_history, member_export_data
+from members.selectors import member_export_data, member_recorded_drives
 from members.services.audit import audit_record
 from members.services.standing import member_tier_refresh
+from members.signals import member_anonymised, member_anonymising
 
 # What a member may change themselves. Name, ID number and date of birth identify the person
 # the credit report is about: staff change those, after seeing a document.
@@ -204,16 +205,15 @@ def member_anonymise(*, member: Member, actor: AbstractBaseUser, reason: str = "
     audit history, blacklist entries, and, for a blacklisted member, the ID number's keyed hash,
     so the same person cannot sign up again around a ban. Removed: name, contact details,
     encrypted ID and licence numbers, date of birth, credit reports, face template and consent, API
-    tokens; the login is
+    tokens (the other apps delete what they hold on ``member_anonymised``); the login is
     disabled and every session ends (the password hash changes).
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.anonymised_at is not None:
         return member
-    if any(record.is_active for record in member_drive_history(member=member)):
-        raise MemberDeletionRefused(
-            _("You have a test drive booked or under way. Cancel or finish it, then delete your account.")
-        )
+    if any(record.is_active for record in member_recorded_drives(member=member)):
+        raise MemberDeletionRefused()
+    member_anonymising.send(sender=Member, member=member)
     keep_hash = BlacklistEntry.objects.filter(member=member, lifted_at__isnull=True).exists()
     placeholder = f"deleted-{member.pk}"
     member.full_name = f"Deleted member {member.pk}"
@@ -228,10 +228,7 @@ def member_anonymise(*, member: Member, actor: AbstractBaseUser, reason: str = "
     member.anonymised_at = timezone.now()
     member.save()
     member.credit_reports.all().delete()
-    # Face data goes at once with the account (PIPL art. 47): consent withdrawn, template deleted.
-    from biometrics.services import consent_withdraw
-
-    consent_withdraw(member=member)
+    member_anonymised.send(sender=Member, member=member)
     user = member.user
     user.username = user.email = f"{placeholder}@deleted.invalid"
     user.first_name = user.last_name = ""

@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from fleet.models import VehicleHold
 from members.admin import ReadOnlyAdmin
 from testdrives.admin.boards import overdue_board, store_days
 from testdrives.admin.steps import STEPS, Step, steps_for
@@ -32,7 +33,6 @@ from testdrives.models import (
     ReturnPhoto,
     State,
     TestDrive,
-    VehicleHold,
 )
 from testdrives.selectors import testdrive_timeline
 from vendingstore.api_errors import ApplicationError
@@ -56,12 +56,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
-
-
-class VehicleHoldInline(ReadOnlyInline):
-    model = VehicleHold
-    fields = ["vehicle", "starts_at", "ends_at", "released_at"]
-    verbose_name_plural = _("vehicle hold")
 
 
 class PaymentInline(ReadOnlyInline):
@@ -130,7 +124,7 @@ class TestDriveAdmin(ReadOnlyAdmin):
         "vehicle__vin",
     ]
     search_help_text = _("Pickup or return code, member name, e-mail or mobile, or VIN.")
-    inlines = [VehicleHoldInline, PaymentInline, PurchaseOrderInline, ReturnPhotoInline, NotificationInline]
+    inlines = [PaymentInline, PurchaseOrderInline, ReturnPhotoInline, NotificationInline]
     fieldsets = [
         (
             None,
@@ -138,7 +132,15 @@ class TestDriveAdmin(ReadOnlyAdmin):
         ),
         (
             pgettext_lazy("test drive", "Pickup"),
-            {"fields": [("slot_start", "slot_end"), "fee_cny", "identity_method", "delivery_bay"]},
+            {
+                "fields": [
+                    ("slot_start", "slot_end"),
+                    "vehicle_hold",
+                    "fee_cny",
+                    "identity_method",
+                    "delivery_bay",
+                ]
+            },
         ),
         (
             _("Drive"),
@@ -158,7 +160,7 @@ class TestDriveAdmin(ReadOnlyAdmin):
         (_("Transition log"), {"fields": ["transition_log"]}),
         (_("Record"), {"fields": [("created_at", "updated_at")]}),
     ]
-    readonly_fields = ["member_contact", "transition_log", "created_at", "updated_at"]
+    readonly_fields = ["member_contact", "vehicle_hold", "transition_log", "created_at", "updated_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TestDrive]:
         # For the list and the booking page alike (the changelist then skips list_select_related).
@@ -192,6 +194,19 @@ class TestDriveAdmin(ReadOnlyAdmin):
             member.user.email,
             member.user.email,
         )
+
+    @admin.display(description=_("vehicle hold"))
+    def vehicle_hold(self, obj: TestDrive) -> str:
+        """The booking's entry in its car's reservation calendar (fleet's ``VehicleHold``)."""
+        hold = VehicleHold.objects.filter(booking_id=obj.pk).first()
+        if hold is None:
+            return "—"
+        local = timezone.localtime
+        period = f"{local(hold.starts_at):%Y-%m-%d %H:%M} – {local(hold.ends_at):%Y-%m-%d %H:%M}"
+        if hold.released_at is None:
+            return period
+        released = gettext("released %(when)s") % {"when": f"{local(hold.released_at):%Y-%m-%d %H:%M}"}
+        return f"{period} ({released})"
 
     @admin.display(description=_("transitions"))
     def transition_log(self, obj: TestDrive) -> str:

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.db.models.expressions
 import django_fsm
-import testdrives.ranges
+import fleet.ranges
 from django.conf import settings
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
@@ -222,6 +222,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='vehiclehold',
-            constraint=testdrives.ranges.PostgresExclusionConstraint(condition=models.Q(('released_at__isnull', True)), expressions=[('vehicle', '='), (testdrives.ranges.TstzRange('starts_at', 'ends_at'), '&&')], name='hold_no_overlap_per_vehicle'),
+            constraint=fleet.ranges.PostgresExclusionConstraint(condition=models.Q(('released_at__isnull', True)), expressions=[('vehicle', '='), (fleet.ranges.TstzRange('starts_at', 'ends_at'), '&&')], name='hold_no_overlap_per_vehicle'),
         ),
     ]

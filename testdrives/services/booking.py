@@ -13,10 +13,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fleet.models import CarModel, Paint, Store
+from biometrics.services import face_template_used
+from fleet.models import CarModel, Paint, Store, VehicleHold
 from members.models import Member
-from members.selectors import member_eligibility
 from testdrives.codes import code_new
+from testdrives.eligibility import member_eligibility
 from testdrives.errors import (
     BookingRefused,
     NoCarLeft,
@@ -26,6 +27,7 @@ from testdrives.errors import (
     TransitionRefused,
 )
 from testdrives.models import (
+    ACTIVE,
     STAFF_CANCELLABLE,
     Payment,
     PaymentPurpose,
@@ -33,7 +35,6 @@ from testdrives.models import (
     PickupWindow,
     State,
     TestDrive,
-    VehicleHold,
 )
 from testdrives.notify import notification_create
 from testdrives.payments import payment_provider
@@ -45,7 +46,7 @@ from testdrives.selectors import (
     vehicle_candidates,
     vehicle_free_ids,
 )
-from testdrives.services.dispatch import dispatch_store_back
+from testdrives.services.dispatch import dispatch_stow_back
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ def testdrive_book(
             request_key=request_key,
             fee_cny=eligibility.fee_cny or 0,
         )
+        face_template_used(member_id=member.pk, at=now, in_use=True)
         if test_drive.fee_cny:
             _fee_payment_open(test_drive, now=now)
         else:
@@ -152,7 +154,7 @@ def _allocate(
             fee_cny=fee_cny,
         )
         VehicleHold.objects.create(
-            vehicle_id=vehicle_id, test_drive=test_drive, starts_at=starts_at, ends_at=ends_at
+            vehicle_id=vehicle_id, booking_id=test_drive.pk, starts_at=starts_at, ends_at=ends_at
         )
         return test_drive
 
@@ -260,7 +262,7 @@ def testdrive_cancel(
         td.cancel(by=by, description=reason or ("cancelled by staff" if as_staff else "cancelled by member"))
         _cancelled(td, now=timezone.now())
         if car_at_bay:
-            dispatch_store_back(vehicle_id=td.vehicle_id)
+            dispatch_stow_back(vehicle_id=td.vehicle_id)
     return td
 
 
@@ -286,10 +288,12 @@ def _cancelled(td: TestDrive, *, now: datetime) -> None:
 
 
 def testdrive_release(*, test_drive: TestDrive) -> None:
-    """End the booking's hold on its car now (cancelled, missed, completed or sold)."""
-    VehicleHold.objects.filter(test_drive=test_drive, released_at__isnull=True).update(
-        released_at=timezone.now()
-    )
+    """End the booking's hold on its car now (cancelled, missed, completed or sold), and tell
+    biometrics the drive ended: the face template's retention counts from here."""
+    now = timezone.now()
+    VehicleHold.objects.filter(booking_id=test_drive.pk, released_at__isnull=True).update(released_at=now)
+    still_booked = TestDrive.objects.filter(member_id=test_drive.member_id, state__in=ACTIVE).exists()
+    face_template_used(member_id=test_drive.member_id, at=now, in_use=still_booked)
 
 
 def _fee_settle(test_drive: TestDrive) -> None:

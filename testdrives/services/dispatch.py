@@ -92,7 +92,3 @@ def dispatch_stow_back(*, vehicle_id: int) -> None:
     stowed back when it arrives (``tower_moves``; the instant dispatcher never moves it)."""
     dispatcher().stow_back(vehicle_id=vehicle_id)
 
-
-# The old name, still used by testdrives/services/booking.py (another branch owns that module
-# while the apps are being decoupled; rename the call there when merging, then drop this).
-dispatch_store_back = dispatch_stow_back

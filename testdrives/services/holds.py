@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from testdrives.models import State, TestDrive, VehicleHold
+from fleet.models import VehicleHold
+from testdrives.models import State, TestDrive
 from testdrives.notify import staff_alert
 from testdrives.services.booking import vehicle_take_first_free
 
@@ -21,7 +22,7 @@ def hold_extend_for_late_car(*, test_drive: TestDrive, now: datetime) -> list[in
     """
     hold = (
         VehicleHold.objects.select_for_update()
-        .filter(test_drive=test_drive, released_at__isnull=True)
+        .filter(booking_id=test_drive.pk, released_at__isnull=True)
         .first()
     )
     wanted_end = now + timedelta(hours=settings.TESTDRIVE_TURNAROUND_HOURS)
@@ -31,12 +32,12 @@ def hold_extend_for_late_car(*, test_drive: TestDrive, now: datetime) -> list[in
     stuck: list[VehicleHold] = []
     for other in _holds_in_the_way(hold, wanted_end):
         if _move_to_another_car(other):
-            moved.append(other.test_drive_id)
+            moved.append(other.booking_id)
         else:
             stuck.append(other)
     if stuck:
         wanted_end = min(wanted_end, stuck[0].starts_at)  # the holds in the way come by start
-        stuck_ids = [h.test_drive_id for h in stuck]
+        stuck_ids = [h.booking_id for h in stuck]
         staff_alert(
             test_drive=test_drive, what=f"overdue car is booked again by {stuck_ids} and no other car is free"
         )
@@ -55,14 +56,13 @@ def _holds_in_the_way(hold: VehicleHold, until: datetime) -> list[VehicleHold]:
             ends_at__gt=hold.ends_at,
         )
         .exclude(pk=hold.pk)
-        .select_related("test_drive")
         .order_by("starts_at")
     )
 
 
 def _move_to_another_car(hold: VehicleHold) -> bool:
     """Give a not-yet-started booking another free car of its model and paint, if there is one."""
-    td = hold.test_drive
+    td = TestDrive.objects.select_related("store", "car_model", "paint").get(pk=hold.booking_id)
     if td.state != State.SCHEDULED:
         return False
 

@@ -40,8 +40,6 @@ from testdrives.services.dispatch import (
 )
 from tower.bays import bay_free
 
-FACE_ATTEMPTS_MAX = 5
-
 logger = logging.getLogger(__name__)
 
 
@@ -128,10 +126,10 @@ def testdrive_face_check_started(*, test_drive: TestDrive | int) -> TestDrive:
 
 def testdrive_face_check_failed(*, test_drive: TestDrive | int, failures: int, reason: str) -> TestDrive:
     """The face did not match. Back to checked_in for another try, or locked for staff after the
-    ``FACE_ATTEMPTS_MAX``-th failure (``failures`` counts this booking's failed attempts)."""
+    ``TESTDRIVE_FACE_ATTEMPTS_MAX``-th failure (``failures`` counts this booking's failed attempts)."""
 
     def transition(td: TestDrive) -> None:
-        if failures >= FACE_ATTEMPTS_MAX:
+        if failures >= settings.TESTDRIVE_FACE_ATTEMPTS_MAX:
             td.lock(description=f"{failures} failed face checks: {reason}")
         else:
             td.retry_verification(description=reason)

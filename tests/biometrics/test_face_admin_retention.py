@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from biometrics.admin import FaceTemplateAdmin
 from biometrics.crypto import template_encrypt
@@ -16,6 +17,7 @@ from biometrics.engine import Embedding
 from biometrics.models import FaceEnrolment, FaceTemplate
 from biometrics.services import biometrics_retention_sweep
 from testdrives.models import State, TestDrive
+from testdrives.services.booking import testdrive_cancel, testdrive_release
 from tests.factories import StaffFactory
 from tests.testdrives.conftest import make_member
 
@@ -73,7 +75,9 @@ def test_a_template_is_deleted_30_days_after_the_last_drive_ends_not_before(book
     member = make_member(score=760)
     template_for(member)
     td = book(member)
+    clock.move_to(td.slot_end)
     TestDrive.objects.filter(pk=td.pk).update(state=State.COMPLETED, finished_at=td.slot_end)
+    testdrive_release(test_drive=TestDrive.objects.get(pk=td.pk))  # what every ending service calls
 
     clock.move_to(td.slot_end + timedelta(days=29))
     assert biometrics_retention_sweep() == 0
@@ -89,6 +93,31 @@ def test_a_member_with_a_booking_under_way_keeps_the_template(book, clock):
 
     clock.shift(timedelta(days=40))  # booked long ago, still scheduled: an active booking
     assert biometrics_retention_sweep() == 0
+
+
+def test_booking_marks_the_template_in_use_and_cancelling_starts_the_retention_clock(book, clock):
+    member = make_member(score=760)
+    template = template_for(member)
+
+    td = book(member)
+    template.refresh_from_db()
+    assert template.in_use
+
+    clock.shift(timedelta(minutes=5))
+    testdrive_cancel(test_drive=td, by=member.user)
+    template.refresh_from_db()
+    assert not template.in_use
+    assert template.last_used_at == timezone.now()
+
+
+def test_a_template_enrolled_without_any_booking_goes_after_the_retention_period(clock):
+    member = make_member(score=760)
+    template_for(member)
+
+    clock.shift(timedelta(days=29))
+    assert biometrics_retention_sweep() == 0
+    clock.shift(timedelta(days=2))
+    assert biometrics_retention_sweep() == 1
 
 
 def test_a_template_without_consent_in_force_is_deleted(clock):

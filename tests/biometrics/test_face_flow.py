@@ -10,10 +10,11 @@ from django.db import connection
 from PIL import Image
 
 from biometrics.models import AttemptResult, FaceEnrolment, FaceTemplate, VerificationAttempt
-from biometrics.services import consent_withdraw, face_enrol, face_verify_start
+from biometrics.services import consent_withdraw, face_enrol
 from biometrics.services.enrolment import ConsentRequired
 from biometrics.services.pickup import NotEnrolled
 from testdrives.models import Kiosk, State, TestDrive
+from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.lifecycle import testdrive_check_in
 from tests.biometrics.conftest import FACES, burst, needs_faces, photo
 from tests.testdrives.conftest import TEN
@@ -48,7 +49,7 @@ def checked_in(enrolled, check_in) -> TestDrive:
 
 def attempt(td: TestDrive, frames: list[bytes], capture) -> VerificationAttempt:
     with capture(execute=True):
-        made = face_verify_start(test_drive=td, frames=frames, request_key=uuid.uuid4())
+        made = testdrive_face_check_start(test_drive=td, frames=frames, request_key=uuid.uuid4())
     made.refresh_from_db()
     return made
 
@@ -122,8 +123,8 @@ def test_a_blurred_or_faceless_probe_asks_for_a_retake_without_counting(
 def test_a_double_submit_makes_one_attempt(checked_in, django_capture_on_commit_callbacks):
     key = uuid.uuid4()
     with django_capture_on_commit_callbacks(execute=True):
-        first = face_verify_start(test_drive=checked_in, frames=burst("img59.jpg"), request_key=key)
-    second = face_verify_start(test_drive=checked_in, frames=burst("img59.jpg"), request_key=key)
+        first = testdrive_face_check_start(test_drive=checked_in, frames=burst("img59.jpg"), request_key=key)
+    second = testdrive_face_check_start(test_drive=checked_in, frames=burst("img59.jpg"), request_key=key)
 
     assert first.pk == second.pk
     assert VerificationAttempt.objects.count() == 1
@@ -133,7 +134,7 @@ def test_a_member_without_a_template_is_sent_to_staff(check_in, super_member):
     td = check_in(super_member)
 
     with pytest.raises(NotEnrolled):
-        face_verify_start(test_drive=td, frames=burst("img2.jpg"), request_key=uuid.uuid4())
+        testdrive_face_check_start(test_drive=td, frames=burst("img2.jpg"), request_key=uuid.uuid4())
     assert TestDrive.objects.get(pk=td.pk).state == State.CHECKED_IN
 
 
@@ -167,7 +168,9 @@ def test_an_attempt_left_pending_by_a_lost_worker_is_decided_once_requeued(
 
     # The worker died before deciding: the attempt exists, its task never ran.
     with django_capture_on_commit_callbacks(execute=False):
-        made = face_verify_start(test_drive=checked_in, frames=burst("img59.jpg"), request_key=uuid.uuid4())
+        made = testdrive_face_check_start(
+            test_drive=checked_in, frames=burst("img59.jpg"), request_key=uuid.uuid4()
+        )
     clock.shift(timedelta(seconds=30))
     assert face_attempts_requeue_stale() == 0  # not stale yet
     clock.shift(timedelta(seconds=31))

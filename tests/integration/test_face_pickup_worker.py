@@ -9,8 +9,9 @@ import pytest
 from celery.app.task import Task
 
 from biometrics.models import FaceTemplate, VerificationAttempt
-from biometrics.services import face_enrol, face_verify_start
+from biometrics.services import face_enrol
 from testdrives.models import Kiosk, State, TestDrive
+from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.lifecycle import testdrive_check_in
 from tests.biometrics.conftest import burst, needs_faces, photo
 from tests.integration.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
@@ -57,12 +58,12 @@ def test_a_member_enrols_and_is_recognised_at_the_kiosk_by_a_real_worker(
     clock.move_to(TEN)
     kiosk = Kiosk.objects.create(store=store, name="k", token_hash="d" * 64, created_by=staff)
     testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
-    impostor = face_verify_start(test_drive=td, frames=burst("img3.jpg"), request_key=uuid.uuid4())
+    impostor = testdrive_face_check_start(test_drive=td, frames=burst("img3.jpg"), request_key=uuid.uuid4())
     wait_for(lambda: VerificationAttempt.objects.get(pk=impostor.pk).result != "pending")
     assert VerificationAttempt.objects.get(pk=impostor.pk).result == "no_match"
     wait_for(lambda: TestDrive.objects.get(pk=td.pk).state == State.CHECKED_IN)
 
-    attempt = face_verify_start(test_drive=td, frames=burst("img59.jpg"), request_key=uuid.uuid4())
+    attempt = testdrive_face_check_start(test_drive=td, frames=burst("img59.jpg"), request_key=uuid.uuid4())
     wait_for(lambda: TestDrive.objects.get(pk=td.pk).state == State.READY)
 
     decided = VerificationAttempt.objects.get(pk=attempt.pk)

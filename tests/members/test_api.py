@@ -9,7 +9,6 @@ from rest_framework.test import APIClient
 
 from members.demo import demo_id_number
 from members.models import Member
-from tests.factories import CarModelFactory, CreditReportFactory
 from tests.members.conftest import FakeBureau
 
 pytestmark = pytest.mark.django_db
@@ -128,41 +127,6 @@ def test_a_bureau_failure_is_a_503_that_says_try_again_later(
     assert response.status_code == 503
     assert response.json()["code"] == "credit_bureau_unavailable"
     assert "try again later" in response.json()["detail"]
-
-
-def test_eligibility_for_a_model_lists_every_rule_and_the_fee(logged_in: APIClient, member: Member) -> None:
-    CreditReportFactory(member=member, score=650)
-    car = CarModelFactory(msrp_cny=420_000)
-
-    body = logged_in.get("/api/v1/me/eligibility/", {"model": car.slug}).json()
-
-    assert body["model"] == car.slug
-    assert len(body["rules"]) == 8
-    failed = {r["code"] for r in body["rules"] if not r["passed"]}
-    # Without biometric consent the fee cannot make up for the low score: a refusal.
-    assert failed == {"credit_score", "biometric_consent"}
-    assert body["decision"] == "refused"
-    quota = next(r for r in body["rules"] if r["code"] == "quota_rolling")
-    assert (quota["used"], quota["limit"]) == (0, 5)
-
-
-def test_eligibility_at_a_future_start(logged_in: APIClient, member: Member) -> None:
-    car = CarModelFactory()
-    member.licence_expires_on = timezone.localdate() + timedelta(days=10)
-    member.save()
-
-    soon = logged_in.get("/api/v1/me/eligibility/", {"model": car.slug}).json()
-    later = logged_in.get(
-        "/api/v1/me/eligibility/", {"model": car.slug, "at": (timezone.now() + timedelta(days=9)).isoformat()}
-    ).json()
-
-    assert next(r for r in soon["rules"] if r["code"] == "driving_licence")["passed"]
-    assert not next(r for r in later["rules"] if r["code"] == "driving_licence")["passed"]
-
-
-def test_eligibility_for_an_unknown_model_is_404(logged_in: APIClient) -> None:
-    assert logged_in.get("/api/v1/me/eligibility/", {"model": "no-such-car"}).status_code == 404
-    assert logged_in.get("/api/v1/me/eligibility/").status_code == 400
 
 
 def test_a_member_corrects_their_mobile_but_not_their_name(logged_in: APIClient, member: Member) -> None:

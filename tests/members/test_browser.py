@@ -47,9 +47,10 @@ def test_sign_up_check_credit_and_read_the_membership_page_in_both_languages(
     expect(page.locator("[data-tier]")).to_have_attribute(
         "data-tier", "super" if score >= 700 else "standard"
     )
-    expect(page.locator('[data-rule="biometric_consent"]')).to_contain_text("Biometric consent not given yet")
+    expect(page.locator('[data-rule="face_pickup"]')).to_contain_text("Optional: consent to face pickup")
     expect(page.locator('[data-rule="age"] .rule__mark')).to_have_text("✓")
-    expect(page.locator('[data-rule="biometric_consent"] .rule__mark')).to_have_text("✗")
+    expect(page.locator('[data-rule="face_pickup"] .rule__mark')).to_have_text("○")
+    expect(page.locator('[data-rule="face_pickup"] a.rule__fix')).to_have_attribute("href", "/face-consent/")
     expect(page.get_by_text("Last checked")).to_be_visible()
 
     page.get_by_role("button", name="中文").click()
@@ -57,5 +58,5 @@ def test_sign_up_check_credit_and_read_the_membership_page_in_both_languages(
     expect(page.get_by_role("heading", name="您的会员资格")).to_be_visible()
     expect(page.get_by_role("button", name="查询我的信用")).to_be_visible()
     expect(page.locator('[data-rule="credit_score"]')).to_contain_text(f"您的信用分 {score}")
-    expect(page.locator('[data-rule="biometric_consent"]')).to_contain_text("生物识别")
+    expect(page.locator('[data-rule="face_pickup"]')).to_contain_text("刷脸取车")
     assert Member.objects.get(user__username="browser@example.com").credit_reports.count() == 1

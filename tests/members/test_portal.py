@@ -1,4 +1,6 @@
-"""Portal pages: sign-up, login lockout, password reset, membership, my data."""
+"""Portal pages: sign-up, login lockout, password reset, the credit check, my data.
+
+The membership page is testdrives' (tests/testdrives/test_membership_page.py)."""
 
 import json
 import re
@@ -6,17 +8,13 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from biometrics.services import consent_give
 from members.demo import demo_id_number
 from members.models import Member
 from members.services import member_set_score_override
-from tests.factories import CarModelFactory, CreditReportFactory
 from tests.members.conftest import FakeBureau
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +47,7 @@ def signup_form(**overrides: object) -> dict:
 def test_signing_up_logs_in_and_shows_the_membership_page(client: Client) -> None:
     response = client.post(reverse("members:signup"), signup_form(), follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("members:membership")
+    assert response.redirect_chain[-1][0] == reverse("testdrives:membership")
     page = response.content.decode()
     assert "Your membership" in page
     assert "No credit report yet" in page
@@ -102,7 +100,7 @@ def test_a_member_logs_in_with_their_mobile(client: Client, member: Member) -> N
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("members:membership")
+    assert response["Location"] == reverse("testdrives:membership")
 
 
 def test_password_reset_by_email(client: Client, member: Member) -> None:
@@ -117,26 +115,6 @@ def test_password_reset_by_email(client: Client, member: Member) -> None:
     assert done.status_code == 302
     member.user.refresh_from_db()
     assert member.user.check_password("brand-new-pass-42")
-
-
-def test_the_membership_page_needs_a_login(client: Client) -> None:
-    response = client.get(reverse("members:membership"))
-
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("members:login"))
-
-
-def test_the_membership_page_shows_tier_band_rules_and_quota(logged_in: Client, member: Member) -> None:
-    CreditReportFactory(member=member, score=712)
-
-    page = logged_in.get(reverse("members:membership")).content.decode()
-
-    assert 'data-tier="super"' in page
-    assert "712" in page
-    assert "Excellent" in page
-    assert page.count('class="rule ') == 7
-    assert "Biometric consent not given yet" in page
-    assert "Last checked" in page
 
 
 def test_checking_credit_from_the_page(logged_in: Client, member: Member, staff) -> None:
@@ -156,17 +134,6 @@ def test_a_bureau_failure_is_a_message_not_an_error_page(logged_in: Client, fake
 
     assert response.status_code == 200
     assert "try again later" in response.content.decode()
-
-
-def test_checking_a_model_shows_the_fee_below_the_bar(logged_in: Client, member: Member) -> None:
-    consent_give(member=member, language="en")
-    CreditReportFactory(member=member, score=610)
-    car = CarModelFactory(msrp_cny=350_000)
-
-    response = logged_in.get(reverse("members:membership"), {"model": car.slug})
-
-    assert response.context["eligibility"].decision == "allowed_with_fee"
-    assert "RMB 198" in response.content.decode()
 
 
 def test_a_member_corrects_their_details(logged_in: Client, member: Member) -> None:
@@ -205,16 +172,4 @@ def test_a_member_deletes_their_account(logged_in: Client, member: Member) -> No
     assert done.status_code == 302
     member.refresh_from_db()
     assert member.anonymised_at is not None
-    assert logged_in.get(reverse("members:membership")).status_code == 302
-
-
-def test_checking_a_model_reads_the_members_facts_once(logged_in: Client) -> None:
-    car = CarModelFactory()
-    with CaptureQueriesContext(connection) as plain:
-        logged_in.get(reverse("members:membership"))
-    with CaptureQueriesContext(connection) as checked:
-        response = logged_in.get(reverse("members:membership"), {"model": car.slug})
-
-    assert response.context["eligibility"].car_model == car
-    # One more query, for the chosen model: its rules reuse the standing's facts.
-    assert len(checked) == len(plain) + 1
+    assert logged_in.get(reverse("testdrives:membership")).status_code == 302

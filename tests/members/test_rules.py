@@ -10,10 +10,11 @@ from members.rules import (
     DriveRecord,
     QuotaWaiver,
     age_on,
+    booking_decide,
     fee_for_msrp,
     rule_age,
-    rule_biometric_consent,
     rule_credit,
+    rule_face_pickup,
     rule_licence,
     rule_not_blacklisted,
     rule_quota_model_once,
@@ -151,11 +152,28 @@ def test_a_blacklisted_member_fails_with_the_date() -> None:
     assert "barred" in result.reason.render("en")
 
 
-def test_consent_not_given_fails_with_that_reason() -> None:
-    result = rule_biometric_consent(given=False)
+def test_face_pickup_without_consent_is_an_optional_item_that_says_staff_check_the_id() -> None:
+    result = rule_face_pickup(consent=False, enrolled=False)
 
     assert not result.passed
-    assert result.reason.render("en").startswith("Biometric consent not given yet")
+    assert not result.required
+    assert "staff check your ID" in result.reason.render("en")
+
+
+def test_face_pickup_with_consent_and_a_photo_is_set_up() -> None:
+    result = rule_face_pickup(consent=True, enrolled=True)
+
+    assert result.passed
+    assert not result.required
+
+
+def test_an_optional_item_never_refuses_a_booking() -> None:
+    face = rule_face_pickup(consent=False, enrolled=False)
+    credit_ok = rule_credit(report=None, at=AT, min_score=700)
+
+    assert booking_decide(rules=[face], fee_cny=99, fees_allowed=True) == ("allowed", 0)
+    assert booking_decide(rules=[face, credit_ok], fee_cny=99, fees_allowed=True) == ("allowed_with_fee", 99)
+    assert booking_decide(rules=[face, credit_ok], fee_cny=99, fees_allowed=False) == ("refused", None)
 
 
 # --- rolling quota --------------------------------------------------------------------------

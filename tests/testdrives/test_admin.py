@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,7 +20,6 @@ from testdrives.models import Kiosk, ReturnPhoto, State, TestDrive
 from testdrives.services.booking import testdrive_pay_fee
 from testdrives.services.kiosks import kiosk_create, kiosk_for_token
 from testdrives.services.lifecycle import (
-    FACE_ATTEMPTS_MAX,
     testdrive_check_in,
     testdrive_depart,
     testdrive_dispatch_failed,
@@ -73,7 +73,9 @@ def drive_in(book, super_member, kiosk, clock, django_capture_on_commit_callback
         if state in (State.VERIFYING, State.LOCKED):
             testdrive_face_check_started(test_drive=td)
         if state == State.LOCKED:
-            testdrive_face_check_failed(test_drive=td, failures=FACE_ATTEMPTS_MAX, reason="no match")
+            testdrive_face_check_failed(
+                test_drive=td, failures=settings.TESTDRIVE_FACE_ATTEMPTS_MAX, reason="no match"
+            )
         if state == State.DISPATCH_FAILED:
             testdrive_identity_verified(test_drive=td, method="staff", by=UserFactory(), note="seen")
             testdrive_dispatch_failed(test_drive=td, reason="lift 1 fault")

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from fleet.models import CarModel
 from members.models import Member
-from members.selectors import member_eligibility
 from testdrives.demo import demo_kiosk_token
+from testdrives.eligibility import member_eligibility
 from testdrives.models import Kiosk
 from testdrives.services.kiosks import kiosk_for_token
 

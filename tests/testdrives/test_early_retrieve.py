@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from celery import Task
 from celery.signals import task_prerun
+from django.conf import settings
 
 from fleet.models import Bay, BayKind, Vehicle, VehicleStatus
 from fleet.services import vehicle_place
@@ -15,7 +16,6 @@ from testdrives.selectors import testdrive_timeline
 from testdrives.services import instant
 from testdrives.services.booking import testdrive_cancel
 from testdrives.services.lifecycle import (
-    FACE_ATTEMPTS_MAX,
     testdrive_check_in,
     testdrive_face_check_failed,
     testdrive_face_check_started,
@@ -173,7 +173,7 @@ def test_failed_face_checks_and_a_lock_keep_the_car_waiting_in_the_bay(
     bay = vehicle_of(td).bay
 
     with django_capture_on_commit_callbacks(execute=True):
-        for failures in range(1, FACE_ATTEMPTS_MAX + 1):
+        for failures in range(1, settings.TESTDRIVE_FACE_ATTEMPTS_MAX + 1):
             testdrive_face_check_started(test_drive=td)
             testdrive_face_check_failed(test_drive=td, failures=failures, reason="no match")
     td.refresh_from_db()

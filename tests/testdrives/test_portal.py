@@ -1,6 +1,7 @@
 """The booking pages of the portal, through the Django test client."""
 
 import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -56,7 +57,7 @@ def test_booking_twice_with_the_same_form_makes_one_booking(
 def test_a_refused_booking_shows_every_reason_and_stores_nothing(
     client, car_model, store, paint, cars, clock
 ):
-    member = make_member(score=500, consent=False)
+    member = make_member(score=500, consent=False, licence_expires_on=date(2026, 12, 2))
     client.force_login(member.user)
     url = reverse("testdrives:book", args=[car_model.slug])
 
@@ -72,7 +73,7 @@ def test_a_refused_booking_shows_every_reason_and_stores_nothing(
     )
 
     html = response.content.decode()
-    assert 'data-rule="biometric_consent"' in html
+    assert 'data-rule="driving_licence"' in html
     assert 'data-rule="credit_score"' in html
     assert not TestDrive.objects.exists()
 

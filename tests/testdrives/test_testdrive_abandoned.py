@@ -10,12 +10,11 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from fleet.models import BayKind, Vehicle, VehicleStatus
-from members.selectors import member_eligibility
-from testdrives.models import Notification, State, TestDrive, VehicleHold
+from fleet.models import BayKind, Vehicle, VehicleHold, VehicleStatus
+from testdrives.eligibility import member_eligibility
+from testdrives.models import Notification, State, TestDrive
 from testdrives.notify import notification_text
 from testdrives.services.lifecycle import (
-    FACE_ATTEMPTS_MAX,
     testdrive_check_in,
     testdrive_dispatch_failed,
     testdrive_face_check_failed,
@@ -101,7 +100,7 @@ def test_the_car_goes_back_into_storage_and_its_hold_ends(state, checked_in, clo
 
     assert vehicle_of(td).status == VehicleStatus.STORED
     assert vehicle_of(td).bay.kind == BayKind.STORAGE
-    assert VehicleHold.objects.get(test_drive=td).released_at == time_up(td)
+    assert VehicleHold.objects.get(booking_id=td.pk).released_at == time_up(td)
 
 
 def test_the_member_is_told_and_staff_alerted_once(checked_in, clock, sweep, mailoutbox):
@@ -142,7 +141,7 @@ def test_a_booking_that_became_ready_late_gets_its_own_wait(
 
 
 def locked(td: TestDrive, staff) -> TestDrive:
-    for failures in range(1, FACE_ATTEMPTS_MAX + 1):
+    for failures in range(1, settings.TESTDRIVE_FACE_ATTEMPTS_MAX + 1):
         testdrive_face_check_started(test_drive=td)
         testdrive_face_check_failed(test_drive=td, failures=failures, reason="no match")
     return td
@@ -179,7 +178,7 @@ def test_bookings_for_staff_or_the_tower_are_left_alone(
 
     td.refresh_from_db()
     assert td.state == state
-    assert VehicleHold.objects.get(test_drive=td).released_at is None
+    assert VehicleHold.objects.get(booking_id=td.pk).released_at is None
     assert not Notification.objects.filter(test_drive=td, kind="abandoned").exists()
     assert vehicle_of(td).bay == where
 

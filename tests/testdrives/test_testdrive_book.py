@@ -1,13 +1,17 @@
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
 
 from biometrics.services import consent_withdraw
+from biometrics.services.pickup import NotEnrolled
+from fleet.models import VehicleHold
 from testdrives.errors import BookingRefused, NoCarLeft, SlotFull, SlotUnavailable
-from testdrives.models import Notification, Payment, PickupWindow, State, TestDrive, VehicleHold
+from testdrives.models import Notification, Payment, PickupWindow, State, TestDrive
 from testdrives.services.booking import testdrive_pay_fee
+from testdrives.services.face import testdrive_face_check_start
+from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
 from tests.factories import CarModelFactory, PaintFactory, VehicleFactory
 from tests.testdrives.conftest import TEN, make_member
 
@@ -21,7 +25,7 @@ def test_it_books_a_super_member_into_scheduled_with_a_hold_for_the_whole_drive(
     assert td.vehicle in cars
     assert td.fee_cny == 0
     assert len(td.pickup_code) == 8
-    hold = VehicleHold.objects.get(test_drive=td)
+    hold = VehicleHold.objects.get(booking_id=td.pk)
     assert hold.starts_at == TEN
     expected_end = TEN + timedelta(
         minutes=15, hours=settings.TEST_DRIVE_HOURS + settings.TESTDRIVE_TURNAROUND_HOURS
@@ -31,28 +35,37 @@ def test_it_books_a_super_member_into_scheduled_with_a_hold_for_the_whole_drive(
     assert list(Notification.objects.filter(test_drive=td).values_list("kind", flat=True)) == ["booked"]
 
 
-def test_it_refuses_without_consent_naming_every_failed_rule_and_stores_nothing(book, clock, store):
-    member = make_member(score=500, consent=False)
+def test_it_refuses_naming_every_failed_rule_and_stores_nothing(book, clock, store):
+    member = make_member(score=500, consent=False, licence_expires_on=date(2026, 12, 2))
 
     with pytest.raises(BookingRefused) as refused:
         book(member)
 
     rules = {r["rule"] for r in refused.value.extra["reasons"]}
-    assert rules == {"credit_score", "biometric_consent"}
+    assert rules == {"credit_score", "driving_licence"}
     assert all(r["reason"] for r in refused.value.extra["reasons"])
     assert not TestDrive.objects.exists()
     assert not VehicleHold.objects.exists()
     assert not PickupWindow.objects.filter(booked__gt=0).exists()
 
 
-def test_it_refuses_once_consent_is_withdrawn(book, super_member):
+def test_it_books_a_member_without_face_consent_whose_pickup_then_goes_by_the_staff_check(
+    book, super_member, kiosk, staff
+):
     consent_withdraw(member=super_member)
 
-    with pytest.raises(BookingRefused) as refused:
-        book(super_member)
+    td = book(super_member)
 
-    assert [r["rule"] for r in refused.value.extra["reasons"]] == ["biometric_consent"]
-    assert not TestDrive.objects.exists()
+    assert td.state == State.SCHEDULED
+    assert td.fee_cny == 0
+    td = testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
+    with pytest.raises(NotEnrolled):
+        testdrive_face_check_start(test_drive=td, frames=[b"jpeg"], request_key=uuid.uuid4())
+    td = testdrive_identity_verified(
+        test_drive=td, method="staff", by=staff, note="driving licence and ID card seen"
+    )
+    assert td.identity_method == "staff"
+    assert td.state in (State.DISPATCHING, State.READY)
 
 
 def test_a_member_below_the_bar_books_with_a_fee_to_pay_and_is_confirmed_once_paid(book, basic_member):
@@ -97,7 +110,7 @@ def test_it_takes_the_next_free_car_and_refuses_when_none_is_left(book, clock, c
 def test_a_car_held_for_a_drive_is_free_again_after_its_hold(book, clock, cars):
     members = [make_member(score=760) for _ in range(3)]
     first, second = book(members[0]), book(members[1])
-    hold_end = VehicleHold.objects.get(test_drive=first).ends_at
+    hold_end = VehicleHold.objects.get(booking_id=first.pk).ends_at
 
     with pytest.raises(NoCarLeft):  # the next day both cars are still held for their drives
         book(members[2], slot_start=TEN + timedelta(days=1))

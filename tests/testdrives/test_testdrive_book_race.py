@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from fleet.models import VehicleHold
 from testdrives.errors import NoCarLeft, SlotFull
-from testdrives.models import TestDrive, VehicleHold
+from testdrives.models import TestDrive
 from testdrives.services.booking import testdrive_book
 from tests.factories import CarModelFactory, PaintFactory, VehicleFactory
 from tests.testdrives.conftest import TEN, make_member

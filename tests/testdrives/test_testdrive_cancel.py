@@ -2,9 +2,9 @@ from datetime import timedelta
 
 import pytest
 
-from fleet.models import VehicleStatus
+from fleet.models import VehicleHold, VehicleStatus
 from testdrives.errors import TransitionRefused
-from testdrives.models import Notification, PickupWindow, State, TestDrive, VehicleHold
+from testdrives.models import Notification, PickupWindow, State, TestDrive
 from testdrives.services.booking import testdrive_cancel, testdrive_pay_fee
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
 from tests.testdrives.conftest import TEN, make_member
@@ -20,7 +20,7 @@ def test_a_member_cancels_before_check_in_and_the_car_is_free_at_once(book, supe
 
     td.refresh_from_db()
     assert td.state == State.CANCELLED
-    assert VehicleHold.objects.get(test_drive=td).released_at is not None
+    assert VehicleHold.objects.get(booking_id=td.pk).released_at is not None
     assert PickupWindow.objects.get(starts_at=TEN).booked == 0
     assert Notification.objects.filter(test_drive=td, kind="cancelled").count() == 1
     others = [make_member(score=760) for _ in range(2)]

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 
-from testdrives.models import TestDrive, VehicleHold
+from fleet.models import VehicleHold
+from testdrives.models import TestDrive
 from testdrives.services.sweeps import testdrives_sweep
 from tests.testdrives.conftest import TEN, make_member, on_the_road
 
@@ -17,7 +18,7 @@ def test_a_later_booking_moves_to_the_other_car_when_the_first_is_very_late(book
     late = on_the_road(book(make_member(score=760)))
     following = book(make_member(score=760), slot_start=TEN + timedelta(days=5))
     TestDrive.objects.filter(pk=following.pk).update(vehicle=late.vehicle)
-    VehicleHold.objects.filter(test_drive=following).update(vehicle=late.vehicle)
+    VehicleHold.objects.filter(booking_id=following.pk).update(vehicle=late.vehicle)
 
     clock.move_to(late.due_back_at + timedelta(hours=38))  # the car is 38 h late; the next pickup is at 10:00
     result = testdrives_sweep()
@@ -26,8 +27,8 @@ def test_a_later_booking_moves_to_the_other_car_when_the_first_is_very_late(book
     assert result["bookings_moved_off_late_cars"] == 1
     following.refresh_from_db()
     assert following.vehicle != late.vehicle
-    assert VehicleHold.objects.get(test_drive=following).vehicle == following.vehicle
-    late_hold = VehicleHold.objects.get(test_drive=late)
+    assert VehicleHold.objects.get(booking_id=following.pk).vehicle == following.vehicle
+    late_hold = VehicleHold.objects.get(booking_id=late.pk)
     assert late_hold.ends_at >= late.due_back_at + timedelta(hours=38 + settings.TESTDRIVE_TURNAROUND_HOURS)
 
 
@@ -37,7 +38,7 @@ def test_staff_are_told_when_no_other_car_can_take_the_later_booking(
     late = on_the_road(book(make_member(score=760)))
     following = book(make_member(score=760), slot_start=TEN + timedelta(days=5))
     TestDrive.objects.filter(pk=following.pk).update(vehicle=late.vehicle)
-    VehicleHold.objects.filter(test_drive=following).update(vehicle=late.vehicle)
+    VehicleHold.objects.filter(booking_id=following.pk).update(vehicle=late.vehicle)
     other = next(car for car in cars if car != late.vehicle)
     other.status = "maintenance"
     other.bay = None
@@ -50,8 +51,8 @@ def test_staff_are_told_when_no_other_car_can_take_the_later_booking(
     following.refresh_from_db()
     assert following.vehicle == late.vehicle  # unchanged: staff decide
     assert any("no other car is free" in mail.subject for mail in mailoutbox)
-    late_hold = VehicleHold.objects.get(test_drive=late)
-    assert late_hold.ends_at <= VehicleHold.objects.get(test_drive=following).starts_at
+    late_hold = VehicleHold.objects.get(booking_id=late.pk)
+    assert late_hold.ends_at <= VehicleHold.objects.get(booking_id=following.pk).starts_at
 
 
 def test_a_car_only_a_little_late_changes_no_other_booking(book, clock, cars):

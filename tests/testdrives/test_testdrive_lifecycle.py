@@ -4,16 +4,16 @@ drive it."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django_fsm_log.models import StateLog
 
-from fleet.models import VehicleStatus
+from fleet.models import VehicleHold, VehicleStatus
 from testdrives.errors import PaymentFailed, PickupCodeUnknown, TransitionRefused
-from testdrives.models import Kiosk, Notification, PurchaseOrder, State, TestDrive, VehicleHold
+from testdrives.models import Kiosk, Notification, PurchaseOrder, State, TestDrive
 from testdrives.selectors import testdrive_timeline
 from testdrives.services.booking import testdrive_pay_fee
 from testdrives.services.kiosks import kiosk_create
 from testdrives.services.lifecycle import (
-    FACE_ATTEMPTS_MAX,
     testdrive_check_in,
     testdrive_depart,
     testdrive_face_check_failed,
@@ -71,7 +71,7 @@ def test_a_booking_runs_from_check_in_to_completed(
     td.refresh_from_db()
     assert td.state == State.COMPLETED
     assert td.vehicle.status == VehicleStatus.STORED
-    assert VehicleHold.objects.get(test_drive=td).released_at is not None
+    assert VehicleHold.objects.get(booking_id=td.pk).released_at is not None
     steps = [(t["from"], t["to"]) for t in testdrive_timeline(test_drive=td)]
     assert steps == [
         ("scheduled", "checked_in"),
@@ -138,10 +138,12 @@ def test_a_return_with_an_odometer_going_backwards_is_refused_and_changes_nothin
 def test_five_failed_face_checks_lock_the_booking_and_staff_can_unlock_it(book, super_member, kiosk, staff):
     td = book(super_member)
     testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
-    for failures in range(1, FACE_ATTEMPTS_MAX + 1):
+    for failures in range(1, settings.TESTDRIVE_FACE_ATTEMPTS_MAX + 1):
         testdrive_face_check_started(test_drive=td)
         td = testdrive_face_check_failed(test_drive=td, failures=failures, reason="no match")
-        assert td.state == (State.LOCKED if failures == FACE_ATTEMPTS_MAX else State.CHECKED_IN)
+        assert td.state == (
+            State.LOCKED if failures == settings.TESTDRIVE_FACE_ATTEMPTS_MAX else State.CHECKED_IN
+        )
 
     td = testdrive_unlock(test_drive=td, by=staff, reason="member called, photo was dark")
     assert td.state == State.CHECKED_IN
@@ -207,7 +209,7 @@ def test_the_member_buys_the_car_during_the_drive(
     assert td.vehicle.status == VehicleStatus.SOLD
     assert order.price_cny == 200_000 == order.down_payment_cny + order.financed_cny
     assert order.payment.status == "paid"
-    assert VehicleHold.objects.get(test_drive=td).released_at is not None
+    assert VehicleHold.objects.get(booking_id=td.pk).released_at is not None
     assert PurchaseOrder.objects.count() == 1
 
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 
-from testdrives.models import Notification, Payment, PickupWindow, State, VehicleHold
+from fleet.models import VehicleHold
+from testdrives.models import Notification, Payment, PickupWindow, State
 from testdrives.services.sweeps import testdrives_sweep
 from tests.testdrives.conftest import TEN, on_the_road
 
@@ -23,7 +24,7 @@ def test_a_booking_is_a_no_show_exactly_when_its_window_ends(book, super_member,
 
     td.refresh_from_db()
     assert td.state == State.NO_SHOW
-    assert VehicleHold.objects.get(test_drive=td).released_at is not None
+    assert VehicleHold.objects.get(booking_id=td.pk).released_at is not None
 
 
 def test_a_car_is_overdue_after_the_due_time_and_the_grace_period(book, super_member, clock, mailoutbox):
@@ -74,7 +75,7 @@ def test_an_unpaid_fee_booking_is_cancelled_when_its_payment_time_runs_out(book,
     payment.refresh_from_db()
     assert td.state == State.CANCELLED
     assert payment.status == "expired"
-    assert VehicleHold.objects.get(test_drive=td).released_at is not None
+    assert VehicleHold.objects.get(booking_id=td.pk).released_at is not None
     assert PickupWindow.objects.get(store=td.store, starts_at=TEN).booked == 0
     assert Notification.objects.filter(test_drive=td, kind="cancelled").count() == 1
 

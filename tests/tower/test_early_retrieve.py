@@ -5,12 +5,12 @@ the booking becomes ready at verification (car already there) or on arrival."""
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 
 from fleet.models import BayKind, VehicleStatus
 from testdrives.models import Kiosk, Notification, State, TestDrive
 from testdrives.services.booking import testdrive_cancel
 from testdrives.services.lifecycle import (
-    FACE_ATTEMPTS_MAX,
     testdrive_check_in,
     testdrive_face_check_failed,
     testdrive_face_check_started,
@@ -146,7 +146,7 @@ def test_failed_face_checks_and_a_lock_keep_the_car_in_the_bay(
     finish(sim_client, tower)
     bay = TowerCommand.objects.get(ref=testdrive_ref(td.pk)).target_bay
 
-    for failures in range(1, FACE_ATTEMPTS_MAX + 1):
+    for failures in range(1, settings.TESTDRIVE_FACE_ATTEMPTS_MAX + 1):
         testdrive_face_check_started(test_drive=td)
         testdrive_face_check_failed(test_drive=td, failures=failures, reason="no match")
     td.refresh_from_db()

@@ -242,7 +242,7 @@ AUTHENTICATION_BACKENDS = [
     "members.auth.EmailOrMobileBackend",
 ]
 LOGIN_URL = "members:login"
-LOGIN_REDIRECT_URL = "members:membership"
+LOGIN_REDIRECT_URL = "testdrives:membership"
 LOGOUT_REDIRECT_URL = "fleet:catalogue"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
@@ -371,6 +371,8 @@ TESTDRIVE_LATE_FEE_CAP_CNY = env.int("TESTDRIVE_LATE_FEE_CAP_CNY", default=1000)
 TESTDRIVE_PAYMENT_MINUTES = env.int("TESTDRIVE_PAYMENT_MINUTES", default=15)
 TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES = env.int("TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES", default=120)
 TESTDRIVE_DUE_SOON_HOURS = env.int("TESTDRIVE_DUE_SOON_HOURS", default=3)
+# Failed face checks (no match, liveness) per booking before it locks for staff (NIST SP 800-63B).
+TESTDRIVE_FACE_ATTEMPTS_MAX = env.int("TESTDRIVE_FACE_ATTEMPTS_MAX", default=5)
 # "sandbox" approves every payment at once (demo, tests); a real store plugs in its provider.
 TESTDRIVE_PAYMENT_PROVIDER = env.str("TESTDRIVE_PAYMENT_PROVIDER", default="sandbox")
 # Text messages: "console" writes them to the log; a real store plugs in its SMS gateway.

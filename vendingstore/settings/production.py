@@ -5,7 +5,7 @@ Passes ``manage.py check --deploy`` with no warnings when SECRET_KEY is a real s
 
 from django.core.exceptions import ImproperlyConfigured
 
-from tower.conf import secret_problems
+from tower.protocol import secret_problems
 
 from .base import *  # noqa: F403
 from .base import TOWER_CONTROLLERS, TOWER_SECRETS, env

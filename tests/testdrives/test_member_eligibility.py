@@ -1,4 +1,5 @@
-"""member_eligibility: the one function the booking flow calls, over the database."""
+"""member_eligibility: the one function the booking flow calls, over the database: members' rules
+applied to our drive history and to face pickup (optional)."""
 
 from datetime import timedelta
 
@@ -7,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from biometrics.models import FaceTemplate
 from biometrics.services import consent_give
 from members.models import Member, Tier
-from members.selectors import member_drive_history, member_eligibility, member_standing
 from members.services import (
     member_blacklist,
     member_blacklist_lift,
@@ -17,9 +18,15 @@ from members.services import (
     quota_exception_revoke,
     recorded_drive_add,
 )
-from tests.factories import CarModelFactory, CreditReportFactory
+from testdrives.eligibility import member_booking_standing, member_drive_history, member_eligibility
+from tests.factories import CarModelFactory, CreditReportFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(db) -> Member:
+    return MemberFactory(user__username="li@example.com", user__email="li@example.com")
 
 
 @pytest.fixture
@@ -30,6 +37,8 @@ def consent(member: Member) -> None:
 @pytest.fixture
 def super_member(member: Member, consent: None) -> Member:
     CreditReportFactory(member=member, score=760)
+    # Face pickup set up: consent above, and a template (its vector is never read here).
+    FaceTemplate.objects.create(member=member, model="Dlib", vector_encrypted=b"not read here")
     return member
 
 
@@ -49,7 +58,7 @@ def test_a_super_member_with_consent_may_book_without_a_fee(super_member: Member
         "driving_licence",
         "age",
         "not_blacklisted",
-        "biometric_consent",
+        "face_pickup",
         "quota_rolling",
         "quota_model_once",
         "quota_one_active",
@@ -66,15 +75,29 @@ def test_every_rule_has_its_reason_in_both_languages(super_member: Member) -> No
         assert both["en"] != both["zh-hans"], rule.code
 
 
-def test_without_biometric_consent_good_credit_is_refused(member: Member) -> None:
+def test_without_face_consent_good_credit_may_still_book(member: Member) -> None:
     CreditReportFactory(member=member, score=800)
 
     eligibility = member_eligibility(member=member, car_model=CarModelFactory(), at=timezone.now())
 
-    assert codes(eligibility, False) == {"biometric_consent"}
-    assert eligibility.decision == "refused"
-    # Consent is checked for every booking; the tier does not depend on it.
+    # Face pickup is optional (issue 12 §6): shown as not set up, never a reason to refuse.
+    assert codes(eligibility, False) == {"face_pickup"}
+    assert not next(r for r in eligibility.rules if r.code == "face_pickup").required
+    assert eligibility.failed == []
+    assert eligibility.decision == "allowed"
     assert eligibility.tier == Tier.SUPER
+
+
+def test_consent_without_a_face_photo_is_still_not_set_up(member: Member, consent: None) -> None:
+    CreditReportFactory(member=member, score=800)
+
+    eligibility = member_eligibility(member=member, car_model=CarModelFactory(), at=timezone.now())
+
+    face = next(r for r in eligibility.rules if r.code == "face_pickup")
+    assert not face.passed
+    assert not face.required
+    assert "face photo" in face.reason.render("en")
+    assert eligibility.decision == "allowed"
 
 
 @pytest.mark.parametrize(("msrp", "fee"), [(180_000, 99), (300_000, 198)])
@@ -112,7 +135,7 @@ def test_a_fee_does_not_make_up_for_another_failed_rule(member: Member, consent:
     eligibility = member_eligibility(member=member, car_model=CarModelFactory(), at=timezone.now())
 
     assert eligibility.decision == "refused"
-    assert codes(eligibility, False) == {"credit_score", "driving_licence"}
+    assert {r.code for r in eligibility.failed} == {"credit_score", "driving_licence"}
 
 
 def test_it_judges_the_newest_report_only(super_member: Member) -> None:
@@ -240,11 +263,12 @@ def test_it_runs_a_fixed_number_of_queries(super_member: Member, staff) -> None:
     with CaptureQueriesContext(connection) as many:
         member_eligibility(member=super_member, car_model=car, at=timezone.now())
 
-    assert len(few) == len(many) == 6
+    # Report, blacklist, bookings, recorded drives, exceptions, consent, face template.
+    assert len(few) == len(many) == 7
 
 
 def test_the_standing_leaves_out_the_model_rule(super_member: Member) -> None:
-    standing = member_standing(member=super_member, at=timezone.now())
+    standing = member_booking_standing(member=super_member, at=timezone.now())
 
     assert "quota_model_once" not in {r.code for r in standing.rules}
     assert standing.quota.used == 0

@@ -19,7 +19,7 @@ class PostgresExclusionConstraint(ExclusionConstraint):
     """An exclusion constraint on PostgreSQL, and nothing on other databases.
 
     The embedded default is SQLite, which has no exclusion constraints; there the booking
-    service serialises writers instead (see ``testdrives.services.booking``). Returning no SQL
+    service serialises writers instead (see ``testdrives.services.booking``, which books cars against fleet's ``VehicleHold``). Returning no SQL
     lets the same model and migrations run on both.
     """
 

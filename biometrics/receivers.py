@@ -1,0 +1,36 @@
+"""What biometrics does when something happens elsewhere: a worker process starts, a member is
+anonymised."""
+
+import logging
+
+from celery.signals import worker_process_init
+from django.conf import settings
+from django.dispatch import receiver
+
+from biometrics.engine import warm_up
+from biometrics.services import consent_withdraw
+from members.models import Member
+from members.signals import member_anonymised
+
+logger = logging.getLogger(__name__)
+
+
+@worker_process_init.connect
+def face_engine_warm_up(**kwargs: object) -> None:
+    """Load the face model once per worker process, so no pickup pays for loading it (DESIGN §5).
+
+    A failure is logged, not raised: the worker still serves every other task, and a face task
+    would then load the model itself (and fail loudly if it cannot).
+    """
+    if not settings.BIOMETRICS_WARM_UP:
+        return
+    try:
+        warm_up()
+    except Exception:
+        logger.exception("face engine warm-up failed")
+
+
+@receiver(member_anonymised)
+def face_data_delete(*, member: Member, **kwargs: object) -> None:
+    """Face data goes at once with the account (PIPL art. 47): consent withdrawn, template deleted."""
+    consent_withdraw(member=member)
