@@ -4,8 +4,8 @@ face work, so a bad file gets a clear answer and nothing is stored."""
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from fleet.snapcar.errors import PhotoTooLarge
-from fleet.snapcar.images import image_decode
+from snapcar.errors import PhotoTooLarge
+from snapcar.images import image_decode
 
 
 def photo_bytes(upload: UploadedFile) -> bytes:

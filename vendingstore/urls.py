@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
     path("", include("fleet.api_urls")),
+    path("", include("snapcar.api_urls")),
     path("", include("members.api_urls")),
     path("", include("testdrives.api_urls")),
     path("", include("biometrics.api_urls")),
@@ -13,6 +14,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("fleet.urls")),
+    path("", include("snapcar.urls")),
     path("", include("fleet.tower.urls")),
     path("", include("members.urls")),
     path("", include("testdrives.urls")),

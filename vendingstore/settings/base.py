@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "fleet",
     "testdrives",
     "biometrics",
+    "snapcar",
     "axes",
 ]
 

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fleet.serializers import PaintOutputSerializer
-from fleet.snapcar.images import upload_read
-from fleet.snapcar.selectors import DEFAULT_LIMIT, Suggestion, snapcar_query
+from snapcar.images import upload_read
+from snapcar.selectors import DEFAULT_LIMIT, Suggestion, snapcar_query
 
 
 class SnapcarErrorSerializer(serializers.Serializer):

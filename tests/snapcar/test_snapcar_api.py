@@ -5,7 +5,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from fleet.models import CarModel
-from tests.fleet.snapcar.conftest import car_photo_bytes, face_photo_bytes, rephotograph
+from tests.snapcar.conftest import car_photo_bytes, face_photo_bytes, rephotograph
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/snapcar/"

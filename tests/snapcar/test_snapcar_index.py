@@ -2,12 +2,14 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
-from fleet.models import CarModel, CarPhoto, CarPhotoIndex, SnapcarClassifier
-from fleet.snapcar import analysis, services, tasks
-from fleet.snapcar.services import snapcar_index_photo, snapcar_reindex_all, snapcar_train
+from fleet.models import CarModel, CarPhoto
+from snapcar import analysis, tasks
+from snapcar.models import CarPhotoIndex, SnapcarClassifier
+from snapcar.services import snapcar_index_photo, snapcar_reindex_all, snapcar_train
 from tests.factories import CarModelFactory
-from tests.fleet.snapcar.conftest import car_photo_bytes
+from tests.snapcar.conftest import car_photo_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -73,10 +75,9 @@ def test_it_needs_two_models_to_fit(snapcar_model) -> None:
 def test_a_saved_photo_is_indexed_by_a_task_after_commit(
     snapcar_model, django_capture_on_commit_callbacks
 ) -> None:
-    photo = photo_of(CarModelFactory(), "00036.jpg")
-
+    # Saved the way any caller saves a catalogue photo (admin, shell): fleet's post_save signal.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.snapcar_photo_changed(photo_id=photo.pk)
+        photo = photo_of(CarModelFactory(), "00036.jpg")
     assert not CarPhotoIndex.objects.filter(photo=photo).exists()
     for callback in callbacks:
         callback()
@@ -93,3 +94,32 @@ def test_the_task_indexes_and_then_fits_the_classifier(snapcar_model) -> None:
 
     assert CarPhotoIndex.objects.filter(photo=photo).exists()
     assert SnapcarClassifier.objects.get().photo_count == 2
+
+
+@pytest.mark.usefixtures("eager_tasks")
+def test_a_deleted_photo_fits_the_classifier_again_after_commit(
+    snapcar_model, django_capture_on_commit_callbacks
+) -> None:
+    for file in ("00025.jpg", "00036.jpg", "00012.jpg"):
+        photo_of(CarModelFactory(), file)
+    snapcar_reindex_all()
+    assert SnapcarClassifier.objects.get().photo_count == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        CarPhoto.objects.filter(image__contains="00012").delete()
+
+    assert SnapcarClassifier.objects.get().photo_count == 2
+
+
+def test_a_photo_saved_in_a_rolled_back_transaction_queues_nothing(
+    django_capture_on_commit_callbacks,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        try:
+            with transaction.atomic():
+                photo_of(CarModelFactory(), "00036.jpg")
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+
+    assert callbacks == []

@@ -11,8 +11,8 @@ import numpy as np
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from fleet.snapcar.conf import max_pixels, max_upload_bytes
-from fleet.snapcar.errors import PhotoTooLarge, PhotoUnreadable
+from snapcar.conf import max_pixels, max_upload_bytes
+from snapcar.errors import PhotoTooLarge, PhotoUnreadable
 
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}  # MPO: what some phone cameras call their JPEGs
 # Everything downstream works on at most this long side; more pixels only cost time.

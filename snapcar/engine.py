@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
-from fleet.snapcar.classifier import softmax
-from fleet.snapcar.model_file import model_path_or_raise
+from snapcar.classifier import softmax
+from snapcar.model_file import model_path_or_raise
 
 # ImageNet classes that are a road vehicle or part of one (wheel, grille, mirror). Buses,
 # trains and bikes are left out: we sell cars, and a bus is not one of them.

@@ -4,7 +4,7 @@ import warnings
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from fleet.snapcar.model_file import model_export
+from snapcar.model_file import model_export
 
 
 class Command(BaseCommand):

@@ -1,41 +1,27 @@
-"""Writing the snap-a-car index: embed catalogue photos, fit the classifier, queue both.
+"""Writing the snap-a-car index: embed catalogue photos, fit the classifier.
 
-Interfaces (admin, tasks, commands) call these; each is idempotent, because Celery acks late
-and may run a task twice.
+Tasks and commands call these (``receivers`` queues the tasks when fleet's photos change); each
+is idempotent, because Celery acks late and may run a task twice.
 """
 
 import hashlib
 
 import numpy as np
 
-from fleet.models import CarPhoto, CarPhotoIndex, SnapcarClassifier
-from fleet.snapcar.classifier import classifier_fit
-from fleet.snapcar.images import image_decode
-from vendingstore.queueing import delay_on_commit
-
-
-def snapcar_photo_changed(*, photo_id: int) -> None:
-    """A photo was added or replaced: index it after the transaction commits (a task)."""
-    from fleet.snapcar.tasks import snapcar_index_photo_task
-
-    delay_on_commit(snapcar_index_photo_task, photo_id)
-
-
-def snapcar_photos_removed() -> None:
-    """Photos were deleted (their index rows went with them): fit the classifier again."""
-    from fleet.snapcar.tasks import snapcar_train_task
-
-    delay_on_commit(snapcar_train_task)
+from fleet.models import CarPhoto
+from snapcar.classifier import classifier_fit
+from snapcar.images import image_decode
+from snapcar.models import CarPhotoIndex, SnapcarClassifier
 
 
 def snapcar_index_photo(*, photo_id: int, force: bool = False) -> CarPhotoIndex | None:
     """Index one photo; None when it no longer exists. Skips a photo already indexed from the
     same image file unless ``force``. A photo that does not decode is left unindexed and the
     error raised (the task logs it; the photo stays visible in the catalogue)."""
-    # Imported here: the admin and the task registry import this module in every process at
+    # Imported here for start-up time, not for a cycle: the task registry imports this module in every process at
     # start-up, and the analysis pulls in onnxruntime and OpenCV (about 0.2 s) that only
     # indexing needs.
-    from fleet.snapcar.analysis import photo_analyse
+    from snapcar.analysis import photo_analyse
 
     photo = CarPhoto.objects.filter(pk=photo_id).first()
     if photo is None or not photo.image:

@@ -6,10 +6,10 @@ import time
 import pytest
 from PIL import Image
 
-from fleet.snapcar.errors import PhotoTooLarge, PhotoUnreadable
-from fleet.snapcar.images import WORK_SIDE, image_decode
-from tests.fleet.snapcar.conftest import car_photo_bytes
+from snapcar.errors import PhotoTooLarge, PhotoUnreadable
+from snapcar.images import WORK_SIDE, image_decode
 from tests.images import png_header_claiming
+from tests.snapcar.conftest import car_photo_bytes
 
 
 def jpeg(width: int, height: int) -> bytes:

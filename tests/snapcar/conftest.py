@@ -16,8 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from fleet.models import CarModel, CarPhoto
-from fleet.snapcar.model_file import model_export
-from fleet.snapcar.services import snapcar_index_photo, snapcar_train
+from snapcar.model_file import model_export
+from snapcar.services import snapcar_index_photo, snapcar_train
 from tests.factories import BrandFactory, CarModelFactory, PaintFactory
 
 CARS = Path(settings.SHARED_DIR) / "cars"

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from fleet.models import CarModel, CarPhoto, Paint
-from fleet.snapcar.analysis import photo_analyse
-from fleet.snapcar.errors import NoCarInPhoto, SnapcarUnavailable
-from fleet.snapcar.images import image_decode
-from fleet.snapcar.index import index_load
-from fleet.snapcar.model_file import ModelFileMissing
-from fleet.snapcar.paint import PaintReading, paint_distance
-from fleet.snapcar.ranking import rank_models
+from snapcar.analysis import photo_analyse
+from snapcar.errors import NoCarInPhoto, SnapcarUnavailable
+from snapcar.images import image_decode
+from snapcar.index import index_load
+from snapcar.model_file import ModelFileMissing
+from snapcar.paint import PaintReading, paint_distance
+from snapcar.ranking import rank_models
 
 DEFAULT_LIMIT = 5
 

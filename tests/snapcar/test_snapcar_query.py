@@ -3,9 +3,9 @@
 import pytest
 
 from fleet.models import CarModel
-from fleet.snapcar.errors import NoCarInPhoto
-from fleet.snapcar.selectors import snapcar_query
-from tests.fleet.snapcar.conftest import CATALOGUE, car_photo_bytes, face_photo_bytes, rephotograph
+from snapcar.errors import NoCarInPhoto
+from snapcar.selectors import snapcar_query
+from tests.snapcar.conftest import CATALOGUE, car_photo_bytes, face_photo_bytes, rephotograph
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fleet.snapcar.classifier import softmax
-from fleet.snapcar.index import LoadedIndex
-from fleet.snapcar.keypoints import SAME_PICTURE_INLIERS, Features, same_picture_inliers
+from snapcar.classifier import softmax
+from snapcar.index import LoadedIndex
+from snapcar.keypoints import SAME_PICTURE_INLIERS, Features, same_picture_inliers
 
 # Cosine similarities of ImageNet embeddings sit in a narrow band (0.5–0.9); this sharpens
 # the neighbour softmax so the nearest model stands out.

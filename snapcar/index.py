@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Count, Max
 
-from fleet.models import CarPhotoIndex, SnapcarClassifier
-from fleet.snapcar.classifier import Classifier
-from fleet.snapcar.keypoints import Features
+from snapcar.classifier import Classifier
+from snapcar.keypoints import Features
+from snapcar.models import CarPhotoIndex, SnapcarClassifier
 
 EMBEDDING_SIZE = 1280
 

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fleet.snapcar import engine, keypoints, paint
-from fleet.snapcar.engine import Box
+from snapcar import engine, keypoints, paint
+from snapcar.engine import Box
 
 # Below this share of ImageNet's vehicle classes the photo is taken to show no car. Measured on
 # 60 car photos (lowest 0.07, next 0.31) and 36 photos of people (highest 0.07): bench/snapcar.py.

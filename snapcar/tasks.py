@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from fleet.snapcar.services import snapcar_index_photo, snapcar_train
+from snapcar.services import snapcar_index_photo, snapcar_train
 
 TASK_OPTIONS = {
     "acks_late": True,
@@ -15,13 +15,13 @@ TASK_OPTIONS = {
 }
 
 
-@shared_task(name="fleet.snapcar.index_photo", autoretry_for=(OSError,), **TASK_OPTIONS)
+@shared_task(name="snapcar.index_photo", autoretry_for=(OSError,), **TASK_OPTIONS)
 def snapcar_index_photo_task(photo_id: int) -> None:
     """Index one photo, then fit the classifier to the index as it now is."""
     if snapcar_index_photo(photo_id=photo_id) is not None:
         snapcar_train_task.delay()
 
 
-@shared_task(name="fleet.snapcar.train", **TASK_OPTIONS)
+@shared_task(name="snapcar.train", **TASK_OPTIONS)
 def snapcar_train_task() -> None:
     snapcar_train()

