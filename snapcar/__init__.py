@@ -2,7 +2,7 @@
 
 - ``model_file``: the ONNX image model, exported at set-up from a PyPI wheel.
 - ``engine``: runs it (onnxruntime, one thread): vehicle probability, where the car is, embedding.
-- ``images``: safe decoding of untrusted uploads.
+- uploads are checked and decoded by ``vendingstore.uploads`` (limits in ``conf``).
 - ``paint``: the body colour in Lab space and the nearest catalogue paint.
 - ``keypoints``: ORB matching, for a photo of one of our own catalogue pictures.
 - ``classifier``: a softmax regression over the store's photo embeddings.

@@ -10,8 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fleet.serializers import PaintOutputSerializer
-from snapcar.images import upload_read
+from snapcar.conf import upload_limits
 from snapcar.selectors import DEFAULT_LIMIT, Suggestion, snapcar_query
+from vendingstore.uploads import upload_bytes
 
 
 class SnapcarErrorSerializer(serializers.Serializer):
@@ -28,7 +29,9 @@ class SnapcarQueryApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     class InputSerializer(serializers.Serializer):
-        photo = serializers.FileField(help_text="A JPEG, PNG or WebP photo, at most 12 MB and 50 megapixels.")
+        photo = serializers.FileField(help_text="A JPEG, PNG or WebP photo within the store's limits: SNAPCAR_MAX_UPLOAD_BYTES "
+            "(12 MB by default), SNAPCAR_MAX_PIXELS (50 MP) and, for PNG and WebP, "
+            "UPLOAD_MAX_FULL_DECODE_PIXELS (12 MP); the 400 answer's detail states them.")
         limit = serializers.IntegerField(min_value=1, max_value=10, default=DEFAULT_LIMIT, required=False)
 
     class PaintReadingSerializer(serializers.Serializer):
@@ -109,9 +112,12 @@ class SnapcarQueryApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
+        # Anonymous and costly (a decode and a network pass): the per-address rate limit for
+        # anonymous POSTs (issue 13 item 2, the security work) must cover this view.
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answer = snapcar_query(
-            image=upload_read(data.validated_data["photo"]), limit=data.validated_data["limit"]
+            image=upload_bytes(upload=data.validated_data["photo"], limits=upload_limits()),
+            limit=data.validated_data["limit"],
         )
         return Response(self.OutputSerializer(answer, context={"request": request}).data)

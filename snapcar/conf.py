@@ -7,6 +7,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+from vendingstore.uploads import UploadLimits, limits
+
+# Everything downstream works on at most this long side; more pixels only cost time.
+WORK_SIDE = 640
+
 
 def model_dir() -> Path:
     return Path(getattr(settings, "SNAPCAR_MODEL_DIR", settings.BASE_DIR / "var" / "snapcar"))
@@ -20,3 +25,8 @@ def max_upload_bytes() -> int:
 def max_pixels() -> int:
     """Largest width × height decoded; beyond it a file is refused before decoding (bombs)."""
     return int(getattr(settings, "SNAPCAR_MAX_PIXELS", 50_000_000))
+
+
+def upload_limits(*, in_worker: bool = False) -> UploadLimits:
+    """A customer's photo, answered in the web request; ``in_worker`` for indexing catalogue photos."""
+    return limits(max_bytes=max_upload_bytes(), max_pixels=max_pixels(), in_worker=in_worker)

@@ -1,22 +1,12 @@
-"""Why a snap-a-car photo is refused; the API answers 400 with ``code``, the portal shows the text."""
+"""Why a snap-a-car photo is refused; the API answers 400 with ``code``, the portal shows the text.
+
+A file that is too large or not a picture is refused by ``vendingstore.uploads`` (``PhotoRefused``).
+"""
 
 from django.utils.translation import gettext_lazy as _
 
 from vendingstore.api_errors import ApplicationError
-
-
-class PhotoRefused(ApplicationError):
-    status_code = 400
-
-
-class PhotoTooLarge(PhotoRefused):
-    code = "photo_too_large"
-    default_message = _("This photo is too large. Please send a photo under 12 MB and 50 megapixels.")
-
-
-class PhotoUnreadable(PhotoRefused):
-    code = "photo_unreadable"
-    default_message = _("We could not read this file as a photo. Please send a JPEG, PNG or WebP picture.")
+from vendingstore.uploads import PhotoRefused
 
 
 class NoCarInPhoto(PhotoRefused):

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 
 from fleet.models import CarModel, CarPhoto, Paint
 from snapcar.analysis import photo_analyse
+from snapcar.conf import WORK_SIDE, upload_limits
 from snapcar.errors import NoCarInPhoto, SnapcarUnavailable
-from snapcar.images import image_decode
 from snapcar.index import index_load
 from snapcar.model_file import ModelFileMissing
 from snapcar.paint import PaintReading, paint_distance
 from snapcar.ranking import rank_models
+from vendingstore.uploads import image_decode
 
 DEFAULT_LIMIT = 5
 
@@ -43,7 +44,7 @@ def snapcar_query(*, image: bytes, limit: int = DEFAULT_LIMIT) -> SnapcarAnswer:
     Raises PhotoTooLarge / PhotoUnreadable (bad upload), NoCarInPhoto, or SnapcarUnavailable
     (the image model was never exported here). Scores are suggestions, not identifications.
     """
-    rgb = image_decode(image)
+    rgb = image_decode(data=image, limits=upload_limits(), max_side=WORK_SIDE)
     try:
         analysis = photo_analyse(rgb)
     except ModelFileMissing:

@@ -10,8 +10,9 @@ import numpy as np
 
 from fleet.models import CarPhoto
 from snapcar.classifier import classifier_fit
-from snapcar.images import image_decode
+from snapcar.conf import WORK_SIDE, upload_limits
 from snapcar.models import CarPhotoIndex, SnapcarClassifier
+from vendingstore.uploads import image_decode
 
 
 def snapcar_index_photo(*, photo_id: int, force: bool = False) -> CarPhotoIndex | None:
@@ -30,7 +31,7 @@ def snapcar_index_photo(*, photo_id: int, force: bool = False) -> CarPhotoIndex 
     if current is not None and not force:
         return current
     with photo.image.open("rb") as f:
-        rgb = image_decode(f.read())
+        rgb = image_decode(data=f.read(), limits=upload_limits(in_worker=True), max_side=WORK_SIDE)
     analysis = photo_analyse(rgb)
     row, _ = CarPhotoIndex.objects.update_or_create(
         photo=photo,

@@ -5,6 +5,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from fleet.models import CarModel
+from tests.images import png_header_claiming
 from tests.snapcar.conftest import car_photo_bytes, face_photo_bytes, rephotograph
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,27 @@ def test_it_refuses_a_corrupt_file_with_a_code(snapcar_model, upload) -> None:
 
     assert response.status_code == 400
     assert response.json()["code"] == "photo_unreadable"
+
+
+def test_it_refuses_a_small_png_declaring_50_megapixels_without_decoding_it(snapcar_model, upload) -> None:
+    response = APIClient().post(
+        URL, {"photo": upload(png_header_claiming(7071, 7071), "bomb.png")}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "photo_too_large"
+    assert "12 megapixels" in response.json()["detail"]
+
+
+def test_the_limit_in_the_answer_is_the_configured_one(snapcar_model, upload, settings) -> None:
+    settings.SNAPCAR_MAX_UPLOAD_BYTES = 3 * 1024 * 1024
+    response = APIClient().post(
+        URL, {"photo": upload(b"\xff\xd8" + b"0" * (4 * 1024 * 1024))}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "photo_too_large"
+    assert "3 MB" in response.json()["detail"]
 
 
 def test_it_answers_in_chinese_when_asked(catalogue: dict[str, CarModel], upload, chinese_catalogue) -> None:
