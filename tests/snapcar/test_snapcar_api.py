@@ -56,7 +56,7 @@ def test_it_refuses_a_small_png_declaring_50_megapixels_without_decoding_it(snap
 
     assert response.status_code == 400
     assert response.json()["code"] == "photo_too_large"
-    assert "12 megapixels" in response.json()["detail"]
+    assert "4 megapixels" in response.json()["detail"]
 
 
 def test_the_limit_in_the_answer_is_the_configured_one(snapcar_model, upload, settings) -> None:
