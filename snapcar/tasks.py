@@ -1,4 +1,4 @@
-"""Celery tasks: thin, idempotent, by primary key (registered through ``fleet.tasks``)."""
+"""Celery tasks: thin, idempotent, by primary key (found by Celery's autodiscovery of ``snapcar.tasks``)."""
 
 from celery import shared_task
 
