@@ -48,12 +48,19 @@ django.setup()
 import cv2  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from fleet.snapcar import engine  # noqa: E402
-from fleet.snapcar.analysis import VEHICLE_THRESHOLD, photo_analyse  # noqa: E402
-from fleet.snapcar.classifier import classifier_fit  # noqa: E402
-from fleet.snapcar.images import image_decode  # noqa: E402
-from fleet.snapcar.index import LoadedIndex  # noqa: E402
-from fleet.snapcar.ranking import rank_models  # noqa: E402
+from snapcar import engine  # noqa: E402
+from snapcar.analysis import VEHICLE_THRESHOLD, photo_analyse  # noqa: E402
+from snapcar.classifier import classifier_fit  # noqa: E402
+from snapcar.conf import WORK_SIDE, upload_limits  # noqa: E402
+from snapcar.index import LoadedIndex  # noqa: E402
+from snapcar.ranking import rank_models  # noqa: E402
+from vendingstore import uploads  # noqa: E402
+
+
+def image_decode(data: bytes):
+    """A photo as the store decodes a customer's (same limits, same working size)."""
+    return uploads.image_decode(data=data, limits=upload_limits(), max_side=WORK_SIDE)
+
 
 # Body colour of each photo in labels.csv order, labelled by eye for this benchmark (grey is
 # counted as silver, gold and champagne as beige).

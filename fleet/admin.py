@@ -37,7 +37,6 @@ from fleet.models import (
 )
 from fleet.selectors import carmodel_annotate_availability, count_per_row, vehicle_list_available
 from fleet.services import tower_ensure_bays
-from fleet.snapcar.services import snapcar_photo_changed, snapcar_photos_removed
 from fleet.vehicle_import import (
     COLUMNS,
     MAX_ROWS,
@@ -179,15 +178,6 @@ class CarModelAdmin(SelectRelatedAdmin):
     def available_count(self, obj: CarModel) -> int:
         return obj.available_count
 
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        super().save_formset(request, form, formset, change)
-        if formset.model is CarPhoto:
-            # Snap a car: index photos added or changed in the inline; re-fit after deletions.
-            for photo in formset.new_objects + [obj for obj, _fields in formset.changed_objects]:
-                snapcar_photo_changed(photo_id=photo.pk)
-            if formset.deleted_objects:
-                snapcar_photos_removed()
-
 
 @admin.register(Paint)
 class PaintAdmin(SelectRelatedAdmin):
@@ -227,19 +217,6 @@ class CarPhotoAdmin(admin.ModelAdmin):
     @admin.display(description=_("paint"), ordering="paint__name")
     def paint_name(self, obj: CarPhoto) -> str:
         return obj.paint.name if obj.paint else "—"
-
-    # Snap a car: every saved photo is indexed by a task after commit; deletions re-fit.
-    def save_model(self, request: HttpRequest, obj: CarPhoto, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        snapcar_photo_changed(photo_id=obj.pk)
-
-    def delete_model(self, request: HttpRequest, obj: CarPhoto) -> None:
-        super().delete_model(request, obj)
-        snapcar_photos_removed()
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CarPhoto]) -> None:
-        super().delete_queryset(request, queryset)
-        snapcar_photos_removed()
 
 
 # --- Stores and towers ----------------------------------------------------------------------

@@ -1,12 +1,10 @@
 from django.urls import path
 
 from fleet import api
-from fleet.snapcar.api import SnapcarQueryApi
 
 urlpatterns = [
     path("brands/", api.BrandListApi.as_view(), name="api-brand-list"),
     path("models/", api.CarModelListApi.as_view(), name="api-carmodel-list"),
     path("models/<slug:slug>/", api.CarModelDetailApi.as_view(), name="api-carmodel-detail"),
     path("stores/", api.StoreListApi.as_view(), name="api-store-list"),
-    path("snapcar/", SnapcarQueryApi.as_view(), name="api-snapcar-query"),
 ]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from biometrics.selectors import face_attempt_latest, face_attempt_message, face_template_exists
-from biometrics.uploads import photo_bytes
 from testdrives.admin_forms import PhotosField
 from testdrives.codes import code_normalize
 from testdrives.models import Kiosk, State, TestDrive
@@ -30,6 +30,7 @@ from testdrives.services.lifecycle import (
     testdrive_return,
 )
 from vendingstore.api_errors import ApplicationError
+from vendingstore.uploads import burst_read, limits
 
 SESSION_KEY = "kiosk_token"
 
@@ -118,10 +119,19 @@ def drive(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
 @require_POST
 @kiosk_required
 def face(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
-    """The camera's burst of frames: checked, stored for the decision, decided by a worker."""
+    """The camera's burst of frames: checked, stored for the decision, decided by a worker.
+
+    No frame is decoded here: a burst over the frame limit is refused before any is read, and
+    each kept frame passes the header and integrity checks only; the worker decodes them.
+    """
     td = _drive_at_kiosk(kiosk, code)
     try:
-        frames = [photo_bytes(upload) for upload in request.FILES.getlist("frames")]
+        burst = burst_read(
+            uploads=request.FILES.getlist("frames"),
+            max_frames=settings.BIOMETRICS_MAX_BURST_FRAMES,
+            limits=limits(max_bytes=settings.BIOMETRICS_MAX_UPLOAD_BYTES),
+        )
+        frames = [frame.data for frame in burst]
         testdrive_face_check_start(test_drive=td, frames=frames, request_key=_request_key(request))
     except ApplicationError as error:
         if request.htmx:

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
     path("", include("fleet.api_urls")),
+    path("", include("snapcar.api_urls")),
     path("", include("members.api_urls")),
     path("", include("testdrives.api_urls")),
     path("", include("biometrics.api_urls")),
@@ -14,6 +15,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("fleet.urls")),
     path("", include("tower.urls")),
+    path("", include("snapcar.urls")),
     path("", include("members.urls")),
     path("", include("testdrives.urls")),
     path("kiosk/", include("testdrives.kiosk_urls")),

@@ -196,3 +196,28 @@ def test_consent_is_given_and_withdrawn_on_its_page(client, clock):
     assert 'data-consent="given"' in client.get(url).content.decode()
     client.post(url, {"action": "withdraw"})
     assert 'data-consent="missing"' in client.get(url).content.decode()
+
+
+def test_the_kiosk_refuses_a_burst_over_the_frame_limit_before_reading_a_frame(
+    client, book, super_member, store, staff, clock, settings, monkeypatch
+):
+    settings.BIOMETRICS_MAX_BURST_FRAMES = 8
+    td = book(super_member)
+    clock.move_to(TEN)
+    _, token = kiosk_create(store=store, name="k", by=staff)
+    client.post(reverse("kiosk:sign_in"), {"token": token})
+    client.post(reverse("kiosk:check_in"), {"code": td.pickup_code})
+    read = []
+    monkeypatch.setattr("vendingstore.uploads.upload_read", lambda **kwargs: read.append(kwargs))
+
+    response = client.post(
+        reverse("kiosk:face", args=[td.pickup_code]),
+        {"frames": [upload(f"f{i}.jpg", jpeg()) for i in range(100)], "request_key": str(uuid.uuid4())},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 400
+    assert "at most 8" in response.content.decode()
+    assert read == []
+    assert not VerificationAttempt.objects.exists()
+    assert TestDrive.objects.get(pk=td.pk).state == State.CHECKED_IN

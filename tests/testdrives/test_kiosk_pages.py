@@ -134,3 +134,32 @@ def test_a_return_at_the_kiosk_keeps_every_photo_and_only_images(
     kiosk_client.post(reverse("kiosk:return"), {**reading, "photos": [png("front.png"), png("rear.png")]})
     assert TestDrive.objects.get(pk=td.pk).state == State.RETURNED
     assert ReturnPhoto.objects.filter(test_drive=td, taken_by_staff=False).count() == 2
+
+
+def test_a_return_at_the_kiosk_refuses_a_truncated_or_oversized_photo_and_stores_nothing(
+    kiosk_client, book, super_member, staff, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.UPLOAD_MAX_FULL_DECODE_PIXELS = 100 * 100
+    td = book(super_member)
+    testdrive_check_in(kiosk=kiosk_client.kiosk, pickup_code=td.pickup_code)
+    with django_capture_on_commit_callbacks(execute=True):
+        testdrive_identity_verified(test_drive=td, method="staff", by=staff, note="licence and ID card seen")
+    td = testdrive_depart(test_drive=td)
+    reading = {"return_code": td.return_code, "odometer_km": td.odometer_out_km + 5, "energy_pct": 70}
+    truncated = io.BytesIO()
+    Image.new("RGB", (800, 600), "red").save(truncated, "JPEG")
+    large = io.BytesIO()
+    Image.new("RGB", (200, 200), "red").save(large, "PNG")
+
+    for bad in (
+        SimpleUploadedFile("front.jpg", truncated.getvalue()[:-200], content_type="image/jpeg"),
+        SimpleUploadedFile("rear.png", large.getvalue(), content_type="image/png"),
+    ):
+        refused = kiosk_client.post(reverse("kiosk:return"), {**reading, "photos": [bad, png("side.png")]})
+
+        assert refused.status_code == 200
+        assert 'class="field__error"' in refused.content.decode()
+    assert "at most 0.01 megapixels" in refused.content.decode()
+    assert TestDrive.objects.get(pk=td.pk).state == State.ON_DRIVE
+    assert not ReturnPhoto.objects.exists()

@@ -30,17 +30,6 @@ ALLOWED: dict[str, set[str]] = {
 # protocol's pure rule (no Django, no app code), so a misconfigured store refuses to start.
 SETTINGS_MAY_IMPORT = ("tower.protocol",)
 
-# Subpackages of fleet that become apps of their own (issue 17). Until they move, their modules
-# count as those apps, and imports from or to them are checked apart (expected to fail).
-NOT_YET_MOVED: dict[str, str] = {
-    "fleet.tower": "tower",
-    "fleet.snapcar": "snapcar",
-    "fleet.towersim": "towersim",
-}
-NOT_YET_MOVED_REASON = (
-    "fleet.tower, fleet.snapcar and fleet.towersim still live inside fleet: the tower and "
-    "snap-a-car branches move them out; drop this exception once they are merged"
-)
 
 
 @dataclass(frozen=True)
@@ -54,15 +43,8 @@ class Import:
 
 
 def app_of(module: str) -> str | None:
-    for prefix, app in NOT_YET_MOVED.items():
-        if module == prefix or module.startswith(prefix + "."):
-            return app
     top = module.split(".")[0]
     return top if top in ALLOWED else None
-
-
-def is_not_yet_moved(module: str) -> bool:
-    return any(module == p or module.startswith(p + ".") for p in NOT_YET_MOVED)
 
 
 def existing_apps() -> list[str]:
@@ -110,12 +92,10 @@ def allowed(imp: Import) -> bool:
     return target in rules or any(imp.target == m or imp.target.startswith(m + ".") for m in rules)
 
 
-def violations(*, not_yet_moved: bool) -> dict[str, list[str]]:
+def violations() -> dict[str, list[str]]:
     by_app: dict[str, list[str]] = {}
     for imp in project_imports():
         if allowed(imp):
-            continue
-        if (is_not_yet_moved(imp.source) or is_not_yet_moved(imp.target)) != not_yet_moved:
             continue
         by_app.setdefault(app_of(imp.source) or "", []).append(str(imp))
     return by_app
@@ -123,13 +103,8 @@ def violations(*, not_yet_moved: bool) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("app", existing_apps())
 def test_each_app_imports_only_the_apps_below_it(app: str) -> None:
-    found = violations(not_yet_moved=False).get(app, [])
+    found = violations().get(app, [])
     assert not found, "\n".join(found)
-
-
-@pytest.mark.xfail(reason=NOT_YET_MOVED_REASON, strict=False)
-def test_the_subpackages_still_inside_fleet_import_only_the_apps_below_them() -> None:
-    assert violations(not_yet_moved=True) == {}
 
 
 def test_the_allowed_directions_have_no_cycle() -> None:
@@ -164,6 +139,12 @@ def test_the_checker_sees_imports_inside_functions_and_relative_ones(tmp_path: P
 
 
 def test_a_module_named_in_the_table_is_allowed_and_its_siblings_are_not() -> None:
-    assert allowed(Import("fleet.towersim.server", "tower.protocol.sign", "x:1"))
-    assert not allowed(Import("fleet.towersim.server", "tower.client.send", "x:1"))
+    assert allowed(Import("towersim.server", "tower.protocol.sign", "x:1"))
+    assert not allowed(Import("towersim.server", "tower.client.send", "x:1"))
     assert allowed(Import("testdrives.views", "members.models.Member", "x:1"))
+
+
+def test_only_the_settings_may_read_the_tower_protocol_from_vendingstore() -> None:
+    assert allowed(Import("vendingstore.settings.production", "tower.protocol.secret_problems", "x:1"))
+    assert not allowed(Import("vendingstore.urls", "tower.protocol.sign", "x:1"))
+    assert not allowed(Import("vendingstore.settings.production", "tower.conf.secret_for", "x:1"))

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tower",
     "testdrives",
     "biometrics",
+    "snapcar",
     "axes",
 ]
 
@@ -347,6 +348,18 @@ BIOMETRICS_MAX_UPLOAD_BYTES = env.int("BIOMETRICS_MAX_UPLOAD_BYTES", default=12 
 BIOMETRICS_REQUIRE_CHALLENGE = env.bool("BIOMETRICS_REQUIRE_CHALLENGE", default=True)
 # Load the face model when a worker process starts, not on its first task.
 BIOMETRICS_WARM_UP = env.bool("BIOMETRICS_WARM_UP", default=True)
+
+# --- Uploaded pictures (vendingstore/uploads.py): limits checked before any pixel is decoded ----
+# Bytes of a picture with no limit of its own (return photos; faces and snap-a-car have theirs).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=12 * 1024 * 1024)
+# Width × height of a JPEG, which is decoded reduced (a 50-MP phone photo costs ~40 ms).
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
+# PNG and WebP cannot be decoded reduced: their cost is their full pixel count (a 12-MP PNG takes
+# ~0.3 s and 36 MB, a 50-MP one over 1 s and 150 MB), so in a web request they have a lower limit;
+# 4 MP takes a phone's screenshot (1290 × 2796) and keeps six at once under a second (bench/uploads.py).
+UPLOAD_MAX_FULL_DECODE_PIXELS = env.int("UPLOAD_MAX_FULL_DECODE_PIXELS", default=4_000_000)
+# Frames in one kiosk burst; a request with more is refused before any frame is read.
+BIOMETRICS_MAX_BURST_FRAMES = env.int("BIOMETRICS_MAX_BURST_FRAMES", default=8)
 
 # Staff alerts (an overdue car, a locked booking, a tower fault) go by e-mail to these addresses.
 ADMINS = [("Store staff", address) for address in env.list("STAFF_ALERT_EMAILS", default=["staff@localhost"])]
