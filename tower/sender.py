@@ -27,7 +27,7 @@ HELD_RETRY_SECONDS = 5  # the tower is on hold or e-stopped: ask again now and t
 def command_payload(command: TowerCommand) -> CommandPayload:
     return wire_command(
         command_id=str(command.command_id),
-        type=command.kind,  # type: ignore[arg-type]  (CommandKind's values are the wire's types)
+        type=command.kind,  # type: ignore[arg-type]  # CommandKind's values are the wire's types
         source_bay=command.source_bay.code,
         target_bay=command.target_bay.code,
         vin=command.vin,
