@@ -20,7 +20,11 @@ ERROR = inline_serializer(
 
 class FaceStatusOutputSerializer(serializers.Serializer):
     consent = serializers.BooleanField(help_text="Consent to face pickup in force.")
-    enrolled = serializers.BooleanField(help_text="A face template is on file.")
+    enrolled = serializers.BooleanField(help_text="A face template of the current face model is on file.")
+    retake_required = serializers.BooleanField(
+        help_text="The template on file was made by an older face model: ask the member for a new photo "
+        "(the old template is deleted when the new one is stored). Until then pickup uses the ID check."
+    )
     latest_status = serializers.CharField(allow_null=True, help_text="pending, done or refused.")
     retake_reason = serializers.CharField(allow_null=True)
     retake_message = serializers.CharField(allow_null=True)
@@ -32,6 +36,7 @@ def face_status_data(member: object) -> dict[str, object]:
         {
             "consent": current.consent is not None,
             "enrolled": current.enrolled,
+            "retake_required": current.retake_required,
             "latest_status": current.latest.status if current.latest else None,
             "retake_reason": current.retake_reason,
             "retake_message": current.retake_message,

@@ -45,9 +45,26 @@ MAX_FRAMES = 8
 class NotEnrolled(ApplicationError):
     status_code = 409
     code = "not_enrolled"
+    default_message = _("We have no face photo on file for you. The remote operator checks your ID instead.")
+
+
+class TemplateOutdated(NotEnrolled):
+    code = "template_outdated"
     default_message = _(
-        "We have no face photo on file for you. A member of staff will check your ID instead."
+        "Your face photo was taken for our previous face check and cannot be used with the new one. "
+        "The remote operator checks your ID instead; please take a new face photo in the app."
     )
+
+
+def _check_template_usable(*, member_id: int) -> None:
+    """Raise NotEnrolled or TemplateOutdated when this member's pickup cannot use the face check."""
+    from biometrics.selectors import face_pickup_unavailable_reason
+
+    reason = face_pickup_unavailable_reason(member=member_id)
+    if reason == "template_outdated":
+        raise TemplateOutdated()
+    if reason is not None:
+        raise NotEnrolled()
 
 
 def face_verify_start(
@@ -65,8 +82,7 @@ def face_verify_start(
         existing = VerificationAttempt.objects.filter(test_drive=td, request_key=request_key).first()
         if existing is not None:
             return existing
-        if not FaceTemplate.objects.filter(member_id=td.member_id).exists():
-            raise NotEnrolled()
+        _check_template_usable(member_id=td.member_id)
         testdrive_face_check_started(test_drive=td)
         attempt = VerificationAttempt.objects.create(test_drive=td, request_key=request_key)
         attempt.frames = [
@@ -109,6 +125,10 @@ def _decide(attempt: VerificationAttempt) -> None:
     template_row = FaceTemplate.objects.filter(member_id=attempt.test_drive.member_id).first()
     if template_row is None:
         attempt.result, attempt.reason = AttemptResult.NO_TEMPLATE, "not_enrolled"
+        return
+    if template_row.model != settings.BIOMETRICS_MODEL:
+        # Another model's vector cannot be compared with today's probe: the non-face path.
+        attempt.result, attempt.reason = AttemptResult.NO_TEMPLATE, "template_outdated"
         return
     template = template_decrypt(template_row.vector_encrypted, model=template_row.model)
     frames: list[bytes | Frame] = [_read(name) for name in attempt.frames]
