@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +26,7 @@ from biometrics.engine import (
     embed,
     frame_of,
 )
+from biometrics.frames import frame_delete, frame_read, frame_save
 from biometrics.models import FAILED_RESULTS, AttemptResult, FaceTemplate, VerificationAttempt
 from testdrives.errors import TransitionRefused
 from testdrives.models import State, TestDrive
@@ -85,10 +84,7 @@ def face_verify_start(
         _check_template_usable(member_id=td.member_id)
         testdrive_face_check_started(test_drive=td)
         attempt = VerificationAttempt.objects.create(test_drive=td, request_key=request_key)
-        attempt.frames = [
-            default_storage.save(f"face-probes/{attempt.pk}-{i}.jpg", ContentFile(frame))
-            for i, frame in enumerate(frames[:MAX_FRAMES])
-        ]
+        attempt.frames = [frame_save(frame) for frame in frames[:MAX_FRAMES]]
         attempt.save(update_fields=["frames"])
         from biometrics.tasks import face_verify_pickup as task
 
@@ -192,8 +188,7 @@ def _move_booking(attempt: VerificationAttempt) -> None:
 
 
 def _read(name: str) -> bytes:
-    with default_storage.open(name, "rb") as handle:
-        return handle.read()
+    return frame_read(name)
 
 
 def _frames_delete(attempt: VerificationAttempt) -> None:
@@ -201,7 +196,7 @@ def _frames_delete(attempt: VerificationAttempt) -> None:
     if attempt.disputed:
         return
     for name in attempt.frames:
-        default_storage.delete(name)
+        frame_delete(name)
     attempt.frames = []
 
 

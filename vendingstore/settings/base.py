@@ -344,6 +344,11 @@ BIOMETRICS_ANTISPOOF_WEIGHTS_DIR = env.path(
 # Face pickup: templates kept this long after the member's last test drive ends (then deleted),
 # the largest photo accepted, and whether the kiosk's blink/turn challenge is required.
 BIOMETRICS_RETENTION_DAYS = env.int("BIOMETRICS_RETENTION_DAYS", default=30)
+# Kiosk probe frames: encrypted with the template keys, in this folder, which no URL serves (never
+# under MEDIA_ROOT; on storage every web and worker machine sees). Deleted after the decision;
+# a disputed attempt's frames when the dispute closes or this many days after it opened.
+BIOMETRICS_FRAMES_DIR = env.path("BIOMETRICS_FRAMES_DIR", default=VAR_DIR / "face-frames")
+BIOMETRICS_DISPUTE_RETENTION_DAYS = env.int("BIOMETRICS_DISPUTE_RETENTION_DAYS", default=30)
 BIOMETRICS_MAX_UPLOAD_BYTES = env.int("BIOMETRICS_MAX_UPLOAD_BYTES", default=12 * 1024 * 1024)
 BIOMETRICS_REQUIRE_CHALLENGE = env.bool("BIOMETRICS_REQUIRE_CHALLENGE", default=True)
 # Load the face model when a worker process starts, not on its first task.
