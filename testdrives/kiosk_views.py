@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from biometrics.selectors import face_attempt_latest, face_attempt_message, face_template_exists
-from biometrics.services import face_verify_start
+from biometrics.services import face_attempts_nudge, face_verify_start
 from biometrics.uploads import photo_bytes
 from testdrives.admin_forms import PhotosField
 from testdrives.codes import code_normalize
@@ -101,6 +101,8 @@ def drive(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     shows none of it. The full page always asks whether a face is on file, for its camera.
     """
     td = _drive_at_kiosk(kiosk, code)
+    if td.state == State.VERIFYING:
+        face_attempts_nudge(test_drive_id=td.pk)  # a decision whose worker died goes again
     waiting_for_face = td.state == State.CHECKED_IN
     last_attempt = face_attempt_latest(test_drive=td) if waiting_for_face else None
     context = {

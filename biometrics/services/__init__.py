@@ -13,6 +13,7 @@ from biometrics.services.enrolment import (
     face_template_delete,
 )
 from biometrics.services.pickup import face_attempts_requeue_stale, face_verify_pickup, face_verify_start
+from biometrics.services.recovery import face_attempts_nudge
 from biometrics.services.retention import biometrics_retention_sweep
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "consent_withdraw",
     "face_attempt_dispute_close",
     "face_attempts_dispute_open",
+    "face_attempts_nudge",
     "face_attempts_requeue_stale",
     "face_enrol",
     "face_enrol_decide",

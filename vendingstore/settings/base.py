@@ -349,6 +349,9 @@ BIOMETRICS_RETENTION_DAYS = env.int("BIOMETRICS_RETENTION_DAYS", default=30)
 # a disputed attempt's frames when the dispute closes or this many days after it opened.
 BIOMETRICS_FRAMES_DIR = env.path("BIOMETRICS_FRAMES_DIR", default=VAR_DIR / "face-frames")
 BIOMETRICS_DISPUTE_RETENTION_DAYS = env.int("BIOMETRICS_DISPUTE_RETENTION_DAYS", default=30)
+# A pickup decision still pending after this many seconds while the kiosk polls is queued again
+# (its worker may have died; deciding twice is harmless): recovery within seconds, not minutes.
+BIOMETRICS_REQUEUE_AFTER_SECONDS = env.int("BIOMETRICS_REQUEUE_AFTER_SECONDS", default=4)
 BIOMETRICS_MAX_UPLOAD_BYTES = env.int("BIOMETRICS_MAX_UPLOAD_BYTES", default=12 * 1024 * 1024)
 BIOMETRICS_REQUIRE_CHALLENGE = env.bool("BIOMETRICS_REQUIRE_CHALLENGE", default=True)
 # Load the face model when a worker process starts, not on its first task.
