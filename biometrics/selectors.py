@@ -105,7 +105,7 @@ def face_attempt_message(attempt: VerificationAttempt | None) -> str | None:
         return _("Please look into the camera yourself: a photo or a screen cannot be used.")
     if attempt.result == AttemptResult.NO_TEMPLATE:
         return face_pickup_unavailable_message(attempt.reason)
-    return _("That did not match. Please try again, or ask a member of staff.")
+    return _("That did not match. Please try again.")
 
 
 def face_pickup_unavailable_message(reason: str) -> str:
@@ -120,3 +120,11 @@ def face_pickup_unavailable_message(reason: str) -> str:
         "We have no face photo on file for you. The remote operator checks your driving licence and "
         "ID card instead."
     )
+
+
+def face_attempts_left(*, test_drive: object, limit: int) -> int:
+    """Failed face checks this booking may still have before it locks (``limit`` in all)."""
+    from biometrics.models import FAILED_RESULTS
+
+    failed = VerificationAttempt.objects.filter(test_drive=test_drive, result__in=FAILED_RESULTS).count()
+    return max(limit - failed, 0)

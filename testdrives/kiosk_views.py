@@ -16,14 +16,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from biometrics.selectors import face_attempt_latest, face_attempt_message, face_template_exists
-from biometrics.services import face_attempts_nudge, face_verify_start
+from biometrics.selectors import (
+    face_attempt_latest,
+    face_attempt_message,
+    face_attempts_left,
+    face_pickup_unavailable_message,
+    face_pickup_unavailable_reason,
+)
+from biometrics.services import face_attempts_nudge, face_pickup_operator_call, face_verify_start
 from biometrics.uploads import photo_bytes
 from testdrives.admin_forms import PhotosField
 from testdrives.codes import code_normalize
 from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.kiosks import kiosk_for_token
 from testdrives.services.lifecycle import (
+    FACE_ATTEMPTS_MAX,
     testdrive_check_in,
     testdrive_depart,
     testdrive_find_by_return_code,
@@ -87,7 +94,7 @@ def check_in(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
 
 def _drive_at_kiosk(kiosk: Kiosk, code: str) -> TestDrive:
     return get_object_or_404(
-        TestDrive.objects.select_related("car_model__brand", "delivery_bay"),
+        TestDrive.objects.select_related("car_model__brand", "delivery_bay", "store"),
         pickup_code=code_normalize(code),
         store_id=kiosk.store_id,
     )
@@ -105,10 +112,21 @@ def drive(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
         face_attempts_nudge(test_drive_id=td.pk)  # a decision whose worker died goes again
     waiting_for_face = td.state == State.CHECKED_IN
     last_attempt = face_attempt_latest(test_drive=td) if waiting_for_face else None
+    unavailable = (
+        face_pickup_unavailable_reason(member=td.member_id) if waiting_for_face or not request.htmx else None
+    )
+    if waiting_for_face and unavailable:
+        # No one is on site: the remote operator is called to check the ID (once per booking).
+        face_pickup_operator_call(test_drive=td, reason=unavailable)
     context = {
         "td": td,
         "kiosk": kiosk,
-        "face_ready": (waiting_for_face or not request.htmx) and face_template_exists(member=td.member_id),
+        "face_ready": (waiting_for_face or not request.htmx) and unavailable is None,
+        "face_unavailable_message": face_pickup_unavailable_message(unavailable) if unavailable else None,
+        "attempts_left": face_attempts_left(test_drive=td, limit=FACE_ATTEMPTS_MAX)
+        if waiting_for_face
+        else None,
+        "store_phone": td.store.phone,
         "last_attempt": last_attempt,
         "attempt_message": face_attempt_message(last_attempt),
         "request_key": uuid.uuid4(),
@@ -131,6 +149,16 @@ def face(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
         messages.error(request, str(error.message))
     if request.htmx:
         return HttpResponse(status=204)
+    return redirect("kiosk:drive", code=td.pickup_code)
+
+
+@require_POST
+@kiosk_required
+def call_operator(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
+    """The customer asks for the remote operator (the camera does not work, or they prefer the ID)."""
+    td = _drive_at_kiosk(kiosk, code)
+    face_pickup_operator_call(test_drive=td, reason="customer_asked")
+    messages.success(request, _("The remote operator has been alerted and will check your ID at this kiosk."))
     return redirect("kiosk:drive", code=td.pickup_code)
 
 

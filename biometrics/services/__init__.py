@@ -1,5 +1,6 @@
 """Everything that changes biometric data: consent, enrolment, pickup verification, retention."""
 
+from biometrics.services.assist import face_pickup_operator_call
 from biometrics.services.consent import consent_give, consent_withdraw
 from biometrics.services.disputes import (
     face_attempt_dispute_close,
@@ -28,6 +29,7 @@ __all__ = [
     "face_enrol_decide",
     "face_enrolments_requeue_stale",
     "face_frames_sweep",
+    "face_pickup_operator_call",
     "face_template_delete",
     "face_verify_pickup",
     "face_verify_start",
