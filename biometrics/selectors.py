@@ -3,6 +3,8 @@
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from biometrics.engine import MESSAGES
@@ -32,7 +34,28 @@ def face_enrolment_latest(*, member: Member | int) -> FaceEnrolment | None:
 
 
 def face_template_exists(*, member: Member | int) -> bool:
-    return FaceTemplate.objects.filter(member=member).exists()
+    """A template the store's current model can compare with (an old model's one is no use)."""
+    return FaceTemplate.objects.filter(member=member, model=settings.BIOMETRICS_MODEL).exists()
+
+
+def face_templates_outdated() -> "QuerySet[FaceTemplate]":
+    """Templates made by another model than the one in force: never compared (the vectors live in
+    different spaces) and not recomputable (enrolment photos are deleted), so their members must
+    take a new face photo."""
+    return FaceTemplate.objects.exclude(model=settings.BIOMETRICS_MODEL)
+
+
+def face_template_outdated(*, member: Member | int) -> bool:
+    return face_templates_outdated().filter(member=member).exists()
+
+
+def face_pickup_unavailable_reason(*, member: Member | int) -> str | None:
+    """Why this member's pickup cannot use the face check (None: it can): ``not_enrolled`` or
+    ``template_outdated``."""
+    model = FaceTemplate.objects.filter(member=member).values_list("model", flat=True).first()
+    if model is None:
+        return "not_enrolled"
+    return None if model == settings.BIOMETRICS_MODEL else "template_outdated"
 
 
 def face_retake_message(reason: str) -> str | None:
@@ -50,6 +73,7 @@ class FaceStatus:
 
     consent: BiometricConsent | None
     enrolled: bool
+    retake_required: bool
     latest: FaceEnrolment | None
     retake_reason: str | None
     retake_message: str | None
@@ -61,6 +85,7 @@ def face_status(*, member: Member | int) -> FaceStatus:
     return FaceStatus(
         consent=consent_open(member=member),
         enrolled=face_template_exists(member=member),
+        retake_required=face_template_outdated(member=member),
         latest=latest,
         retake_reason=reason,
         retake_message=face_retake_message(reason) if reason else None,
@@ -82,8 +107,27 @@ def face_attempt_message(attempt: VerificationAttempt | None) -> str | None:
     if attempt.result == AttemptResult.SPOOF:
         return _("Please look into the camera yourself: a photo or a screen cannot be used.")
     if attempt.result == AttemptResult.NO_TEMPLATE:
-        return _("We have no face photo on file for you. A member of staff will check your ID instead.")
-    return _("That did not match. Please try again, or ask a member of staff.")
+        return face_pickup_unavailable_message(attempt.reason)
+    return _("That did not match. Please try again.")
+
+
+def face_pickup_unavailable_message(reason: str) -> str:
+    """What the kiosk says when the face check cannot be used, and what happens instead."""
+    if reason == "template_outdated":
+        return _(
+            "Your face photo was taken for our previous face check and cannot be used with the new "
+            "one. Please take a new face photo in the app or on the website before your next visit; "
+            "today the remote operator checks your driving licence and ID card instead."
+        )
+    return _(
+        "We have no face photo on file for you. The remote operator checks your driving licence and "
+        "ID card instead."
+    )
+
+
+def face_attempts_left(*, test_drive: int, limit: int) -> int:
+    """Failed face checks this booking may still have before it locks (``limit`` in all)."""
+    return max(limit - face_attempt_failures(test_drive=test_drive), 0)
 
 
 def face_attempt_for_request(*, test_drive: int, request_key: uuid.UUID) -> VerificationAttempt | None:

@@ -20,7 +20,8 @@ def face_verify_pickup(attempt_id: int) -> str:
 
 @shared_task(name="biometrics.tasks.biometrics_retention_sweep", ignore_result=True)
 def biometrics_retention_sweep() -> int:
-    return services.biometrics_retention_sweep()
+    """Templates due for deletion, then disputed frames past their retention and orphaned frames."""
+    return services.biometrics_retention_sweep() + services.face_frames_sweep()
 
 
 @shared_task(name="biometrics.tasks.face_work_requeue_stale", ignore_result=True)

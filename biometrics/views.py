@@ -21,7 +21,9 @@ def consent(request: HttpRequest, member: Member) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "withdraw":
             consent_withdraw(member=member)
-            messages.success(request, _("Consent withdrawn. Staff will check your ID at pickup instead."))
+            messages.success(
+                request, _("Consent withdrawn. At pickup a remote operator checks your ID instead.")
+            )
         elif request.POST.get("agree") == "yes":
             consent_give(member=member, language=request.LANGUAGE_CODE)
             messages.success(request, _("Thank you. You can now pick up cars with your face."))

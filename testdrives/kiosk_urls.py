@@ -11,5 +11,6 @@ urlpatterns = [
     path("drive/<str:code>/", kiosk_views.drive, name="drive"),
     path("drive/<str:code>/gate/", kiosk_views.open_gate, name="open_gate"),
     path("drive/<str:code>/face/", kiosk_views.face, name="face"),
+    path("drive/<str:code>/operator/", kiosk_views.call_operator, name="call_operator"),
     path("return/", kiosk_views.return_car, name="return"),
 ]

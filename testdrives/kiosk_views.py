@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from biometrics.selectors import face_attempt_latest, face_attempt_message, face_template_exists
+from biometrics.selectors import (
+    face_attempt_latest,
+    face_attempt_message,
+    face_attempts_left,
+    face_pickup_unavailable_message,
+    face_pickup_unavailable_reason,
+)
+from biometrics.services import face_attempts_nudge
 from testdrives.admin_forms import PhotosField
 from testdrives.codes import code_normalize
 from testdrives.models import Kiosk, State, TestDrive
@@ -29,6 +36,7 @@ from testdrives.services.lifecycle import (
     testdrive_find_by_return_code,
     testdrive_return,
 )
+from testdrives.services.operator import face_pickup_operator_call
 from vendingstore.api_errors import ApplicationError
 from vendingstore.uploads import burst_read, limits
 
@@ -88,7 +96,7 @@ def check_in(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
 
 def _drive_at_kiosk(kiosk: Kiosk, code: str) -> TestDrive:
     return get_object_or_404(
-        TestDrive.objects.select_related("car_model__brand", "delivery_bay"),
+        TestDrive.objects.select_related("car_model__brand", "delivery_bay", "store"),
         pickup_code=code_normalize(code),
         store_id=kiosk.store_id,
     )
@@ -102,12 +110,25 @@ def drive(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     shows none of it. The full page always asks whether a face is on file, for its camera.
     """
     td = _drive_at_kiosk(kiosk, code)
+    if td.state == State.VERIFYING:
+        face_attempts_nudge(test_drive_id=td.pk)  # a decision whose worker died goes again
     waiting_for_face = td.state == State.CHECKED_IN
     last_attempt = face_attempt_latest(test_drive=td.pk) if waiting_for_face else None
+    unavailable = (
+        face_pickup_unavailable_reason(member=td.member_id) if waiting_for_face or not request.htmx else None
+    )
+    if waiting_for_face and unavailable:
+        # No one is on site: the remote operator is called to check the ID (once per booking).
+        face_pickup_operator_call(test_drive=td, reason=unavailable)
     context = {
         "td": td,
         "kiosk": kiosk,
-        "face_ready": (waiting_for_face or not request.htmx) and face_template_exists(member=td.member_id),
+        "face_ready": (waiting_for_face or not request.htmx) and unavailable is None,
+        "face_unavailable_message": face_pickup_unavailable_message(unavailable) if unavailable else None,
+        "attempts_left": face_attempts_left(test_drive=td.pk, limit=settings.TESTDRIVE_FACE_ATTEMPTS_MAX)
+        if waiting_for_face
+        else None,
+        "store_phone": td.store.phone,
         "last_attempt": last_attempt,
         "attempt_message": face_attempt_message(last_attempt),
         "request_key": uuid.uuid4(),
@@ -139,6 +160,16 @@ def face(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
         messages.error(request, str(error.message))
     if request.htmx:
         return HttpResponse(status=204)
+    return redirect("kiosk:drive", code=td.pickup_code)
+
+
+@require_POST
+@kiosk_required
+def call_operator(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
+    """The customer asks for the remote operator (the camera does not work, or they prefer the ID)."""
+    td = _drive_at_kiosk(kiosk, code)
+    face_pickup_operator_call(test_drive=td, reason="customer_asked")
+    messages.success(request, _("The remote operator has been alerted and will check your ID at this kiosk."))
     return redirect("kiosk:drive", code=td.pickup_code)
 
 

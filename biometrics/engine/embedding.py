@@ -1,7 +1,8 @@
 """Embeddings and 1:1 comparison: the fast path of DESIGN.md §5.
 
 One detection on a ≤ 640 px copy, landmarks and the aligned crop on the original, one forward
-pass of deepface's recognition model (Dlib by default), loaded once per process.
+pass of the recognition model, loaded once per process: SFace (onnxruntime, cosine distance) by
+default, or deepface's Dlib (Euclidean distance) by setting.
 """
 
 import functools
@@ -14,6 +15,7 @@ from django.conf import settings
 from .faces import Face, mean_eye_aspect_ratio, single_face
 from .images import ImageInput, load_rgb
 from .quality import check_crop
+from .sface import arcface_crop, cosine_distance, sface_vector
 from .weights import ensure_recognition_weights, point_deepface_home
 
 # dlib's face recognition model was trained on 150 px crops with a quarter of padding around the
@@ -21,9 +23,13 @@ from .weights import ensure_recognition_weights, point_deepface_home
 CROP_SIZE = 150
 CROP_PADDING = 0.25
 
-# Euclidean distance thresholds calibrated on the shared labelled pairs for our crop
-# (docs/BIOMETRICS.md). A model without an entry falls back to deepface's published threshold.
-CALIBRATED_THRESHOLDS = {"Dlib": 0.60}
+SFACE = "SFace"
+# Distance thresholds calibrated on the shared labelled pairs for our crops, each by the rule
+# written in docs/BIOMETRICS.md: SFace in cosine distance, Dlib in Euclidean distance. A model
+# without an entry falls back to deepface's published (Euclidean) threshold.
+CALIBRATED_THRESHOLDS = {SFACE: 0.58, "Dlib": 0.60}
+# The metric each model's vectors are compared with; deepface models not listed: Euclidean.
+METRICS = {SFACE: "cosine"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,8 @@ class Embedding:
 
 
 class Comparison(NamedTuple):
-    """Euclidean distance between two embeddings, the threshold used, and whether it is a match."""
+    """Distance between two embeddings in their model's metric (cosine for SFace, Euclidean for
+    Dlib), the threshold used, and whether it is a match."""
 
     distance: float
     threshold: float
@@ -66,8 +73,12 @@ def model_name() -> str:
     return settings.BIOMETRICS_MODEL
 
 
+def metric_for(model: str) -> str:
+    return METRICS.get(model, "euclidean")
+
+
 def threshold_for(model: str) -> float:
-    """The match threshold (Euclidean distance) for ``model``: the setting, else calibrated."""
+    """The match threshold (in the model's metric) for ``model``: the setting, else calibrated."""
     if settings.BIOMETRICS_THRESHOLD is not None:
         return float(settings.BIOMETRICS_THRESHOLD)
     if model in CALIBRATED_THRESHOLDS:
@@ -95,7 +106,7 @@ def aligned_crop(rgb: np.ndarray, face: Face) -> np.ndarray:
 
 
 def vector_of(crop_rgb: np.ndarray) -> np.ndarray:
-    """The recognition model's embedding of an aligned crop (deepface wants BGR)."""
+    """A deepface model's embedding of dlib's aligned crop (deepface wants BGR)."""
     model = _recognition_model()
     bgr = np.ascontiguousarray(crop_rgb[:, :, ::-1])
     if model.model_name == "Dlib":
@@ -122,8 +133,15 @@ class Frame:
         return aligned_crop(self.rgb, self.face)
 
     @functools.cached_property
+    def arcface_crop(self) -> np.ndarray:
+        return arcface_crop(self.rgb, self.face)
+
+    @functools.cached_property
     def embedding(self) -> Embedding:
-        return Embedding(vector_of(self.crop), model_name())
+        model = model_name()
+        if model == SFACE:
+            return Embedding(sface_vector(self.arcface_crop), model)
+        return Embedding(vector_of(self.crop), model)
 
 
 def frame_of(image: ImageInput | Frame) -> Frame:
@@ -149,10 +167,16 @@ def embed(image: ImageInput | Frame) -> Embedding:
 
 
 def compare(a: Embedding, b: Embedding) -> Comparison:
-    """1:1 decision: match when the Euclidean distance is at or below the model's threshold."""
+    """1:1 decision: match when the distance is at or below the model's threshold.
+
+    Vectors of different models live in different spaces: comparing them is a bug, refused.
+    """
     if a.model != b.model:
         raise ValueError(f"cannot compare a {a.model} embedding with a {b.model} one")
-    distance = float(np.linalg.norm(a.vector - b.vector))
+    if metric_for(a.model) == "cosine":
+        distance = cosine_distance(a.vector, b.vector)
+    else:
+        distance = float(np.linalg.norm(a.vector - b.vector))
     threshold = threshold_for(a.model)
     return Comparison(distance, threshold, distance <= threshold)
 
@@ -165,5 +189,8 @@ def warm_up() -> None:
     from .faces import _dlib_models
 
     _dlib_models()
+    if model_name() == SFACE:
+        sface_vector(np.full((112, 112, 3), 128, dtype=np.uint8))  # the first run allocates
+        return
     blank = np.full((CROP_SIZE, CROP_SIZE, 3), 128, dtype=np.uint8)
     vector_of(blank)  # the first forward pass allocates; do it before a customer's

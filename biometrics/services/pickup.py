@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,21 +29,35 @@ from biometrics.engine import (
     embed,
     frame_of,
 )
+from biometrics.frames import frame_delete, frame_read, frame_save
 from biometrics.models import AttemptResult, FaceTemplate, VerificationAttempt
-from biometrics.selectors import face_attempt_for_request
+from biometrics.selectors import face_attempt_for_request, face_pickup_unavailable_reason
 from biometrics.signals import face_attempt_decided
 from vendingstore.api_errors import ApplicationError
 from vendingstore.queueing import delay_on_commit, delay_safely
-
-MAX_FRAMES = 8
 
 
 class NotEnrolled(ApplicationError):
     status_code = 409
     code = "not_enrolled"
+    default_message = _("We have no face photo on file for you. The remote operator checks your ID instead.")
+
+
+class TemplateOutdated(NotEnrolled):
+    code = "template_outdated"
     default_message = _(
-        "We have no face photo on file for you. A member of staff will check your ID instead."
+        "Your face photo was taken for our previous face check and cannot be used with the new one. "
+        "The remote operator checks your ID instead; please take a new face photo in the app."
     )
+
+
+def _check_template_usable(*, member_id: int) -> None:
+    """Raise NotEnrolled or TemplateOutdated when this member's pickup cannot use the face check."""
+    reason = face_pickup_unavailable_reason(member=member_id)
+    if reason == "template_outdated":
+        raise TemplateOutdated()
+    if reason is not None:
+        raise NotEnrolled()
 
 
 def face_attempt_start(
@@ -55,18 +67,16 @@ def face_attempt_start(
 
     Call inside the caller's transaction, with the booking locked and its state checked (the
     booking is testdrives'). The same ``request_key`` twice returns the first attempt. Raises
-    ``NotEnrolled`` when the member has no template (staff check the documents instead).
+    ``NotEnrolled`` (or ``TemplateOutdated``) when the member has no template the current model
+    can compare with (the remote operator checks the documents instead).
     """
     existing = face_attempt_for_request(test_drive=booking_id, request_key=request_key)
     if existing is not None:
         return existing
-    if not FaceTemplate.objects.filter(member_id=member_id).exists():
-        raise NotEnrolled()
+    _check_template_usable(member_id=member_id)
     attempt = VerificationAttempt.objects.create(test_drive_id=booking_id, request_key=request_key)
-    attempt.frames = [
-        default_storage.save(f"face-probes/{attempt.pk}-{i}.jpg", ContentFile(frame))
-        for i, frame in enumerate(frames[:MAX_FRAMES])
-    ]
+    # Frames go to private, encrypted storage that no URL serves (biometrics.frames).
+    attempt.frames = [frame_save(frame) for frame in frames[: settings.BIOMETRICS_MAX_BURST_FRAMES]]
     attempt.save(update_fields=["frames"])
     delay_on_commit(tasks.face_verify_pickup, attempt.pk)
     return attempt
@@ -110,6 +120,10 @@ def _decide(attempt: VerificationAttempt) -> None:
     template_row = FaceTemplate.objects.filter(member_id=attempt.test_drive.member_id).first()
     if template_row is None:
         attempt.result, attempt.reason = AttemptResult.NO_TEMPLATE, "not_enrolled"
+        return
+    if template_row.model != settings.BIOMETRICS_MODEL:
+        # Another model's vector cannot be compared with today's probe: the non-face path.
+        attempt.result, attempt.reason = AttemptResult.NO_TEMPLATE, "template_outdated"
         return
     template = template_decrypt(template_row.vector_encrypted, model=template_row.model)
     frames: list[bytes | Frame] = [_read(name) for name in attempt.frames]
@@ -166,8 +180,7 @@ def _note(attempt: VerificationAttempt) -> str:
 
 
 def _read(name: str) -> bytes:
-    with default_storage.open(name, "rb") as handle:
-        return handle.read()
+    return frame_read(name)
 
 
 def _frames_delete(attempt: VerificationAttempt) -> None:
@@ -175,7 +188,7 @@ def _frames_delete(attempt: VerificationAttempt) -> None:
     if attempt.disputed:
         return
     for name in attempt.frames:
-        default_storage.delete(name)
+        frame_delete(name)
     attempt.frames = []
 
 

@@ -32,10 +32,10 @@ def test_it_keeps_different_people_apart(embedding_of, a: str, b: str) -> None:
 
 
 @needs_faces
-def test_an_embedding_is_the_dlib_models_128_numbers(embedding_of) -> None:
+def test_an_embedding_is_the_store_models_128_numbers(embedding_of) -> None:
     embedding = embedding_of("img1.jpg")
 
-    assert embedding.model == "Dlib"
+    assert embedding.model == "SFace"
     assert embedding.vector.shape == (128,)
 
 
@@ -62,6 +62,7 @@ def test_it_refuses_to_compare_embeddings_of_different_models() -> None:
 
 
 def test_the_threshold_is_the_calibrated_one_unless_a_setting_overrides_it(settings) -> None:
+    assert threshold_for("SFace") == 0.58
     assert threshold_for("Dlib") == 0.60
 
     settings.BIOMETRICS_THRESHOLD = 0.5

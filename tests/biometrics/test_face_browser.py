@@ -38,3 +38,34 @@ def test_the_kiosk_camera_recognises_the_member(
     attempt = VerificationAttempt.objects.get(test_drive=td)
     assert attempt.result == "match", (attempt.reason, attempt.liveness)
     assert TestDrive.objects.get(pk=td.pk).state == State.READY
+
+
+def kiosk_at_face_step(page: Page, live_server, td, store, staff) -> None:
+    _, token = kiosk_create(store=store, name="Entrance", by=staff)
+    page.goto(f"{live_server.url}/kiosk/sign-in/")
+    page.fill("#token", token)
+    page.get_by_role("button").last.click()
+    page.fill("#code", td.pickup_code)
+    page.locator("[data-check-in]").click()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (1180, 820)])
+def test_the_capture_button_and_attempts_left_are_in_view_without_scrolling(
+    page: Page, live_server, book, super_member, store, staff, clock, engine, width, height
+):
+    face_enrol(member=super_member, photo=photo("img16.jpg"))
+    td = book(super_member)
+    clock.move_to(TEN)
+    page.set_viewport_size({"width": width, "height": height})
+    kiosk_at_face_step(page, live_server, td, store, staff)
+
+    button = page.locator("[data-capture]")
+    expect(button).to_be_visible()
+    page.wait_for_function("document.querySelector('#face-camera video').videoWidth > 0")
+    box = button.bounding_box()
+    assert page.evaluate("window.scrollY") == 0
+    assert box is not None
+    assert box["y"] >= 0
+    assert box["y"] + box["height"] <= height, box
+    assert box["x"] + box["width"] <= width
+    expect(page.locator("[data-attempts-left]")).to_have_text("5 face attempts left.")

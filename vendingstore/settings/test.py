@@ -16,6 +16,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default="/tmp/vendingstore-test-media")
+BIOMETRICS_FRAMES_DIR = env.path("TEST_BIOMETRICS_FRAMES_DIR", default="/tmp/vendingstore-test-face-frames")
 # Tests see every change at once; the one test of the card cache turns it back on.
 CATALOGUE_CACHE_SECONDS = 0
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
