@@ -185,7 +185,7 @@ def _members(cur, count: int) -> None:
         INSERT INTO {member} (full_name, mobile, preferred_language, joined_at, user_id,
                               id_number_encrypted, id_number_last4, licence_number_encrypted,
                               licence_number_last4, tier, date_of_birth, licence_expires_on)
-        SELECT ({surnames})[1 + (u.id * 7) %% 14] || ' ' || ({given})[1 + (u.id * 13) %% 14] || ' '
+        SELECT ({surnames})[1 + (u.id::bigint * 7) %% 14] || ' ' || ({given})[1 + (u.id::bigint * 13) %% 14] || ' '
                    || lpad(u.id::text, 6, '0'),
                '139' || lpad(u.id::text, 8, '0'),
                CASE WHEN u.id %% 3 = 0 THEN 'en' ELSE 'zh-hans' END,
@@ -205,7 +205,7 @@ def _members(cur, count: int) -> None:
                     WHEN s.score < 650 THEN 'good' WHEN s.score < 700 THEN 'very_good'
                     ELSE 'excellent' END,
                '', s.at, s.at + interval '30 days', s.id
-        FROM (SELECT id, 350 + (id * 37) %% 600 AS score, joined_at + interval '1 day' AS at
+        FROM (SELECT id, 350 + (id::bigint * 37) %% 600 AS score, joined_at + interval '1 day' AS at
               FROM {member}) s
         """,
         [],
@@ -253,8 +253,8 @@ def _drives(cur, count: int, live: int) -> None:
                      date_trunc('minute', now() - interval '5 days' - (random() * interval '725 days'))
                          AS slot
               FROM generate_series(1, %s) g) x
-        JOIN bench_m m ON m.n = 1 + (x.g * 7919) %% %s
-        JOIN bench_v v ON v.n = 1 + (x.g * 104729) %% %s
+        JOIN bench_m m ON m.n = 1 + (x.g::bigint * 7919) %% %s
+        JOIN bench_v v ON v.n = 1 + (x.g::bigint * 104729) %% %s
         """,
         [count, members, vehicles],
     )
