@@ -547,9 +547,17 @@ def print_knee(name: str, found: dict) -> None:
         f"{u} users: {rps} req/s, worst p95 {found['worst_p95_ms_by_users'][u]} ms"
         for u, rps in found["rps_by_users"].items()
     )
+    within = found["max_users_within_goal"]
+    saturated = found["saturated_at_users"]
     print(
-        f"knee of {name}: within p95 {GOAL_P95_MS} ms up to {found['max_users_within_goal']} users; "
-        f"throughput saturated at {found['saturated_at_users']} users ({steps})\n"
+        f"knee of {name}: "
+        + (
+            f"within p95 {GOAL_P95_MS} ms up to {within} users; "
+            if within
+            else "no user count within the goal; "
+        )
+        + (f"throughput saturated at {saturated} users" if saturated else "throughput still growing")
+        + f" ({steps})\n"
     )
 
 
