@@ -24,6 +24,15 @@ def biometric_consent_given(*, member: object) -> bool:
     return consent_open(member=member) is not None
 
 
+def biometric_consent_given_for(*, member_ids: list[int]) -> set[int]:
+    """Which of these members have consent in force: one query for a batch of them."""
+    return set(
+        BiometricConsent.objects.filter(member_id__in=member_ids, withdrawn_at__isnull=True).values_list(
+            "member_id", flat=True
+        )
+    )
+
+
 def face_enrolment_latest(*, member: object) -> FaceEnrolment | None:
     return FaceEnrolment.objects.filter(member=member).first()
 
