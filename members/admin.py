@@ -159,6 +159,16 @@ def annotate_standing(queryset: QuerySet[Member]) -> QuerySet[Member]:
 SEARCH_IDS_AT_MOST = 500
 
 
+def _member_search_q(term: str, *, within: list[int] | None = None) -> Q:
+    """Members whose name, mobile, e-mail or username contains ``term`` (among ``within``)."""
+    accounts = get_user_model().objects.filter(Q(email__icontains=term) | Q(username__icontains=term))
+    if within is not None:
+        accounts = accounts.filter(member__pk__in=within)
+    ids = list(accounts.values_list("pk", flat=True)[: SEARCH_IDS_AT_MOST + 1])
+    users = accounts.values("pk") if len(ids) > SEARCH_IDS_AT_MOST else ids
+    return Q(full_name__icontains=term) | Q(mobile__icontains=term) | Q(user_id__in=users)
+
+
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
     list_display = ["full_name", "email", "mobile", "tier", "score", "band", "blacklisted", "joined_at"]
@@ -214,15 +224,18 @@ class MemberAdmin(admin.ModelAdmin):
         if len(number) == 18:
             return queryset.filter(id_number_hash=secret_hash(number)), False
         # Every word must match the name, mobile, e-mail or username. Accounts are looked up in
-        # their own table first: an OR across the join would read every member.
-        found = queryset
-        for term in search_term.split():
-            accounts = get_user_model().objects.filter(Q(email__icontains=term) | Q(username__icontains=term))
-            ids = list(accounts.values_list("pk", flat=True)[: SEARCH_IDS_AT_MOST + 1])
-            users = accounts.values("pk") if len(ids) > SEARCH_IDS_AT_MOST else ids
-            found = found.filter(
-                Q(full_name__icontains=term) | Q(mobile__icontains=term) | Q(user_id__in=users)
-            )
+        # their own table first (an OR across the join would read every member), and the
+        # longest word, as a rule the narrowest, picks the candidates the others are checked on.
+        terms = sorted(search_term.split(), key=len, reverse=True)
+        if not terms:
+            return queryset, False
+        found = queryset.filter(_member_search_q(terms[0]))
+        candidates = list(found.values_list("pk", flat=True)[: SEARCH_IDS_AT_MOST + 1])
+        within = candidates if len(candidates) <= SEARCH_IDS_AT_MOST else None
+        if within is not None:
+            found = queryset.filter(pk__in=within)
+        for term in terms[1:]:
+            found = found.filter(_member_search_q(term, within=within))
         return found, False
 
     def save_model(self, request: HttpRequest, obj: Member, form: forms.ModelForm, change: bool) -> None:

@@ -111,6 +111,7 @@ RELATED = [
 
 # More matches than this and a search word is too broad to list ids: it becomes a subquery.
 SEARCH_IDS_AT_MOST = 500
+SEARCH_CANDIDATES_AT_MOST = 2000
 
 
 def _ids_or_subquery(queryset: QuerySet) -> list[int] | QuerySet:
@@ -118,18 +119,55 @@ def _ids_or_subquery(queryset: QuerySet) -> list[int] | QuerySet:
     return queryset.values("pk") if len(ids) > SEARCH_IDS_AT_MOST else ids
 
 
-def testdrive_search_q(term: str) -> Q:
+def testdrive_search_q(term: str, *, members: set[int] | None = None, vehicles: set[int] | None = None) -> Q:
+    """Bookings whose codes, member (name, mobile, e-mail) or VIN contain ``term``; the
+    member and car looked up only among ``members`` and ``vehicles`` when given."""
     users = get_user_model().objects.filter(email__icontains=term)
-    members = Member.objects.filter(
+    if members is not None:
+        users = users.filter(member__pk__in=members)
+    people = Member.objects.filter(
         Q(full_name__icontains=term) | Q(mobile__icontains=term) | Q(user_id__in=_ids_or_subquery(users))
     )
-    vehicles = Vehicle.objects.filter(vin__icontains=term)
+    cars = Vehicle.objects.filter(vin__icontains=term)
+    if members is not None:
+        people = people.filter(pk__in=members)
+    if vehicles is not None:
+        cars = cars.filter(pk__in=vehicles)
     return (
         Q(pickup_code__icontains=term)
         | Q(return_code__icontains=term)
-        | Q(member_id__in=_ids_or_subquery(members))
-        | Q(vehicle_id__in=_ids_or_subquery(vehicles))
+        | Q(member_id__in=_ids_or_subquery(people))
+        | Q(vehicle_id__in=_ids_or_subquery(cars))
     )
+
+
+def testdrive_search(*, queryset: QuerySet[TestDrive], search_term: str) -> QuerySet[TestDrive]:
+    """Bookings of which every word of ``search_term`` matches a code, the member or the VIN.
+
+    The longest word (as a rule the narrowest) finds the candidates through the indexes; the
+    other words are then checked among those candidates' members and cars only. A first word
+    matching more than SEARCH_CANDIDATES_AT_MOST bookings is searched the plain way.
+    """
+    terms = sorted(search_term.split(), key=len, reverse=True)
+    if not terms:
+        return queryset
+    first, *rest = terms
+    candidates = list(
+        queryset.filter(testdrive_search_q(first)).values_list("pk", "member_id", "vehicle_id")[
+            : SEARCH_CANDIDATES_AT_MOST + 1
+        ]
+    )
+    if len(candidates) > SEARCH_CANDIDATES_AT_MOST:
+        found = queryset.filter(testdrive_search_q(first))
+        for term in rest:
+            found = found.filter(testdrive_search_q(term))
+        return found
+    found = queryset.filter(pk__in=[pk for pk, _member, _vehicle in candidates])
+    members = {member for _pk, member, _vehicle in candidates}
+    vehicles = {vehicle for _pk, _member, vehicle in candidates}
+    for term in rest:
+        found = found.filter(testdrive_search_q(term, members=members, vehicles=vehicles))
+    return found
 
 
 @admin.register(TestDrive)
@@ -222,9 +260,7 @@ class TestDriveAdmin(ReadOnlyAdmin):
         PostgreSQL), and the bookings then by their ids: one OR across five joined tables
         would read every booking.
         """
-        found = queryset
-        for term in search_term.split():
-            found = found.filter(testdrive_search_q(term))
+        found = testdrive_search(queryset=queryset, search_term=search_term)
         # A code read off a phone arrives as "ab3k-7mnp": match it as the kiosk would.
         code = code_normalize(search_term)
         if code and code != search_term:
