@@ -119,14 +119,21 @@ def _ids_or_subquery(queryset: QuerySet) -> list[int] | QuerySet:
     return queryset.values("pk") if len(ids) > SEARCH_IDS_AT_MOST else ids
 
 
-def testdrive_search_q(term: str, *, members: set[int] | None = None, vehicles: set[int] | None = None) -> Q:
+def testdrive_search_q(
+    term: str,
+    *,
+    members: set[int] | None = None,
+    users: set[int] | None = None,
+    vehicles: set[int] | None = None,
+) -> Q:
     """Bookings whose codes, member (name, mobile, e-mail) or VIN contain ``term``; the
-    member and car looked up only among ``members`` and ``vehicles`` when given."""
-    users = get_user_model().objects.filter(email__icontains=term)
-    if members is not None:
-        users = users.filter(member__pk__in=members)
+    member, account and car looked up only among ``members``, ``users`` and ``vehicles``
+    when given (by primary key: a short word cannot use a trigram index)."""
+    accounts = get_user_model().objects.filter(email__icontains=term)
+    if users is not None:
+        accounts = accounts.filter(pk__in=users)
     people = Member.objects.filter(
-        Q(full_name__icontains=term) | Q(mobile__icontains=term) | Q(user_id__in=_ids_or_subquery(users))
+        Q(full_name__icontains=term) | Q(mobile__icontains=term) | Q(user_id__in=_ids_or_subquery(accounts))
     )
     cars = Vehicle.objects.filter(vin__icontains=term)
     if members is not None:
@@ -153,20 +160,23 @@ def testdrive_search(*, queryset: QuerySet[TestDrive], search_term: str) -> Quer
         return queryset
     first, *rest = terms
     candidates = list(
-        queryset.filter(testdrive_search_q(first)).values_list("pk", "member_id", "vehicle_id")[
-            : SEARCH_CANDIDATES_AT_MOST + 1
-        ]
+        queryset.filter(testdrive_search_q(first)).values_list(
+            "pk", "member_id", "vehicle_id", "member__user_id"
+        )[: SEARCH_CANDIDATES_AT_MOST + 1]
     )
     if len(candidates) > SEARCH_CANDIDATES_AT_MOST:
         found = queryset.filter(testdrive_search_q(first))
         for term in rest:
             found = found.filter(testdrive_search_q(term))
         return found
-    found = queryset.filter(pk__in=[pk for pk, _member, _vehicle in candidates])
-    members = {member for _pk, member, _vehicle in candidates}
-    vehicles = {vehicle for _pk, _member, vehicle in candidates}
+    found = queryset.filter(pk__in=[row[0] for row in candidates])
+    within = {
+        "members": {row[1] for row in candidates},
+        "vehicles": {row[2] for row in candidates},
+        "users": {row[3] for row in candidates},
+    }
     for term in rest:
-        found = found.filter(testdrive_search_q(term, members=members, vehicles=vehicles))
+        found = found.filter(testdrive_search_q(term, **within))
     return found
 
 
