@@ -1,7 +1,8 @@
-"""Load benchmark of the catalogue: portal pages and JSON API under 50 concurrent users.
+"""Load benchmark of the catalogue: portal pages and JSON API under N concurrent users.
 
     .venv/bin/python bench/catalogue_load.py                    # about 5 minutes
     .venv/bin/python bench/catalogue_load.py --duration 20 --phases browse
+    .venv/bin/python bench/catalogue_load.py --phases browse --users 50,100,200,400   # the knee
 
 What it does, on loopback addresses only:
 
@@ -9,10 +10,13 @@ What it does, on loopback addresses only:
    loads the demo data with ``manage.py demo_load``; empties Redis database 15, which it uses
    for the cache and the API throttle so no other process's keys get in the way;
 2. runs ``collectstatic`` and measures the SQL queries of one request to each endpoint;
-3. for each phase: starts gunicorn with the production settings (DEBUG off, no SSL redirect),
-   warms it up, runs locust headless for ``--duration`` seconds, stops both, and reads
+3. for each phase and each number of users in ``--users``: starts gunicorn with the production
+   settings (DEBUG off, no SSL redirect) on ``--port`` (127.0.0.1:8600 unless told; the URL is
+   printed), warms it up, runs locust headless for ``--duration`` seconds, stops both, and reads
    locust's statistics and the CPU time used by gunicorn, by locust and by the whole machine;
-4. prints a table per phase and, last, a one-line JSON summary.
+4. prints a table per phase and user count, the knee of each phase (the most users still within
+   the p95 goal with no failures, and where throughput stops growing) and, last, a one-line
+   JSON summary.
 
 Gunicorn and locust are stopped (their whole process groups) whatever happens, Ctrl-C included.
 Results and their limits are written up in docs/BENCHMARKS.md.
@@ -44,6 +48,9 @@ WORK = ROOT / "var" / "bench"
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile_catalogue.py"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/15"
+DEFAULT_PORT = 8600
+# Throughput that grows by less than this share from one user count to the next has saturated.
+SATURATION_GAIN = 0.10
 GOAL_P95_MS = 100
 RAMP_SECONDS = 10
 CPUS = os.cpu_count() or 1
@@ -100,10 +107,13 @@ def main() -> int:
         prepare_database(args.db, env)
         slugs = listed_model_slugs(env)
         queries = count_queries(env, slugs[0])
-        results = {}
+        results: dict[str, dict[int, dict]] = {}
         for name in args.phases:
-            results[name] = run_phase(PHASES[name], args, env, slugs, running)
-            print_phase(PHASES[name], args, results[name], queries)
+            results[name] = {}
+            for users in args.users:
+                results[name][users] = run_phase(PHASES[name], args, users, env, slugs, running)
+                print_phase(PHASES[name], args, users, results[name][users], queries)
+            print_knee(name, knee(results[name]))
         summary = build_summary(args, started, results, queries)
         print(json.dumps(summary, separators=(",", ":")))
         return 0
@@ -118,7 +128,12 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=60, help="seconds measured per phase")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of load before measuring")
-    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument(
+        "--users",
+        default="50",
+        help="concurrent users per phase; comma-separated (e.g. 50,100,200,400) runs each in turn",
+    )
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="gunicorn listens on 127.0.0.1:PORT")
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated, of {', '.join(PHASES)}")
     parser.add_argument(
         "--quiet-below",
@@ -131,6 +146,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--keep-db", action="store_true", help="leave the database for inspection")
     args = parser.parse_args()
     args.phases = [p for p in args.phases.split(",") if p]
+    try:
+        args.users = sorted({int(u) for u in args.users.split(",") if u.strip()})
+    except ValueError:
+        parser.error(f"--users takes whole numbers separated by commas, not {args.users!r}")
+    if not args.users or min(args.users) < 1:
+        parser.error("--users needs at least one number of users, each at least 1")
     unknown = set(args.phases) - set(PHASES)
     if unknown:
         parser.error(f"unknown phase(s): {', '.join(sorted(unknown))}")
@@ -145,7 +166,8 @@ def django_env(db: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         # Production requires its own identity keys; throwaway ones for a throwaway database.
         "MEMBERS_ID_HASH_KEY": secrets.token_urlsafe(50),
-        "MEMBERS_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "MEMBERS_ENCRYPTION_KEYS": fernet_key(),
+        "BIOMETRICS_TEMPLATE_KEYS": fernet_key(),
         "SECURE_SSL_REDIRECT": "false",
         "DEBUG": "false",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
@@ -157,6 +179,10 @@ def django_env(db: str) -> dict[str, str]:
         "API_ANON_RATE": "1000000/minute",
         "LOG_LEVEL": "WARNING",
     }
+
+
+def fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
 # --- Set-up ---------------------------------------------------------------------------------
@@ -230,11 +256,12 @@ def count_queries(env: dict[str, str], slug: str) -> dict[str, dict[str, int]]:
 
 
 def run_phase(
-    phase: Phase, args: argparse.Namespace, env: dict[str, str], slugs: list[str], running: list
+    phase: Phase, args: argparse.Namespace, users: int, env: dict[str, str], slugs: list[str], running: list
 ) -> dict:
-    step(f"phase {phase.name}: {phase.describe(args.users)}")
-    port = free_loopback_port()
+    step(f"phase {phase.name}: {phase.describe(users)}")
+    port = check_port_free(args.port)
     base = f"http://127.0.0.1:{port}"
+    step(f"gunicorn on {base}/")
     server = start_gunicorn(phase, port, env)
     running.append(server)
     try:
@@ -243,11 +270,11 @@ def run_phase(
         load_env = {**os.environ, "BENCH_MODEL_SLUGS": ",".join(slugs), "BENCH_WAIT": phase.wait}
         if args.warmup:
             run_locust(
-                base, args.users, args.warmup, phase.tags, load_env, WORK / f"{phase.name}-warmup", running
+                base, users, args.warmup, phase.tags, load_env, WORK / f"{phase.name}-{users}-warmup", running
             )
         before = time.monotonic(), machine_busy_seconds(), tree_cpu_seconds(server.pid), services_cpu()
         stats, locust_cpu = run_locust(
-            base, args.users, args.duration, phase.tags, load_env, WORK / phase.name, running
+            base, users, args.duration, phase.tags, load_env, WORK / f"{phase.name}-{users}", running
         )
         wall = time.monotonic() - before[0]
         machine_busy = machine_busy_seconds() - before[1]
@@ -288,10 +315,17 @@ def wait_for_quiet(below_pct: float, at_most: int) -> float:
             return busy
 
 
-def free_loopback_port() -> int:
+def check_port_free(port: int) -> int:
+    """The port we were told (a fixed default otherwise), refused loudly when something else
+    holds it: requests to another program would be measured as ours."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        # As gunicorn binds: connections of the last phase waiting out TIME_WAIT do not count.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise SystemExit(f"127.0.0.1:{port} is in use ({error.strerror}); pass --port") from None
+    return port
 
 
 def start_gunicorn(phase: Phase, port: int, env: dict[str, str]) -> subprocess.Popen:
@@ -453,8 +487,8 @@ def step(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
-def print_phase(phase: Phase, args: argparse.Namespace, result: dict, queries: dict) -> None:
-    print(f"\n{phase.name}: {phase.describe(args.users)}, {args.duration} s")
+def print_phase(phase: Phase, args: argparse.Namespace, users: int, result: dict, queries: dict) -> None:
+    print(f"\n{phase.name}: {phase.describe(users)}, {args.duration} s")
     header = f"{'endpoint':30} {'SQL':>4} {'requests':>8} {'fail':>5} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
     print(header)
     print("-" * len(header))
@@ -473,22 +507,75 @@ def print_phase(phase: Phase, args: argparse.Namespace, result: dict, queries: d
     )
 
 
+def worst_p95_ms(result: dict) -> int | None:
+    endpoints = {k: v for k, v in result["endpoints"].items() if k != "Aggregated"}
+    return max((row["p95_ms"] for row in endpoints.values()), default=None)
+
+
+def within_goal(result: dict) -> bool:
+    worst = worst_p95_ms(result)
+    failures = sum(row["failures"] for row in result["endpoints"].values())
+    return worst is not None and worst <= GOAL_P95_MS and failures == 0 and result["server_errors"] == 0
+
+
+def knee(by_users: dict[int, dict]) -> dict:
+    """Where a phase stops coping: the most users still within the p95 goal with no failure
+    (below the first count that missed it), and the first count at which throughput grew by
+    less than SATURATION_GAIN over the one before (None: it grew all the way, or one count)."""
+    counts = sorted(by_users)
+    within = None
+    for users in counts:
+        if not within_goal(by_users[users]):
+            break
+        within = users
+    saturated = None
+    rps = [by_users[u]["endpoints"].get("Aggregated", {}).get("rps", 0.0) for u in counts]
+    for i in range(1, len(counts)):
+        if rps[i] < rps[i - 1] * (1 + SATURATION_GAIN):
+            saturated = counts[i]
+            break
+    return {
+        "max_users_within_goal": within,
+        "saturated_at_users": saturated,
+        "rps_by_users": dict(zip(counts, rps, strict=True)),
+        "worst_p95_ms_by_users": {u: worst_p95_ms(by_users[u]) for u in counts},
+    }
+
+
+def print_knee(name: str, found: dict) -> None:
+    steps = ", ".join(
+        f"{u} users: {rps} req/s, worst p95 {found['worst_p95_ms_by_users'][u]} ms"
+        for u, rps in found["rps_by_users"].items()
+    )
+    within = found["max_users_within_goal"]
+    saturated = found["saturated_at_users"]
+    print(
+        f"knee of {name}: "
+        + (
+            f"within p95 {GOAL_P95_MS} ms up to {within} users; "
+            if within
+            else "no user count within the goal; "
+        )
+        + (f"throughput saturated at {saturated} users" if saturated else "throughput still growing")
+        + f" ({steps})\n"
+    )
+
+
 def build_summary(args: argparse.Namespace, started: datetime, results: dict, queries: dict) -> dict:
     phases = {}
-    for name, result in results.items():
-        endpoints = {k: v for k, v in result["endpoints"].items() if k != "Aggregated"}
-        worst_p95 = max((row["p95_ms"] for row in endpoints.values()), default=None)
-        phases[name] = {
-            **result,
-            "worst_p95_ms": worst_p95,
-            "goal_met": worst_p95 is not None and worst_p95 <= GOAL_P95_MS,
-        }
+    for name, by_users in results.items():
+        runs = {}
+        for users, result in by_users.items():
+            worst = worst_p95_ms(result)
+            runs[users] = {**result, "worst_p95_ms": worst, "goal_met": within_goal(result)}
+        phases[name] = {"by_users": runs, "knee": knee(by_users)}
     return {
         "bench": "catalogue_load",
         "started": started.isoformat(timespec="seconds"),
         "commit": git_describe(),
         "cpus": CPUS,
         "users": args.users,
+        "port": args.port,
         "duration_s": args.duration,
         "goal_p95_ms": GOAL_P95_MS,
         "sql_queries": {name: q["queries"] for name, q in queries.items()},

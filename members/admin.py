@@ -9,8 +9,9 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -41,6 +42,7 @@ from members.services import (
     quota_exception_revoke,
     recorded_drive_add,
 )
+from vendingstore.admin_paging import LargeTablePaginator
 from vendingstore.api_errors import ApplicationError
 
 
@@ -153,6 +155,20 @@ def annotate_standing(queryset: QuerySet[Member]) -> QuerySet[Member]:
     )
 
 
+# More accounts than this match a search word: they are matched by a subquery, not a list of ids.
+SEARCH_IDS_AT_MOST = 500
+
+
+def _member_search_q(term: str, *, within: list[int] | None = None) -> Q:
+    """Members whose name, mobile, e-mail or username contains ``term`` (among ``within``)."""
+    accounts = get_user_model().objects.filter(Q(email__icontains=term) | Q(username__icontains=term))
+    if within is not None:
+        accounts = accounts.filter(member__pk__in=within)
+    ids = list(accounts.values_list("pk", flat=True)[: SEARCH_IDS_AT_MOST + 1])
+    users = accounts.values("pk") if len(ids) > SEARCH_IDS_AT_MOST else ids
+    return Q(full_name__icontains=term) | Q(mobile__icontains=term) | Q(user_id__in=users)
+
+
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
     list_display = ["full_name", "email", "mobile", "tier", "score", "band", "blacklisted", "joined_at"]
@@ -160,6 +176,8 @@ class MemberAdmin(admin.ModelAdmin):
     list_filter = ["tier", ScoreBandFilter, BlacklistedFilter, "preferred_language", "anonymised_at"]
     search_fields = ["full_name", "mobile", "user__email", "user__username"]
     search_help_text = _("Name, mobile, e-mail, or a full national ID number.")
+    paginator = LargeTablePaginator
+    show_full_result_count = False
     raw_id_fields = ["user"]
     fields = [
         "user",
@@ -205,7 +223,20 @@ class MemberAdmin(admin.ModelAdmin):
         number = id_number_normalize(search_term)
         if len(number) == 18:
             return queryset.filter(id_number_hash=secret_hash(number)), False
-        return super().get_search_results(request, queryset, search_term)
+        # Every word must match the name, mobile, e-mail or username. Accounts are looked up in
+        # their own table first (an OR across the join would read every member), and the
+        # longest word, as a rule the narrowest, picks the candidates the others are checked on.
+        terms = sorted(search_term.split(), key=len, reverse=True)
+        if not terms:
+            return queryset, False
+        found = queryset.filter(_member_search_q(terms[0]))
+        candidates = list(found.values_list("pk", flat=True)[: SEARCH_IDS_AT_MOST + 1])
+        within = candidates if len(candidates) <= SEARCH_IDS_AT_MOST else None
+        if within is not None:
+            found = queryset.filter(pk__in=within)
+        for term in terms[1:]:
+            found = found.filter(_member_search_q(term, within=within))
+        return found, False
 
     def save_model(self, request: HttpRequest, obj: Member, form: forms.ModelForm, change: bool) -> None:
         # Staff correct name or date of birth against a document; the audit says who and what.

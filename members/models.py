@@ -56,6 +56,8 @@ class Member(models.Model):
         ordering = ["-joined_at"]
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        # The admin's default order (the changelist adds -pk).
+        indexes = [models.Index(fields=["-joined_at", "-id"], name="member_joined_newest")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(sandbox_score_override__isnull=True)

@@ -104,16 +104,44 @@ class Standing:
 def member_standing(*, member: Member, at: datetime) -> Standing:
     report = creditreport_newest(member=member)
     entry = blacklist_open_entry(member=member)
-    rules = [
+    rules = _standing_rules(member, report=report, blacklisted_since=entry.created_at if entry else None, at=at)
+    return Standing(at=at, tier=tier_from_rules(rules), rules=rules, report=report)
+
+
+def _standing_rules(
+    member: Member, *, report: CreditReport | None, blacklisted_since: datetime | None, at: datetime
+) -> list[RuleResult]:
+    return [
         rule_credit(report=report, at=at, min_score=settings.CREDIT_SUPER_MEMBER_MIN_SCORE),
         rule_licence(
             expires_on=member.licence_expires_on,
             drive_ends_at=at + timedelta(hours=settings.TEST_DRIVE_HOURS),
         ),
         rule_age(date_of_birth=member.date_of_birth, at=at, min_age=settings.MEMBERS_MIN_AGE_YEARS),
-        rule_not_blacklisted(blacklisted_since=entry.created_at if entry else None),
+        rule_not_blacklisted(blacklisted_since=blacklisted_since),
     ]
-    return Standing(at=at, tier=tier_from_rules(rules), rules=rules, report=report)
+
+
+def member_tiers_compute(*, members: list[Member], at: datetime) -> dict[int, str]:
+    """``member_tier_compute`` for many members at once, by member id: two queries for the whole
+    batch (the monthly re-evaluation), where one member at a time takes two each."""
+    ids = [m.pk for m in members]
+    reports: dict[int, CreditReport] = {}
+    for report in CreditReport.objects.filter(member_id__in=ids).order_by("member_id", "-fetched_at", "-id"):
+        reports.setdefault(report.member_id, report)
+    blacklisted = dict(
+        BlacklistEntry.objects.filter(member_id__in=ids, lifted_at__isnull=True).values_list(
+            "member_id", "created_at"
+        )
+    )
+    return {
+        member.pk: tier_from_rules(
+            _standing_rules(
+                member, report=reports.get(member.pk), blacklisted_since=blacklisted.get(member.pk), at=at
+            )
+        )
+        for member in members
+    }
 
 
 def member_tier_compute(*, member: Member, at: datetime) -> str:

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from members.models import Member
 from members.selectors import member_list_for_reevaluation
-from members.services import member_tier_refresh
+from members.services import member_tiers_refresh
 
 BATCH_SIZE = 500
 
@@ -35,7 +35,6 @@ def member_reevaluate_tier_batch(member_ids: list[int]) -> int:
 
     Idempotent: a tier is a function of the member's data at this moment.
     """
-    members = Member.objects.filter(pk__in=member_ids, anonymised_at__isnull=True)
-    for member in members:
-        member_tier_refresh(member=member)
+    members = list(Member.objects.filter(pk__in=member_ids, anonymised_at__isnull=True))
+    member_tiers_refresh(members=members)
     return len(members)

@@ -125,6 +125,12 @@ class TestDrive(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["store", "slot_start"], name="testdrive_store_slot"),
             models.Index(fields=["state", "due_back_at"], name="testdrive_state_due"),
+            # The admin's default order (the changelist adds -pk): the newest page without a sort.
+            models.Index(fields=["-slot_start", "-id"], name="testdrive_slot_newest"),
+            # sweep_lost_messages, every minute: the few bookings waiting for the instant dispatcher.
+            models.Index(
+                fields=["updated_at"], condition=Q(state="dispatching"), name="testdrive_updated_dispatching"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -341,6 +347,13 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["test_drive", "kind"], name="notification_once")]
+        indexes = [
+            # sweep_lost_messages, every minute: only the few not delivered yet, not the history.
+            models.Index(
+                fields=["created_at"], condition=Q(delivered_at__isnull=True), name="notification_undelivered"
+            ),
+            models.Index(fields=["-created_at", "-id"], name="notification_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.test_drive_id} {self.kind}"

@@ -16,10 +16,11 @@ from members.models import (
     BlacklistEntry,
     DriveOutcome,
     Member,
+    MemberAuditEvent,
     QuotaException,
     RecordedDrive,
 )
-from members.selectors import member_tier_compute
+from members.selectors import member_tier_compute, member_tiers_compute
 from members.services.audit import audit_reason_checked, audit_record
 
 
@@ -40,6 +41,31 @@ def member_tier_refresh(
             member=member, action=AuditAction.TIER_CHANGED, actor=actor, data={"from": previous, "to": tier}
         )
     return tier
+
+
+@transaction.atomic
+def member_tiers_refresh(*, members: list[Member], at: datetime | None = None) -> int:
+    """``member_tier_refresh`` for a batch (the monthly re-evaluation): the same tiers and the
+    same audit events, in a fixed number of queries rather than eight per member.
+
+    ``members`` were read just before; a tier changed meanwhile by a credit check is derived
+    again from the same facts, so the stored tier is right either way. Returns how many changed.
+    """
+    at = at or timezone.now()
+    tiers = member_tiers_compute(members=members, at=at)
+    by_tier: dict[str, list[int]] = {}
+    for member in members:
+        by_tier.setdefault(tiers[member.pk], []).append(member.pk)
+    for tier, ids in by_tier.items():
+        Member.objects.filter(pk__in=ids).update(tier=tier, tier_evaluated_at=at)
+    changed = [m for m in members if m.tier != tiers[m.pk]]
+    MemberAuditEvent.objects.bulk_create(
+        MemberAuditEvent(member=m, action=AuditAction.TIER_CHANGED, data={"from": m.tier, "to": tiers[m.pk]})
+        for m in changed
+    )
+    for member in members:
+        member.tier, member.tier_evaluated_at = tiers[member.pk], at
+    return len(changed)
 
 
 @transaction.atomic

@@ -9,8 +9,9 @@ each store are custom views linked from the changelist and the app index.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -21,9 +22,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from fleet.models import VehicleHold
+from fleet.models import Vehicle, VehicleHold
 from members.admin import ReadOnlyAdmin
+from members.models import Member
 from testdrives.admin.boards import overdue_board, store_days
+from testdrives.admin.filters import IdentityMethodFilter, SlotPeriodFilter
 from testdrives.admin.steps import STEPS, Step, steps_for
 from testdrives.codes import code_normalize
 from testdrives.models import (
@@ -35,6 +38,7 @@ from testdrives.models import (
     TestDrive,
 )
 from testdrives.selectors import testdrive_timeline
+from vendingstore.admin_paging import LargeTablePaginator
 from vendingstore.api_errors import ApplicationError
 
 STATE_LABELS = dict(State.choices)
@@ -98,6 +102,77 @@ RELATED = [
 ]
 
 
+# More matches than this and a search word is too broad to list ids: it becomes a subquery.
+SEARCH_IDS_AT_MOST = 500
+SEARCH_CANDIDATES_AT_MOST = 2000
+
+
+def _ids_or_subquery(queryset: QuerySet) -> list[int] | QuerySet:
+    ids = list(queryset.values_list("pk", flat=True)[: SEARCH_IDS_AT_MOST + 1])
+    return queryset.values("pk") if len(ids) > SEARCH_IDS_AT_MOST else ids
+
+
+def testdrive_search_q(
+    term: str,
+    *,
+    members: set[int] | None = None,
+    users: set[int] | None = None,
+    vehicles: set[int] | None = None,
+) -> Q:
+    """Bookings whose codes, member (name, mobile, e-mail) or VIN contain ``term``; the
+    member, account and car looked up only among ``members``, ``users`` and ``vehicles``
+    when given (by primary key: a short word cannot use a trigram index)."""
+    accounts = get_user_model().objects.filter(email__icontains=term)
+    if users is not None:
+        accounts = accounts.filter(pk__in=users)
+    people = Member.objects.filter(
+        Q(full_name__icontains=term) | Q(mobile__icontains=term) | Q(user_id__in=_ids_or_subquery(accounts))
+    )
+    cars = Vehicle.objects.filter(vin__icontains=term)
+    if members is not None:
+        people = people.filter(pk__in=members)
+    if vehicles is not None:
+        cars = cars.filter(pk__in=vehicles)
+    return (
+        Q(pickup_code__icontains=term)
+        | Q(return_code__icontains=term)
+        | Q(member_id__in=_ids_or_subquery(people))
+        | Q(vehicle_id__in=_ids_or_subquery(cars))
+    )
+
+
+def testdrive_search(*, queryset: QuerySet[TestDrive], search_term: str) -> QuerySet[TestDrive]:
+    """Bookings of which every word of ``search_term`` matches a code, the member or the VIN.
+
+    The longest word (as a rule the narrowest) finds the candidates through the indexes; the
+    other words are then checked among those candidates' members and cars only. A first word
+    matching more than SEARCH_CANDIDATES_AT_MOST bookings is searched the plain way.
+    """
+    terms = sorted(search_term.split(), key=len, reverse=True)
+    if not terms:
+        return queryset
+    first, *rest = terms
+    candidates = list(
+        queryset.filter(testdrive_search_q(first)).values_list(
+            "pk", "member_id", "vehicle_id", "member__user_id"
+        )[: SEARCH_CANDIDATES_AT_MOST + 1]
+    )
+    if len(candidates) > SEARCH_CANDIDATES_AT_MOST:
+        found = queryset.filter(testdrive_search_q(first))
+        for term in rest:
+            found = found.filter(testdrive_search_q(term))
+        return found
+    found = queryset.filter(pk__in=[row[0] for row in candidates])
+    within = {
+        "members": {row[1] for row in candidates},
+        "vehicles": {row[2] for row in candidates},
+        "users": {row[3] for row in candidates},
+    }
+    for term in rest:
+        found = found.filter(testdrive_search_q(term, **within))
+    return found
+
+
 @admin.register(TestDrive)
 class TestDriveAdmin(ReadOnlyAdmin):
     """Bookings are made by testdrive_book, changed by services, and kept: the record is the audit."""
@@ -113,8 +188,19 @@ class TestDriveAdmin(ReadOnlyAdmin):
         "slot_start",
         "due_back_at",
     ]
-    list_filter = ["state", "store", "slot_start", "due_back_at", "identity_method", "car_model__brand"]
-    date_hierarchy = "slot_start"
+    # Only what list_display shows (CarModel's name includes its brand's).
+    list_select_related = ["member", "car_model__brand", "vehicle", "store"]
+    # Fixed choices: no filter here reads the table to list its options (see admin/filters.py).
+    list_filter = [
+        "state",
+        "store",
+        SlotPeriodFilter,
+        "due_back_at",
+        IdentityMethodFilter,
+        "car_model__brand",
+    ]
+    paginator = LargeTablePaginator
+    show_full_result_count = False
     search_fields = [
         "pickup_code",
         "return_code",
@@ -162,19 +248,35 @@ class TestDriveAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = ["member_contact", "vehicle_hold", "transition_log", "created_at", "updated_at"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[TestDrive]:
-        # For the list and the booking page alike (the changelist then skips list_select_related).
-        return super().get_queryset(request).select_related(*RELATED)
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> TestDrive | None:
+        # The booking page (and its buttons) show all of RELATED; the list joins only its columns.
+        field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        try:
+            return (
+                self.get_queryset(request)
+                .select_related(*RELATED)
+                .get(**{field.name: field.to_python(object_id)})
+            )
+        except (TestDrive.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[TestDrive], search_term: str
     ) -> tuple[QuerySet[TestDrive], bool]:
+        """Every word must match a code, the member's name, e-mail or mobile, or the VIN.
+
+        Members and cars are looked up first, each in its own table (trigram indexes on
+        PostgreSQL), and the bookings then by their ids: one OR across five joined tables
+        would read every booking.
+        """
+        found = testdrive_search(queryset=queryset, search_term=search_term)
         # A code read off a phone arrives as "ab3k-7mnp": match it as the kiosk would.
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         code = code_normalize(search_term)
         if code and code != search_term:
             found = found | queryset.filter(Q(pickup_code=code) | Q(return_code=code))
-        return found, may_have_duplicates
+        return found, False
 
     def may_act(self, request: HttpRequest) -> bool:
         """Whether the user may press the transition buttons: the model's change permission."""

@@ -122,6 +122,16 @@ def test_it_finds_a_vehicle_by_vin(staff_client: Client) -> None:
     assert other.vin not in response.content.decode()
 
 
+def test_it_finds_a_vehicle_by_brand_and_paint_words_together(staff_client: Client) -> None:
+    wanted, other = VehicleFactory(), VehicleFactory()
+    term = f"{wanted.car_model.brand.name.split()[0]} {wanted.paint.name}"
+
+    response = staff_client.get(admin_url("vehicle", "changelist"), {"q": term})
+
+    assert wanted in response.context["cl"].result_list
+    assert other not in response.context["cl"].result_list or other.paint.name == wanted.paint.name
+
+
 def test_it_finds_a_bay_by_its_code(staff_client: Client) -> None:
     TowerFactory(code="north")
     TowerFactory(code="south")

@@ -68,3 +68,45 @@ def test_a_batch_skips_members_that_no_longer_exist_or_are_anonymised() -> None:
 
     assert member_reevaluate_tier_batch([987654, gone.pk]) == 0
     assert Member.objects.get(pk=gone.pk).tier_evaluated_at == evaluated_before
+
+
+def test_a_batch_derives_the_same_tiers_as_one_member_at_a_time() -> None:
+    members = MemberFactory.create_batch(4)
+    CreditReportFactory(member=members[0], score=800)
+    CreditReportFactory(member=members[1], score=800)
+    CreditReportFactory(member=members[1], score=500, fetched_at=timezone.now() + timedelta(minutes=1))
+    CreditReportFactory(member=members[2], score=620)
+    one_by_one = {m.pk: member_tier_refresh(member=m) for m in members}
+    Member.objects.update(tier=Tier.STANDARD, tier_evaluated_at=None)
+
+    member_reevaluate_tier_batch([m.pk for m in members])
+
+    assert dict(Member.objects.values_list("pk", "tier")) == one_by_one
+    assert one_by_one[members[0].pk] == Tier.SUPER
+    assert one_by_one[members[1].pk] == Tier.STANDARD  # the newest report counts
+
+
+def test_a_batch_audits_each_tier_it_changes_once() -> None:
+    member = MemberFactory()
+    CreditReportFactory(member=member, score=800)
+
+    member_reevaluate_tier_batch([member.pk])
+
+    event = member.audit_events.get(action="tier_changed")
+    assert event.data == {"from": Tier.STANDARD, "to": Tier.SUPER}
+    assert event.actor is None
+
+
+def test_a_batch_runs_the_same_queries_for_5_or_50_members() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(ids: list[int]) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            member_reevaluate_tier_batch(ids)
+        return len(queries)
+
+    few = [CreditReportFactory(member=MemberFactory(), score=800).member_id for _ in range(5)]
+    many = [CreditReportFactory(member=MemberFactory(), score=800).member_id for _ in range(50)]
+
+    assert queries_for(many) == queries_for(few)
