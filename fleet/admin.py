@@ -6,12 +6,14 @@ views on TowerAdmin and VehicleAdmin.
 """
 
 import csv
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
+from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -44,6 +46,35 @@ from fleet.vehicle_import import (
     example_csv_rows,
     vehicle_import_csv_bytes,
 )
+from vendingstore.admin import admin_user
+
+if TYPE_CHECKING:
+    # Dev-only stubs helper: types a model instance that carries the changelist's annotations.
+    from django_stubs_ext import StrOrPromise, WithAnnotations
+
+
+class _ModelCount(TypedDict):
+    model_count: int
+
+
+class _CarModelCounts(TypedDict):
+    fleet_count: int
+    available_count: int
+
+
+class _FleetCount(TypedDict):
+    fleet_count: int
+
+
+class _StoreCounts(TypedDict):
+    tower_count: int
+    fleet_count: int
+    available_count: int
+
+
+class _TowerCounts(TypedDict):
+    occupied_count: int
+    out_of_service_count: int
 
 
 def in_fleet() -> QuerySet[Vehicle]:
@@ -79,6 +110,9 @@ class SelectRelatedAdmin(admin.ModelAdmin):
     so it is declared once, here.)
     """
 
+    # Every subclass names its relations (never True/False, which select_related cannot take).
+    list_select_related: ClassVar[list[str] | tuple[str, ...]]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related(*self.list_select_related)
 
@@ -97,7 +131,7 @@ class BrandAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(model_count=Count("car_models"))
 
     @admin.display(description=_("models"), ordering="model_count")
-    def model_count(self, obj: Brand) -> int:
+    def model_count(self, obj: "WithAnnotations[Brand, _ModelCount]") -> int:
         return obj.model_count
 
 
@@ -122,7 +156,7 @@ class CarPhotoInline(admin.TabularInline):
         formset = super().get_formset(request, obj, **kwargs)
         # Offer only this model's paints; a new model has none yet.
         paint = formset.form.base_fields.get("paint")
-        if paint is not None:
+        if isinstance(paint, ModelChoiceField):
             paint.queryset = obj.paints.all() if obj is not None else Paint.objects.none()
         return formset
 
@@ -171,11 +205,11 @@ class CarModelAdmin(SelectRelatedAdmin):
         return carmodel_annotate_availability(qs)
 
     @admin.display(description=_("vehicles"), ordering="fleet_count")
-    def fleet_count(self, obj: CarModel) -> int:
+    def fleet_count(self, obj: "WithAnnotations[CarModel, _CarModelCounts]") -> int:
         return obj.fleet_count
 
     @admin.display(description=_("available now"), ordering="available_count")
-    def available_count(self, obj: CarModel) -> int:
+    def available_count(self, obj: "WithAnnotations[CarModel, _CarModelCounts]") -> int:
         return obj.available_count
 
 
@@ -195,7 +229,7 @@ class PaintAdmin(SelectRelatedAdmin):
         return swatch(obj.hex, obj.hex)
 
     @admin.display(description=_("vehicles"), ordering="fleet_count")
-    def fleet_count(self, obj: Paint) -> int:
+    def fleet_count(self, obj: "WithAnnotations[Paint, _FleetCount]") -> int:
         return obj.fleet_count
 
 
@@ -252,15 +286,15 @@ class StoreAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description=_("towers"), ordering="tower_count")
-    def tower_count(self, obj: Store) -> int:
+    def tower_count(self, obj: "WithAnnotations[Store, _StoreCounts]") -> int:
         return obj.tower_count
 
     @admin.display(description=_("vehicles"), ordering="fleet_count")
-    def fleet_count(self, obj: Store) -> int:
+    def fleet_count(self, obj: "WithAnnotations[Store, _StoreCounts]") -> int:
         return obj.fleet_count
 
     @admin.display(description=_("available now"), ordering="available_count")
-    def available_count(self, obj: Store) -> int:
+    def available_count(self, obj: "WithAnnotations[Store, _StoreCounts]") -> int:
         return obj.available_count
 
 
@@ -336,11 +370,11 @@ class TowerAdmin(SelectRelatedAdmin):
             )
 
     @admin.display(description=_("occupied"), ordering="occupied_count")
-    def occupancy(self, obj: Tower) -> str:
+    def occupancy(self, obj: "WithAnnotations[Tower, _TowerCounts]") -> str:
         return f"{obj.occupied_count} / {obj.storage_capacity + obj.delivery_bays}"
 
     @admin.display(description=_("out of service"), ordering="out_of_service_count")
-    def out_of_service_count(self, obj: Tower) -> int:
+    def out_of_service_count(self, obj: "WithAnnotations[Tower, _TowerCounts]") -> int:
         return obj.out_of_service_count
 
     @admin.display(description=_("bay map"))
@@ -351,7 +385,8 @@ class TowerAdmin(SelectRelatedAdmin):
     def bay_map_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         tower = self.get_object(request, unquote(object_id))
         if tower is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            # A private ModelAdmin helper (the change view's own "not found" answer), not in django-stubs.
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # type: ignore[attr-defined]
         if not self.has_view_permission(request, tower):
             raise PermissionDenied
         context = {
@@ -371,7 +406,9 @@ class OccupiedFilter(admin.SimpleListFilter):
     title = _("occupied")
     parameter_name = "occupied"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, "StrOrPromise"]]:
         return [("yes", _("Holds a car")), ("no", _("Empty"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Bay]) -> QuerySet[Bay]:
@@ -544,7 +581,7 @@ class VehicleAdmin(SelectRelatedAdmin):
 
     def _imported(self, request: HttpRequest, vehicles: list[Vehicle]) -> HttpResponseRedirect:
         LogEntry.objects.log_actions(
-            user_id=request.user.pk,
+            user_id=admin_user(request).pk,
             queryset=vehicles,
             action_flag=ADDITION,
             change_message=[{"added": {}}],

@@ -4,6 +4,8 @@ One view per operation; the querysets come from ``fleet.selectors`` and the filt
 ``fleet.filters``, the same ones the portal uses, so both always show the same cars.
 """
 
+from typing import TYPE_CHECKING, TypedDict, cast
+
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -12,10 +14,16 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
 
 from fleet.filters import CarModelFilter
 from fleet.models import Brand, CarModel, Store, StoreHours, Tower
-from fleet.selectors import carmodel_availability, carmodel_get_for_page, carmodel_list_catalogue
+from fleet.selectors import (
+    StoreAvailability,
+    carmodel_availability,
+    carmodel_get_for_page,
+    carmodel_list_catalogue,
+)
 from fleet.serializers import (
     FILTER_ERRORS_SCHEMA,
     BrandOutputSerializer,
@@ -25,6 +33,9 @@ from fleet.serializers import (
     StoreOutputSerializer,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 TAGS = ["catalogue"]
 THROTTLED = OpenApiResponse(ErrorOutputSerializer, description="Too many requests from this address.")
 
@@ -33,9 +44,9 @@ THROTTLED = OpenApiResponse(ErrorOutputSerializer, description="Too many request
 extend_schema_field(OpenApiTypes.STR)(CarModelFilter.base_filters["brand"])
 
 
-class PublicReadApi:
+class PublicReadApi(APIView):
     # Anyone may read the catalogue, and no session or token is looked up to do so.
-    authentication_classes: list = []
+    authentication_classes = []
     permission_classes = [AllowAny]
 
 
@@ -100,6 +111,11 @@ class CarModelListApi(PublicReadApi, ListAPIView):
         return carmodel_list_catalogue()
 
 
+class _Availability(TypedDict):
+    availability: list[StoreAvailability]
+    available_count: int
+
+
 @extend_schema(
     tags=TAGS,
     summary="One model, with its photos and what is available now in each store and paint",
@@ -119,9 +135,11 @@ class CarModelDetailApi(PublicReadApi, RetrieveAPIView):
             car_model = carmodel_get_for_page(slug=self.kwargs["slug"])
         except CarModel.DoesNotExist:
             raise Http404("No listed model has this slug.") from None
-        car_model.availability = carmodel_availability(car_model)
-        car_model.available_count = sum(store.available for store in car_model.availability)
-        return car_model
+        # The detail serializer reads these two from the model instance, beside its fields.
+        detail = cast("WithAnnotations[CarModel, _Availability]", car_model)
+        detail.availability = carmodel_availability(car_model)
+        detail.available_count = sum(store.available for store in detail.availability)
+        return detail
 
 
 @extend_schema(

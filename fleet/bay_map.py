@@ -4,12 +4,16 @@ A read model for the admin's map page (fleet/templates/admin/fleet/tower/bay_map
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fleet.models import Bay, BayKind, Tower, VehicleStatus
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def bays_outside_shape(tower: Tower) -> QuerySet[Bay]:
@@ -49,7 +53,7 @@ class BayRow:
 class BayMap:
     positions: list[int]  # the column headings
     rows: list[BayRow]  # top level first, the ground last
-    legend: list[tuple[str, str, int]]  # state, label, number of bays
+    legend: list[tuple[str, "StrOrPromise", int]]  # state, label, number of bays
 
     @property
     def total(self) -> int:
@@ -89,7 +93,9 @@ def tower_bay_map(*, tower: Tower) -> BayMap:
     counts = dict.fromkeys((state for state, _label in BAY_STATES), 0)
     for *_place, cell in cells:
         counts[cell.state] += 1
-    legend = [(state, label, counts[state]) for state, label in BAY_STATES]
+    legend: list[tuple[str, StrOrPromise, int]] = [
+        (state, label, counts[state]) for state, label in BAY_STATES
+    ]
     return BayMap(positions=positions, rows=rows, legend=legend)
 
 

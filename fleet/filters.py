@@ -1,13 +1,19 @@
 """One filter set for the catalogue, shared by the portal and the API."""
 
+from typing import TYPE_CHECKING
+
 from django.db.models import F, QuerySet
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from fleet.models import BodyType, Brand, CarModel, Powertrain, Store
-from fleet.selectors import carmodel_annotate_availability, carmodel_filter_stocked_in
+from fleet.selectors import AvailableCount, carmodel_annotate_availability, carmodel_filter_stocked_in
 
-SORTS = {
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+SORTS: dict[str, tuple[str | Combinable, ...]] = {
     "": ("brand__name", "name"),
     "price": ("msrp_cny", "pk"),
     "-price": ("-msrp_cny", "pk"),
@@ -58,7 +64,7 @@ class CarModelFilter(filters.FilterSet):
         return queryset if value is None else carmodel_filter_stocked_in(queryset, store=value)
 
     def filter_available(
-        self, queryset: QuerySet[CarModel], name: str, value: bool | None
+        self, queryset: "QuerySet[WithAnnotations[CarModel, AvailableCount]]", name: str, value: bool | None
     ) -> QuerySet[CarModel]:
         return queryset.filter(available_count__gt=0) if value else queryset
 

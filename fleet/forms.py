@@ -1,11 +1,13 @@
 """Forms for the fleet back office."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from fleet.models import BAY_KIND_FOR_STATUS, IN_A_BAY, BayKind, Vehicle
+from fleet.models import BAY_KIND_FOR_STATUS, IN_A_BAY, Bay, BayKind, Vehicle
 from fleet.vehicle_import import MAX_BYTES
 from fleet.vin import vin_normalize
 
@@ -25,8 +27,9 @@ class VehicleAdminForm(forms.ModelForm):
         # Normalised before the unique check, so "lvs…" cannot slip past an existing "LVS…".
         return vin_normalize(self.cleaned_data["vin"])
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         status, bay = cleaned.get("status"), cleaned.get("bay")
         if not status or "bay" in self.errors:
             return cleaned
@@ -41,7 +44,7 @@ class VehicleAdminForm(forms.ModelForm):
             self._check_bay(bay, status)
         return cleaned
 
-    def _check_bay(self, bay, status: str) -> None:
+    def _check_bay(self, bay: Bay, status: str) -> None:
         needed = BAY_KIND_FOR_STATUS[status]
         if bay.kind != needed:
             self.add_error(

@@ -1,5 +1,6 @@
 """The fleet: brands and their models and paints, stores, towers and bays, and vehicles."""
 
+from typing import TYPE_CHECKING, Any
 from zoneinfo import available_timezones
 
 from django.contrib.postgres.fields import RangeOperators
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from fleet.ranges import PostgresExclusionConstraint, TstzRange
 from fleet.vin import validate_vin, vin_normalize
 from vendingstore.i18n import localized
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 hex_colour = RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("Use a colour like #1A2B3C."))
 
@@ -153,7 +157,7 @@ class CarPhoto(models.Model):
         return self.caption or self.image.name
 
     def clean(self) -> None:
-        if self.paint_id and self.paint.car_model_id != self.car_model_id:
+        if self.paint is not None and self.paint.car_model_id != self.car_model_id:
             raise ValidationError({"paint": _("This paint belongs to another model.")})
 
 
@@ -330,7 +334,10 @@ class VehicleStatus(models.TextChoices):
 
 
 # The statuses in which a car stands in a bay, and the kind of bay each needs.
-BAY_KIND_FOR_STATUS = {VehicleStatus.STORED: BayKind.STORAGE, VehicleStatus.AT_DELIVERY_BAY: BayKind.DELIVERY}
+BAY_KIND_FOR_STATUS: dict[str, BayKind] = {
+    VehicleStatus.STORED: BayKind.STORAGE,
+    VehicleStatus.AT_DELIVERY_BAY: BayKind.DELIVERY,
+}
 IN_A_BAY = list(BAY_KIND_FOR_STATUS)
 
 
@@ -370,15 +377,15 @@ class Vehicle(models.Model):
     def __str__(self) -> str:
         return self.vin
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.vin = vin_normalize(self.vin)
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.paint_id and self.car_model_id and self.paint.car_model_id != self.car_model_id:
             errors["paint"] = _("This paint is not offered on this model.")
-        if self.bay_id and self.store_id and self.bay.tower.store_id != self.store_id:
+        if self.store_id and self.bay is not None and self.bay.tower.store_id != self.store_id:
             errors["bay"] = _("This bay is in another store's tower.")
         if errors:
             raise ValidationError(errors)

@@ -1,12 +1,22 @@
 """Read-side queries for the catalogue. Every list here runs a constant number of queries."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fleet.models import CarModel, CarPhoto, Paint, Store, Vehicle, VehicleHold, VehicleStatus
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class AvailableCount(TypedDict):
+    """What carmodel_annotate_availability adds to each row."""
+
+    available_count: int
 
 
 def vehicle_list_available(*, store: Store | None = None) -> QuerySet[Vehicle]:
@@ -38,7 +48,7 @@ def count_per_row(queryset: QuerySet, link: str) -> Coalesce:
 
 def carmodel_annotate_availability(
     queryset: QuerySet[CarModel], *, store: Store | None = None
-) -> QuerySet[CarModel]:
+) -> "QuerySet[WithAnnotations[CarModel, AvailableCount]]":
     """Add ``available_count`` (vehicles available now, in ``store`` if given)."""
     return queryset.annotate(available_count=count_per_row(vehicle_list_available(store=store), "car_model"))
 

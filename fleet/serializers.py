@@ -9,6 +9,8 @@ may be empty) and ``display_name``, which follows the request's Accept-Language 
 to English.
 """
 
+from typing import Any
+
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -28,7 +30,7 @@ class ChoiceLabelField(serializers.CharField):
     more than the rest of a list item together; this looks the label up in a dict built once.
     """
 
-    def __init__(self, choices: type[models.Choices], **kwargs: object) -> None:
+    def __init__(self, choices: type[models.Choices], **kwargs: Any) -> None:
         self.labels = dict(choices.choices)
         super().__init__(read_only=True, **kwargs)
 

@@ -320,7 +320,9 @@ class _RowChecker:
         car_model = self._car_model(cells["model"])
         if car_model is not None:
             vehicle.car_model = car_model
-            vehicle.paint = self._paint(car_model, cells["paint"])
+            paint = self._paint(car_model, cells["paint"])
+            if paint is not None:  # else the row has an error and is never saved
+                vehicle.paint = paint
         store = self._store(cells["store"])
         if store is not None:
             vehicle.store = store

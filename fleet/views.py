@@ -41,7 +41,7 @@ def carmodel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except CarModel.DoesNotExist:
         raise Http404("No listed car model with this slug.") from None
     paint = _selected_paint(car_model, request.GET.get("paint"))
-    context = {
+    context: dict[str, object] = {
         "car_model": car_model,
         "paint": paint,
         "photos": _gallery_photos(car_model, paint),

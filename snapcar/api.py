@@ -85,7 +85,8 @@ class SnapcarQueryApi(APIView):
         notice = serializers.SerializerMethodField()
 
         def get_suggestions(self, answer) -> list[dict]:
-            return SnapcarQueryApi.SuggestionSerializer(
+            # many=True makes a ListSerializer, whose data is a list; the stubs keep the child's type.
+            return SnapcarQueryApi.SuggestionSerializer(  # type: ignore[return-value]
                 answer.suggestions, many=True, context=self.context
             ).data
 

@@ -46,7 +46,7 @@ def features_of(rgb: np.ndarray) -> Features:
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     if scale < 1.0:
         gray = cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-    orb = cv2.ORB_create(nfeatures=MAX_FEATURES)
+    orb = cv2.ORB.create(nfeatures=MAX_FEATURES)
     keypoints, descriptors = orb.detectAndCompute(gray, None)
     if descriptors is None:
         return Features(points=np.zeros((0, 2), np.float32), descriptors=np.zeros((0, 32), np.uint8))

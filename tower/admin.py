@@ -34,13 +34,14 @@ from tower.models import (
     TowerLink,
 )
 from tower.reconcile import tower_clear, tower_hold
+from vendingstore.admin import admin_user
 
 
 class TowerEventInline(admin.TabularInline):
     model = TowerEvent
     fk_name = "command"
-    fields = ["seq", "kind", "via", "received_at", "applied_at", "payload"]
-    readonly_fields = fields
+    readonly_fields = ("seq", "kind", "via", "received_at", "applied_at", "payload")
+    fields = readonly_fields
     extra = 0
     can_delete = False
     ordering = ["seq"]
@@ -107,13 +108,13 @@ class TowerIncidentAdmin(admin.ModelAdmin):
     @admin.action(description=_("Acknowledge the selected incidents"))
     def acknowledge(self, request: HttpRequest, queryset: QuerySet[TowerIncident]) -> None:
         for incident in queryset.filter(status=IncidentStatus.OPEN):
-            incident_acknowledge(incident=incident, by=request.user)
+            incident_acknowledge(incident=incident, by=admin_user(request))
         self.message_user(request, gettext("Acknowledged."), messages.SUCCESS)
 
     @admin.action(description=_("Mark the selected incidents resolved"))
     def resolve(self, request: HttpRequest, queryset: QuerySet[TowerIncident]) -> None:
         for incident in queryset.exclude(status=IncidentStatus.RESOLVED):
-            incident_resolve(incident=incident, by=request.user, resolution="resolved from the list")
+            incident_resolve(incident=incident, by=admin_user(request), resolution="resolved from the list")
         self.message_user(request, gettext("Resolved."), messages.SUCCESS)
 
 
@@ -148,11 +149,11 @@ def _live_rows(
     return bay_map.positions, rows, bay_map.legend
 
 
-class TowerControlAdminMixin:
+class TowerControlAdminMixin(admin.ModelAdmin):
     """Adds ``<tower>/live/`` (and its htmx panel), hold, clear and manual move to the tower admin."""
 
     def get_urls(self) -> list[URLPattern]:
-        view = self.admin_site.admin_view  # type: ignore[attr-defined]
+        view = self.admin_site.admin_view
         mine = [
             path("<path:object_id>/live/", view(self.live_view), name="fleet_tower_live"),
             path("<path:object_id>/live/panel/", view(self.live_panel_view), name="fleet_tower_live_panel"),
@@ -160,7 +161,7 @@ class TowerControlAdminMixin:
             path("<path:object_id>/clear/", view(self.clear_view), name="fleet_tower_clear"),
             path("<path:object_id>/move/", view(self.move_view), name="fleet_tower_move"),
         ]
-        return [*mine, *super().get_urls()]  # type: ignore[misc]
+        return [*mine, *super().get_urls()]
 
     @admin.display(description=_("live"))
     def live_link(self, obj: Tower) -> str:
@@ -169,12 +170,12 @@ class TowerControlAdminMixin:
         )
 
     def _tower(self, request: HttpRequest, object_id: str, *, change: bool = False) -> Tower:
-        tower = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        tower = self.get_object(request, unquote(object_id))
         if tower is None:
             raise PermissionDenied
         allowed = (
             self.has_change_permission(request, tower) if change else self.has_view_permission(request, tower)
-        )  # type: ignore[attr-defined]
+        )
         if not allowed:
             raise PermissionDenied
         return tower
@@ -203,8 +204,8 @@ class TowerControlAdminMixin:
     def live_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         tower = self._tower(request, object_id)
         context = {
-            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
-            "opts": self.opts,  # type: ignore[attr-defined]
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
             "original": tower,
             "title": gettext("%(tower)s: live") % {"tower": tower},
             "move_form": ManualMoveForm(),
@@ -230,7 +231,7 @@ class TowerControlAdminMixin:
                 request,
                 gettext("Tower on hold.") if ok else gettext("The controller did not answer."),
                 messages.SUCCESS if ok else messages.ERROR,
-            )  # type: ignore[attr-defined]
+            )
         return self._back(tower)
 
     def clear_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -244,17 +245,17 @@ class TowerControlAdminMixin:
                 if ok
                 else gettext("The controller refused or did not answer."),
                 messages.SUCCESS if ok else messages.ERROR,
-            )  # type: ignore[attr-defined]
+            )
         return self._back(tower)
 
     def move_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         tower = self._tower(request, object_id, change=True)
         form = ManualMoveForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            error = manual_move(tower=tower, by=request.user, **form.cleaned_data)
+            error = manual_move(tower=tower, by=admin_user(request), **form.cleaned_data)
             self.message_user(
                 request, error or gettext("Move sent."), messages.ERROR if error else messages.SUCCESS
-            )  # type: ignore[attr-defined]
+            )
         return self._back(tower)
 
 

@@ -3,6 +3,7 @@
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.conf import settings
 
 from fleet.models import Tower
 from tower.conf import controller_url_for, operator_token_for
+from tower.protocol import CommandPayload
 
 
 class ControllerUnreachable(Exception):
@@ -34,7 +36,7 @@ class TowerClient:
         self.operator_token = operator_token
         self.timeout = timeout if timeout is not None else settings.TOWER_HTTP_TIMEOUT_SECONDS
 
-    def submit(self, command: dict[str, Any]) -> Answer:
+    def submit(self, command: CommandPayload) -> Answer:
         return self._call("POST", "/v1/commands", command)
 
     def command(self, command_id: str) -> Answer:
@@ -61,7 +63,7 @@ class TowerClient:
         return answer.body
 
     def _call(
-        self, method: str, path: str, body: dict[str, Any] | None = None, *, operator: bool = False
+        self, method: str, path: str, body: Mapping[str, object] | None = None, *, operator: bool = False
     ) -> Answer:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.base_url + path, data=data, method=method)

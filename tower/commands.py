@@ -8,7 +8,7 @@ after it commits; ``command_finish`` and ``command_mark_accepted`` are idempoten
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ def command_create(
     ref: str = "",
     priority: int = 0,
     reason: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> TowerCommand:
     """Record a move and send it after the current transaction commits. ``ref`` is the caller's
     (opaque to us); it comes back with the outcome (``tower.signals``).

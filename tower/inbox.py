@@ -134,7 +134,9 @@ def _apply(tower: Tower, link: TowerLink, event: TowerEvent) -> None:
         _mode_changed(tower, link, payload)
     elif kind in COMMAND_EVENTS:
         command = (
-            TowerCommand.objects.select_for_update()
+            None
+            if event.command_uuid is None  # no id: no command of ours can match
+            else TowerCommand.objects.select_for_update()
             .select_related("tower", "source_bay", "target_bay")
             .filter(tower=tower, command_id=event.command_uuid)
             .first()

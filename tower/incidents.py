@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,7 +43,7 @@ def incident_raise(
     )
 
 
-def incident_acknowledge(*, incident: TowerIncident, by: AbstractBaseUser) -> TowerIncident:
+def incident_acknowledge(*, incident: TowerIncident, by: User) -> TowerIncident:
     """Staff saw it (open → acknowledged). Idempotent."""
     with transaction.atomic():
         TowerIncident.objects.filter(pk=incident.pk, status=IncidentStatus.OPEN).update(
@@ -53,7 +53,7 @@ def incident_acknowledge(*, incident: TowerIncident, by: AbstractBaseUser) -> To
     return incident
 
 
-def incident_resolve(*, incident: TowerIncident, by: AbstractBaseUser, resolution: str = "") -> TowerIncident:
+def incident_resolve(*, incident: TowerIncident, by: User, resolution: str = "") -> TowerIncident:
     """Staff fixed the cause (→ resolved). Resolving does not touch the tower: clear it separately."""
     with transaction.atomic():
         TowerIncident.objects.filter(pk=incident.pk).exclude(status=IncidentStatus.RESOLVED).update(

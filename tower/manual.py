@@ -1,6 +1,6 @@
 """Staff moving a car by hand from the tower's live page (``tower.admin``)."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
@@ -10,7 +10,7 @@ from tower.models import CommandKind
 from tower.selectors import tower_physics_config
 
 
-def manual_move(*, tower: Tower, by: AbstractBaseUser, vin: str, target: str, reason: str) -> str:
+def manual_move(*, tower: Tower, by: User, vin: str, target: str, reason: str) -> str:
     """Staff move a car by hand; the command row (with who and why) is the audit. Returns an
     error message, or "" when the move was recorded and will be sent."""
     with transaction.atomic():

@@ -6,7 +6,7 @@ the staging levels for ``STORAGE`` (``tower.bays``); staging moves are pre-stagi
 (``tower.prestage``).
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError
 from django.db.models import TextChoices
 
@@ -29,7 +29,7 @@ def move_request(
     priority: int = 0,
     ref: str = "",
     reason: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> TowerCommand | None:
     """Record a move of ``vehicle`` (its row locked by the caller, inside the caller's transaction;
     sent after commit). Returns None when there is nothing to do now: the car is already moving,

@@ -33,16 +33,20 @@ def tower_prestage(*, tower: Tower, candidates: Sequence[tuple[Vehicle, datetime
     if link is None or link.mode != "auto" or TowerCommand.objects.filter(OPEN, tower=tower).exists():
         return []
     levels = settings.TOWER_STAGING_LEVELS
-    movers = [(v, at) for v, at in candidates if v.status == VehicleStatus.STORED and v.bay.level > levels]
+    movers = [
+        (v, v.bay, at)
+        for v, at in candidates
+        if v.status == VehicleStatus.STORED and v.bay is not None and v.bay.level > levels
+    ]
     free = list(storage_bays_free(tower).filter(level__lte=levels)[: tower.lifts])
     created: list[TowerCommand] = []
-    for (vehicle, slot_start), target in zip(movers, free, strict=False):
+    for (vehicle, source_bay, slot_start), target in zip(movers, free, strict=False):
         try:
             created.append(
                 command_create(
                     kind=CommandKind.RELOCATE,
                     vehicle=vehicle,
-                    source_bay=vehicle.bay,
+                    source_bay=source_bay,
                     target_bay=target,
                     reason=f"pre-stage for {timezone.localtime(slot_start):%Y-%m-%d %H:%M}",
                 )

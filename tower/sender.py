@@ -97,7 +97,7 @@ def _delivery_bays_agree(command: TowerCommand, client: TowerClient) -> bool:
     state = client.state()
     inventory = state.get("inventory") or {}
     ours_source = command.vin if command.source_bay.kind == BayKind.DELIVERY else None
-    wanted = {command.target_bay.code: None}
+    wanted: dict[str, str | None] = {command.target_bay.code: None}
     if ours_source:
         wanted[command.source_bay.code] = ours_source
     if all(inventory.get(code) == vin for code, vin in wanted.items()):

@@ -20,6 +20,8 @@ class TowerApp:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
+        # An AF_INET server's host is a str (typeshed also allows the bytes of other families).
+        assert isinstance(host, str)
         return f"http://{host}:{port}"
 
     def stop(self) -> None:

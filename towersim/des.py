@@ -15,7 +15,7 @@ import heapq
 import json
 import random
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,7 +127,7 @@ def simulate(
             idle.discard(lift)
             env.process(run(job, lift, source, target))
 
-    def run(job: DesJob, lift: int, source: BayPlace, target: BayPlace) -> Iterator[simpy.Event]:
+    def run(job: DesJob, lift: int, source: BayPlace, target: BayPlace) -> Generator[simpy.Event, Any, None]:
         phases = job_phases(config, lift_poses[lift], source, target)
         start = env.now
         yield env.timeout(total_s(phases))
@@ -145,7 +145,7 @@ def simulate(
             idle.add(lift)
             start_ready()
 
-    def arrivals() -> Iterator[simpy.Event]:
+    def arrivals() -> Generator[simpy.Event, Any, None]:
         for order, job in sorted(enumerate(jobs), key=lambda item: (item[1].arrival_s, item[0])):
             yield env.timeout(max(0.0, job.arrival_s - env.now))
             waiting[order] = job
@@ -153,7 +153,7 @@ def simulate(
             if order in waiting and job.priority < config.customer_priority and config.reserved_lifts:
                 env.process(hold_ends(config.reserve_max_hold_s))
 
-    def hold_ends(after_s: float) -> Iterator[simpy.Event]:
+    def hold_ends(after_s: float) -> Generator[simpy.Event, Any, None]:
         """A held-back job may take the kept-back lift once it has waited long enough."""
         yield env.timeout(after_s)
         start_ready()
@@ -212,10 +212,10 @@ def main(argv: list[str]) -> int:
     report = simulate(
         config, synthetic_day(config, seed=args.seed, retrieves=args.retrieves, hours=args.hours)
     )
-    result = {"tower": config.tower, "retrieve": report.summary("retrieve"), "all": report.summary()}
-    for kind in ("retrieve", "all"):
-        print(f"{kind:>8}: " + ", ".join(f"{k} {v}" for k, v in result[kind].items()))
-    print(json.dumps(result))
+    summaries = {"retrieve": report.summary("retrieve"), "all": report.summary()}
+    for kind, summary in summaries.items():
+        print(f"{kind:>8}: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    print(json.dumps({"tower": config.tower, **summaries}))
     return 0
 
 

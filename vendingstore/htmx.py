@@ -1,19 +1,25 @@
 """Pages that answer htmx with a fragment and everything else with the whole page."""
 
+from collections.abc import Mapping
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
 
 
 def wants_fragment(request: HttpRequest) -> bool:
     """An htmx request, except a history restore (htmx asks for a page it has no snapshot of
     with an HX-Request too, and needs the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    # HtmxMiddleware sets request.htmx; a request that skipped the middleware has none.
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
+    if not htmx:
+        return False
+    return not htmx.history_restore_request
 
 
 def render_varying(
-    request: HttpRequest, template: str, context: dict[str, object], *, status: int = 200
+    request: HttpRequest, template: str, context: Mapping[str, object], *, status: int = 200
 ) -> HttpResponse:
     """Render, marking the answer as depending on HX-Request: the same URL answers with a
     fragment or a page, and caches must key on the header."""

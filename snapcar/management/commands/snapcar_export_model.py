@@ -1,6 +1,7 @@
 """Export the snap-a-car image model to ONNX from the PyPI wheel (idempotent; bin/run calls it)."""
 
 import warnings
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="Export again even if the file exists.")
 
-    def handle(self, *args: object, force: bool = False, **options: object) -> None:
+    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         with warnings.catch_warnings():
             # torch says the TorchScript exporter is legacy; it is the one that needs no onnxscript.
             warnings.simplefilter("ignore", DeprecationWarning)

@@ -7,6 +7,7 @@ or busy) for that many seconds. Exits 1 if a tower could not be loaded.
 """
 
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -22,13 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--tower", action="append", help="a tower code (repeatable); default: all")
         parser.add_argument("--wait", type=float, default=0.0, help="seconds to keep trying")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         codes = options["tower"] or [
             t.code for t in Tower.objects.order_by("code") if controller_url_for(t.code)
         ]
-        deadline = time.monotonic() + float(options["wait"])  # type: ignore[arg-type]
+        deadline = time.monotonic() + float(options["wait"])
         failed = []
-        for code in codes:  # type: ignore[union-attr]
+        for code in codes:
             outcome = self._push(Tower.objects.get(code=code), deadline)
             self.stdout.write(f"{code}: {outcome}")
             if outcome != "loaded":
