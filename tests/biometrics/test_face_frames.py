@@ -15,9 +15,9 @@ from biometrics.services import (
     face_attempt_dispute_close,
     face_attempts_dispute_open,
     face_frames_sweep,
-    face_verify_start,
 )
 from biometrics.tasks import biometrics_retention_sweep
+from testdrives.services.face import testdrive_face_check_start
 from tests.biometrics.test_face_flow import check_in  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def pending(check_in, super_member):  # noqa: F811
     )
     td = check_in(super_member)
     # Not run: the attempt stays pending with its frames, as while a worker decides it.
-    return face_verify_start(test_drive=td, frames=[JPEG, JPEG], request_key=uuid.uuid4())
+    return testdrive_face_check_start(test_drive=td, frames=[JPEG, JPEG], request_key=uuid.uuid4())
 
 
 def test_frames_are_stored_encrypted_outside_media_root_under_random_names(pending, settings) -> None:

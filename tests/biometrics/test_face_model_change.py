@@ -14,9 +14,10 @@ from rest_framework.test import APIClient
 from biometrics.crypto import template_encrypt
 from biometrics.engine import Embedding
 from biometrics.models import AttemptResult, FaceTemplate, VerificationAttempt
-from biometrics.services import face_enrol, face_verify_pickup, face_verify_start
+from biometrics.services import face_enrol, face_verify_pickup
 from biometrics.services.pickup import TemplateOutdated
 from testdrives.models import State, TestDrive
+from testdrives.services.face import testdrive_face_check_start
 from tests.biometrics.conftest import needs_faces, photo
 from tests.biometrics.test_face_flow import check_in  # noqa: F401
 from tests.testdrives.conftest import make_member
@@ -51,7 +52,7 @@ def test_the_portal_asks_a_member_with_an_old_template_to_retake_the_photo(clien
     old_template(super_member)
     client.force_login(super_member.user)
 
-    page = client.get(reverse("members:membership")).content.decode()
+    page = client.get(reverse("testdrives:membership")).content.decode()
 
     assert "data-face-retake" in page
     assert reverse("biometrics:enrol") in page
@@ -65,7 +66,7 @@ def test_a_member_with_a_current_template_is_not_asked(client, super_member) -> 
     )
     client.force_login(super_member.user)
 
-    assert "data-face-retake" not in client.get(reverse("members:membership")).content.decode()
+    assert "data-face-retake" not in client.get(reverse("testdrives:membership")).content.decode()
 
 
 def test_the_api_tells_the_app_to_ask_for_a_new_photo(super_member) -> None:
@@ -99,7 +100,7 @@ def test_the_kiosk_takes_the_id_check_path_with_an_old_template_and_says_why(che
     td = check_in(super_member)
 
     with pytest.raises(TemplateOutdated) as refused:
-        face_verify_start(test_drive=td, frames=[b"frame"], request_key=uuid.uuid4())
+        testdrive_face_check_start(test_drive=td, frames=[b"frame"], request_key=uuid.uuid4())
 
     assert refused.value.code == "template_outdated"
     assert "previous face check" in str(refused.value.message)
@@ -114,7 +115,7 @@ def test_an_attempt_whose_template_changed_model_meanwhile_is_not_compared(check
         vector_encrypted=template_encrypt(Embedding(np.full(128, 0.05), "SFace")),
     )
     td = check_in(super_member)
-    made = face_verify_start(test_drive=td, frames=[b"x"], request_key=uuid.uuid4())
+    made = testdrive_face_check_start(test_drive=td, frames=[b"x"], request_key=uuid.uuid4())
     FaceTemplate.objects.filter(member=super_member).update(model="Dlib")
 
     assert face_verify_pickup(attempt_id=made.pk) == AttemptResult.NO_TEMPLATE

@@ -14,8 +14,8 @@ from django_fsm_log.models import StateLog
 from biometrics.crypto import template_encrypt
 from biometrics.engine import embed
 from biometrics.models import FaceTemplate, VerificationAttempt
-from biometrics.services import face_verify_start
 from testdrives.models import State, TestDrive
+from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.kiosks import kiosk_create
 from tests.biometrics.conftest import FACES, burst, needs_faces
 from tests.integration.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
@@ -100,7 +100,7 @@ def killed_mid_decision(queue: str, td: TestDrive, *, before_kill=lambda: None) 
     """
     worker = start(queue)
     with psycopg.connect(worker_database_url()) as blocker:
-        attempt = face_verify_start(test_drive=td, frames=burst("img59.jpg"), request_key=uuid.uuid4())
+        attempt = testdrive_face_check_start(test_drive=td, frames=burst("img59.jpg"), request_key=uuid.uuid4())
         blocker.execute(
             "SELECT id FROM biometrics_verificationattempt WHERE id = %s FOR UPDATE", [attempt.pk]
         )
