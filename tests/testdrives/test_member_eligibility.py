@@ -4,6 +4,7 @@ applied to our drive history and to face pickup (optional)."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -37,8 +38,9 @@ def consent(member: Member) -> None:
 @pytest.fixture
 def super_member(member: Member, consent: None) -> Member:
     CreditReportFactory(member=member, score=760)
-    # Face pickup set up: consent above, and a template (its vector is never read here).
-    FaceTemplate.objects.create(member=member, model="Dlib", vector_encrypted=b"not read here")
+    # Face pickup set up: consent above, and a template of the model in force (its vector is
+    # never read here; an older model's template would not count, see test_face_model_change).
+    FaceTemplate.objects.create(member=member, model=settings.BIOMETRICS_MODEL, vector_encrypted=b"not read here")
     return member
 
 
