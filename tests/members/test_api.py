@@ -62,7 +62,7 @@ def test_a_duplicate_id_number_is_a_field_error(api: APIClient) -> None:
     )
 
     assert response.status_code == 400
-    assert "id_number" in response.json()
+    assert "id_number" in response.json()["fields"]
 
 
 def test_a_token_for_email_or_mobile(api: APIClient, member: Member) -> None:
