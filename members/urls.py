@@ -3,16 +3,19 @@ from django.urls import path, reverse_lazy
 
 from members import views
 from members.forms import MemberLoginForm
+from vendingstore.ratelimit import ratelimit_anonymous_post
 
 app_name = "members"
 urlpatterns = [
-    path("account/signup/", views.signup, name="signup"),
+    path("account/signup/", ratelimit_anonymous_post(views.signup), name="signup"),
     path(
         "account/login/",
-        auth_views.LoginView.as_view(
-            template_name="members/login.html",
-            authentication_form=MemberLoginForm,
-            redirect_authenticated_user=True,
+        ratelimit_anonymous_post(
+            auth_views.LoginView.as_view(
+                template_name="members/login.html",
+                authentication_form=MemberLoginForm,
+                redirect_authenticated_user=True,
+            )
         ),
         name="login",
     ),
@@ -22,11 +25,13 @@ urlpatterns = [
     path("account/delete/", views.account_delete, name="account_delete"),
     path(
         "account/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="members/password_reset.html",
-            email_template_name="members/emails/password_reset.txt",
-            subject_template_name="members/emails/password_reset_subject.txt",
-            success_url=reverse_lazy("members:password_reset_sent"),
+        ratelimit_anonymous_post(
+            auth_views.PasswordResetView.as_view(
+                template_name="members/password_reset.html",
+                email_template_name="members/emails/password_reset.txt",
+                subject_template_name="members/emails/password_reset_subject.txt",
+                success_url=reverse_lazy("members:password_reset_sent"),
+            )
         ),
         name="password_reset",
     ),

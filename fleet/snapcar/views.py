@@ -10,8 +10,10 @@ from fleet.snapcar.images import upload_read
 from fleet.snapcar.selectors import snapcar_query
 from vendingstore.api_errors import ApplicationError
 from vendingstore.htmx import render_varying, wants_fragment
+from vendingstore.ratelimit import ratelimit_anonymous_post
 
 
+@ratelimit_anonymous_post
 def snapcar_page(request: HttpRequest) -> HttpResponse:
     form = SnapcarForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"form": form, "answer": None, "error": None}

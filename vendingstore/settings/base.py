@@ -164,8 +164,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="600/minute")},
+    # Per address, counted atomically in Redis: vendingstore/ratelimit.py and the block below.
+    "DEFAULT_THROTTLE_CLASSES": ["vendingstore.ratelimit.AnonAddressThrottle"],
     "EXCEPTION_HANDLER": "vendingstore.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -184,6 +184,18 @@ SPECTACULAR_SETTINGS = {
         "vendingstore.api_schema.add_error_responses",
     ],
 }
+
+# --- Security: client addresses and rate limits (vendingstore/ratelimit.py) -----------------
+# How many proxies of ours stand in front of the web processes (load balancer, nginx). 0: the
+# client is REMOTE_ADDR and X-Forwarded-For is ignored (anyone can write it). N: the address the
+# outermost of our N proxies saw, the Nth entry from the right of X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "vendingstore.ratelimit.client_ip"
+# Anonymous API calls per address; anonymous portal form posts (login, sign-up, password reset,
+# snap-a-car) per address; failed logins per address across every account (password spraying).
+API_ANON_RATE = env.str("API_ANON_RATE", default="600/minute")
+PORTAL_ANON_POST_RATE = env.str("PORTAL_ANON_POST_RATE", default="60/minute")
+LOGIN_FAILURES_PER_ADDRESS_RATE = env.str("LOGIN_FAILURES_PER_ADDRESS_RATE", default="20/15min")
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
