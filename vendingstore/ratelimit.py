@@ -97,7 +97,7 @@ def rate_peek(*, scope: str, key: str, rate: Rate) -> int:
     cache_key = f"ratelimit:{scope}:{key}:{int(time.time() // rate.period)}"
     try:
         return int(cache.get(cache_key) or 0)
-    except Exception:  # noqa: BLE001 - any cache failure: the same fallback as rate_hit
+    except Exception:  # any cache failure: the same fallback as rate_hit
         logger.warning("rate limit: cache unavailable, reading this process's own count", exc_info=True)
         return int(_local.get(cache_key) or 0)
 
@@ -105,7 +105,7 @@ def rate_peek(*, scope: str, key: str, rate: Rate) -> int:
 def _increment(cache_key: str, *, timeout: int) -> int:
     try:
         return _atomic_increment(cache, cache_key, timeout=timeout)
-    except Exception:  # noqa: BLE001 - redis-py and the cache backends raise many kinds
+    except Exception:  # redis-py and the cache backends raise many kinds
         logger.warning("rate limit: cache unavailable, counting in this process only", exc_info=True)
         return _atomic_increment(_local, cache_key, timeout=timeout)
 

@@ -116,5 +116,5 @@ def test_the_portal_forms_share_one_per_address_limit(settings, client) -> None:
 def test_it_reads_rates_in_the_documented_forms() -> None:
     assert Rate.parse("600/minute") == Rate(limit=600, period=60)
     assert Rate.parse("20/15min") == Rate(limit=20, period=900)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Not a rate"):
         Rate.parse("lots")
