@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from knox.auth import TokenAuthentication
+from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.authtoken.models import Token
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +31,12 @@ from members.services import (
     member_delete_self,
     member_export,
     member_register,
+)
+from members.services.tokens import (
+    account_logout_everywhere,
+    account_token_create,
+    account_token_list,
+    account_token_revoke,
 )
 from vendingstore.api_errors import ApplicationError
 
@@ -152,6 +159,7 @@ class RegisterApi(APIView):
 
     class RegisterOutputSerializer(serializers.Serializer):
         token = serializers.CharField()
+        expires_at = serializers.DateTimeField(help_text="Moves on with each use: it is an idle limit.")
         member = MeOutputSerializer()
 
     @extend_schema(
@@ -169,8 +177,11 @@ class RegisterApi(APIView):
         serializer = self.RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         member = member_register(**serializer.validated_data)
-        token = Token.objects.create(user=member.user)
-        return Response({"token": token.key, "member": me_output(member)}, status=status.HTTP_201_CREATED)
+        row, token = account_token_create(user=member.user)
+        return Response(
+            {"token": token, "expires_at": row.expiry, "member": me_output(member)},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class TokenCreateApi(APIView):
@@ -183,12 +194,15 @@ class TokenCreateApi(APIView):
 
     class TokenCreateOutputSerializer(serializers.Serializer):
         token = serializers.CharField()
+        expires_at = serializers.DateTimeField(help_text="Moves on with each use: it is an idle limit.")
 
     @extend_schema(
         tags=TAGS,
         summary="Log in: get an API token",
-        description="Send the token as `Authorization: Token <token>`. Repeated failures lock the "
-        "account from this address for a while (429).",
+        description="Send the token as `Authorization: Token <token>`. Each login makes a new token "
+        "(one per device); it expires after a while unused, and on a password change or reset. "
+        "Repeated failures lock the account from this address for a while (429), as do many "
+        "failures from one address across accounts.",
         request=TokenCreateInputSerializer,
         responses={
             200: TokenCreateOutputSerializer,
@@ -204,19 +218,65 @@ class TokenCreateApi(APIView):
         user = authenticate(request._request, **serializer.validated_data)
         if user is None:
             raise ApplicationError(_("Wrong e-mail, mobile number or password."))
-        token = Token.objects.get_or_create(user=user)[0]
-        return Response({"token": token.key})
+        row, token = account_token_create(user=user)
+        return Response({"token": token, "expires_at": row.expiry})
 
 
 class TokenDeleteApi(MemberApi):
     @extend_schema(
         tags=TAGS,
-        summary="Log out: revoke the API token",
+        summary="Log out: revoke this API token",
+        description="Revokes the token this request was made with; other devices stay logged in.",
         request=None,
         responses={204: None, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
     )
     def post(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
+        if isinstance(request.auth, AuthToken):
+            request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    key = serializers.CharField(source="token_key", help_text="The token's first characters: its name.")
+    created_at = serializers.DateTimeField(source="created")
+    expires_at = serializers.DateTimeField(source="expiry")
+    current = serializers.BooleanField(help_text="The token this request was made with.")
+
+
+class TokenListApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="My logins: the live API tokens",
+        responses={200: TokenOutputSerializer(many=True), 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
+    )
+    def get(self, request: Request) -> Response:
+        tokens = list(account_token_list(user=request.user))
+        for token in tokens:
+            token.current = isinstance(request.auth, AuthToken) and token.digest == request.auth.digest
+        return Response(TokenOutputSerializer(tokens, many=True).data)
+
+
+class TokenRevokeApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="Revoke one of my API tokens",
+        request=None,
+        responses={204: None, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN, 404: ERROR},
+    )
+    def post(self, request: Request, key: str) -> Response:
+        account_token_revoke(user=request.user, token_key=key)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutEverywhereApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="Log out everywhere: revoke every API token",
+        request=None,
+        responses={204: None, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
+    )
+    def post(self, request: Request) -> Response:
+        account_logout_everywhere(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -8,6 +8,7 @@ Every setting is documented in the README.
 import base64
 import hashlib
 import hmac
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,7 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # its old tokens no longer log in (knox's do); kept for their table
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -158,7 +160,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -196,6 +198,16 @@ AXES_CLIENT_IP_CALLABLE = "vendingstore.ratelimit.client_ip"
 API_ANON_RATE = env.str("API_ANON_RATE", default="600/minute")
 PORTAL_ANON_POST_RATE = env.str("PORTAL_ANON_POST_RATE", default="60/minute")
 LOGIN_FAILURES_PER_ADDRESS_RATE = env.str("LOGIN_FAILURES_PER_ADDRESS_RATE", default="20/15min")
+# API tokens (django-rest-knox; members/services/tokens.py): hashed, "Authorization: Token <t>",
+# expire after API_TOKEN_IDLE_DAYS unused (each use moves the expiry on), and never live longer
+# than API_TOKEN_MAX_DAYS after the login that made them.
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_IDLE_DAYS", default=30)),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=env.int("API_TOKEN_MAX_DAYS", default=365)),
+    "MIN_REFRESH_INTERVAL": 60 * 60,
+}
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
