@@ -1,6 +1,8 @@
 """Scheduled work for members. Tasks take ids, re-load, and call a service."""
 
 from celery import shared_task
+from django.contrib.auth.forms import PasswordResetForm
+from django.utils import translation
 
 from members.models import Member
 from members.selectors import member_list_for_reevaluation
@@ -39,3 +41,29 @@ def member_reevaluate_tier_batch(member_ids: list[int]) -> int:
     for member in members:
         member_tier_refresh(member=member)
     return len(members)
+
+
+@shared_task(
+    name="members.tasks.password_reset_mail_send",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    max_retries=3,
+    retry_backoff=True,
+    retry_jitter=True,
+)
+def password_reset_mail_send(email: str, domain: str, use_https: bool, language: str) -> None:
+    """Look up the accounts of ``email`` and mail each a reset link (nothing when there is none).
+
+    Runs in a worker so the web answer takes the same time for a known and an unknown address. A
+    retry after a mail failure may send a second link; both work, and each works once.
+    """
+    form = PasswordResetForm({"email": email})
+    if not form.is_valid():
+        return
+    with translation.override(language):
+        form.save(
+            domain_override=domain,
+            use_https=use_https,
+            email_template_name="members/emails/password_reset.txt",
+            subject_template_name="members/emails/password_reset_subject.txt",
+        )

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from members import views
-from members.forms import MemberLoginForm
+from members.forms import MemberLoginForm, MemberPasswordResetForm
 from vendingstore.ratelimit import ratelimit_anonymous_post
 
 app_name = "members"
@@ -27,6 +27,7 @@ urlpatterns = [
         "account/password-reset/",
         ratelimit_anonymous_post(
             auth_views.PasswordResetView.as_view(
+                form_class=MemberPasswordResetForm,
                 template_name="members/password_reset.html",
                 email_template_name="members/emails/password_reset.txt",
                 subject_template_name="members/emails/password_reset_subject.txt",

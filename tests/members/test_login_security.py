@@ -85,7 +85,7 @@ def test_the_portal_login_also_meets_the_per_address_limit(settings, client) -> 
 
 
 def test_a_password_reset_lifts_the_lockout(
-    member: Member, settings, client, django_capture_on_commit_callbacks
+    member: Member, settings, client, eager_tasks, django_capture_on_commit_callbacks
 ) -> None:
     api = APIClient()
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -176,3 +176,22 @@ def test_anonymising_a_member_revokes_their_tokens(member: Member) -> None:
     member_anonymise(member=member, actor=MemberFactory().user, reason="asked")
 
     assert use(token) == 401
+
+
+def test_a_password_reset_answers_alike_for_known_and_unknown_addresses(
+    member: Member, client, django_capture_on_commit_callbacks
+) -> None:
+    """The same work in the request either way (no account look-up, no mail): the look-up and the
+    mail happen in a task, so the answer's timing says nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    answers = []
+    for email in ("li@example.com", "nobody@example.com"):
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as queued:
+            response = client.post(reverse("members:password_reset"), {"email": email})
+        answers.append((response.status_code, response["Location"], len(queries), len(queued)))
+
+    assert answers[0] == answers[1]
+    assert answers[0][3] == 1  # one task queued, in both cases
+    assert mail.outbox == []
