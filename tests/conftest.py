@@ -89,3 +89,47 @@ def chinese_catalogue(settings) -> None:
             "compilemessages", locale=["zh_Hans"], ignore_patterns=[".venv/*", "node_modules/*"], verbosity=0
         )
     settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)
+
+
+# --- Browser pages: no CSP violation, no uncaught error (issue 13, item 8) ----------------------
+
+
+@pytest.fixture(autouse=True)
+def browser_console_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail a browser test when any page it opened logged a Content-Security-Policy violation or
+    threw an uncaught error. Every context made during the test (pytest-playwright's ``page`` and
+    ``context``, or the test's own ``browser.new_context``/``new_page``) is watched."""
+    if not {"page", "context", "browser"} & set(request.fixturenames):
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    problems: list[str] = []
+
+    def watch_page(page: Any) -> None:
+        page.on("pageerror", lambda error: problems.append(f"{page.url}: uncaught {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+
+    def watched(make: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            made = make(*args, **kwargs)
+            if hasattr(made, "pages"):  # a context: its pages now and later
+                made.on("page", watch_page)
+                for page in made.pages:
+                    watch_page(page)
+            else:
+                watch_page(made)
+            return made
+
+        return wrapper
+
+    monkeypatch.setattr(browser, "new_context", watched(browser.new_context))
+    monkeypatch.setattr(browser, "new_page", watched(browser.new_page))
+    yield
+    assert not problems, "the browser reported:\n" + "\n".join(problems)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "vendingstore.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -200,6 +201,24 @@ AXES_CLIENT_IP_CALLABLE = "vendingstore.ratelimit.client_ip"
 API_ANON_RATE = env.str("API_ANON_RATE", default="600/minute")
 PORTAL_ANON_POST_RATE = env.str("PORTAL_ANON_POST_RATE", default="60/minute")
 LOGIN_FAILURES_PER_ADDRESS_RATE = env.str("LOGIN_FAILURES_PER_ADDRESS_RATE", default="20/15min")
+# Content-Security-Policy (django-csp) on every page of every profile: scripts only from our own
+# static files (no inline script, no eval, no outside host). Inline style attributes stay allowed:
+# the paint swatches are coloured from data, and Django's admin uses a few.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 # API tokens (django-rest-knox; members/services/tokens.py): hashed, "Authorization: Token <t>",
 # expire after API_TOKEN_IDLE_DAYS unused (each use moves the expiry on), and never live longer
 # than API_TOKEN_MAX_DAYS after the login that made them.
