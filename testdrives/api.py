@@ -170,6 +170,7 @@ class TestDriveListCreateApi(MemberApi):
                 TestDriveDetailOutputSerializer, description="The same Idempotency-Key again."
             ),
             400: OpenApiResponse(ERROR, description="Not an open window, or a paint of another model."),
+            404: OpenApiResponse(ERROR, description="No such model, paint or store."),
             409: OpenApiResponse(ERROR, description="No car left for that time, or the window is full."),
             422: OpenApiResponse(
                 REFUSED,

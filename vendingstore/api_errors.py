@@ -12,8 +12,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -65,3 +67,11 @@ def _first_message(errors: Any) -> str:
     while isinstance(errors, dict | list) and errors:
         errors = next(iter(errors.values())) if isinstance(errors, dict) else errors[0]
     return str(errors) if errors else ""
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 for a URL no view matched: JSON ``{code, detail}`` under /api/, as the API's own
+    404s are, and the portal's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -53,7 +53,8 @@ def _document_errors(operation: dict[str, Any], *, path_has_object: bool) -> Non
     for code in wanted:
         responses.setdefault(code, {"description": DESCRIPTIONS[code]})
     for code, response in responses.items():
-        if code.startswith("4") and not response.get("content"):
+        # Every 400 comes from the exception handler, field errors under ``fields``.
+        if code == "400" or (code.startswith("4") and not response.get("content")):
             response["content"] = {"application/json": {"schema": ERROR_REF}}
 
 

@@ -26,6 +26,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+# JSON under /api/ for URLs no view matched (a slug with characters no slug has, for example).
+handler404 = "vendingstore.api_errors.page_not_found"
+
 if settings.SERVE_MEDIA:
     prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns += [

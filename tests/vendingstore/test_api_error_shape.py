@@ -56,3 +56,17 @@ def test_store_hours_are_documented_as_hours_and_minutes_not_format_time(client)
     opens = schema["components"]["schemas"]["StoreHoursOutput"]["properties"]["opens"]
     assert opens.get("format") != "time"
     assert opens["pattern"]
+
+
+def test_an_api_url_no_view_matches_answers_json_not_a_page(client) -> None:
+    response = client.get("/api/v1/models/%E6%A2%9D%F3%AC%8D%A1/")
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Not found."}
+
+
+def test_a_portal_url_no_view_matches_still_gets_the_page(client) -> None:
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "text/html" in response["Content-Type"]
