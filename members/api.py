@@ -6,6 +6,7 @@ and let domain errors reach ``vendingstore.api_errors.api_exception_handler``.
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import Http404
 from django.utils import timezone
@@ -30,8 +31,8 @@ from members.services import (
     member_credit_check,
     member_delete_self,
     member_export,
-    member_register,
 )
+from members.services.signup import signup_code_send, signup_finish, signup_request
 from members.services.tokens import (
     account_logout_everywhere,
     account_token_create,
@@ -142,13 +143,40 @@ def me_output(member: Member) -> dict[str, object]:
 # --- Accounts -------------------------------------------------------------------------------
 
 
+class RegisterCodeApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class RegisterCodeInputSerializer(serializers.Serializer):
+        mobile = serializers.CharField(max_length=20, help_text="A mainland China mobile number.")
+
+    class RegisterCodeOutputSerializer(serializers.Serializer):
+        challenge = serializers.CharField(help_text="Send it back with the code to `members/register/`.")
+        expires_in = serializers.IntegerField(help_text="Seconds the code stays valid.")
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Sign up, step 1: text me a code",
+        description="Texts a six-digit code to the mobile number, to prove it is the caller's. "
+        "The answer is the same whether or not the number has an account.",
+        request=RegisterCodeInputSerializer,
+        responses={200: RegisterCodeOutputSerializer, 429: ERROR},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.RegisterCodeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        challenge = signup_code_send(mobile=serializer.validated_data["mobile"])
+        return Response({"challenge": challenge, "expires_in": settings.SIGNUP_CODE_MINUTES * 60})
+
+
 class RegisterApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
     class RegisterInputSerializer(serializers.Serializer):
+        challenge = serializers.CharField(help_text="From `members/register/code/`.")
+        code = serializers.CharField(max_length=6, help_text="The six digits from the text message.")
         email = serializers.EmailField()
-        mobile = serializers.CharField(max_length=20)
         password = serializers.CharField(write_only=True, style={"input_type": "password"})
         full_name = serializers.CharField(max_length=120)
         id_number = serializers.CharField(max_length=20, help_text="PRC resident ID number (18 characters).")
@@ -158,25 +186,49 @@ class RegisterApi(APIView):
         preferred_language = serializers.ChoiceField(choices=["en", "zh-hans"], default="zh-hans")
 
     class RegisterOutputSerializer(serializers.Serializer):
+        detail = serializers.CharField()
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Sign up, step 2: the code and my details",
+        description="Checks the code and the details (400 with the field's message when one is "
+        "wrong), then always answers 202: the next step comes by e-mail. A new address gets a "
+        "link to finish (`members/register/finish/`); when the e-mail, mobile or ID number "
+        "already has an account, its owner is told instead. Nothing here says who is registered.",
+        request=RegisterInputSerializer,
+        responses={202: RegisterOutputSerializer, 429: ERROR},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.RegisterInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        signup_request(**serializer.validated_data, site=request.build_absolute_uri("/").rstrip("/"))
+        detail = _("We have sent a message to the address you gave. Follow its link to open your account.")
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
+
+
+class RegisterFinishApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class RegisterFinishInputSerializer(serializers.Serializer):
+        token = serializers.CharField(help_text="The last part of the link in the e-mail.")
+
+    class RegisterFinishOutputSerializer(serializers.Serializer):
         token = serializers.CharField()
         expires_at = serializers.DateTimeField(help_text="Moves on with each use: it is an idle limit.")
         member = MeOutputSerializer()
 
     @extend_schema(
         tags=TAGS,
-        summary="Sign up as a member",
-        description="Creates the account and returns an API token. One account per e-mail, mobile "
-        "and ID number; a taken one is answered with 400 and the field's message.",
-        request=RegisterInputSerializer,
-        responses={
-            201: RegisterOutputSerializer,
-            400: OpenApiResponse(description="Field errors, by field name."),
-        },
+        summary="Sign up, step 3: open the account from the e-mailed link",
+        description="Opens the account and returns an API token.",
+        request=RegisterFinishInputSerializer,
+        responses={201: RegisterFinishOutputSerializer, 409: ERROR},
     )
     def post(self, request: Request) -> Response:
-        serializer = self.RegisterInputSerializer(data=request.data)
+        serializer = self.RegisterFinishInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        member = member_register(**serializer.validated_data)
+        member = signup_finish(token=serializer.validated_data["token"])
         row, token = account_token_create(user=member.user)
         return Response(
             {"token": token, "expires_at": row.expiry, "member": me_output(member)},

@@ -12,14 +12,26 @@ LANGUAGE_CHOICES = [("zh-hans", "中文"), ("en", "English")]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class SignUpForm(forms.Form):
-    email = forms.EmailField(
-        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+class SignupMobileForm(forms.Form):
+    """Sign-up, step one: the mobile number that the code is texted to."""
+
     mobile = forms.CharField(
         label=_("Mobile number"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class SignUpForm(forms.Form):
+    """Sign-up, step two: the texted code and every detail."""
+
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})

@@ -67,3 +67,23 @@ def password_reset_mail_send(email: str, domain: str, use_https: bool, language:
             email_template_name="members/emails/password_reset.txt",
             subject_template_name="members/emails/password_reset_subject.txt",
         )
+
+
+@shared_task(
+    name="members.tasks.signup_mail_send",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    max_retries=3,
+    retry_backoff=True,
+    retry_jitter=True,
+)
+def signup_mail_send(token: str, site: str, language: str) -> None:
+    """Send the mails one sign-up request causes (members.services.signup). In a worker, so the
+    web answer is the same, in the same time, whatever is registered."""
+    from django.core.mail import send_mail
+
+    from members.services.signup import signup_mail_compose
+
+    with translation.override(language):
+        for to, subject, body in signup_mail_compose(token=token, site=site):
+            send_mail(subject, body, None, [to])

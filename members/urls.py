@@ -8,6 +8,13 @@ from vendingstore.ratelimit import ratelimit_anonymous_post
 app_name = "members"
 urlpatterns = [
     path("account/signup/", ratelimit_anonymous_post(views.signup), name="signup"),
+    path("account/signup/details/", ratelimit_anonymous_post(views.signup_details), name="signup_details"),
+    path("account/signup/sent/", views.signup_sent, name="signup_sent"),
+    path(
+        "account/signup/finish/<str:token>/",
+        ratelimit_anonymous_post(views.signup_finish_view),
+        name="signup_finish",
+    ),
     path(
         "account/login/",
         ratelimit_anonymous_post(

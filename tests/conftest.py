@@ -133,3 +133,12 @@ def browser_console_guard(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
     monkeypatch.setattr(browser, "new_page", watched(browser.new_page))
     yield
     assert not problems, "the browser reported:\n" + "\n".join(problems)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """Every test starts with an empty cache: the per-address and per-number counters of the
+    rate limits live there, and one test's requests must not spend another's allowance."""
+    from django.core.cache import cache
+
+    cache.clear()

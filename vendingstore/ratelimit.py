@@ -11,6 +11,7 @@
   the store down with it (the per-account login lockout is in the database and keeps working).
 """
 
+import ipaddress
 import logging
 import math
 import re
@@ -72,15 +73,23 @@ class Decision:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The caller's address: see the module's docstring. Also django-axes' address callable."""
+    """The caller's address: see the module's docstring. Also django-axes' address callable, so
+    it is always an IP address or "" (unknown; stored as NULL), never what a header made up."""
+    remote = _valid_ip(request.META.get("REMOTE_ADDR", ""))
     proxies = settings.TRUSTED_PROXY_COUNT
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
     if proxies <= 0:
         return remote
     forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
     if not forwarded:
         return remote
-    return forwarded[-min(proxies, len(forwarded))]
+    return _valid_ip(forwarded[-min(proxies, len(forwarded))]) or remote
+
+
+def _valid_ip(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return ""
 
 
 def rate_hit(*, scope: str, key: str, rate: Rate) -> Decision:

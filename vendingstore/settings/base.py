@@ -201,6 +201,12 @@ AXES_CLIENT_IP_CALLABLE = "vendingstore.ratelimit.client_ip"
 API_ANON_RATE = env.str("API_ANON_RATE", default="600/minute")
 PORTAL_ANON_POST_RATE = env.str("PORTAL_ANON_POST_RATE", default="60/minute")
 LOGIN_FAILURES_PER_ADDRESS_RATE = env.str("LOGIN_FAILURES_PER_ADDRESS_RATE", default="20/15min")
+# Sign-up (members/services/signup.py): the texted code's life and guesses, codes per number, and
+# how long the e-mailed link to finish stays valid.
+SIGNUP_CODE_MINUTES = env.int("SIGNUP_CODE_MINUTES", default=10)
+SIGNUP_CODE_ATTEMPTS = env.int("SIGNUP_CODE_ATTEMPTS", default=5)
+SIGNUP_SMS_RATE = env.str("SIGNUP_SMS_RATE", default="3/15min")
+SIGNUP_LINK_HOURS = env.int("SIGNUP_LINK_HOURS", default=24)
 # Content-Security-Policy (django-csp) on every page of every profile: scripts only from our own
 # static files (no inline script, no eval, no outside host). Inline style attributes stay allowed:
 # the paint swatches are coloured from data, and Django's admin uses a few.
