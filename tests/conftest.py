@@ -99,7 +99,9 @@ def browser_console_guard(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
     """Fail a browser test when any page it opened logged a Content-Security-Policy violation or
     threw an uncaught error. Every context made during the test (pytest-playwright's ``page`` and
     ``context``, or the test's own ``browser.new_context``/``new_page``) is watched."""
-    if not {"page", "context", "browser"} & set(request.fixturenames):
+    # A test's own parameter may be called "page" (a page number): only Playwright's fixtures count.
+    parametrized = set(getattr(getattr(request.node, "callspec", None), "params", {}))
+    if not ({"page", "context", "browser"} & set(request.fixturenames)) - parametrized:
         yield
         return
     browser = request.getfixturevalue("browser")
