@@ -1,4 +1,3 @@
-import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,6 +114,7 @@ def browser_console_guard(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
     browser = request.getfixturevalue("browser")
     problems: list[str] = []
     opened: list[Any] = []
+    closed: set[int] = set()
 
     def watch_page(page: Any) -> None:
         page.on("pageerror", lambda error: problems.append(f"{page.url}: uncaught {error}"))
@@ -129,6 +129,7 @@ def browser_console_guard(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             made = make(*args, **kwargs)
             opened.append(made)
+            made.on("close", lambda _closed: closed.add(id(made)))
             if hasattr(made, "pages"):  # a context: its pages now and later
                 made.on("page", watch_page)
                 for page in made.pages:
@@ -142,10 +143,8 @@ def browser_console_guard(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
     monkeypatch.setattr(browser, "new_context", watched(browser.new_context))
     monkeypatch.setattr(browser, "new_page", watched(browser.new_page))
     yield
-    from playwright.sync_api import Error as PlaywrightError
-
     for made in reversed(opened):
-        with contextlib.suppress(PlaywrightError):  # closed already, by pytest-playwright or the test
+        if id(made) not in closed:  # pytest-playwright closes its own context, the test may close more
             made.close()
     assert not problems, "the browser reported:\n" + "\n".join(problems)
 
