@@ -6,10 +6,12 @@ and content type as documented). Any failure is a mismatch between the API and i
 """
 
 import json
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -60,8 +62,15 @@ def catalogue(db) -> None:
 
 
 @pytest.fixture(autouse=True)
-def fresh_counters() -> None:
-    cache.clear()  # the per-address counters of the previous operation
+def test_transaction_kept_open() -> Iterator[None]:
+    """The real WSGI handler closes the database connection after each request when it is not in
+    autocommit, which inside the test's transaction it never is (PostgreSQL then has no
+    connection). Django's test client leaves the connection alone in the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 FUZZ = settings(
