@@ -120,9 +120,11 @@ def browser_console_guard(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
         page.on("pageerror", lambda error: problems.append(f"{page.url}: uncaught {error}"))
         page.on(
             "console",
-            lambda message: problems.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                problems.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
         )
 
     def watched(make: Any) -> Any:
