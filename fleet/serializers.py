@@ -143,11 +143,20 @@ class CarModelDetailOutputSerializer(CarModelListOutputSerializer):
     availability = StoreAvailabilityOutputSerializer(many=True)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "10:00"})
+class HourMinuteField(serializers.TimeField):
+    """A local wall-clock time as ``HH:MM``. Not OpenAPI's ``format: time``, which is RFC 3339's
+    full time with seconds and an offset; opening hours have neither."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class StoreHoursOutputSerializer(serializers.Serializer):
     weekday = serializers.ChoiceField(choices=Weekday.choices, help_text="0 is Monday.")
     weekday_display = ChoiceLabelField(Weekday, source="weekday")
-    opens = serializers.TimeField(format="%H:%M")
-    closes = serializers.TimeField(format="%H:%M")
+    opens = HourMinuteField()
+    closes = HourMinuteField()
 
 
 class TowerOutputSerializer(serializers.Serializer):

@@ -6,14 +6,17 @@ One view per operation with nested Input/Output serializers; views call services
 and let domain errors reach ``vendingstore.api_errors.api_exception_handler``.
 """
 
+
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from knox.auth import TokenAuthentication
+from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.authtoken.models import Token
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,7 +30,13 @@ from members.services import (
     member_credit_check,
     member_delete_self,
     member_export,
-    member_register,
+)
+from members.services.signup import signup_code_send, signup_finish, signup_request
+from members.services.tokens import (
+    account_logout_everywhere,
+    account_token_create,
+    account_token_list,
+    account_token_revoke,
 )
 from vendingstore.api_errors import ApplicationError
 
@@ -139,13 +148,40 @@ def me_output(member: Member) -> dict[str, object]:
 # --- Accounts -------------------------------------------------------------------------------
 
 
+class RegisterCodeApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class RegisterCodeInputSerializer(serializers.Serializer):
+        mobile = serializers.CharField(max_length=20, help_text="A mainland China mobile number.")
+
+    class RegisterCodeOutputSerializer(serializers.Serializer):
+        challenge = serializers.CharField(help_text="Send it back with the code to `members/register/`.")
+        expires_in = serializers.IntegerField(help_text="Seconds the code stays valid.")
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Sign up, step 1: text me a code",
+        description="Texts a six-digit code to the mobile number, to prove it is the caller's. "
+        "The answer is the same whether or not the number has an account.",
+        request=RegisterCodeInputSerializer,
+        responses={200: RegisterCodeOutputSerializer, 429: ERROR},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.RegisterCodeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        challenge = signup_code_send(mobile=serializer.validated_data["mobile"])
+        return Response({"challenge": challenge, "expires_in": settings.SIGNUP_CODE_MINUTES * 60})
+
+
 class RegisterApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
     class RegisterInputSerializer(serializers.Serializer):
+        challenge = serializers.CharField(help_text="From `members/register/code/`.")
+        code = serializers.CharField(max_length=6, help_text="The six digits from the text message.")
         email = serializers.EmailField()
-        mobile = serializers.CharField(max_length=20)
         password = serializers.CharField(write_only=True, style={"input_type": "password"})
         full_name = serializers.CharField(max_length=120)
         id_number = serializers.CharField(max_length=20, help_text="PRC resident ID number (18 characters).")
@@ -155,26 +191,54 @@ class RegisterApi(APIView):
         preferred_language = serializers.ChoiceField(choices=["en", "zh-hans"], default="zh-hans")
 
     class RegisterOutputSerializer(serializers.Serializer):
-        token = serializers.CharField()
-        member = MeOutputSerializer()
+        detail = serializers.CharField()
 
     @extend_schema(
         tags=TAGS,
-        summary="Sign up as a member",
-        description="Creates the account and returns an API token. One account per e-mail, mobile "
-        "and ID number; a taken one is answered with 400 and the field's message.",
+        summary="Sign up, step 2: the code and my details",
+        description="Checks the code and the details (400 with the field's message when one is "
+        "wrong), then always answers 202: the next step comes by e-mail. A new address gets a "
+        "link to finish (`members/register/finish/`); when the e-mail, mobile or ID number "
+        "already has an account, its owner is told instead. Nothing here says who is registered.",
         request=RegisterInputSerializer,
-        responses={
-            201: RegisterOutputSerializer,
-            400: OpenApiResponse(description="Field errors, by field name."),
-        },
+        responses={202: RegisterOutputSerializer, 429: ERROR},
     )
     def post(self, request: Request) -> Response:
         serializer = self.RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        member = member_register(**serializer.validated_data)
-        token = Token.objects.create(user=member.user)
-        return Response({"token": token.key, "member": me_output(member)}, status=status.HTTP_201_CREATED)
+        signup_request(**serializer.validated_data, site=request.build_absolute_uri("/").rstrip("/"))
+        detail = _("We have sent a message to the address you gave. Follow its link to open your account.")
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
+
+
+class RegisterFinishApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class RegisterFinishInputSerializer(serializers.Serializer):
+        token = serializers.CharField(help_text="The last part of the link in the e-mail.")
+
+    class RegisterFinishOutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+        expires_at = serializers.DateTimeField(help_text="Moves on with each use: it is an idle limit.")
+        member = MeOutputSerializer()
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Sign up, step 3: open the account from the e-mailed link",
+        description="Opens the account and returns an API token.",
+        request=RegisterFinishInputSerializer,
+        responses={201: RegisterFinishOutputSerializer, 409: ERROR},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.RegisterFinishInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = signup_finish(token=serializer.validated_data["token"])
+        row, token = account_token_create(user=member.user)
+        return Response(
+            {"token": token, "expires_at": row.expiry, "member": me_output(member)},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class TokenCreateApi(APIView):
@@ -187,12 +251,15 @@ class TokenCreateApi(APIView):
 
     class TokenCreateOutputSerializer(serializers.Serializer):
         token = serializers.CharField()
+        expires_at = serializers.DateTimeField(help_text="Moves on with each use: it is an idle limit.")
 
     @extend_schema(
         tags=TAGS,
         summary="Log in: get an API token",
-        description="Send the token as `Authorization: Token <token>`. Repeated failures lock the "
-        "account from this address for a while (429).",
+        description="Send the token as `Authorization: Token <token>`. Each login makes a new token "
+        "(one per device); it expires after a while unused, and on a password change or reset. "
+        "Repeated failures lock the account from this address for a while (429), as do many "
+        "failures from one address across accounts.",
         request=TokenCreateInputSerializer,
         responses={
             200: TokenCreateOutputSerializer,
@@ -208,19 +275,65 @@ class TokenCreateApi(APIView):
         user = authenticate(request._request, **serializer.validated_data)
         if user is None:
             raise ApplicationError(_("Wrong e-mail, mobile number or password."))
-        token = Token.objects.get_or_create(user=user)[0]
-        return Response({"token": token.key})
+        row, token = account_token_create(user=user)
+        return Response({"token": token, "expires_at": row.expiry})
 
 
 class TokenDeleteApi(MemberApi):
     @extend_schema(
         tags=TAGS,
-        summary="Log out: revoke the API token",
+        summary="Log out: revoke this API token",
+        description="Revokes the token this request was made with; other devices stay logged in.",
         request=None,
         responses={204: None, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
     )
     def post(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
+        if isinstance(request.auth, AuthToken):
+            request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    key = serializers.CharField(source="token_key", help_text="The token's first characters: its name.")
+    created_at = serializers.DateTimeField(source="created")
+    expires_at = serializers.DateTimeField(source="expiry")
+    current = serializers.BooleanField(help_text="The token this request was made with.")
+
+
+class TokenListApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="My logins: the live API tokens",
+        responses={200: TokenOutputSerializer(many=True), 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
+    )
+    def get(self, request: Request) -> Response:
+        tokens = list(account_token_list(user=request.user))
+        for token in tokens:
+            token.current = isinstance(request.auth, AuthToken) and token.digest == request.auth.digest
+        return Response(TokenOutputSerializer(tokens, many=True).data)
+
+
+class TokenRevokeApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="Revoke one of my API tokens",
+        request=None,
+        responses={204: None, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN, 404: ERROR},
+    )
+    def post(self, request: Request, key: str) -> Response:
+        account_token_revoke(user=request.user, token_key=key)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutEverywhereApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="Log out everywhere: revoke every API token",
+        request=None,
+        responses={204: None, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
+    )
+    def post(self, request: Request) -> Response:
+        account_logout_everywhere(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -5,3 +5,30 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Members")
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.signals import user_login_failed
+        from django.db.models.signals import post_save
+
+        from members.auth import address_login_failure_count
+        from members.services.tokens import account_password_changed
+
+        def count_failure(
+            sender: object, credentials: dict, request: object = None, **kwargs: object
+        ) -> None:
+            address_login_failure_count(request=request)
+
+        def password_changed(
+            sender: object, instance: object, update_fields: object = None, **kwargs: object
+        ) -> None:
+            # set_password() leaves the raw password in _password until save() has run; a save of
+            # the password field alone is Django re-hashing it at login (a newer hasher), which is
+            # not a change of password and must not log the member out everywhere.
+            if getattr(instance, "_password", None) is not None and update_fields != frozenset({"password"}):
+                account_password_changed(user=instance)
+
+        user_login_failed.connect(count_failure, dispatch_uid="members.address_login_failures", weak=False)
+        post_save.connect(
+            password_changed, sender=get_user_model(), dispatch_uid="members.password_changed", weak=False
+        )

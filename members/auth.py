@@ -1,8 +1,17 @@
-"""Login with an e-mail address or a mobile number, and django-axes' hooks for it."""
+"""Login with an e-mail address or a mobile number, and the lockouts that guard it.
+
+Two limits, both answered with 429:
+
+- per account, however it is named (e-mail in any case, mobile in any format): django-axes counts
+  failures under the account's own username (``axes_username``), per account and address;
+- per address, across every account (one password tried on many accounts): failed logins from
+  one address within ``LOGIN_FAILURES_PER_ADDRESS_RATE`` (``vendingstore.ratelimit``).
+"""
 
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -12,6 +21,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from members.identity import mobile_normalize
+from vendingstore.ratelimit import Rate, client_ip, rate_hit, rate_peek
+
+LOGIN_FAILURES_SCOPE = "login-failures"
 
 
 def login_identifier_normalize(value: str) -> str:
@@ -38,7 +50,26 @@ class LockoutBackend(AxesStandaloneBackend):
     ) -> AbstractBaseUser | None:
         if request is None:
             return None
+        if address_login_failures(request) >= _address_rate().limit:
+            # Seen by AxesMiddleware, which answers with axes_lockout_response (429).
+            request.axes_locked_out = True
+            request.login_locked_by_address = True
+            raise AxesBackendPermissionDenied("Too many failed logins from this address")
         return super().authenticate(request, username, password, **kwargs)
+
+
+def _address_rate() -> Rate:
+    return Rate.parse(settings.LOGIN_FAILURES_PER_ADDRESS_RATE)
+
+
+def address_login_failures(request: HttpRequest) -> int:
+    return rate_peek(scope=LOGIN_FAILURES_SCOPE, key=client_ip(request), rate=_address_rate())
+
+
+def address_login_failure_count(*, request: HttpRequest | None) -> None:
+    """Count a failed login against the caller's address (``user_login_failed`` receiver)."""
+    if request is not None and not getattr(request, "login_locked_by_address", False):
+        rate_hit(scope=LOGIN_FAILURES_SCOPE, key=client_ip(request), rate=_address_rate())
 
 
 class EmailOrMobileBackend(ModelBackend):
@@ -68,9 +99,17 @@ class EmailOrMobileBackend(ModelBackend):
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
-    """Count failures per account, however the member spelt the e-mail or mobile."""
+    """Count failures per account, however the member named it: the account's own username when
+    the e-mail or mobile belongs to one (so e-mail and mobile share one counter), else the
+    normalised identifier."""
     raw = (credentials or {}).get("username") or request.POST.get("username", "")
-    return login_identifier_normalize(raw)
+    identifier = login_identifier_normalize(raw)
+    user_model = get_user_model()
+    username = (
+        user_model.objects.filter(username=identifier).values_list("username", flat=True).first()
+        or user_model.objects.filter(member__mobile=identifier).values_list("username", flat=True).first()
+    )
+    return username or identifier
 
 
 def axes_lockout_response(
@@ -82,6 +121,8 @@ def axes_lockout_response(
         "Too many failed logins. For your security this account is locked here for %(minutes)s minutes, "
         "or reset your password by e-mail."
     ) % {"minutes": minutes}
+    if getattr(request, "login_locked_by_address", False):
+        message = _("Too many failed logins from your address. Please wait a while and try again.")
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "locked_out", "detail": message}, status=429)
     return render(request, "members/locked_out.html", {"message": message}, status=429)

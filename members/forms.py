@@ -1,7 +1,9 @@
 """Portal forms. They only collect input; the services check it and say what is wrong."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from fleet.models import CarModel
@@ -10,14 +12,26 @@ LANGUAGE_CHOICES = [("zh-hans", "中文"), ("en", "English")]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class SignUpForm(forms.Form):
-    email = forms.EmailField(
-        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+class SignupMobileForm(forms.Form):
+    """Sign-up, step one: the mobile number that the code is texted to."""
+
     mobile = forms.CharField(
         label=_("Mobile number"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class SignUpForm(forms.Form):
+    """Sign-up, step two: the texted code and every detail."""
+
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
@@ -95,3 +109,27 @@ class ModelChoiceForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["model"].label_from_instance = lambda m: f"{m.brand.display_name} {m.display_name}"
+
+
+class MemberPasswordResetForm(PasswordResetForm):
+    """Django's reset form, except that the account look-up and the mail happen in a Celery task:
+    the answer takes the same time whether or not the address has an account."""
+
+    def save(  # type: ignore[override]
+        self,
+        domain_override: str | None = None,
+        request: HttpRequest | None = None,
+        use_https: bool = False,
+        **kwargs: object,
+    ) -> None:
+        from members.tasks import password_reset_mail_send
+        from vendingstore.queueing import delay_on_commit
+
+        domain = domain_override or (request.get_host() if request else "localhost")
+        delay_on_commit(
+            password_reset_mail_send,
+            self.cleaned_data["email"],
+            domain,
+            use_https,
+            translation.get_language(),
+        )

@@ -1,6 +1,8 @@
 """Scheduled work for members. Tasks take ids, re-load, and call a service."""
 
 from celery import shared_task
+from django.contrib.auth.forms import PasswordResetForm
+from django.utils import translation
 
 from members.models import Member
 from members.selectors import member_list_for_reevaluation
@@ -38,3 +40,49 @@ def member_reevaluate_tier_batch(member_ids: list[int]) -> int:
     members = list(Member.objects.filter(pk__in=member_ids, anonymised_at__isnull=True))
     member_tiers_refresh(members=members)
     return len(members)
+
+
+@shared_task(
+    name="members.tasks.password_reset_mail_send",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    max_retries=3,
+    retry_backoff=True,
+    retry_jitter=True,
+)
+def password_reset_mail_send(email: str, domain: str, use_https: bool, language: str) -> None:
+    """Look up the accounts of ``email`` and mail each a reset link (nothing when there is none).
+
+    Runs in a worker so the web answer takes the same time for a known and an unknown address. A
+    retry after a mail failure may send a second link; both work, and each works once.
+    """
+    form = PasswordResetForm({"email": email})
+    if not form.is_valid():
+        return
+    with translation.override(language):
+        form.save(
+            domain_override=domain,
+            use_https=use_https,
+            email_template_name="members/emails/password_reset.txt",
+            subject_template_name="members/emails/password_reset_subject.txt",
+        )
+
+
+@shared_task(
+    name="members.tasks.signup_mail_send",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    max_retries=3,
+    retry_backoff=True,
+    retry_jitter=True,
+)
+def signup_mail_send(token: str, site: str, language: str) -> None:
+    """Send the mails one sign-up request causes (members.services.signup). In a worker, so the
+    web answer is the same, in the same time, whatever is registered."""
+    from django.core.mail import send_mail
+
+    from members.services.signup import signup_mail_compose
+
+    with translation.override(language):
+        for to, subject, body in signup_mail_compose(token=token, site=site):
+            send_mail(subject, body, None, [to])

@@ -2,17 +2,27 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from members import views
-from members.forms import MemberLoginForm
+from members.forms import MemberLoginForm, MemberPasswordResetForm
+from vendingstore.ratelimit import ratelimit_anonymous_post
 
 app_name = "members"
 urlpatterns = [
-    path("account/signup/", views.signup, name="signup"),
+    path("account/signup/", ratelimit_anonymous_post(views.signup), name="signup"),
+    path("account/signup/details/", ratelimit_anonymous_post(views.signup_details), name="signup_details"),
+    path("account/signup/sent/", views.signup_sent, name="signup_sent"),
+    path(
+        "account/signup/finish/<str:token>/",
+        ratelimit_anonymous_post(views.signup_finish_view),
+        name="signup_finish",
+    ),
     path(
         "account/login/",
-        auth_views.LoginView.as_view(
-            template_name="members/login.html",
-            authentication_form=MemberLoginForm,
-            redirect_authenticated_user=True,
+        ratelimit_anonymous_post(
+            auth_views.LoginView.as_view(
+                template_name="members/login.html",
+                authentication_form=MemberLoginForm,
+                redirect_authenticated_user=True,
+            )
         ),
         name="login",
     ),
@@ -22,11 +32,14 @@ urlpatterns = [
     path("account/delete/", views.account_delete, name="account_delete"),
     path(
         "account/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="members/password_reset.html",
-            email_template_name="members/emails/password_reset.txt",
-            subject_template_name="members/emails/password_reset_subject.txt",
-            success_url=reverse_lazy("members:password_reset_sent"),
+        ratelimit_anonymous_post(
+            auth_views.PasswordResetView.as_view(
+                form_class=MemberPasswordResetForm,
+                template_name="members/password_reset.html",
+                email_template_name="members/emails/password_reset.txt",
+                subject_template_name="members/emails/password_reset_subject.txt",
+                success_url=reverse_lazy("members:password_reset_sent"),
+            )
         ),
         name="password_reset",
     ),

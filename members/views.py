@@ -24,15 +24,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.forms import CorrectionForm, DeleteAccountForm, SignUpForm
+from members.forms import CorrectionForm, DeleteAccountForm, SignUpForm, SignupMobileForm
 from members.selectors import member_get_for_user
 from members.services import (
     member_correct,
     member_credit_check,
     member_delete_self,
     member_export,
-    member_register,
 )
+from members.services.signup import signup_code_send, signup_finish, signup_request
 from vendingstore.api_errors import ApplicationError
 
 
@@ -56,21 +56,67 @@ def _form_errors_from(form: Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages_)
 
 
+SIGNUP_SESSION_KEY = "members.signup"
+
+
 def signup(request: HttpRequest) -> HttpResponse:
+    """Step one: the mobile number; a code is texted to it."""
     if request.user.is_authenticated and member_get_for_user(user=request.user):
         return redirect(settings.LOGIN_REDIRECT_URL)
+    form = SignupMobileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            challenge = signup_code_send(mobile=form.cleaned_data["mobile"])
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        except ApplicationError as refusal:
+            form.add_error("mobile", str(refusal.message))
+        else:
+            request.session[SIGNUP_SESSION_KEY] = {
+                "challenge": challenge,
+                "mobile": form.cleaned_data["mobile"],
+            }
+            return redirect("members:signup_details")
+    return render(request, "members/signup.html", {"form": form})
+
+
+def signup_details(request: HttpRequest) -> HttpResponse:
+    """Step two: the code and the details. The answer is the same whoever is registered."""
+    pending = request.session.get(SIGNUP_SESSION_KEY)
+    if not pending:
+        return redirect("members:signup")
     form = SignUpForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("password_again", "accept_privacy")}
         try:
-            member = member_register(**data)
+            signup_request(
+                challenge=pending["challenge"], site=request.build_absolute_uri("/").rstrip("/"), **data
+            )
         except ValidationError as error:
             _form_errors_from(form, error)
+        except ApplicationError as refusal:
+            form.add_error("code", str(refusal.message))
         else:
-            login(request, member.user, backend="members.auth.EmailOrMobileBackend")
-            messages.success(request, _("Welcome! Check your credit to see whether you are a Super Member."))
-            return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "members/signup.html", {"form": form})
+            del request.session[SIGNUP_SESSION_KEY]
+            return redirect("members:signup_sent")
+    return render(request, "members/signup_details.html", {"form": form, "mobile": pending["mobile"]})
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "members/signup_sent.html")
+
+
+def signup_finish_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the e-mail. GET asks (a mail scanner following links opens nothing); POST opens."""
+    if request.method != "POST":
+        return render(request, "members/signup_finish.html")
+    try:
+        member = signup_finish(token=token)
+    except ApplicationError as refusal:
+        return render(request, "members/signup_finish.html", {"refusal": refusal.message}, status=400)
+    login(request, member.user, backend="members.auth.EmailOrMobileBackend")
+    messages.success(request, _("Welcome! Check your credit to see whether you are a Super Member."))
+    return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 def logout_view(request: HttpRequest) -> HttpResponse:

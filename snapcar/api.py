@@ -113,8 +113,8 @@ class SnapcarQueryApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        # Anonymous and costly (a decode and a network pass): the per-address rate limit for
-        # anonymous POSTs (issue 13 item 2, the security work) must cover this view.
+        # Anonymous and costly (a decode and a network pass): the API's per-address throttle for
+        # anonymous clients (REST_FRAMEWORK's AnonAddressThrottle) covers it.
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answer = snapcar_query(

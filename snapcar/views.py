@@ -10,12 +10,14 @@ from snapcar.forms import SnapcarForm
 from snapcar.selectors import snapcar_query
 from vendingstore.api_errors import ApplicationError
 from vendingstore.htmx import render_varying, wants_fragment
+from vendingstore.ratelimit import ratelimit_anonymous_post
 from vendingstore.uploads import upload_bytes
 
 
+@ratelimit_anonymous_post
 def snapcar_page(request: HttpRequest) -> HttpResponse:
-    # Anonymous and costly (a decode and a network pass): the per-address rate limit for the
-    # portal's anonymous POSTs (issue 13 item 2, the security work) must cover this view.
+    # Anonymous and costly (a decode and a network pass): the portal's per-address limit on
+    # anonymous POSTs covers it (the decorator above).
     form = SnapcarForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"form": form, "answer": None, "error": None}
     status = 200

@@ -8,12 +8,14 @@ a 404, like one that does not exist.
 """
 
 import uuid
+from datetime import date as CalendarDay
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -31,13 +33,14 @@ from testdrives.codes import code_normalize
 from testdrives.eligibility import Eligibility, member_eligibility
 from testdrives.models import Kiosk, PurchaseMethod, State, TestDrive
 from testdrives.selectors import (
+    booking_day_in_range,
     slot_list,
     testdrive_fee_pending,
     testdrive_get_for_member,
     testdrive_list_for_member,
     testdrive_timeline,
 )
-from testdrives.services.booking import testdrive_book, testdrive_cancel, testdrive_pay_fee
+from testdrives.services.booking import testdrive_book_once, testdrive_cancel, testdrive_pay_fee
 from testdrives.services.kiosks import kiosk_for_token
 from testdrives.services.lifecycle import testdrive_check_in
 from testdrives.services.purchase import testdrive_purchase
@@ -117,7 +120,16 @@ class SlotListApi(APIView):
         store = serializers.SlugField()
         model = serializers.SlugField()
         paint = serializers.IntegerField(required=False)
-        date = serializers.DateField(help_text="The store's local calendar day.")
+        date = serializers.DateField(
+            help_text="The store's local calendar day: from today to the last day open for booking."
+        )
+
+        def validate_date(self, value: CalendarDay) -> CalendarDay:
+            if not booking_day_in_range(value):
+                raise serializers.ValidationError(
+                    _("Pick a day from today to the last day open for booking.")
+                )
+            return value
 
     @extend_schema(
         tags=TAGS,
@@ -125,6 +137,7 @@ class SlotListApi(APIView):
         parameters=[SlotQuerySerializer],
         responses={
             200: SlotOutputSerializer(many=True),
+            400: OpenApiResponse(ERROR, description="A bad parameter, or a day outside the booking range."),
             404: OpenApiResponse(ERROR, description="No such store or model."),
         },
     )
@@ -164,8 +177,13 @@ class TestDriveListCreateApi(MemberApi):
                 TestDriveDetailOutputSerializer, description="The same Idempotency-Key again."
             ),
             400: OpenApiResponse(ERROR, description="Not an open window, or a paint of another model."),
+            404: OpenApiResponse(ERROR, description="No such model, paint or store."),
             409: OpenApiResponse(ERROR, description="No car left for that time, or the window is full."),
-            422: OpenApiResponse(REFUSED, description="Every eligibility or quota rule that failed."),
+            422: OpenApiResponse(
+                REFUSED,
+                description="Every eligibility or quota rule that failed, or an Idempotency-Key "
+                "already used for a different booking (code `idempotency_key_reused`).",
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -176,8 +194,7 @@ class TestDriveListCreateApi(MemberApi):
         car_model = get_object_or_404(CarModel, slug=data["model"])
         paint = get_object_or_404(Paint, pk=data["paint"])
         store = get_object_or_404(Store, slug=data["store"])
-        replay = key is not None and TestDrive.objects.filter(member=request.member, request_key=key).exists()
-        td = testdrive_book(
+        booked = testdrive_book_once(
             member=request.member,
             car_model=car_model,
             paint=paint,
@@ -185,8 +202,8 @@ class TestDriveListCreateApi(MemberApi):
             slot_start=data["slot_start"],
             request_key=key,
         )
-        code = status.HTTP_200_OK if replay else status.HTTP_201_CREATED
-        return Response(testdrive_output(td, detail=True), status=code)
+        code = status.HTTP_200_OK if booked.replayed else status.HTTP_201_CREATED
+        return Response(testdrive_output(booked.test_drive, detail=True), status=code)
 
 
 def _idempotency_key(request: Request) -> uuid.UUID | None:

@@ -55,3 +55,13 @@ class NoDeliveryBayFree(ApplicationError):
     status_code = 409
     code = "no_delivery_bay_free"
     default_message = _("Every delivery bay is busy. Please wait a moment and try again.")
+
+
+class IdempotencyKeyReused(ApplicationError):
+    """An ``Idempotency-Key`` already used for a booking of another car, store or time."""
+
+    status_code = 422
+    code = "idempotency_key_reused"
+    default_message = _(
+        "This request key was already used for a different booking. Send a new key for a new booking."
+    )

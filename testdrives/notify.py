@@ -7,9 +7,7 @@ however often a sweep runs.
 """
 
 import logging
-from typing import Protocol
 
-from django.conf import settings
 from django.core.mail import mail_admins, send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -17,26 +15,9 @@ from django.utils.translation import gettext as _
 
 from testdrives.models import Notification, NotificationKind, TestDrive
 from vendingstore.queueing import delay_on_commit
+from vendingstore.sms import sms_backend
 
 logger = logging.getLogger(__name__)
-
-
-class SmsBackend(Protocol):
-    def send(self, *, to: str, text: str) -> None: ...
-
-
-class ConsoleSmsBackend:
-    """The sandbox: text messages go to the log."""
-
-    def send(self, *, to: str, text: str) -> None:
-        logger.info("SMS to %s: %s", to, text)
-
-
-_SMS_BACKENDS: dict[str, type] = {"console": ConsoleSmsBackend}
-
-
-def sms_backend() -> SmsBackend:
-    return _SMS_BACKENDS[settings.NOTIFY_SMS_BACKEND]()
 
 
 def notification_create(*, test_drive: TestDrive, kind: str) -> Notification | None:

@@ -62,6 +62,14 @@ def store_window_capacity(*, store: Store) -> int:
     return sum(tower.pickups_per_window(seconds) for tower in store.towers.all())
 
 
+def booking_day_in_range(day: date) -> bool:
+    """Whether ``day`` lies between yesterday and the last day open for booking (a day of slack each
+    side for stores in other time zones). Days far out are refused before any date arithmetic:
+    a window near midnight on 9999-12-31 would overflow ``datetime``."""
+    today = timezone.localdate()
+    return today - timedelta(days=1) <= day <= today + timedelta(days=settings.TESTDRIVE_BOOK_AHEAD_DAYS + 1)
+
+
 def store_window_starts(*, store: Store, day: date) -> list[datetime]:
     """Every window start on ``day`` (the store's own calendar day) inside its opening hours."""
     hours = store.hours.filter(weekday=day.weekday()).first()
@@ -80,6 +88,8 @@ def store_window_starts(*, store: Store, day: date) -> list[datetime]:
 def is_bookable_window(*, store: Store, starts_at: datetime, now: datetime) -> bool:
     """Whether ``starts_at`` is one of the store's windows and still open for booking at ``now``."""
     local = starts_at.astimezone(ZoneInfo(store.time_zone))
+    if not booking_day_in_range(local.date()):
+        return False
     if starts_at not in store_window_starts(store=store, day=local.date()):
         return False
     return _window_open_for_booking(starts_at, now)

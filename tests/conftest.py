@@ -89,3 +89,72 @@ def chinese_catalogue(settings) -> None:
             "compilemessages", locale=["zh_Hans"], ignore_patterns=[".venv/*", "node_modules/*"], verbosity=0
         )
     settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)
+
+
+# --- Browser pages: no CSP violation, no uncaught error, none left open (issue 13) ----------
+
+
+@pytest.fixture(autouse=True)
+def browser_console_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """For a browser test: fail it when any page it opened logged a Content-Security-Policy
+    violation or threw an uncaught error, and close every page and context it opened itself.
+
+    Every context made during the test (pytest-playwright's ``page`` and ``context``, or the
+    test's own ``browser.new_context``/``new_page``) is watched. Closing matters: a page left open
+    keeps polling the session-wide live server (the kiosk polls every 2 s), and the templates that
+    server thread renders are captured by Django's test client as if they were part of whatever
+    request another test is making at that moment: ``response.context["messages"]`` then came from
+    the kiosk's request, empty (the flaky admin double-click test, issue 13 item 10).
+    """
+    # A test's own parameter may be called "page" (a page number): only Playwright's fixtures count.
+    parametrized = set(getattr(getattr(request.node, "callspec", None), "params", {}))
+    if not ({"page", "context", "browser"} & set(request.fixturenames)) - parametrized:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    problems: list[str] = []
+    opened: list[Any] = []
+    closed: set[int] = set()
+
+    def watch_page(page: Any) -> None:
+        page.on("pageerror", lambda error: problems.append(f"{page.url}: uncaught {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+
+    def watched(make: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            made = make(*args, **kwargs)
+            opened.append(made)
+            made.on("close", lambda _closed: closed.add(id(made)))
+            if hasattr(made, "pages"):  # a context: its pages now and later
+                made.on("page", watch_page)
+                for page in made.pages:
+                    watch_page(page)
+            else:
+                watch_page(made)
+            return made
+
+        return wrapper
+
+    monkeypatch.setattr(browser, "new_context", watched(browser.new_context))
+    monkeypatch.setattr(browser, "new_page", watched(browser.new_page))
+    yield
+    for made in reversed(opened):
+        if id(made) not in closed:  # pytest-playwright closes its own context, the test may close more
+            made.close()
+    assert not problems, "the browser reported:\n" + "\n".join(problems)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """Every test starts with an empty cache: the per-address and per-number counters of the
+    rate limits live there, and one test's requests must not spend another's allowance."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -78,22 +78,22 @@ def _check_unique(*, email: str | None = None, mobile: str | None = None, id_has
         raise ValidationError(errors)
 
 
-def member_register(
+def member_registration_clean(
     *,
     email: str,
     mobile: str,
-    password: str,
+    password: str | None,
     full_name: str,
     id_number: str,
     date_of_birth: date,
     licence_number: str,
     licence_expires_on: date,
     preferred_language: str = "zh-hans",
-) -> Member:
-    """Create the user and member. Raises ``ValidationError`` with field names on bad input.
+) -> dict[str, object]:
+    """Check and normalise sign-up details, all but uniqueness; ``ValidationError`` by field name.
 
-    One account per e-mail, mobile and ID number: checked first for a clear message, and made
-    true by unique constraints (username, mobile, ID hash) when two sign-ups race.
+    Nothing here depends on who else is registered, so its answer may go to anyone. ``password``
+    None: it was checked and hashed before.
     """
     email = _email_normalize(email)
     mobile = mobile_normalize(mobile)
@@ -109,17 +109,70 @@ def member_register(
         raise ValidationError({"full_name": _("Enter your full legal name, as on your ID card.")})
     user_model = get_user_model()
     try:
-        password_validation.validate_password(password, user_model(username=email, email=email))
+        if password is not None:
+            password_validation.validate_password(password, user_model(username=email, email=email))
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
+    return {
+        "email": email,
+        "mobile": mobile,
+        "full_name": full_name,
+        "id_number": id_number,
+        "date_of_birth": date_of_birth,
+        "licence_number": licence_number,
+        "licence_expires_on": licence_expires_on,
+        "preferred_language": preferred_language,
+    }
+
+
+def member_register(
+    *,
+    email: str,
+    mobile: str,
+    password: str,
+    full_name: str,
+    id_number: str,
+    date_of_birth: date,
+    licence_number: str,
+    licence_expires_on: date,
+    preferred_language: str = "zh-hans",
+    password_hash: str = "",
+) -> Member:
+    """Create the user and member. Raises ``ValidationError`` with field names on bad input.
+
+    One account per e-mail, mobile and ID number: checked first for a clear message, and made
+    true by unique constraints (username, mobile, ID hash) when two sign-ups race. The messages
+    name what is taken, so callers answering strangers must not pass them on (see
+    ``members.services.signup``). ``password_hash``: a password checked and hashed earlier (the
+    sign-up link carries no password), used instead of ``password``.
+    """
+    details = member_registration_clean(
+        email=email,
+        mobile=mobile,
+        password=None if password_hash else password,
+        full_name=full_name,
+        id_number=id_number,
+        date_of_birth=date_of_birth,
+        licence_number=licence_number,
+        licence_expires_on=licence_expires_on,
+        preferred_language=preferred_language,
+    )
+    email, mobile, id_number = details["email"], details["mobile"], details["id_number"]
+    licence_number = details["licence_number"]
+    user_model = get_user_model()
     identity = secret_store(id_number)
     _check_unique(email=email, mobile=mobile, id_hash=identity.hash)
     try:
         with transaction.atomic():
-            user = user_model.objects.create_user(username=email, email=email, password=password)
+            user = user_model.objects.create_user(
+                username=email, email=email, password=None if password_hash else password
+            )
+            if password_hash:
+                user.password = password_hash
+                user.save(update_fields=["password"])
             member = Member.objects.create(
                 user=user,
-                full_name=full_name,
+                full_name=details["full_name"],
                 mobile=mobile,
                 preferred_language=preferred_language,
                 date_of_birth=date_of_birth,

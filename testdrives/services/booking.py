@@ -3,6 +3,7 @@
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -20,6 +21,7 @@ from testdrives.codes import code_new
 from testdrives.eligibility import member_eligibility
 from testdrives.errors import (
     BookingRefused,
+    IdempotencyKeyReused,
     NoCarLeft,
     PaymentFailed,
     SlotFull,
@@ -72,8 +74,45 @@ def testdrive_book(
     are judged one after the other; vehicle holds are made impossible to overlap by the database
     (PostgreSQL), and allocation moves on to the next car when another request took this one.
     """
-    if request_key is not None and (done := _booking_for_key(member, request_key)) is not None:
-        return done
+    return testdrive_book_once(
+        member=member,
+        car_model=car_model,
+        paint=paint,
+        store=store,
+        slot_start=slot_start,
+        request_key=request_key,
+    ).test_drive
+
+
+@dataclass(frozen=True)
+class Booked:
+    test_drive: TestDrive
+    replayed: bool  # True: ``request_key`` had already booked it; nothing new was made
+
+
+def testdrive_book_once(
+    *,
+    member: Member,
+    car_model: CarModel,
+    paint: Paint,
+    store: Store,
+    slot_start: datetime,
+    request_key: uuid.UUID | None = None,
+) -> Booked:
+    """``testdrive_book``, also saying whether the answer is a replay of ``request_key``.
+
+    The replay decision is made under the member's row lock, so of concurrent requests with one
+    key exactly one books and the others get its booking back. The same key with another car,
+    store or time raises ``IdempotencyKeyReused``: a client bug, never silently the old booking.
+    """
+    wanted = {
+        "car_model_id": car_model.pk,
+        "paint_id": paint.pk,
+        "store_id": store.pk,
+        "slot_start": slot_start,
+    }
+    if request_key is not None and (done := _booking_for_key(member, request_key, wanted)) is not None:
+        return Booked(done, replayed=True)
     now = timezone.now()
     if paint.car_model_id != car_model.pk:
         raise SlotUnavailable(_("This paint is not offered on this model."))
@@ -81,8 +120,8 @@ def testdrive_book(
         raise SlotUnavailable(_("This pickup time is not open for booking. Please pick one from the list."))
     with transaction.atomic():
         Member.objects.select_for_update().filter(pk=member.pk).first()
-        if request_key is not None and (done := _booking_for_key(member, request_key)) is not None:
-            return done
+        if request_key is not None and (done := _booking_for_key(member, request_key, wanted)) is not None:
+            return Booked(done, replayed=True)
         eligibility = member_eligibility(member=member, car_model=car_model, at=slot_start)
         if not eligibility.allowed:
             raise BookingRefused(
@@ -103,11 +142,16 @@ def testdrive_book(
             _fee_payment_open(test_drive, now=now)
         else:
             notification_create(test_drive=test_drive, kind="booked")
-    return test_drive
+    return Booked(test_drive, replayed=False)
 
 
-def _booking_for_key(member: Member, request_key: uuid.UUID) -> TestDrive | None:
-    return TestDrive.objects.filter(member=member, request_key=request_key).first()
+def _booking_for_key(member: Member, request_key: uuid.UUID, wanted: dict[str, object]) -> TestDrive | None:
+    """The booking ``request_key`` already made, or None; ``IdempotencyKeyReused`` when it was
+    made for something other than ``wanted``."""
+    done = TestDrive.objects.filter(member=member, request_key=request_key).first()
+    if done is not None and any(getattr(done, field) != value for field, value in wanted.items()):
+        raise IdempotencyKeyReused()
+    return done
 
 
 def _window_claim(*, store: Store, starts_at: datetime) -> None:

@@ -6,8 +6,8 @@ import uuid
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
+from knox.models import AuthToken
 from PIL import Image
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from biometrics.engine import MESSAGES, QualityCode
@@ -46,7 +46,7 @@ def upload(name: str, data: bytes):
 @pytest.fixture
 def api(super_member) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=super_member.user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=super_member.user)[1]}")
     return client
 
 

@@ -186,8 +186,9 @@ def test_it_answers_400_naming_a_bad_filter_value(api: APIClient, params: dict, 
 
     assert response.status_code == 400
     body = response.json()
-    assert list(body) == [bad]
-    assert body[bad][0]  # a message in words
+    assert body["code"] == "invalid"
+    assert list(body["fields"]) == [bad]
+    assert body["fields"][bad][0]  # a message in words
 
 
 def test_it_shows_a_model_with_photos_paints_and_availability_per_store_and_paint(api: APIClient) -> None:
@@ -238,7 +239,7 @@ def test_it_answers_404_for_an_unknown_model(api: APIClient) -> None:
     response = api.get(f"{MODELS_URL}no-such-car/")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "No listed model has this slug."}
+    assert response.json() == {"code": "not_found", "detail": "No listed model has this slug."}
 
 
 def test_it_gives_chinese_display_names_for_accept_language_zh_hans(api: APIClient) -> None:

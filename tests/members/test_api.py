@@ -1,15 +1,19 @@
 """The members API: register, token, me, credit check, eligibility, export, delete."""
 
+import logging
 from datetime import date, timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from members.demo import demo_id_number
 from members.models import Member
+from tests.factories import MemberFactory
 from tests.members.conftest import FakeBureau
+from tests.members.signup_steps import finish_token, texted_code
 
 pytestmark = pytest.mark.django_db
 BORN = date(1995, 7, 1)
@@ -22,7 +26,7 @@ def api() -> APIClient:
 
 @pytest.fixture
 def logged_in(api: APIClient, member: Member) -> APIClient:
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=member.user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=member.user)[1]}")
     return api
 
 
@@ -41,8 +45,27 @@ def registration(**overrides: object) -> dict:
     }
 
 
-def test_it_registers_and_returns_a_working_token(api: APIClient) -> None:
-    response = api.post("/api/v1/members/register/", registration(), format="json")
+def register(api: APIClient, caplog, details: dict) -> object:
+    """Steps 1 and 2 of the API sign-up: a code texted to the mobile, then the code and details."""
+    with caplog.at_level(logging.INFO, logger="vendingstore.sms"):
+        challenge = api.post("/api/v1/members/register/code/", {"mobile": details["mobile"]}).json()[
+            "challenge"
+        ]
+    body = {k: v for k, v in details.items() if k != "mobile"}
+    code = texted_code(caplog, details["mobile"][-4:])
+    return api.post(
+        "/api/v1/members/register/", {**body, "challenge": challenge, "code": code}, format="json"
+    )
+
+
+def test_it_registers_and_returns_a_working_token(
+    api: APIClient, caplog, eager_tasks, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = register(api, caplog, registration())
+    assert accepted.status_code == 202, accepted.json()
+
+    response = api.post("/api/v1/members/register/finish/", {"token": finish_token("chen@example.com")})
 
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -53,15 +76,24 @@ def test_it_registers_and_returns_a_working_token(api: APIClient) -> None:
     assert api.get("/api/v1/me/").json()["full_name"] == "Chen Jie"
 
 
-def test_a_duplicate_id_number_is_a_field_error(api: APIClient) -> None:
-    api.post("/api/v1/members/register/", registration(), format="json")
+def test_a_duplicate_id_number_is_not_told_to_the_caller_but_to_its_owner(
+    api: APIClient, caplog, eager_tasks, django_capture_on_commit_callbacks
+) -> None:
+    owner = MemberFactory(user__email="owner@example.com", user__username="owner@example.com")
+    from members.identity import secret_store
 
-    response = api.post(
-        "/api/v1/members/register/", registration(email="x@example.com", mobile="13600000002"), format="json"
+    stored = secret_store(demo_id_number(BORN, 5))
+    Member.objects.filter(pk=owner.pk).update(
+        id_number_hash=stored.hash, id_number_encrypted=stored.encrypted
     )
 
-    assert response.status_code == 400
-    assert "id_number" in response.json()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = register(api, caplog, registration(email="x@example.com", mobile="13600000002"))
+
+    assert response.status_code == 202
+    assert [m.to for m in mail.outbox] == [["owner@example.com"], ["x@example.com"]]
+    assert "tried to open a Vending Store account" in mail.outbox[0].body
+    assert "/account/signup/finish/" not in mail.outbox[1].body
 
 
 def test_a_token_for_email_or_mobile(api: APIClient, member: Member) -> None:
@@ -69,7 +101,9 @@ def test_a_token_for_email_or_mobile(api: APIClient, member: Member) -> None:
     by_mobile = api.post("/api/v1/auth/token/", {"username": member.mobile, "password": "pw-for-tests-1"})
 
     assert by_email.status_code == by_mobile.status_code == 200
-    assert by_email.json()["token"] == by_mobile.json()["token"]
+    # One token per login (per device), both for the one account.
+    owners = {AuthToken.objects.get(token_key=r.json()["token"][:15]).user_id for r in (by_email, by_mobile)}
+    assert owners == {member.user_id}
 
 
 def test_the_api_locks_out_after_repeated_failures(api: APIClient, member: Member, settings) -> None:

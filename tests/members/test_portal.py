@@ -3,6 +3,7 @@
 The membership page is testdrives' (tests/testdrives/test_membership_page.py)."""
 
 import json
+import logging
 import re
 from datetime import date, timedelta
 
@@ -16,6 +17,7 @@ from members.demo import demo_id_number
 from members.models import Member
 from members.services import member_set_score_override
 from tests.members.conftest import FakeBureau
+from tests.members.signup_steps import finish_token, texted_code
 
 pytestmark = pytest.mark.django_db
 BORN = date(1993, 9, 9)
@@ -44,8 +46,26 @@ def signup_form(**overrides: object) -> dict:
     }
 
 
-def test_signing_up_logs_in_and_shows_the_membership_page(client: Client) -> None:
-    response = client.post(reverse("members:signup"), signup_form(), follow=True)
+def sign_up(client: Client, caplog, form: dict) -> object:
+    """Both portal steps: the mobile (a code is texted), then the code and the details."""
+    with caplog.at_level(logging.INFO, logger="vendingstore.sms"):
+        client.post(reverse("members:signup"), {"mobile": form["mobile"]})
+    code = texted_code(caplog, form["mobile"][-4:])
+    details = {k: v for k, v in form.items() if k != "mobile"}
+    return client.post(reverse("members:signup_details"), {**details, "code": code})
+
+
+def test_signing_up_then_the_mailed_link_logs_in_and_shows_the_membership_page(
+    client: Client, caplog, eager_tasks, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = sign_up(client, caplog, signup_form())
+    assert sent["Location"] == reverse("members:signup_sent")
+
+    link = reverse("members:signup_finish", args=[finish_token("zhou@example.com")])
+    assert client.get(link).status_code == 200  # asks first: a mail scanner opens nothing
+    assert not Member.objects.exists()
+    response = client.post(link, follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("testdrives:membership")
     page = response.content.decode()
@@ -54,23 +74,26 @@ def test_signing_up_logs_in_and_shows_the_membership_page(client: Client) -> Non
     assert Member.objects.get().user.username == "zhou@example.com"
 
 
-def test_sign_up_errors_are_shown_by_field(client: Client) -> None:
-    client.post(reverse("members:signup"), signup_form())
-    client.logout()
-
-    response = client.post(
-        reverse("members:signup"),
-        signup_form(email="new@example.com", mobile="13500000010", password_again="x"),
-    )
+def test_sign_up_errors_are_shown_by_field(client: Client, caplog) -> None:
+    response = sign_up(client, caplog, signup_form(password_again="x", id_number="110101199309090000"))
 
     assert response.status_code == 200
-    form = response.context["form"]
-    assert "password_again" in form.errors
-    response = client.post(
-        reverse("members:signup"), signup_form(email="new@example.com", mobile="13500000010")
-    )
+    assert "password_again" in response.context["form"].errors
+    response = sign_up(client, caplog, signup_form(id_number="110101199309090000"))
     assert "id_number" in response.context["form"].errors
-    assert Member.objects.count() == 1
+    assert Member.objects.count() == 0
+
+
+def test_a_wrong_code_is_a_field_error(client: Client, caplog) -> None:
+    with caplog.at_level(logging.INFO, logger="vendingstore.sms"):
+        client.post(reverse("members:signup"), {"mobile": "13500000009"})
+    code = texted_code(caplog, "0009")
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+
+    response = client.post(reverse("members:signup_details"), {**signup_form(), "code": wrong})
+
+    assert "code" in response.context["form"].errors
+    assert mail.outbox == []
 
 
 def test_the_signup_page_speaks_chinese(client: Client) -> None:
@@ -103,8 +126,11 @@ def test_a_member_logs_in_with_their_mobile(client: Client, member: Member) -> N
     assert response["Location"] == reverse("testdrives:membership")
 
 
-def test_password_reset_by_email(client: Client, member: Member) -> None:
-    client.post(reverse("members:password_reset"), {"email": "li@example.com"})
+def test_password_reset_by_email(
+    client: Client, member: Member, eager_tasks, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes from a task
+        client.post(reverse("members:password_reset"), {"email": "li@example.com"})
 
     assert len(mail.outbox) == 1
     link = re.search(r"http://testserver(/account/password-reset/\S+/)", mail.outbox[0].body).group(1)

@@ -83,7 +83,7 @@ def test_it_needs_a_photo(snapcar_model) -> None:
     response = APIClient().post(URL, {}, format="multipart")
 
     assert response.status_code == 400
-    assert "photo" in response.json()
+    assert "photo" in response.json()["fields"]
 
 
 def test_the_schema_documents_the_endpoint(client) -> None:

@@ -61,3 +61,39 @@ def test_fifty_concurrent_bookings_of_the_last_car_make_exactly_one_booking(cloc
     assert all(isinstance(r, NoCarLeft | SlotFull) for r in lost), {type(r).__name__ for r in lost}
     assert TestDrive.objects.filter(car_model=car_model).count() == 1
     assert VehicleHold.objects.filter(vehicle=car, released_at__isnull=True).count() == 1
+
+
+def test_concurrent_requests_with_one_idempotency_key_book_once_and_replay_the_rest(clock, store):
+    """The replay decision is made under the member's lock: one 201, the others the replay."""
+    import uuid
+
+    from testdrives.services.booking import testdrive_book_once
+
+    car_model = CarModelFactory()
+    paint = PaintFactory(car_model=car_model)
+    VehicleFactory(store=store, car_model=car_model, paint=paint)
+    member = make_member(score=760)
+    key = uuid.uuid4()
+    barrier = threading.Barrier(8)
+    results: list[object] = [None] * 8
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = testdrive_book_once(
+                member=member, car_model=car_model, paint=paint, store=store, slot_start=TEN, request_key=key
+            )
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    assert sorted(getattr(r, "replayed", r) for r in results) == [False] + [True] * 7
+    assert len({r.test_drive.pk for r in results}) == 1
+    assert TestDrive.objects.filter(member=member).count() == 1

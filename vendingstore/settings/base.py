@@ -8,6 +8,7 @@ Every setting is documented in the README.
 import base64
 import hashlib
 import hmac
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,7 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # its old tokens no longer log in (knox's do); kept for their table
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "vendingstore.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -110,12 +113,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Celery broker and results ------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# A Redis outage degrades the cache to misses (vendingstore/cache.py): pages come from the database.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "vendingstore.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "vs",
         "TIMEOUT": 300,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 }
 
@@ -161,14 +166,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="600/minute")},
+    # Per address, counted atomically in Redis: vendingstore/ratelimit.py and the block below.
+    "DEFAULT_THROTTLE_CLASSES": ["vendingstore.ratelimit.AnonAddressThrottle"],
     "EXCEPTION_HANDLER": "vendingstore.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -181,6 +186,57 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every error answer documented with the one body the exception handler gives.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vendingstore.api_schema.add_error_responses",
+    ],
+}
+
+# --- Security: client addresses and rate limits (vendingstore/ratelimit.py) -----------------
+# How many proxies of ours stand in front of the web processes (load balancer, nginx). 0: the
+# client is REMOTE_ADDR and X-Forwarded-For is ignored (anyone can write it). N: the address the
+# outermost of our N proxies saw, the Nth entry from the right of X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "vendingstore.ratelimit.client_ip"
+# Anonymous API calls per address; anonymous portal form posts (login, sign-up, password reset,
+# snap-a-car) per address; failed logins per address across every account (password spraying).
+API_ANON_RATE = env.str("API_ANON_RATE", default="600/minute")
+PORTAL_ANON_POST_RATE = env.str("PORTAL_ANON_POST_RATE", default="60/minute")
+LOGIN_FAILURES_PER_ADDRESS_RATE = env.str("LOGIN_FAILURES_PER_ADDRESS_RATE", default="20/15min")
+# Sign-up (members/services/signup.py): the texted code's life and guesses, codes per number, and
+# how long the e-mailed link to finish stays valid.
+SIGNUP_CODE_MINUTES = env.int("SIGNUP_CODE_MINUTES", default=10)
+SIGNUP_CODE_ATTEMPTS = env.int("SIGNUP_CODE_ATTEMPTS", default=5)
+SIGNUP_SMS_RATE = env.str("SIGNUP_SMS_RATE", default="3/15min")
+SIGNUP_LINK_HOURS = env.int("SIGNUP_LINK_HOURS", default=24)
+# Content-Security-Policy (django-csp) on every page of every profile: scripts only from our own
+# static files (no inline script, no eval, no outside host). Inline style attributes stay allowed:
+# the paint swatches are coloured from data, and Django's admin uses a few.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# API tokens (django-rest-knox; members/services/tokens.py): hashed, "Authorization: Token <t>",
+# expire after API_TOKEN_IDLE_DAYS unused (each use moves the expiry on), and never live longer
+# than API_TOKEN_MAX_DAYS after the login that made them.
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_IDLE_DAYS", default=30)),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=env.int("API_TOKEN_MAX_DAYS", default=365)),
+    "MIN_REFRESH_INTERVAL": 60 * 60,
 }
 
 # --- Celery ---------------------------------------------------------------------------------
