@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
 
 from members.errors import MemberDeletionRefused
@@ -288,7 +289,8 @@ def member_anonymise(*, member: Member, actor: AbstractBaseUser, reason: str = "
     user.is_active = False
     user.set_unusable_password()
     user.save()
-    Token.objects.filter(user=user).delete()
+    AuthToken.objects.filter(user=user).delete()  # every device's API token
+    Token.objects.filter(user=user).delete()  # and a pre-knox token, if one is left
     audit_record(
         member=member,
         action=AuditAction.ANONYMISED,

@@ -30,11 +30,7 @@ def test_the_kiosk_camera_recognises_the_member(
 
     camera = page.locator("#face-camera")
     expect(camera).to_be_visible()
-    # Polled from here: wait_for_function evaluates its predicate with eval, which the CSP forbids.
-    for _ in range(100):
-        if page.evaluate("document.querySelector('#face-camera video').videoWidth > 0"):
-            break
-        page.wait_for_timeout(100)
+    wait_for_camera(page)
     page.locator("[data-capture]").click()
 
     expect(page.locator('.kiosk-status[data-state="ready"]')).to_be_visible(timeout=20_000)
@@ -65,7 +61,7 @@ def test_the_capture_button_and_attempts_left_are_in_view_without_scrolling(
 
     button = page.locator("[data-capture]")
     expect(button).to_be_visible()
-    page.wait_for_function("document.querySelector('#face-camera video').videoWidth > 0")
+    wait_for_camera(page)
     box = button.bounding_box()
     assert page.evaluate("window.scrollY") == 0
     assert box is not None
@@ -73,3 +69,13 @@ def test_the_capture_button_and_attempts_left_are_in_view_without_scrolling(
     assert box["y"] + box["height"] <= height, box
     assert box["x"] + box["width"] <= width
     expect(page.locator("[data-attempts-left]")).to_have_text("5 face attempts left.")
+
+
+def wait_for_camera(page) -> None:
+    """Until the fake camera's video plays. Polled from here: wait_for_function evaluates its
+    predicate with eval, which the pages' Content-Security-Policy forbids."""
+    for _ in range(100):
+        if page.evaluate("document.querySelector('#face-camera video').videoWidth > 0"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the kiosk camera never started")

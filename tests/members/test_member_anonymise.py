@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from biometrics.models import FaceTemplate
 from biometrics.selectors import biometric_consent_given
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_it_removes_personal_data_and_disables_the_login(member: Member, staff) -> None:
     CreditReportFactory(member=member)
-    Token.objects.create(user=member.user)
+    AuthToken.objects.create(user=member.user)
     past = timezone.now() - timedelta(days=100)
     recorded_drive_add(
         member=member,
@@ -42,7 +42,7 @@ def test_it_removes_personal_data_and_disables_the_login(member: Member, staff) 
     assert member.id_number_encrypted == member.licence_number_encrypted == ""
     assert member.anonymised_at is not None
     assert not CreditReport.objects.filter(member=member).exists()
-    assert not Token.objects.filter(user=user).exists()
+    assert not AuthToken.objects.filter(user=user).exists()
     assert not user.is_active
     assert not user.has_usable_password()
     assert user.email.endswith("@deleted.invalid")
