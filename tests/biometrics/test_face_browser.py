@@ -30,11 +30,7 @@ def test_the_kiosk_camera_recognises_the_member(
 
     camera = page.locator("#face-camera")
     expect(camera).to_be_visible()
-    # Polled from here: wait_for_function evaluates its predicate with eval, which the CSP forbids.
-    for _ in range(100):
-        if page.evaluate("document.querySelector('#face-camera video').videoWidth > 0"):
-            break
-        page.wait_for_timeout(100)
+    wait_for_camera_video(page)
     page.locator("[data-capture]").click()
 
     expect(page.locator('.kiosk-status[data-state="ready"]')).to_be_visible(timeout=20_000)
@@ -42,6 +38,15 @@ def test_the_kiosk_camera_recognises_the_member(
     attempt = VerificationAttempt.objects.get(test_drive=td)
     assert attempt.result == "match", (attempt.reason, attempt.liveness)
     assert TestDrive.objects.get(pk=td.pk).state == State.READY
+
+
+def wait_for_camera_video(page: Page) -> None:
+    """Until the fake camera's first frame plays. Polled from here: wait_for_function evaluates its
+    predicate with eval, which the CSP forbids."""
+    for _ in range(100):
+        if page.evaluate("document.querySelector('#face-camera video').videoWidth > 0"):
+            break
+        page.wait_for_timeout(100)
 
 
 def kiosk_at_face_step(page: Page, live_server, td, store, staff) -> None:
@@ -65,7 +70,7 @@ def test_the_capture_button_and_attempts_left_are_in_view_without_scrolling(
 
     button = page.locator("[data-capture]")
     expect(button).to_be_visible()
-    page.wait_for_function("document.querySelector('#face-camera video').videoWidth > 0")
+    wait_for_camera_video(page)
     box = button.bounding_box()
     assert page.evaluate("window.scrollY") == 0
     assert box is not None

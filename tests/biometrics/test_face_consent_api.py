@@ -3,7 +3,7 @@ language (saying where face data is kept and for how long), giving it, and withd
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from biometrics.consent import CONSENT_VERSION
@@ -19,7 +19,7 @@ URL = "/api/v1/me/face-consent/"
 def api(super_member) -> APIClient:
     consent_withdraw(member=super_member)  # the booking fixture's member consented: start without
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=super_member.user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=super_member.user)[1]}")
     return client
 
 

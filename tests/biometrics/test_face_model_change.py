@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from biometrics.crypto import template_encrypt
@@ -72,7 +72,7 @@ def test_a_member_with_a_current_template_is_not_asked(client, super_member) -> 
 def test_the_api_tells_the_app_to_ask_for_a_new_photo(super_member) -> None:
     old_template(super_member)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=super_member.user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=super_member.user)[1]}")
 
     status = api.get("/api/v1/me/face/").json()
 
