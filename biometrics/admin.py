@@ -3,6 +3,7 @@ checks, but a consent is given or withdrawn only by the member (``consent_give``
 ``consent_withdraw``). Staff may flag an attempt for a dispute and delete a template."""
 
 from django.contrib import admin
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +45,7 @@ class VerificationAttemptAdmin(ReadOnlyAdmin):
     list_filter = ["result", "test_drive__store", "disputed", "created_at"]
     search_fields = ["test_drive__pickup_code", "test_drive__member__full_name", "test_drive__member__mobile"]
     date_hierarchy = "created_at"
-    fields = [
+    readonly_fields = (
         "test_drive",
         "result",
         "reason",
@@ -58,7 +59,8 @@ class VerificationAttemptAdmin(ReadOnlyAdmin):
         "dispute_closed_at",
         "created_at",
         "decided_at",
-    ]
+    )
+    fields = readonly_fields
     actions = ["flag_dispute", "close_dispute"]
 
     @admin.display(description=_("store"), ordering="test_drive__store")
@@ -69,20 +71,17 @@ class VerificationAttemptAdmin(ReadOnlyAdmin):
     def total_ms(self, obj: VerificationAttempt) -> object:
         return obj.timings_ms.get("total")
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        # The list's action needs it; every field stays read-only.
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # The list's action needs it; every field stays read-only (readonly_fields).
         return request.user.has_perm("biometrics.change_verificationattempt")
 
-    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
-        return self.fields
-
     @admin.action(description=_("Keep the probe frames for a dispute"))
-    def flag_dispute(self, request: HttpRequest, queryset: object) -> None:
+    def flag_dispute(self, request: HttpRequest, queryset: QuerySet[VerificationAttempt]) -> None:
         flagged = face_attempts_dispute_open(attempt_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, _("%(n)s attempts kept for a dispute.") % {"n": flagged})
 
     @admin.action(description=_("Close the dispute and delete its frames"))
-    def close_dispute(self, request: HttpRequest, queryset: object) -> None:
+    def close_dispute(self, request: HttpRequest, queryset: QuerySet[VerificationAttempt]) -> None:
         closed = sum(
             face_attempt_dispute_close(attempt_id=pk) for pk in queryset.values_list("pk", flat=True)
         )
@@ -98,17 +97,17 @@ class FaceTemplateAdmin(ReadOnlyAdmin):
     search_fields = ["member__full_name", "member__mobile", "member__user__email"]
     fields = ["member", "model", "created_at"]
 
-    def get_queryset(self, request: HttpRequest) -> object:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FaceTemplate]:
         return super().get_queryset(request).defer("vector_encrypted")
 
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return request.user.has_perm("biometrics.delete_facetemplate")
 
     # Through the service, so that a photo still waiting goes with the template.
     def delete_model(self, request: HttpRequest, obj: FaceTemplate) -> None:
         face_template_delete(member=obj.member_id)
 
-    def delete_queryset(self, request: HttpRequest, queryset: object) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[FaceTemplate]) -> None:
         for member_id in queryset.values_list("member_id", flat=True):
             face_template_delete(member=member_id)
 

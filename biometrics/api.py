@@ -8,13 +8,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from biometrics.consent import CONSENT_PARAGRAPHS, CONSENT_VERSION
 from biometrics.selectors import consent_open, face_status
 from biometrics.services import consent_give, consent_withdraw, face_enrol
-from members.api import MemberApi
+from members.api import MemberApi, MemberRequest
 from members.models import Member
 from vendingstore.uploads import limits, upload_read
 
@@ -61,7 +60,7 @@ class FaceApi(MemberApi):
         summary="My face photo: consent and enrolment status",
         responses={200: FaceStatusOutputSerializer},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: MemberRequest) -> Response:
         return Response(face_status_data(request.member))
 
     @extend_schema(
@@ -76,7 +75,7 @@ class FaceApi(MemberApi):
             409: OpenApiResponse(ERROR, description="No consent to face pickup."),
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: MemberRequest) -> Response:
         serializer = self.EnrolInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # Checked here (size, header, a cheap integrity pass); decoded by the enrolment task.
@@ -97,9 +96,14 @@ class FaceConsentOutputSerializer(serializers.Serializer):
     given_version = serializers.CharField(allow_null=True, help_text="The version the member agreed to.")
 
 
-def face_consent_data(member: object) -> dict[str, object]:
+def _consent_language(member: Member) -> str:
+    """The language the member reads the consent text in."""
+    return member.preferred_language or translation.get_language() or "en"
+
+
+def face_consent_data(member: Member) -> dict[str, object]:
     """The current consent text in the member's language, and where the member stands."""
-    language = getattr(member, "preferred_language", "") or translation.get_language() or "en"
+    language = _consent_language(member)
     current = consent_open(member=member)
     with translation.override(language):
         return FaceConsentOutputSerializer(
@@ -131,7 +135,7 @@ class FaceConsentApi(MemberApi):
         summary="The face pickup consent text and whether I gave it",
         responses={200: FaceConsentOutputSerializer},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: MemberRequest) -> Response:
         return Response(face_consent_data(request.member))
 
     @extend_schema(
@@ -144,7 +148,7 @@ class FaceConsentApi(MemberApi):
             400: OpenApiResponse(ERROR, description="Not agreed, or an outdated version of the text."),
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: MemberRequest) -> Response:
         serializer = self.GiveInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -154,7 +158,7 @@ class FaceConsentApi(MemberApi):
             raise serializers.ValidationError(
                 {"version": [_("The consent text has changed. Please read the new version.")]}
             )
-        consent_give(member=request.member, language=face_consent_data(request.member)["language"])
+        consent_give(member=request.member, language=_consent_language(request.member))
         return Response(face_consent_data(request.member), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -163,6 +167,6 @@ class FaceConsentApi(MemberApi):
         description="Takes effect at once: the face template is deleted. Pickup goes by the ID check.",
         responses={200: FaceConsentOutputSerializer},
     )
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: MemberRequest) -> Response:
         consent_withdraw(member=request.member)
         return Response(face_consent_data(request.member))

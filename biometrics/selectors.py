@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from biometrics.engine import MESSAGES
+from biometrics.engine import MESSAGES, QualityCode
 from biometrics.models import (
     FAILED_RESULTS,
     AttemptResult,
@@ -60,7 +60,12 @@ def face_pickup_unavailable_reason(*, member: Member | int) -> str | None:
 
 def face_retake_message(reason: str) -> str | None:
     """The customer's retake instruction for a quality-gate reason, None for any other reason."""
-    return str(MESSAGES[reason]) if reason in MESSAGES else None
+    try:
+        code = QualityCode(reason)
+    except ValueError:
+        return None
+    message = MESSAGES.get(code)
+    return str(message) if message is not None else None
 
 
 @dataclass(frozen=True)

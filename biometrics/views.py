@@ -13,6 +13,7 @@ from biometrics.services import consent_give, consent_withdraw, face_enrol
 from members.models import Member
 from members.views import member_required
 from vendingstore.api_errors import ApplicationError
+from vendingstore.htmx import HtmxHttpRequest
 from vendingstore.uploads import limits, upload_read
 
 
@@ -29,7 +30,7 @@ def consent(request: HttpRequest, member: Member) -> HttpResponse:
             messages.success(request, _("Thank you. You can now pick up cars with your face."))
         else:
             messages.error(request, _("Tick the box to show that you agree."))
-        return redirect(request.GET.get("next") if _safe_next(request) else "biometrics:consent")
+        return redirect(request.GET["next"] if _safe_next(request) else "biometrics:consent")
     context = {
         "paragraphs": CONSENT_PARAGRAPHS,
         "version": CONSENT_VERSION,
@@ -44,7 +45,7 @@ def _safe_next(request: HttpRequest) -> bool:
 
 
 @member_required
-def enrol(request: HttpRequest, member: Member) -> HttpResponse:
+def enrol(request: HtmxHttpRequest, member: Member) -> HttpResponse:
     """Upload or take a selfie for face pickup; the page shows where the last one stands."""
     if request.method == "POST":
         upload = request.FILES.get("photo")

@@ -6,12 +6,13 @@ blacklist entries, exceptions and audit events are never edited in place.
 """
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -42,8 +43,19 @@ from members.services import (
     quota_exception_revoke,
     recorded_drive_add,
 )
+from vendingstore.admin import admin_user
 from vendingstore.admin_paging import LargeTablePaginator
 from vendingstore.api_errors import ApplicationError
+
+if TYPE_CHECKING:
+    # Dev-only stubs helper: types a member that carries the changelist's standing annotations.
+    from django_stubs_ext import StrOrPromise, WithAnnotations
+
+
+class _Standing(TypedDict):
+    newest_score: int | None
+    newest_band: str | None
+    is_blacklisted: bool
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -57,32 +69,32 @@ class ReadOnlyInline(admin.TabularInline):
         # The row's own title names its member, hence "member" too.
         return super().get_queryset(request).select_related("member", *self.related)
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
 class CreditReportInline(ReadOnlyInline):
     model = CreditReport
-    fields = ["fetched_at", "score", "band", "provider", "expires_at", "requested_by"]
-    readonly_fields = fields
+    readonly_fields = ("fetched_at", "score", "band", "provider", "expires_at", "requested_by")
+    fields = readonly_fields
     related = ("requested_by",)
 
 
 class BlacklistEntryInline(ReadOnlyInline):
     model = BlacklistEntry
     fk_name = "member"
-    fields = ["created_at", "created_by", "reason", "lifted_at", "lifted_by", "lift_reason"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "created_by", "reason", "lifted_at", "lifted_by", "lift_reason")
+    fields = readonly_fields
     related = ("created_by", "lifted_by")
 
 
 class QuotaExceptionInline(ReadOnlyInline):
     model = QuotaException
     fk_name = "member"
-    fields = [
+    readonly_fields = (
         "scope",
         "car_model",
         "valid_from",
@@ -91,8 +103,8 @@ class QuotaExceptionInline(ReadOnlyInline):
         "granted_by",
         "revoked_at",
         "revoke",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
     related = ("car_model__brand", "granted_by")
 
     @admin.display(description=_("revoke"))
@@ -106,15 +118,15 @@ class QuotaExceptionInline(ReadOnlyInline):
 class RecordedDriveInline(ReadOnlyInline):
     model = RecordedDrive
     fk_name = "member"
-    fields = ["car_model", "outcome", "counted_at", "returned_at", "note", "recorded_by"]
-    readonly_fields = fields
+    readonly_fields = ("car_model", "outcome", "counted_at", "returned_at", "note", "recorded_by")
+    fields = readonly_fields
     related = ("car_model__brand", "recorded_by")
 
 
 class AuditEventInline(ReadOnlyInline):
     model = MemberAuditEvent
-    fields = ["created_at", "action", "actor_name", "reason", "data"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "action", "actor_name", "reason", "data")
+    fields = readonly_fields
     verbose_name_plural = _("audit history")
 
 
@@ -122,10 +134,14 @@ class ScoreBandFilter(admin.SimpleListFilter):
     title = _("score band (newest report)")
     parameter_name = "band"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, "StrOrPromise"]]:
         return [*CreditBand.choices, ("none", _("no report"))]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Member]) -> QuerySet[Member]:
+    def queryset(
+        self, request: HttpRequest, queryset: "QuerySet[WithAnnotations[Member, _Standing]]"
+    ) -> "QuerySet[WithAnnotations[Member, _Standing]]":
         if self.value() == "none":
             return queryset.filter(newest_score__isnull=True)
         if self.value():
@@ -137,16 +153,20 @@ class BlacklistedFilter(admin.SimpleListFilter):
     title = _("blacklisted")
     parameter_name = "blacklisted"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, "StrOrPromise"]]:
         return [("yes", _("Yes")), ("no", _("No"))]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Member]) -> QuerySet[Member]:
+    def queryset(
+        self, request: HttpRequest, queryset: "QuerySet[WithAnnotations[Member, _Standing]]"
+    ) -> "QuerySet[WithAnnotations[Member, _Standing]]":
         if self.value() in ("yes", "no"):
             return queryset.filter(is_blacklisted=self.value() == "yes")
         return queryset
 
 
-def annotate_standing(queryset: QuerySet[Member]) -> QuerySet[Member]:
+def annotate_standing(queryset: QuerySet[Member]) -> "QuerySet[WithAnnotations[Member, _Standing]]":
     newest = CreditReport.objects.filter(member=OuterRef("pk")).order_by("-fetched_at", "-id")
     return queryset.annotate(
         newest_score=Subquery(newest.values("score")[:1]),
@@ -245,10 +265,10 @@ class MemberAdmin(admin.ModelAdmin):
             audit_record(
                 member=obj,
                 action=AuditAction.PROFILE_CORRECTED,
-                actor=request.user,
+                actor=admin_user(request),
                 data={"fields": form.changed_data, "by_staff": True},
             )
-            member_tier_refresh(member=obj, actor=request.user)
+            member_tier_refresh(member=obj, actor=admin_user(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # members sign up themselves; their identity is checked by member_register
@@ -261,22 +281,22 @@ class MemberAdmin(admin.ModelAdmin):
         return obj.user.email
 
     @admin.display(description=_("score"), ordering="newest_score")
-    def score(self, obj: Member) -> int | None:
+    def score(self, obj: "WithAnnotations[Member, _Standing]") -> int | None:
         return obj.newest_score
 
     @admin.display(description=_("band"))
-    def band(self, obj: Member) -> str:
+    def band(self, obj: "WithAnnotations[Member, _Standing]") -> "StrOrPromise":
         return CreditBand(obj.newest_band).label if obj.newest_band else "—"
 
     @admin.display(description=_("blacklisted"), boolean=True, ordering="is_blacklisted")
-    def blacklisted(self, obj: Member) -> bool:
+    def blacklisted(self, obj: "WithAnnotations[Member, _Standing]") -> bool:
         return obj.is_blacklisted
 
     @admin.action(description=_("Check credit now"))
     def check_credit(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
         for member in queryset:
             try:
-                report = member_credit_check(member=member, requested_by=request.user, by_staff=True)
+                report = member_credit_check(member=member, requested_by=admin_user(request), by_staff=True)
             except ApplicationError as refusal:
                 self.message_user(request, f"{member}: {refusal.message}", messages.ERROR)
             else:
@@ -285,7 +305,7 @@ class MemberAdmin(admin.ModelAdmin):
     @admin.action(description=_("Re-evaluate tier"))
     def reevaluate_tier(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
         for member in queryset:
-            member_tier_refresh(member=member, actor=request.user)
+            member_tier_refresh(member=member, actor=admin_user(request))
         self.message_user(request, _("Tiers re-evaluated."))
 
     # --- Buttons on the change page, each a form feeding one service ------------------------
@@ -315,9 +335,9 @@ class MemberAdmin(admin.ModelAdmin):
         request: HttpRequest,
         member_id: int,
         form_class: type[forms.Form],
-        title: str,
-        act: Callable[[Member, dict], object],
-        initial: dict | None = None,
+        title: "StrOrPromise",
+        act: Callable[[Member, dict[str, Any]], object],
+        initial: dict[str, Any] | None = None,
     ) -> HttpResponse:
         member = get_object_or_404(Member, pk=member_id)
         if not self.has_change_permission(request, member):
@@ -350,7 +370,7 @@ class MemberAdmin(admin.ModelAdmin):
             member_id,
             ReasonForm,
             _("Blacklist this member"),
-            lambda m, d: member_blacklist(member=m, actor=request.user, reason=d["reason"]),
+            lambda m, d: member_blacklist(member=m, actor=admin_user(request), reason=d["reason"]),
         )
 
     def lift_blacklist_view(self, request: HttpRequest, member_id: int) -> HttpResponse:
@@ -359,7 +379,7 @@ class MemberAdmin(admin.ModelAdmin):
             member_id,
             ReasonForm,
             _("Lift the blacklist"),
-            lambda m, d: member_blacklist_lift(member=m, actor=request.user, reason=d["reason"]),
+            lambda m, d: member_blacklist_lift(member=m, actor=admin_user(request), reason=d["reason"]),
         )
 
     def score_override_view(self, request: HttpRequest, member_id: int) -> HttpResponse:
@@ -369,7 +389,7 @@ class MemberAdmin(admin.ModelAdmin):
             ScoreOverrideForm,
             _("Sandbox score override"),
             lambda m, d: member_set_score_override(
-                member=m, actor=request.user, score=d["score"], reason=d["reason"]
+                member=m, actor=admin_user(request), score=d["score"], reason=d["reason"]
             ),
             initial={
                 "score": Member.objects.filter(pk=member_id)
@@ -384,7 +404,7 @@ class MemberAdmin(admin.ModelAdmin):
             member_id,
             QuotaExceptionForm,
             _("Grant a quota exception"),
-            lambda m, d: quota_exception_grant(member=m, actor=request.user, **d),
+            lambda m, d: quota_exception_grant(member=m, actor=admin_user(request), **d),
         )
 
     def record_drive_view(self, request: HttpRequest, member_id: int) -> HttpResponse:
@@ -393,7 +413,7 @@ class MemberAdmin(admin.ModelAdmin):
             member_id,
             RecordedDriveForm,
             _("Record a test drive taken outside the system"),
-            lambda m, d: recorded_drive_add(member=m, actor=request.user, **d),
+            lambda m, d: recorded_drive_add(member=m, actor=admin_user(request), **d),
         )
 
     def revoke_exception_view(self, request: HttpRequest, member_id: int, exception_id: int) -> HttpResponse:
@@ -403,7 +423,9 @@ class MemberAdmin(admin.ModelAdmin):
             member_id,
             ReasonForm,
             _("Revoke quota exception: %(scope)s") % {"scope": exception.get_scope_display()},
-            lambda m, d: quota_exception_revoke(exception=exception, actor=request.user, reason=d["reason"]),
+            lambda m, d: quota_exception_revoke(
+                exception=exception, actor=admin_user(request), reason=d["reason"]
+            ),
         )
 
 
@@ -411,10 +433,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

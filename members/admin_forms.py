@@ -1,6 +1,7 @@
 """The small forms behind the member admin's buttons; each one feeds one service."""
 
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -39,8 +40,9 @@ class QuotaExceptionForm(forms.Form):
     )
     reason = REASON
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("valid_from") and data.get("valid_until") and data["valid_until"] <= data["valid_from"]:
             self.add_error("valid_until", _("The end must come after the start."))
         return data

@@ -6,6 +6,7 @@ One view per operation with nested Input/Output serializers; views call services
 and let domain errors reach ``vendingstore.api_errors.api_exception_handler``.
 """
 
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -47,12 +48,24 @@ ERROR = inline_serializer(
 NOT_LOGGED_IN = OpenApiResponse(ERROR, description="No valid token or session, or no member profile.")
 
 
+class MemberRequest(Request):
+    """The request a ``MemberApi`` view is handed: ``IsMember`` has put the member on it.
+
+    For type checking: at run time it is DRF's own Request, with the attribute set on it.
+    """
+
+    member: Member
+
+
 class IsMember(BasePermission):
     """Logged in, with a (not deleted) member profile, which the view then finds on the request."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        request.member = member_get_for_user(user=request.user)
-        return request.member is not None
+        member = member_get_for_user(user=request.user)
+        if member is None:
+            return False
+        cast(MemberRequest, request).member = member
+        return True
 
 
 class MemberApi(APIView):
@@ -77,7 +90,9 @@ class RuleOutputSerializer(serializers.Serializer):
     next_free_at = serializers.DateTimeField(
         allow_null=True, help_text="Rolling quota: when the count next drops by one."
     )
-    required = serializers.BooleanField(
+    # A declared field: DRF's serializer metaclass takes it off the class, so it does not replace
+    # Field.required (a bool) as the stub believes.
+    required = serializers.BooleanField(  # type: ignore[assignment]
         help_text="False for an optional item (face pickup): it never refuses a booking."
     )
 
@@ -287,7 +302,7 @@ class TokenDeleteApi(MemberApi):
         request=None,
         responses={204: None, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: MemberRequest) -> Response:
         if isinstance(request.auth, AuthToken):
             request.auth.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -306,8 +321,8 @@ class TokenListApi(MemberApi):
         summary="My logins: the live API tokens",
         responses={200: TokenOutputSerializer(many=True), 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
     )
-    def get(self, request: Request) -> Response:
-        tokens = list(account_token_list(user=request.user))
+    def get(self, request: MemberRequest) -> Response:
+        tokens = list(account_token_list(user=request.member.user))
         for token in tokens:
             token.current = isinstance(request.auth, AuthToken) and token.digest == request.auth.digest
         return Response(TokenOutputSerializer(tokens, many=True).data)
@@ -320,8 +335,8 @@ class TokenRevokeApi(MemberApi):
         request=None,
         responses={204: None, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN, 404: ERROR},
     )
-    def post(self, request: Request, key: str) -> Response:
-        account_token_revoke(user=request.user, token_key=key)
+    def post(self, request: MemberRequest, key: str) -> Response:
+        account_token_revoke(user=request.member.user, token_key=key)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -332,8 +347,8 @@ class LogoutEverywhereApi(MemberApi):
         request=None,
         responses={204: None, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
     )
-    def post(self, request: Request) -> Response:
-        account_logout_everywhere(user=request.user)
+    def post(self, request: MemberRequest) -> Response:
+        account_logout_everywhere(user=request.member.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -345,7 +360,7 @@ class MeApi(MemberApi):
         "credit report and every rule with its reason in both languages.",
         responses={200: MeOutputSerializer, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: MemberRequest) -> Response:
         return Response(me_output(request.member))
 
 
@@ -369,10 +384,10 @@ class MeUpdateApi(MemberApi):
             401: NOT_LOGGED_IN,
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: MemberRequest) -> Response:
         serializer = self.MeUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        member = member_correct(member=request.member, actor=request.user, **serializer.validated_data)
+        member = member_correct(member=request.member, actor=request.member.user, **serializer.validated_data)
         return Response(me_output(member))
 
 
@@ -382,8 +397,8 @@ class MeExportApi(MemberApi):
         summary="Export my data (JSON)",
         responses={200: OpenApiTypes.OBJECT, 401: NOT_LOGGED_IN},
     )
-    def get(self, request: Request) -> Response:
-        return Response(member_export(member=request.member, actor=request.user))
+    def get(self, request: MemberRequest) -> Response:
+        return Response(member_export(member=request.member, actor=request.member.user))
 
 
 class MeDeleteApi(MemberApi):
@@ -398,7 +413,7 @@ class MeDeleteApi(MemberApi):
         request=MeDeleteInputSerializer,
         responses={204: None, 400: ERROR, 401: NOT_LOGGED_IN, 409: ERROR},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: MemberRequest) -> Response:
         serializer = self.MeDeleteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         member_delete_self(member=request.member, password=serializer.validated_data["password"])
@@ -425,6 +440,6 @@ class CreditCheckApi(MemberApi):
             503: OpenApiResponse(ERROR, description="The bureau did not answer: try again later."),
         },
     )
-    def post(self, request: Request) -> Response:
-        member_credit_check(member=request.member, requested_by=request.user)
+    def post(self, request: MemberRequest) -> Response:
+        member_credit_check(member=request.member, requested_by=request.member.user)
         return Response(me_output(request.member), status=status.HTTP_201_CREATED)

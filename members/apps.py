@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,19 +10,24 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import User
         from django.contrib.auth.signals import user_login_failed
         from django.db.models.signals import post_save
+        from django.http import HttpRequest
 
         from members.auth import address_login_failure_count
         from members.services.tokens import account_password_changed
 
         def count_failure(
-            sender: object, credentials: dict, request: object = None, **kwargs: object
+            sender: str, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
         ) -> None:
             address_login_failure_count(request=request)
 
         def password_changed(
-            sender: object, instance: object, update_fields: object = None, **kwargs: object
+            sender: type[User],
+            instance: User,
+            update_fields: frozenset[str] | None = None,
+            **kwargs: Any,
         ) -> None:
             # set_password() leaves the raw password in _password until save() has run; a save of
             # the password field alone is Django re-hashing it at login (a newer hasher), which is

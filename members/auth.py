@@ -15,7 +15,7 @@ from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -47,13 +47,14 @@ class LockoutBackend(AxesStandaloneBackend):
         username: str | None = None,
         password: str | None = None,
         **kwargs: Any,
-    ) -> AbstractBaseUser | None:
+    ) -> User | None:
         if request is None:
             return None
         if address_login_failures(request) >= _address_rate().limit:
             # Seen by AxesMiddleware, which answers with axes_lockout_response (429).
-            request.axes_locked_out = True
-            request.login_locked_by_address = True
+            # Flags on the request are django-axes' own protocol, which HttpRequest's stub cannot know.
+            request.axes_locked_out = True  # type: ignore[attr-defined]
+            request.login_locked_by_address = True  # type: ignore[attr-defined]
             raise AxesBackendPermissionDenied("Too many failed logins from this address")
         return super().authenticate(request, username, password, **kwargs)
 
@@ -81,7 +82,7 @@ class EmailOrMobileBackend(ModelBackend):
         username: str | None = None,
         password: str | None = None,
         **kwargs: Any,
-    ) -> AbstractBaseUser | None:
+    ) -> User | None:
         if not username or password is None:
             return None
         identifier = login_identifier_normalize(username)

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -52,7 +52,7 @@ def demo_load_accounts() -> dict[str, int]:
     return {"members": len(MEMBERS)}
 
 
-def _staff() -> AbstractBaseUser:
+def _staff() -> User:
     user_model = get_user_model()
     username, password = STAFF
     staff = user_model.objects.filter(username=username).first()
@@ -89,7 +89,7 @@ def _complete_identity(member: Member, born: date, *, serial: int) -> None:
     member.save()
 
 
-def _ensure_report(member: Member, staff: AbstractBaseUser) -> None:
+def _ensure_report(member: Member, staff: User) -> None:
     report = creditreport_newest(member=member)
     if report is not None and report.expires_at > timezone.now():
         member_tier_refresh(member=member)

@@ -1,5 +1,7 @@
 """Portal forms. They only collect input; the services check it and say what is wrong."""
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.http import HttpRequest
@@ -62,8 +64,9 @@ class SignUpForm(forms.Form):
         )
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("The two passwords are not the same."))
         return data
@@ -98,17 +101,18 @@ class DeleteAccountForm(forms.Form):
     )
 
 
+class _CarModelChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: CarModel) -> str:
+        return f"{obj.brand.display_name} {obj.display_name}"
+
+
 class ModelChoiceForm(forms.Form):
-    model = forms.ModelChoiceField(
+    model = _CarModelChoiceField(
         label=_("Car model"),
         queryset=CarModel.objects.filter(is_listed=True).select_related("brand"),
         to_field_name="slug",
         empty_label=_("Choose a model"),
     )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["model"].label_from_instance = lambda m: f"{m.brand.display_name} {m.display_name}"
 
 
 class MemberPasswordResetForm(PasswordResetForm):

@@ -9,7 +9,7 @@ with the reason in words. ``members.selectors.member_standing`` applies the memb
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypedDict, Unpack
 
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
@@ -114,7 +114,15 @@ def _waiver_for(
     return next((w for w in waivers if w.covers(scope=scope, at=at, car_model_id=car_model_id)), None)
 
 
-def _waived(code: str, waiver: QuotaWaiver, **extra: Any) -> RuleResult:
+class _QuotaUse(TypedDict, total=False):
+    """RuleResult's quota fields, as a rolling quota fills them."""
+
+    used: int
+    limit: int
+    next_free_at: datetime | None
+
+
+def _waived(code: str, waiver: QuotaWaiver, **extra: Unpack[_QuotaUse]) -> RuleResult:
     reason = Reason(
         _("Over this limit, but the store granted you an exception until %(until)s."),
         {"until": waiver.valid_until},
@@ -229,7 +237,7 @@ def rule_quota_rolling(
     )
     used = len(counted)
     next_free_at = counted[max(0, used - limit)] + window if counted else None
-    extra = {"used": used, "limit": limit, "next_free_at": next_free_at}
+    extra: _QuotaUse = {"used": used, "limit": limit, "next_free_at": next_free_at}
     days = window.days
     if used < limit:
         reason = Reason(

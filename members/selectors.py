@@ -4,8 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from fleet.models import CarModel
@@ -24,7 +23,7 @@ from members.rules import (
 )
 
 
-def member_get_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Member | None:
+def member_get_for_user(*, user: User | AnonymousUser) -> Member | None:
     """The member profile of a logged-in customer; None for staff-only accounts and visitors."""
     if not user.is_authenticated:
         return None

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.forms import CorrectionForm, DeleteAccountForm, SignUpForm, SignupMobileForm
+from members.models import Member
 from members.selectors import member_get_for_user
 from members.services import (
     member_correct,
@@ -128,9 +129,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required
-def credit_check(request: HttpRequest, member) -> HttpResponse:
+def credit_check(request: HttpRequest, member: Member) -> HttpResponse:
     try:
-        report = member_credit_check(member=member, requested_by=request.user)
+        report = member_credit_check(member=member, requested_by=member.user)
     except ApplicationError as refusal:
         messages.error(request, str(refusal.message))
     else:
@@ -143,7 +144,7 @@ def credit_check(request: HttpRequest, member) -> HttpResponse:
 
 
 @member_required
-def account(request: HttpRequest, member) -> HttpResponse:
+def account(request: HttpRequest, member: Member) -> HttpResponse:
     initial = {
         "email": member.user.email,
         "mobile": member.mobile,
@@ -154,7 +155,7 @@ def account(request: HttpRequest, member) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k != "licence_number" or v}
         try:
-            member_correct(member=member, actor=request.user, **changes)
+            member_correct(member=member, actor=member.user, **changes)
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
@@ -164,8 +165,8 @@ def account(request: HttpRequest, member) -> HttpResponse:
 
 
 @member_required
-def account_export(request: HttpRequest, member) -> HttpResponse:
-    data = member_export(member=member, actor=request.user)
+def account_export(request: HttpRequest, member: Member) -> HttpResponse:
+    data = member_export(member=member, actor=member.user)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
@@ -177,7 +178,7 @@ def account_export(request: HttpRequest, member) -> HttpResponse:
 
 
 @member_required
-def account_delete(request: HttpRequest, member) -> HttpResponse:
+def account_delete(request: HttpRequest, member: Member) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -9,6 +9,7 @@ exactly, which its indexes keep cheap. Small tables are always counted exactly.
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 ESTIMATE_ABOVE = 10_000
@@ -18,8 +19,11 @@ class LargeTablePaginator(Paginator):
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
-        query = getattr(queryset, "query", None)
-        if query is not None and not query.where and connections[queryset.db].vendor == "postgresql":
+        if (
+            isinstance(queryset, QuerySet)
+            and not queryset.query.where
+            and connections[queryset.db].vendor == "postgresql"
+        ):
             estimate = _estimated_rows(queryset.db, queryset.model._meta.db_table)
             if estimate > ESTIMATE_ABOVE:
                 return estimate

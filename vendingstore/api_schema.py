@@ -6,7 +6,11 @@ each operation's error answers and documents the ones DRF gives on its own: 400 
 401/403 where a login is asked for, 404 where the path names an object, 429 from the rate limit.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework.request import Request
 
 ERROR_COMPONENT = "Error"
 ERROR_SCHEMA = {
@@ -34,7 +38,9 @@ DESCRIPTIONS = {
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
-def add_error_responses(result: dict[str, Any], generator: object, request: object, public: bool) -> dict:
+def add_error_responses(
+    result: dict[str, Any], generator: "SchemaGenerator", request: "Request | None", public: bool
+) -> dict[str, Any]:
     result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
     for path, item in result.get("paths", {}).items():
         for method, operation in item.items():

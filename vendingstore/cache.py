@@ -68,12 +68,14 @@ class ResilientRedisCache(RedisCache):
         self._guarded("set", lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), None)
 
     def set_many(self, data: dict, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list:
-        parent = super()
-        return self._guarded("set_many", lambda: parent.set_many(data, timeout, version), list(data))
+        return self._guarded(
+            "set_many", lambda: super(ResilientRedisCache, self).set_many(data, timeout, version), list(data)
+        )
 
     def add(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
-        parent = super()
-        return self._guarded("add", lambda: parent.add(key, value, timeout, version), False)
+        return self._guarded(
+            "add", lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), False
+        )
 
     def touch(self, key: str, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._guarded(

@@ -8,6 +8,13 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.middleware import HtmxDetails
 
 
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through HtmxMiddleware, which sets ``request.htmx`` (for type checking:
+    at run time it is Django's HttpRequest)."""
+
+    htmx: HtmxDetails
+
+
 def wants_fragment(request: HttpRequest) -> bool:
     """An htmx request, except a history restore (htmx asks for a page it has no snapshot of
     with an HX-Request too, and needs the whole page)."""

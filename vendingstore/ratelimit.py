@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.throttling import BaseThrottle
@@ -119,7 +120,7 @@ def _increment(cache_key: str, *, timeout: int) -> int:
         return _atomic_increment(_local, cache_key, timeout=timeout)
 
 
-def _atomic_increment(backend: object, cache_key: str, *, timeout: int) -> int:
+def _atomic_increment(backend: BaseCache, cache_key: str, *, timeout: int) -> int:
     # add() is SET NX with an expiry; incr() is INCRBY. The retry covers the key expiring between.
     for _attempt in range(3):
         backend.add(cache_key, 0, timeout)
@@ -152,12 +153,12 @@ class AnonAddressThrottle(BaseThrottle):
 # --- the portal: a decorator for anonymous POSTs --------------------------------------------
 
 
-def ratelimit_anonymous_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def ratelimit_anonymous_post(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Limit anonymous POSTs to ``view`` per address at ``PORTAL_ANON_POST_RATE`` (one counter
     shared by every form so decorated: login, sign-up, password reset, snap-a-car)."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if request.method == "POST" and not request.user.is_authenticated:
             rate = Rate.parse(settings.PORTAL_ANON_POST_RATE)
             decision = rate_hit(scope="portal-anon-post", key=client_ip(request), rate=rate)

@@ -1,9 +1,10 @@
 """Accounts: sign-up, the member's own corrections, and deletion with anonymisation."""
 
 from datetime import date
+from typing import NotRequired, TypedDict, Unpack
 
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -79,6 +80,21 @@ def _check_unique(*, email: str | None = None, mobile: str | None = None, id_has
         raise ValidationError(errors)
 
 
+class RegistrationDetails(TypedDict):
+    """Sign-up details checked and normalised by ``member_registration_clean``."""
+
+    email: str
+    mobile: str
+    full_name: str
+    id_number: str
+    date_of_birth: date
+    licence_number: str
+    licence_expires_on: date
+    preferred_language: str
+    # Sign-up by link: the password, checked and hashed before the mail went out.
+    password_hash: NotRequired[str]
+
+
 def member_registration_clean(
     *,
     email: str,
@@ -90,7 +106,7 @@ def member_registration_clean(
     licence_number: str,
     licence_expires_on: date,
     preferred_language: str = "zh-hans",
-) -> dict[str, object]:
+) -> RegistrationDetails:
     """Check and normalise sign-up details, all but uniqueness; ``ValidationError`` by field name.
 
     Nothing here depends on who else is registered, so its answer may go to anyone. ``password``
@@ -192,8 +208,18 @@ def member_register(
     return member
 
 
+class MemberCorrection(TypedDict, total=False):
+    """What a member may correct themselves (``CORRECTABLE_FIELDS``)."""
+
+    email: str
+    mobile: str
+    preferred_language: str
+    licence_number: str
+    licence_expires_on: date
+
+
 @transaction.atomic
-def member_correct(*, member: Member, actor: AbstractBaseUser, **changes: object) -> Member:
+def member_correct(*, member: Member, actor: User, **changes: Unpack[MemberCorrection]) -> Member:
     """Apply the member's own corrections (``CORRECTABLE_FIELDS`` only); audited by field name.
 
     Secret numbers are audited as "changed", never with their values.
@@ -228,7 +254,7 @@ def member_correct(*, member: Member, actor: AbstractBaseUser, **changes: object
         member.licence_number_encrypted, member.licence_number_last4 = secret_encrypt(number), number[-4:]
         changed.append("licence_number")
     if "licence_expires_on" in changes and changes["licence_expires_on"] != member.licence_expires_on:
-        member.licence_expires_on = changes["licence_expires_on"]  # type: ignore[assignment]
+        member.licence_expires_on = changes["licence_expires_on"]
         changed.append("licence_expires_on")
     if changed:
         member.save()
@@ -251,7 +277,7 @@ def member_delete_self(*, member: Member, password: str) -> Member:
 
 
 @transaction.atomic
-def member_anonymise(*, member: Member, actor: AbstractBaseUser, reason: str = "") -> Member:
+def member_anonymise(*, member: Member, actor: User, reason: str = "") -> Member:
     """Delete the member's account: keep what the law and open bookings need, anonymise the rest.
 
     Refused while a test drive is booked or under way (the car and the booking need a person).
@@ -301,7 +327,7 @@ def member_anonymise(*, member: Member, actor: AbstractBaseUser, reason: str = "
     return member
 
 
-def member_export(*, member: Member, actor: AbstractBaseUser) -> dict[str, object]:
+def member_export(*, member: Member, actor: User) -> dict[str, object]:
     """The member's data as JSON-ready values; every export is audited."""
     data = member_export_data(member=member)
     audit_record(member=member, action=AuditAction.DATA_EXPORTED, actor=actor)

@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from members.errors import ReasonRequired
 from members.models import Member, MemberAuditEvent
@@ -10,7 +10,7 @@ def audit_record(
     *,
     member: Member,
     action: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> MemberAuditEvent:

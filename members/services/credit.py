@@ -4,7 +4,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -56,9 +56,7 @@ def _checked_recently(member: Member) -> bool:
     return CreditReport.objects.filter(member=member, fetched_at__gt=since).exists()
 
 
-def member_credit_check(
-    *, member: Member, requested_by: AbstractBaseUser, by_staff: bool = False
-) -> CreditReport:
+def member_credit_check(*, member: Member, requested_by: User, by_staff: bool = False) -> CreditReport:
     """Fetch a new credit report from the configured provider and re-derive the tier.
 
     Never call inside a transaction: the provider is a network call. A provider failure stores
@@ -107,7 +105,7 @@ def member_credit_check(
 
 @transaction.atomic
 def _store_report(
-    member: Member, provider: str, score: int, reference: str, requested_by: AbstractBaseUser
+    member: Member, provider: str, score: int, reference: str, requested_by: User
 ) -> CreditReport:
     now = timezone.now()
     report = CreditReport.objects.create(
@@ -131,9 +129,7 @@ def _store_report(
 
 
 @transaction.atomic
-def member_set_score_override(
-    *, member: Member, actor: AbstractBaseUser, score: int | None, reason: str
-) -> Member:
+def member_set_score_override(*, member: Member, actor: User, score: int | None, reason: str) -> Member:
     """Pin (or, with None, unpin) the score the sandbox provider answers for this member.
 
     Takes effect at the next credit check; the real bureau ignores it.

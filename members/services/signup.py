@@ -181,7 +181,7 @@ def signup_mail_compose(*, token: str, site: str) -> list[tuple[str, str, str]]:
             member__id_number_hash=secret_hash(details["id_number"])
         ).first(),
     }
-    mails = []
+    mails: list[tuple[str, str, str]] = []
     for owner in {u.pk: u for u in owners.values() if u is not None}.values():
         body = render_to_string("members/emails/signup_attempt.txt", {"site": site})
         mails.append((owner.email, _("Someone tried to open an account with your details"), body))

@@ -5,7 +5,7 @@ Every change made by staff needs a reason and lands in the member's audit histor
 
 from datetime import datetime
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -24,9 +24,7 @@ from members.selectors import member_tier_compute, member_tiers_compute
 from members.services.audit import audit_reason_checked, audit_record
 
 
-def member_tier_refresh(
-    *, member: Member, at: datetime | None = None, actor: AbstractBaseUser | None = None
-) -> str:
+def member_tier_refresh(*, member: Member, at: datetime | None = None, actor: User | None = None) -> str:
     """Derive the tier again and store it; a change is audited. Idempotent.
 
     The stored tier serves lists and filters; booking decisions derive it afresh.
@@ -69,7 +67,7 @@ def member_tiers_refresh(*, members: list[Member], at: datetime | None = None) -
 
 
 @transaction.atomic
-def member_blacklist(*, member: Member, actor: AbstractBaseUser, reason: str) -> BlacklistEntry:
+def member_blacklist(*, member: Member, actor: User, reason: str) -> BlacklistEntry:
     """Bar the member from new bookings, at once: eligibility reads the open entry."""
     reason = audit_reason_checked(reason)
     try:
@@ -84,7 +82,7 @@ def member_blacklist(*, member: Member, actor: AbstractBaseUser, reason: str) ->
 
 
 @transaction.atomic
-def member_blacklist_lift(*, member: Member, actor: AbstractBaseUser, reason: str) -> BlacklistEntry:
+def member_blacklist_lift(*, member: Member, actor: User, reason: str) -> BlacklistEntry:
     reason = audit_reason_checked(reason)
     entry = BlacklistEntry.objects.select_for_update().filter(member=member, lifted_at__isnull=True).first()
     if entry is None:
@@ -106,7 +104,7 @@ def member_blacklist_lift(*, member: Member, actor: AbstractBaseUser, reason: st
 def quota_exception_grant(
     *,
     member: Member,
-    actor: AbstractBaseUser,
+    actor: User,
     scope: str,
     reason: str,
     valid_from: datetime,
@@ -140,9 +138,7 @@ def quota_exception_grant(
 
 
 @transaction.atomic
-def quota_exception_revoke(
-    *, exception: QuotaException, actor: AbstractBaseUser, reason: str
-) -> QuotaException:
+def quota_exception_revoke(*, exception: QuotaException, actor: User, reason: str) -> QuotaException:
     reason = audit_reason_checked(reason)
     claimed = QuotaException.objects.filter(pk=exception.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=actor, revoke_reason=reason
@@ -163,7 +159,7 @@ def quota_exception_revoke(
 def recorded_drive_add(
     *,
     member: Member,
-    actor: AbstractBaseUser,
+    actor: User,
     car_model: CarModel,
     outcome: str,
     counted_at: datetime,

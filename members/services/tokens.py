@@ -6,7 +6,7 @@ or reset revokes every token and clears the account's login lockout; "log out ev
 every token too. Web sessions end on a password change by themselves (Django's session hash).
 """
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,31 +21,31 @@ class TokenUnknown(ApplicationError):
     default_message = _("You have no login with this key.")
 
 
-def account_token_create(*, user: AbstractBaseUser) -> tuple[AuthToken, str]:
+def account_token_create(*, user: User) -> tuple[AuthToken, str]:
     """A new token for one device: the row, and the secret the caller sees once (only its hash is
     stored)."""
     return AuthToken.objects.create(user=user)
 
 
-def account_token_list(*, user: AbstractBaseUser) -> QuerySet[AuthToken]:
+def account_token_list(*, user: User) -> QuerySet[AuthToken]:
     """The member's live tokens, newest first (expired ones are not logins any more)."""
     return AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
 
 
-def account_token_revoke(*, user: AbstractBaseUser, token_key: str) -> None:
+def account_token_revoke(*, user: User, token_key: str) -> None:
     """Revoke one of ``user``'s tokens by its public key (the first characters of the token)."""
     deleted, _rows = AuthToken.objects.filter(user=user, token_key=token_key).delete()
     if not deleted:
         raise TokenUnknown()
 
 
-def account_logout_everywhere(*, user: AbstractBaseUser) -> int:
+def account_logout_everywhere(*, user: User) -> int:
     """Revoke every API token of ``user``; returns how many there were."""
     deleted, _rows = AuthToken.objects.filter(user=user).delete()
     return deleted
 
 
-def account_password_changed(*, user: AbstractBaseUser) -> None:
+def account_password_changed(*, user: User) -> None:
     """After a password change or reset: no old token works, and the lockout is lifted (the
     owner proved who they are by e-mail)."""
     from axes.utils import reset

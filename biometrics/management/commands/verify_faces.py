@@ -95,11 +95,12 @@ def verify_pair(first: Path, second: Path, cache: dict[Path, Embedding | FaceRef
         "model": model,
     }
     b = _probe(second)
-    if isinstance(a, Embedding) and isinstance(b, Embedding):
+    if isinstance(a, FaceRefused):
+        result |= {"reason": a.code.value, "refused": str(first)}
+    elif isinstance(b, FaceRefused):
+        result |= {"reason": b.code.value, "refused": str(second)}
+    else:
         decision = compare(a, b)
         result |= {"match": decision.match, "distance": round(decision.distance, 4)}
-    else:
-        path, refused = (first, a) if isinstance(a, FaceRefused) else (second, b)
-        result |= {"reason": refused.code.value, "refused": str(path)}
     result["ms"] = round((time.perf_counter() - start) * 1000, 1)
     return result
