@@ -148,7 +148,7 @@ class HourMinuteField(serializers.TimeField):
     """A local wall-clock time as ``HH:MM``. Not OpenAPI's ``format: time``, which is RFC 3339's
     full time with seconds and an offset; opening hours have neither."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:  # passed through to TimeField as they are
         super().__init__(format="%H:%M", **kwargs)
 
 
