@@ -33,6 +33,8 @@ class PhotosField(forms.FileField):
     def widget_attrs(self, widget: forms.Widget) -> dict[str, str]:
         return {**super().widget_attrs(widget), "accept": "image/*"}
 
+    # ``data`` is whatever the widget read: a list of files, one, none, or the clear checkbox's
+    # False or FILE_INPUT_CONTRADICTION (a bare object()); hence ``object``.
     def clean(self, data: object, initial: object = None) -> list[UploadedFile]:
         files = data if isinstance(data, list | tuple) else [data] if data else []
         cleaned = []

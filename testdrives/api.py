@@ -10,6 +10,7 @@ a 404, like one that does not exist.
 import uuid
 from datetime import date as CalendarDay
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
@@ -28,7 +29,7 @@ from rest_framework.views import APIView
 
 from fleet.models import CarModel, Paint, Store
 from members.api import MemberApi, RuleOutputSerializer, rule_output
-from members.models import Tier
+from members.models import Member, Tier
 from testdrives.codes import code_normalize
 from testdrives.eligibility import Eligibility, member_eligibility
 from testdrives.models import Kiosk, PurchaseMethod, State, TestDrive
@@ -44,6 +45,10 @@ from testdrives.services.booking import testdrive_book_once, testdrive_cancel, t
 from testdrives.services.kiosks import kiosk_for_token
 from testdrives.services.lifecycle import testdrive_check_in
 from testdrives.services.purchase import testdrive_purchase
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+    from drf_spectacular.openapi import AutoSchema
 
 TAGS = ["test drives"]
 # The eligibility operation sits with the member's own operations (/me/) in the schema.
@@ -73,7 +78,8 @@ class SlotOutputSerializer(serializers.Serializer):
 class TransitionOutputSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     to = serializers.CharField(help_text="The state entered (one of `state`'s values).")
-    label = serializers.CharField()
+    # An output key: DRF takes declared fields off the class, so Field.label is not replaced.
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class TestDriveOutputSerializer(serializers.Serializer):
@@ -99,15 +105,36 @@ class TestDriveDetailOutputSerializer(TestDriveOutputSerializer):
     timeline = TransitionOutputSerializer(many=True, help_text="Every transition, oldest first.")
 
 
+class _Output(TypedDict):
+    fee_is_paid: bool
+    timeline: list[dict[str, object]]  # set for the detail only
+
+
 def testdrive_output(td: TestDrive, *, detail: bool = False) -> dict[str, object]:
-    td.fee_is_paid = td.fee_cny == 0 or testdrive_fee_pending(test_drive=td) is None
+    # The output serializers read these from the booking, beside its fields.
+    out = cast("WithAnnotations[TestDrive, _Output]", td)
+    out.fee_is_paid = td.fee_cny == 0 or testdrive_fee_pending(test_drive=td) is None
     if not detail:
-        return TestDriveOutputSerializer(td).data
-    td.timeline = [
+        return TestDriveOutputSerializer(out).data
+    out.timeline = [
         {"at": step["at"], "to": step["to"], "label": str(step["to_label"])}
         for step in testdrive_timeline(test_drive=td)
     ]
-    return TestDriveDetailOutputSerializer(td).data
+    return TestDriveDetailOutputSerializer(out).data
+
+
+class MemberRequest(Request):
+    """Type only: a request that ``MemberApi`` let through; its ``IsMember`` permission put the
+    caller's member profile on it."""
+
+    member: Member
+
+
+class KioskRequest(Request):
+    """Type only: a request that ``KioskApi`` let through; ``IsKiosk`` checked that it
+    authenticated as a kiosk."""
+
+    auth: Kiosk
 
 
 # --- Slots and booking ----------------------------------------------------------------------
@@ -160,7 +187,7 @@ class TestDriveListCreateApi(MemberApi):
         slot_start = serializers.DateTimeField(help_text="The start of a window from the slots list.")
 
     @extend_schema(tags=TAGS, summary="My test drives", responses={200: TestDriveOutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: MemberRequest) -> Response:
         drives = testdrive_list_for_member(member=request.member).prefetch_related("payments")
         return Response([testdrive_output(td) for td in drives])
 
@@ -186,7 +213,7 @@ class TestDriveListCreateApi(MemberApi):
             ),
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: MemberRequest) -> Response:
         serializer = self.BookInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -225,7 +252,7 @@ class TestDriveDetailApi(MemberApi):
             404: OpenApiResponse(ERROR, description="Not yours, or none."),
         },
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: MemberRequest, pk: int) -> Response:
         return Response(testdrive_output(testdrive_get_for_member(member=request.member, pk=pk), detail=True))
 
 
@@ -240,9 +267,9 @@ class TestDriveCancelApi(MemberApi):
             409: OpenApiResponse(ERROR, description="Too late."),
         },
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: MemberRequest, pk: int) -> Response:
         td = testdrive_cancel(
-            test_drive=testdrive_get_for_member(member=request.member, pk=pk), by=request.user
+            test_drive=testdrive_get_for_member(member=request.member, pk=pk), by=request.member.user
         )
         return Response(testdrive_output(td, detail=True))
 
@@ -254,7 +281,7 @@ class TestDrivePayApi(MemberApi):
         request=None,
         responses={200: TestDriveDetailOutputSerializer, 402: ERROR, 404: ERROR, 409: ERROR},
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: MemberRequest, pk: int) -> Response:
         td = testdrive_get_for_member(member=request.member, pk=pk)
         testdrive_pay_fee(test_drive=td)
         return Response(testdrive_output(td, detail=True))
@@ -280,7 +307,7 @@ class TestDrivePurchaseApi(MemberApi):
         request=PurchaseInputSerializer,
         responses={201: PurchaseOutputSerializer, 402: ERROR, 404: ERROR, 409: ERROR},
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: MemberRequest, pk: int) -> Response:
         serializer = self.PurchaseInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         order = testdrive_purchase(
@@ -299,7 +326,7 @@ class KioskAuthentication(BaseAuthentication):
 
     keyword = "Kiosk"
 
-    def authenticate(self, request: Request) -> tuple[object, Kiosk] | None:
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, Kiosk] | None:
         header = request.headers.get("Authorization", "")
         if not header.startswith(f"{self.keyword} "):
             return None
@@ -316,7 +343,7 @@ class KioskAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "testdrives.api.KioskAuthentication"
     name = "kioskToken"
 
-    def get_security_definition(self, auto_schema: object) -> dict[str, str]:
+    def get_security_definition(self, auto_schema: "AutoSchema") -> dict[str, str]:
         return {
             "type": "apiKey",
             "in": "header",
@@ -353,7 +380,7 @@ class KioskCheckInApi(KioskApi):
         request=CheckInInputSerializer,
         responses={200: KioskStatusOutputSerializer, 402: ERROR, 404: ERROR, 409: ERROR},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: KioskRequest) -> Response:
         serializer = self.CheckInInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         td = testdrive_check_in(kiosk=request.auth, pickup_code=serializer.validated_data["code"])
@@ -366,7 +393,7 @@ class KioskStatusApi(KioskApi):
         summary="Where a booking stands",
         responses={200: KioskStatusOutputSerializer, 404: ERROR},
     )
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: KioskRequest, code: str) -> Response:
         td = get_object_or_404(
             TestDrive.objects.select_related("delivery_bay"),
             pickup_code=code_normalize(code),
@@ -411,7 +438,7 @@ class EligibilityApi(MemberApi):
             404: ERROR,
         },
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: MemberRequest) -> Response:
         params = self.EligibilityInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         car_model = CarModel.objects.filter(slug=params.validated_data["model"], is_listed=True).first()

@@ -1,13 +1,15 @@
 """Portal forms for booking and buying."""
 
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import cast
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fleet.models import CarModel, Store
+from fleet.models import CarModel, Paint, Store
 from testdrives.models import PurchaseMethod
 from testdrives.services.purchase import FINANCE_TERMS_MONTHS
 
@@ -18,20 +20,29 @@ def booking_days() -> list[date]:
     return [today + timedelta(days=n) for n in range(settings.TESTDRIVE_BOOK_AHEAD_DAYS + 1)]
 
 
+class DisplayNameChoiceField(forms.ModelChoiceField):
+    """Lists a store or a paint by its name in the current language."""
+
+    def label_from_instance(self, obj: Store | Paint) -> str:
+        return obj.display_name
+
+
 class SlotSearchForm(forms.Form):
     """Store, day and paint: what the list of pickup times depends on."""
 
-    store = forms.ModelChoiceField(label=_("Store"), queryset=Store.objects.none(), empty_label=None)
+    store = DisplayNameChoiceField(label=_("Store"), queryset=Store.objects.none(), empty_label=None)
     day = forms.TypedChoiceField(label=_("Day"), coerce=date.fromisoformat)
-    paint = forms.ModelChoiceField(label=_("Paint"), queryset=None, empty_label=None)
+    paint = DisplayNameChoiceField(label=_("Paint"), queryset=Paint.objects.none(), empty_label=None)
 
-    def __init__(self, *args: object, car_model: CarModel, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = Store.objects.filter(vehicles__car_model=car_model).distinct()
-        self.fields["paint"].queryset = car_model.paints.all()
-        self.fields["paint"].label_from_instance = lambda paint: paint.display_name
-        self.fields["store"].label_from_instance = lambda store: store.display_name
-        self.fields["day"].choices = [(d.isoformat(), d.strftime("%Y-%m-%d %a")) for d in booking_days()]
+    def __init__(self, data: Mapping[str, object] | None = None, *, car_model: CarModel) -> None:
+        super().__init__(data)
+        # The form's own copies of the fields declared above.
+        store = cast(DisplayNameChoiceField, self.fields["store"])
+        paint = cast(DisplayNameChoiceField, self.fields["paint"])
+        day = cast(forms.TypedChoiceField, self.fields["day"])
+        store.queryset = Store.objects.filter(vehicles__car_model=car_model).distinct()
+        paint.queryset = car_model.paints.all()
+        day.choices = [(d.isoformat(), d.strftime("%Y-%m-%d %a")) for d in booking_days()]
 
 
 class PurchaseForm(forms.Form):

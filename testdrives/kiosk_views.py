@@ -27,6 +27,7 @@ from biometrics.selectors import (
 from biometrics.services import face_attempts_nudge
 from testdrives.admin_forms import PhotosField
 from testdrives.codes import code_normalize
+from testdrives.htmx import HtmxHttpRequest
 from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.kiosks import kiosk_for_token
@@ -103,7 +104,7 @@ def _drive_at_kiosk(kiosk: Kiosk, code: str) -> TestDrive:
 
 
 @kiosk_required
-def drive(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
+def drive(request: HtmxHttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     """The customer's screen after check-in; its status region polls this view (htmx) every 2 s.
 
     The face check's data is read only while the booking waits for it: a poll in any other state
@@ -139,7 +140,7 @@ def drive(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
 
 @require_POST
 @kiosk_required
-def face(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
+def face(request: HtmxHttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     """The camera's burst of frames: checked, stored for the decision, decided by a worker.
 
     No frame is decoded here: a burst over the frame limit is refused before any is read, and

@@ -9,7 +9,7 @@ Every transition is logged by django-fsm-log (who, when, why).
 """
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -141,82 +141,82 @@ class TestDrive(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.SCHEDULED, target=S.CHECKED_IN)
-    def check_in(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def check_in(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.CHECKED_IN, target=S.VERIFYING)
-    def start_verification(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def start_verification(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.VERIFYING, target=S.CHECKED_IN)
-    def retry_verification(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def retry_verification(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=[S.CHECKED_IN, S.VERIFYING, S.LOCKED], target=S.VERIFIED)
-    def verify(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def verify(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.VERIFYING, target=S.LOCKED)
-    def lock(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def lock(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.LOCKED, target=S.CHECKED_IN)
-    def unlock(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def unlock(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=[S.VERIFIED, S.DISPATCH_FAILED], target=S.DISPATCHING)
-    def dispatch(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def dispatch(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.DISPATCHING, target=S.READY)
-    def arrive(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def arrive(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.DISPATCHING, target=S.DISPATCH_FAILED)
-    def fail_dispatch(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def fail_dispatch(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.READY, target=S.ON_DRIVE)
-    def depart(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def depart(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.ON_DRIVE, target=S.OVERDUE)
-    def mark_overdue(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def mark_overdue(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=[S.ON_DRIVE, S.OVERDUE], target=S.RETURNED)
-    def take_back(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def take_back(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.RETURNED, target=S.COMPLETED)
-    def complete(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def complete(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=PURCHASABLE, target=S.PURCHASED)
-    def purchase(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def purchase(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=STAFF_CANCELLABLE, target=S.CANCELLED)
-    def cancel(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def cancel(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=MISSABLE, target=S.NO_SHOW)
-    def miss(self, *, by: AbstractBaseUser | None = None, description: str = "") -> None: ...
+    def miss(self, *, by: User | None = None, description: str = "") -> None: ...
 
 
 class PickupWindow(models.Model):

@@ -61,8 +61,9 @@ def notification_text(note: Notification, *, language: str | None = None) -> tup
                 "The car has gone back and the booking counts as missed."
             ),
         }
-        subject = str(NotificationKind(note.kind).label)
-        body = bodies[note.kind] % {"car": car, "when": when, "due": due, "code": td.pickup_code}
+        kind = NotificationKind(note.kind)
+        subject = str(kind.label)
+        body = bodies[kind] % {"car": car, "when": when, "due": due, "code": td.pickup_code}
     return subject, body
 
 

@@ -28,6 +28,7 @@ from testdrives.eligibility import (
 )
 from testdrives.errors import BookingRefused
 from testdrives.forms import PurchaseForm, SlotSearchForm
+from testdrives.htmx import HtmxHttpRequest
 from testdrives.models import PURCHASABLE, State
 from testdrives.qr import qr_svg
 from testdrives.selectors import (
@@ -78,7 +79,7 @@ def _fixes(standing: BookingStanding) -> dict[str, tuple[str, str]]:
 
 
 @member_required
-def book(request: HttpRequest, member: Member, slug: str) -> HttpResponse:
+def book(request: HtmxHttpRequest, member: Member, slug: str) -> HttpResponse:
     """Store → day → paint → pickup time. GET shows the times (htmx swaps only that region);
     POST books one, with a one-time request key so a double click books once."""
     car_model = get_object_or_404(CarModel.objects.select_related("brand"), slug=slug)
@@ -116,8 +117,8 @@ def _slot_defaults(car_model: CarModel) -> dict[str, object]:
 
 def _book_post(request: HttpRequest, member: Member, car_model: CarModel) -> HttpResponse:
     try:
-        store = Store.objects.get(pk=request.POST.get("store"))
-        paint = Paint.objects.get(pk=request.POST.get("paint"), car_model=car_model)
+        store = Store.objects.get(pk=request.POST.get("store", ""))
+        paint = Paint.objects.get(pk=request.POST.get("paint", ""), car_model=car_model)
         slot_start = datetime.fromisoformat(request.POST.get("slot", ""))
         request_key = uuid.UUID(request.POST.get("request_key", ""))
     except (Store.DoesNotExist, Paint.DoesNotExist, ValueError, TypeError):
@@ -177,7 +178,7 @@ def detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     td = testdrive_get_for_member(member=member, pk=pk)
     try:
-        testdrive_cancel(test_drive=td, by=request.user)
+        testdrive_cancel(test_drive=td, by=member.user)
         messages.success(request, _("Your booking is cancelled and the car released."))
     except ApplicationError as error:
         messages.error(request, str(error.message))

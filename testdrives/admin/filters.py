@@ -6,6 +6,7 @@ page itself. These offer fixed periods and the known identity methods instead.
 """
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -13,7 +14,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-IDENTITY_METHODS = [("face", _("Face check")), ("staff", _("Staff, by hand"))]
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+IDENTITY_METHODS: list[tuple[str, "StrOrPromise"]] = [
+    ("face", _("Face check")),
+    ("staff", _("Staff, by hand")),
+]
 
 
 def _periods(now: datetime) -> dict[str, tuple[datetime, datetime]]:
@@ -39,7 +46,9 @@ class SlotPeriodFilter(admin.SimpleListFilter):
     title = _("pickup window")
     parameter_name = "slot"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, "StrOrPromise"]]:
         return [
             ("today", _("Today")),
             ("tomorrow", _("Tomorrow")),
@@ -62,7 +71,9 @@ class IdentityMethodFilter(admin.SimpleListFilter):
     title = _("identity checked by")
     parameter_name = "identity_method"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, "StrOrPromise"]]:
         return [*IDENTITY_METHODS, ("none", _("Not checked"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from testdrives.models import Kiosk
 from testdrives.services.kiosks import kiosk_create, kiosk_deactivate, kiosk_rotate_token
+from vendingstore.admin import admin_user
 
 
 @admin.register(Kiosk)
@@ -25,10 +26,10 @@ class KioskAdmin(admin.ModelAdmin):
     search_fields = ["name", "store__name"]
     actions = ["deactivate", "rotate_token"]
 
-    def get_fields(self, request: HttpRequest, obj: Kiosk | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Kiosk | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["store", "name"]
-        return ["store", "name", "is_active", "last_seen_at", "created_by"]
+            return ("store", "name")
+        return ("store", "name", "is_active", "last_seen_at", "created_by")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Kiosk | None = None) -> list[str]:
         # A kiosk stays bound to its store, and is switched off only by the audited action.
@@ -41,7 +42,7 @@ class KioskAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        kiosk, token = kiosk_create(store=obj.store, name=obj.name, by=request.user)
+        kiosk, token = kiosk_create(store=obj.store, name=obj.name, by=admin_user(request))
         obj.pk, obj.token_hash, obj.created_by = kiosk.pk, kiosk.token_hash, kiosk.created_by
         obj._state.adding = False
         # Read by response_add below, in this same request only.

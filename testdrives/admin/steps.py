@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +26,7 @@ from testdrives.services.lifecycle import (
     testdrive_unlock,
 )
 
-Run = Callable[[TestDrive, AbstractBaseUser, dict[str, Any]], object]
+Run = Callable[[TestDrive, User, dict[str, Any]], TestDrive]
 
 
 @dataclass(frozen=True)
@@ -41,28 +41,28 @@ class Step:
         return state in self.states
 
 
-def _cancel(td: TestDrive, by: AbstractBaseUser, data: dict[str, Any]) -> object:
+def _cancel(td: TestDrive, by: User, data: dict[str, Any]) -> TestDrive:
     return testdrive_cancel(test_drive=td, by=by, as_staff=True, reason=data["reason"])
 
 
-def _verify(td: TestDrive, by: AbstractBaseUser, data: dict[str, Any]) -> object:
+def _verify(td: TestDrive, by: User, data: dict[str, Any]) -> TestDrive:
     note = f"driving licence and ID card seen: {data['note']}"
     return testdrive_identity_verified(test_drive=td, method="staff", by=by, note=note)
 
 
-def _unlock(td: TestDrive, by: AbstractBaseUser, data: dict[str, Any]) -> object:
+def _unlock(td: TestDrive, by: User, data: dict[str, Any]) -> TestDrive:
     return testdrive_unlock(test_drive=td, by=by, reason=data["reason"])
 
 
-def _retry(td: TestDrive, by: AbstractBaseUser, data: dict[str, Any]) -> object:
+def _retry(td: TestDrive, by: User, data: dict[str, Any]) -> TestDrive:
     return testdrive_dispatch_retry(test_drive=td, by=by)
 
 
-def _depart(td: TestDrive, by: AbstractBaseUser, data: dict[str, Any]) -> object:
+def _depart(td: TestDrive, by: User, data: dict[str, Any]) -> TestDrive:
     return testdrive_depart(test_drive=td, by=by)
 
 
-def _return(td: TestDrive, by: AbstractBaseUser, data: dict[str, Any]) -> object:
+def _return(td: TestDrive, by: User, data: dict[str, Any]) -> TestDrive:
     return testdrive_return(
         test_drive=td,
         odometer_km=data["odometer_km"],
@@ -73,7 +73,7 @@ def _return(td: TestDrive, by: AbstractBaseUser, data: dict[str, Any]) -> object
     )
 
 
-def _inspect(td: TestDrive, by: AbstractBaseUser, data: dict[str, Any]) -> object:
+def _inspect(td: TestDrive, by: User, data: dict[str, Any]) -> TestDrive:
     return testdrive_inspect(test_drive=td, by=by, notes=data["notes"])
 
 

@@ -8,11 +8,11 @@ each store are custom views linked from the changelist and the app index.
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten, unquote
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -38,6 +38,7 @@ from testdrives.models import (
     TestDrive,
 )
 from testdrives.selectors import testdrive_timeline
+from vendingstore.admin import admin_user
 from vendingstore.admin_paging import LargeTablePaginator
 from vendingstore.api_errors import ApplicationError
 
@@ -49,16 +50,17 @@ class ReadOnlyInline(admin.TabularInline):
     can_delete = False
     show_change_link = False
 
-    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
-        return list(self.fields or [])
+    # ``obj`` is the booking the inline sits under (Django passes the parent object to inlines).
+    def get_readonly_fields(self, request: HttpRequest, obj: TestDrive | None = None) -> list[str]:
+        return flatten(self.fields or [])
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: TestDrive | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: TestDrive | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: TestDrive | None = None) -> bool:
         return False
 
 
@@ -253,6 +255,8 @@ class TestDriveAdmin(ReadOnlyAdmin):
     ) -> TestDrive | None:
         # The booking page (and its buttons) show all of RELATED; the list joins only its columns.
         field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        if not isinstance(field, Field):
+            return None  # a relation, not a column: the admin's to_field check lets none through
         try:
             return (
                 self.get_queryset(request)
@@ -338,7 +342,7 @@ class TestDriveAdmin(ReadOnlyAdmin):
         )
 
     @staticmethod
-    def _who(obj: TestDrive, by: AbstractBaseUser | None) -> str:
+    def _who(obj: TestDrive, by: User | None) -> str:
         if by is None:
             return gettext("system (kiosk, tower or sweep)")
         if by.pk == obj.member.user_id:
@@ -385,14 +389,15 @@ class TestDriveAdmin(ReadOnlyAdmin):
             raise Http404
         test_drive = self.get_object(request, unquote(object_id))
         if test_drive is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            # Django's own redirect for a missing object; private, so the stubs leave it out.
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # type: ignore[attr-defined]
         if not self.may_act(request):
             raise PermissionDenied
         back = reverse("admin:testdrives_testdrive_change", args=[test_drive.pk])
         form = action.form(request.POST, request.FILES) if action.form and request.method == "POST" else None
         if request.method == "POST" and (form is None or form.is_valid()):
             try:
-                action.run(test_drive, request.user, form.cleaned_data if form else {})
+                action.run(test_drive, admin_user(request), form.cleaned_data if form else {})
             except ApplicationError as refusal:
                 self.message_user(request, str(refusal.message), messages.ERROR)
                 if action.form is None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -281,7 +281,7 @@ def testdrive_pay_fee(*, test_drive: TestDrive) -> Payment | None:
 
 
 def testdrive_cancel(
-    *, test_drive: TestDrive, by: AbstractBaseUser, as_staff: bool = False, reason: str = ""
+    *, test_drive: TestDrive, by: User, as_staff: bool = False, reason: str = ""
 ) -> TestDrive:
     """Cancel a booking and release its car at once.
 

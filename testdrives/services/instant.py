@@ -23,9 +23,10 @@ CONTROLLED = "this tower is run by its controller, but this process is set to TO
 
 
 def _tower_has_controller(vehicle: Vehicle) -> bool:
-    if vehicle.bay_id is None:
+    bay = vehicle.bay  # no query when there is none
+    if bay is None:
         return False
-    return TowerLink.objects.filter(tower_id=vehicle.bay.tower_id, inventory_loaded_at__isnull=False).exists()
+    return TowerLink.objects.filter(tower_id=bay.tower_id, inventory_loaded_at__isnull=False).exists()
 
 
 def instant_retrieve(*, test_drive_id: int) -> bool:
@@ -46,6 +47,7 @@ def instant_retrieve(*, test_drive_id: int) -> bool:
         if vehicle.status == VehicleStatus.AT_DELIVERY_BAY:
             if early:
                 return False
+            assert vehicle.bay is not None  # the database's vehicle_bay_matches_status
             testdrive_car_at_bay(test_drive=td, bay=vehicle.bay)
             return True
         if _tower_has_controller(vehicle):

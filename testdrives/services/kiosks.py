@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ def kiosk_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def kiosk_create(*, store: Store, name: str, by: AbstractBaseUser) -> tuple[Kiosk, str]:
+def kiosk_create(*, store: Store, name: str, by: User) -> tuple[Kiosk, str]:
     """A new active kiosk for ``store`` and its token. The token is returned only here: show it
     to staff once and never store it."""
     token = kiosk_token_new()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -142,7 +142,7 @@ def testdrive_face_check_failed(*, test_drive: TestDrive | int, failures: int, r
 
 
 def testdrive_identity_verified(
-    *, test_drive: TestDrive | int, method: str, by: AbstractBaseUser | None = None, note: str = ""
+    *, test_drive: TestDrive | int, method: str, by: User | None = None, note: str = ""
 ) -> TestDrive:
     """Identity confirmed, by the face check (``method="face"``) or by staff who saw the driving
     licence and ID card (``method="staff"``, audited with who and ``note``). The car is sent for
@@ -170,7 +170,7 @@ def testdrive_identity_verified(
     return td
 
 
-def testdrive_unlock(*, test_drive: TestDrive | int, by: AbstractBaseUser, reason: str) -> TestDrive:
+def testdrive_unlock(*, test_drive: TestDrive | int, by: User, reason: str) -> TestDrive:
     """Staff give a locked booking more face attempts (locked → checked_in)."""
     with transaction.atomic():
         return _step(
@@ -207,7 +207,7 @@ def testdrive_dispatch_failed(*, test_drive: TestDrive | int, reason: str) -> Te
     return td
 
 
-def testdrive_dispatch_retry(*, test_drive: TestDrive | int, by: AbstractBaseUser) -> TestDrive:
+def testdrive_dispatch_retry(*, test_drive: TestDrive | int, by: User) -> TestDrive:
     """Staff ask the tower again after a fault (dispatch_failed → dispatching)."""
     with transaction.atomic():
         td = _step(
@@ -219,7 +219,7 @@ def testdrive_dispatch_retry(*, test_drive: TestDrive | int, by: AbstractBaseUse
     return td
 
 
-def testdrive_depart(*, test_drive: TestDrive | int, by: AbstractBaseUser | None = None) -> TestDrive:
+def testdrive_depart(*, test_drive: TestDrive | int, by: User | None = None) -> TestDrive:
     """The gate opened and the car left the delivery bay: the drive's clock starts now."""
     now = timezone.now()
 
@@ -271,7 +271,7 @@ def testdrive_return(
     energy_pct: int,
     damage: str = "",
     photos: Sequence[UploadedFile] = (),
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> TestDrive:
     """The car is back in a delivery bay: readings and photos recorded, late fee worked out.
 
@@ -336,7 +336,7 @@ def _late_fee_charge(td: TestDrive) -> None:
     transaction.on_commit(charge)
 
 
-def testdrive_inspect(*, test_drive: TestDrive | int, by: AbstractBaseUser, notes: str = "") -> TestDrive:
+def testdrive_inspect(*, test_drive: TestDrive | int, by: User, notes: str = "") -> TestDrive:
     """Staff inspected the returned car (returned → completed): its hold ends, it goes back into
     storage."""
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fleet.models import Tower, Vehicle, VehicleStatus
+from fleet.models import Bay, Tower, Vehicle, VehicleStatus
 from testdrives.errors import TransitionRefused
 from testdrives.models import CAR_WANTED, CAR_WANTED_AT_KIOSK, State, TestDrive
 from testdrives.services.lifecycle import testdrive_car_at_bay, testdrive_dispatch_failed
@@ -65,6 +65,7 @@ def retrieve_ensure(*, test_drive_id: int) -> TowerCommand | None:
         return None
     if vehicle.status == VehicleStatus.AT_DELIVERY_BAY:
         bay = vehicle.bay
+        assert bay is not None  # the database's vehicle_bay_matches_status
         if dispatching:
             transaction.on_commit(lambda: _car_at_bay(td.pk, bay))
         return None
@@ -113,7 +114,7 @@ def _fail_after_commit(test_drive_id: int, reason: str) -> None:
     transaction.on_commit(fail)
 
 
-def _car_at_bay(test_drive_id: int, bay: object) -> None:
+def _car_at_bay(test_drive_id: int, bay: Bay) -> None:
     with contextlib.suppress(TransitionRefused):
         testdrive_car_at_bay(test_drive=test_drive_id, bay=bay)
 
