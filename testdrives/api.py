@@ -28,8 +28,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fleet.models import CarModel, Paint, Store
-from members.api import MemberApi, RuleOutputSerializer, rule_output
-from members.models import Member, Tier
+from members.api import MemberApi, MemberRequest, RuleOutputSerializer, rule_output
+from members.models import Tier
 from testdrives.codes import code_normalize
 from testdrives.eligibility import Eligibility, member_eligibility
 from testdrives.models import Kiosk, PurchaseMethod, State, TestDrive
@@ -121,13 +121,6 @@ def testdrive_output(td: TestDrive, *, detail: bool = False) -> dict[str, object
         for step in testdrive_timeline(test_drive=td)
     ]
     return TestDriveDetailOutputSerializer(out).data
-
-
-class MemberRequest(Request):
-    """Type only: a request that ``MemberApi`` let through; its ``IsMember`` permission put the
-    caller's member profile on it."""
-
-    member: Member
 
 
 class KioskRequest(Request):

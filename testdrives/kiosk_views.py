@@ -27,7 +27,6 @@ from biometrics.selectors import (
 from biometrics.services import face_attempts_nudge
 from testdrives.admin_forms import PhotosField
 from testdrives.codes import code_normalize
-from testdrives.htmx import HtmxHttpRequest
 from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.kiosks import kiosk_for_token
@@ -39,6 +38,7 @@ from testdrives.services.lifecycle import (
 )
 from testdrives.services.operator import face_pickup_operator_call
 from vendingstore.api_errors import ApplicationError
+from vendingstore.htmx import HtmxHttpRequest
 from vendingstore.uploads import burst_read, limits
 
 SESSION_KEY = "kiosk_token"

@@ -28,7 +28,6 @@ from testdrives.eligibility import (
 )
 from testdrives.errors import BookingRefused
 from testdrives.forms import PurchaseForm, SlotSearchForm
-from testdrives.htmx import HtmxHttpRequest
 from testdrives.models import PURCHASABLE, State
 from testdrives.qr import qr_svg
 from testdrives.selectors import (
@@ -42,6 +41,7 @@ from testdrives.selectors import (
 from testdrives.services.booking import testdrive_book, testdrive_cancel, testdrive_pay_fee
 from testdrives.services.purchase import purchase_price, testdrive_purchase
 from vendingstore.api_errors import ApplicationError
+from vendingstore.htmx import HtmxHttpRequest
 
 
 @member_required
