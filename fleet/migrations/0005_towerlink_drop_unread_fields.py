@@ -4,17 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("fleet", "0004_tower_link"),
+        ('fleet', '0004_tower_link'),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name="towerlink",
-            name="queued",
+            model_name='towerlink',
+            name='queued',
         ),
         migrations.RemoveField(
-            model_name="towerlink",
-            name="seen_at",
+            model_name='towerlink',
+            name='seen_at',
         ),
     ]
