@@ -8,6 +8,14 @@ from django.core.management import call_command
 
 from vendingstore.celery import app as celery_app
 
+# Fixtures every folder may use (a test imports their plain helpers, never another folder's).
+pytest_plugins = [
+    "tests.fixtures.folders",
+    "tests.fixtures.world",
+    "tests.fixtures.faces",
+    "tests.fixtures.snapcar",
+]
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
 # from that thread by fixtures and the live server are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from biometrics.engine import Embedding, compare, embed, frame_of, threshold_for
-
-from .conftest import FACES, needs_faces
+from tests.fixtures.faces import FACES, needs_faces
 
 # (file, file) pairs from identities.csv: same identity, then different identities.
 GENUINE = [("img1.jpg", "img2.jpg"), ("img1.jpg", "img4.jpg"), ("img13.jpg", "img14.jpg")]

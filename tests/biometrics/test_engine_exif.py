@@ -5,8 +5,7 @@ import io
 from PIL import Image
 
 from biometrics.engine import compare, embed
-
-from .conftest import needs_faces, upright
+from tests.fixtures.faces import needs_faces, upright
 
 ORIENTATION = 0x0112
 

@@ -9,8 +9,7 @@ from PIL import ImageOps
 from biometrics.engine import AntiSpoofStatus, ChallengeCode, ChallengeKind, check_antispoof, check_challenge
 from biometrics.engine.liveness import blinked, turned
 from biometrics.engine.weights import ANTISPOOF_FILES
-
-from .conftest import FACES, needs_faces, png_bytes, upright
+from tests.fixtures.faces import FACES, needs_faces, png_bytes, upright
 
 
 def antispoof_weights_present() -> bool:

@@ -16,8 +16,7 @@ from biometrics.engine.quality import (
     MIN_SHARPNESS,
     check_crop,
 )
-
-from .conftest import FACES, needs_faces, png_bytes, upright
+from tests.fixtures.faces import FACES, needs_faces, png_bytes, upright
 
 
 def refusal(image) -> QualityCode:

@@ -16,8 +16,8 @@ from biometrics.engine.sface import (
     source_path,
 )
 from biometrics.engine.weights import WeightsMissing
+from tests.fixtures.faces import FACES, needs_faces
 
-from .conftest import FACES, needs_faces
 from .test_engine_weights import empty_home, no_network  # noqa: F401
 
 

@@ -12,8 +12,7 @@ from biometrics.engine.weights import (
     ensure_antispoof_weights,
     ensure_recognition_weights,
 )
-
-from .conftest import FACES, needs_faces
+from tests.fixtures.faces import FACES, needs_faces
 
 
 @pytest.fixture

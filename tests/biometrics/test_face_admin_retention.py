@@ -19,7 +19,7 @@ from biometrics.services import biometrics_retention_sweep
 from testdrives.models import State, TestDrive
 from testdrives.services.booking import testdrive_cancel, testdrive_release
 from tests.factories import StaffFactory
-from tests.testdrives.conftest import make_member
+from tests.fixtures.world import make_member
 
 pytestmark = pytest.mark.django_db
 

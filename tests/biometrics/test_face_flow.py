@@ -17,8 +17,8 @@ from biometrics.services.pickup import NotEnrolled
 from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.lifecycle import testdrive_check_in
-from tests.biometrics.conftest import FACES, burst, needs_faces, photo
-from tests.testdrives.conftest import TEN
+from tests.fixtures.faces import FACES, burst, needs_faces, photo
+from tests.fixtures.world import TEN
 
 pytestmark = [pytest.mark.django_db, needs_faces]
 

@@ -14,7 +14,7 @@ from biometrics.engine import Embedding
 from biometrics.models import FaceTemplate, VerificationAttempt
 from testdrives.services.kiosks import kiosk_create
 from tests.biometrics.test_face_model_change import old_template
-from tests.testdrives.conftest import TEN
+from tests.fixtures.world import TEN
 
 pytestmark = pytest.mark.django_db
 

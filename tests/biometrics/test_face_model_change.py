@@ -18,9 +18,9 @@ from biometrics.services import face_enrol, face_verify_pickup
 from biometrics.services.pickup import TemplateOutdated
 from testdrives.models import State, TestDrive
 from testdrives.services.face import testdrive_face_check_start
-from tests.biometrics.conftest import needs_faces, photo
 from tests.biometrics.test_face_flow import check_in  # noqa: F401
-from tests.testdrives.conftest import make_member
+from tests.fixtures.faces import needs_faces, photo
+from tests.fixtures.world import make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ from biometrics.models import EnrolmentStatus, FaceEnrolment, FaceTemplate, Veri
 from biometrics.services import consent_withdraw
 from testdrives.models import State, TestDrive
 from testdrives.services.kiosks import kiosk_create
-from tests.biometrics.conftest import FACES, burst, needs_faces, photo
+from tests.fixtures.faces import FACES, burst, needs_faces, photo
+from tests.fixtures.world import TEN, make_member
 from tests.images import png_header_claiming
-from tests.testdrives.conftest import TEN, make_member
 
 pytestmark = pytest.mark.django_db
 

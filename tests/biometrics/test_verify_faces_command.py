@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from .conftest import FACES, needs_faces
+from tests.fixtures.faces import FACES, needs_faces
 
 
 def run(*args: str) -> list[dict]:

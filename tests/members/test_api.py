@@ -13,7 +13,7 @@ from members.demo import demo_id_number
 from members.models import Member
 from tests.factories import MemberFactory
 from tests.members.conftest import FakeBureau
-from tests.members.signup_steps import finish_token, texted_code
+from tests.signup_steps import finish_token, texted_code
 
 pytestmark = pytest.mark.django_db
 BORN = date(1995, 7, 1)

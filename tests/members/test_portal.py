@@ -17,7 +17,7 @@ from members.demo import demo_id_number
 from members.models import Member
 from members.services import member_set_score_override
 from tests.members.conftest import FakeBureau
-from tests.members.signup_steps import finish_token, texted_code
+from tests.signup_steps import finish_token, texted_code
 
 pytestmark = pytest.mark.django_db
 BORN = date(1993, 9, 9)

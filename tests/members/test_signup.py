@@ -23,7 +23,7 @@ from members.services.signup import (
     signup_code_send,
     signup_finish,
 )
-from tests.members.signup_steps import finish_token, texted_code
+from tests.signup_steps import finish_token, texted_code
 
 pytestmark = pytest.mark.django_db
 BORN = date(1990, 4, 4)

@@ -5,8 +5,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from fleet.models import CarModel
+from tests.fixtures.snapcar import car_photo_bytes, face_photo_bytes, rephotograph
 from tests.images import png_header_claiming
-from tests.snapcar.conftest import car_photo_bytes, face_photo_bytes, rephotograph
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/snapcar/"

@@ -9,7 +9,7 @@ from snapcar import analysis, tasks
 from snapcar.models import CarPhotoIndex, SnapcarClassifier
 from snapcar.services import snapcar_index_photo, snapcar_reindex_all, snapcar_train
 from tests.factories import CarModelFactory
-from tests.snapcar.conftest import car_photo_bytes
+from tests.fixtures.snapcar import car_photo_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import pytest
 
 from fleet.models import CarModel
-from tests.snapcar.conftest import car_photo_bytes, face_photo_bytes, rephotograph
+from tests.fixtures.snapcar import car_photo_bytes, face_photo_bytes, rephotograph
 
 pytestmark = pytest.mark.django_db
 URL = "/snap/"

@@ -5,7 +5,7 @@ import pytest
 from fleet.models import CarModel
 from snapcar.errors import NoCarInPhoto
 from snapcar.selectors import snapcar_query
-from tests.snapcar.conftest import CATALOGUE, car_photo_bytes, face_photo_bytes, rephotograph
+from tests.fixtures.snapcar import CATALOGUE, car_photo_bytes, face_photo_bytes, rephotograph
 
 pytestmark = pytest.mark.django_db
 

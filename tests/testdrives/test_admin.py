@@ -33,7 +33,7 @@ from testdrives.services.lifecycle import (
 from testdrives.services.purchase import testdrive_purchase
 from testdrives.services.sweeps import sweep_overdue
 from tests.factories import MemberFactory, StaffFactory, StoreFactory, UserFactory
-from tests.testdrives.conftest import TEN
+from tests.fixtures.world import TEN
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:testdrives_testdrive_changelist")

@@ -13,7 +13,7 @@ from testdrives.models import State, TestDrive
 from testdrives.services.booking import testdrive_cancel
 from testdrives.services.kiosks import kiosk_create
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_depart, testdrive_identity_verified
-from tests.testdrives.conftest import TEN, make_member
+from tests.fixtures.world import TEN, make_member
 
 pytestmark = pytest.mark.django_db
 

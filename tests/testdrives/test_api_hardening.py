@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from testdrives.models import TestDrive
-from tests.testdrives.conftest import TEN
+from tests.fixtures.world import TEN
 from tests.testdrives.test_api import api_for, booking
 
 pytestmark = pytest.mark.django_db

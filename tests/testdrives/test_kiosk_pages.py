@@ -14,7 +14,7 @@ from testdrives.services.booking import testdrive_book
 from testdrives.services.kiosks import kiosk_create, kiosk_deactivate
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_depart, testdrive_identity_verified
 from tests.factories import StoreFactory, TowerFactory, VehicleFactory
-from tests.testdrives.conftest import TEN
+from tests.fixtures.world import TEN
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 
 from testdrives.models import Kiosk
 from testdrives.services.kiosks import kiosk_create, kiosk_deactivate, kiosk_for_token, kiosk_rotate_token
-from tests.testdrives.conftest import MORNING
+from tests.fixtures.world import MORNING
 
 pytestmark = pytest.mark.django_db
 

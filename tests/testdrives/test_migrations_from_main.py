@@ -11,7 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from biometrics.models import FaceTemplate
 from fleet.models import VehicleHold
 from testdrives.models import TestDrive
-from tests.testdrives.conftest import make_member
+from tests.fixtures.world import make_member
 
 # The last migration of each app these migrations touch, as on main before them.
 MAIN = [

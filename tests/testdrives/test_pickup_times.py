@@ -15,7 +15,7 @@ from testdrives.services.lifecycle import (
     testdrive_face_check_started,
     testdrive_identity_verified,
 )
-from tests.testdrives.conftest import make_member
+from tests.fixtures.world import make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from testdrives.models import State, TestDrive
-from tests.testdrives.conftest import TEN, make_member
+from tests.fixtures.world import TEN, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from testdrives.errors import BookingRefused, TransitionRefused
 from testdrives.services.booking import testdrive_cancel
 from testdrives.services.kiosks import kiosk_create
 from testdrives.services.lifecycle import testdrive_check_in
-from tests.testdrives.conftest import TEN, make_member
+from tests.fixtures.world import TEN, make_member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese_catalogue")]
 

@@ -13,7 +13,7 @@ from testdrives.services.booking import testdrive_pay_fee
 from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
 from tests.factories import CarModelFactory, PaintFactory, VehicleFactory
-from tests.testdrives.conftest import TEN, make_member
+from tests.fixtures.world import TEN, make_member
 
 pytestmark = pytest.mark.django_db
 

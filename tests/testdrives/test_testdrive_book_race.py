@@ -11,7 +11,7 @@ from testdrives.errors import NoCarLeft, SlotFull
 from testdrives.models import TestDrive
 from testdrives.services.booking import testdrive_book
 from tests.factories import CarModelFactory, PaintFactory, VehicleFactory
-from tests.testdrives.conftest import TEN, make_member
+from tests.fixtures.world import TEN, make_member
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

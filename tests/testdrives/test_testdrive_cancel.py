@@ -7,7 +7,7 @@ from testdrives.errors import TransitionRefused
 from testdrives.models import Notification, PickupWindow, State, TestDrive
 from testdrives.services.booking import testdrive_cancel, testdrive_pay_fee
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
-from tests.testdrives.conftest import TEN, make_member
+from tests.fixtures.world import TEN, make_member
 
 pytestmark = pytest.mark.django_db
 

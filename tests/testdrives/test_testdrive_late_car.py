@@ -9,7 +9,7 @@ from django.conf import settings
 from fleet.models import VehicleHold
 from testdrives.models import TestDrive
 from testdrives.services.sweeps import testdrives_sweep
-from tests.testdrives.conftest import TEN, make_member, on_the_road
+from tests.fixtures.world import TEN, make_member, on_the_road
 
 pytestmark = pytest.mark.django_db
 

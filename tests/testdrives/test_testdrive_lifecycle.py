@@ -25,7 +25,7 @@ from testdrives.services.lifecycle import (
 )
 from testdrives.services.purchase import testdrive_purchase
 from tests.factories import StoreFactory
-from tests.testdrives.conftest import TEN
+from tests.fixtures.world import TEN
 
 pytestmark = pytest.mark.django_db
 

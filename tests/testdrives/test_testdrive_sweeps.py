@@ -8,7 +8,7 @@ from django.conf import settings
 from fleet.models import VehicleHold
 from testdrives.models import Notification, Payment, PickupWindow, State
 from testdrives.services.sweeps import testdrives_sweep
-from tests.testdrives.conftest import TEN, on_the_road
+from tests.fixtures.world import TEN, on_the_road
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
-# ruff: noqa: F811  (fixtures imported from the test-drive conftest are redefined as parameters)
 """Fixtures for the tower link: the test-drive world (store, tower, two cars, members, a frozen
-clock) and a real tower simulator running in-process on a free port, fast, without a webhook
-(tests pull its events, or post signed ones themselves)."""
+clock: tests/fixtures/world.py) with tasks run in-process, and a real tower simulator running
+in-process on a free port, fast, without a webhook (tests pull its events, or post signed ones
+themselves)."""
 
 import contextlib
 import time
@@ -18,19 +18,7 @@ from testdrives.services.lifecycle import (
     testdrive_check_in,
     testdrive_identity_verified,
 )
-from tests.testdrives.conftest import (  # noqa: F401  (fixtures)
-    TEN,
-    book,
-    car_model,
-    cars,
-    clock,
-    eager_tasks,
-    paint,
-    staff,
-    store,
-    super_member,
-    tower,
-)
+from tests.fixtures.world import TEN
 from tower.client import TowerClient
 from tower.inbox import catch_up
 from tower.reconcile import tower_inventory_push
@@ -38,6 +26,11 @@ from tower.selectors import tower_physics_config
 from towersim.app import TowerApp, tower_start
 
 SECRET = "test-tower-secret"
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks(eager_tasks: None) -> None:
+    """Queued tasks run in-process (tests/conftest.py's ``eager_tasks``), as a worker would run them."""
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from testdrives.services.dispatch import dispatcher
 from testdrives.services.dispatchers import ControllerDispatcher, InstantDispatcher
-from tests.vendingstore.test_settings_profiles import run_manage
+from tests.manage_process import run_manage
 
 
 def test_it_refuses_to_start_with_an_unknown_dispatcher() -> None:

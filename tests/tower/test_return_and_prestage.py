@@ -12,7 +12,7 @@ from testdrives.services.lifecycle import testdrive_depart, testdrive_inspect, t
 from testdrives.services.tower_moves import testdrive_ref, testdrives_prestage
 from testdrives.templatetags.tower_kiosk import tower_eta
 from tests.factories import VehicleFactory
-from tests.testdrives.conftest import make_member
+from tests.fixtures.world import make_member
 from tests.tower.conftest import TEN, finish
 from tower.commands import command_create
 from tower.models import CommandKind, CommandStatus, TowerCommand, TowerLink

@@ -9,7 +9,7 @@ from django.core.checks import run_checks
 from django.test import Client
 
 from tests.factories import TowerFactory
-from tests.vendingstore.test_settings_profiles import PRODUCTION_ENV, run_manage
+from tests.manage_process import PRODUCTION_ENV, run_manage
 from tower.models import TowerEvent
 from tower.protocol import signed_headers
 

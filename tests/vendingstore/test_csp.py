@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.vendingstore.test_settings_profiles import PRODUCTION_ENV, run_manage
+from tests.manage_process import PRODUCTION_ENV, run_manage
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["/", "/account/login/", "/account/signup/", "/snap/", "/api/docs/", "/kiosk/", "/admin/login/"]

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
+from tests.fixtures.snapcar import car_photo_bytes
 from tests.images import png_header_claiming
-from tests.snapcar.conftest import car_photo_bytes
 from vendingstore import uploads
 from vendingstore.uploads import (
     PhotoTooLarge,

@@ -20,7 +20,7 @@ from fleet.models import StoreHours, Tower, VehicleStatus
 from testdrives.models import State, TestDrive
 from testdrives.services.booking import testdrive_book
 from tests.factories import CarModelFactory, PaintFactory, TowerFactory, VehicleFactory
-from tests.testdrives.conftest import make_member
+from tests.fixtures.world import make_member
 from tower.client import TowerClient
 from tower.models import CommandStatus, TowerCommand, TowerEvent
 

@@ -16,8 +16,7 @@ from testdrives.models import Kiosk, TestDrive
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
 from testdrives.services.tower_moves import testdrive_ref
 from testdrives.tasks import dispatching_sweep
-from tests.factories import StaffFactory
-from tests.integration.tower_support import (
+from tests.e2e.tower_support import (
     DB_TURN,
     SECRET,
     SimProcess,
@@ -27,14 +26,19 @@ from tests.integration.tower_support import (
     sim_start,
     tower_world,
 )
-from tests.testdrives.conftest import eager_tasks  # noqa: F401  (autouse: tasks run in this process)
+from tests.factories import StaffFactory
 from tower import views
 from tower.models import CommandStatus, TowerCommand, TowerEvent
 from tower.protocol import signed_headers
 from tower.reconcile import tower_inventory_push
 from tower.tasks import tower_outbox_flush, tower_reconcile_all
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# Tasks run in this process.
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("eager_tasks"),
+]
 
 
 @pytest.fixture

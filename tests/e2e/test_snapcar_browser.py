@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-# The snap-a-car fixtures live beside its other tests; imported, they serve this module too.
-from tests.snapcar.conftest import car_photo_bytes, catalogue, rephotograph, snapcar_model  # noqa: F401
+from tests.fixtures.snapcar import car_photo_bytes, rephotograph
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,9 +10,14 @@ from playwright.sync_api import Page, expect
 from testdrives.models import State, TestDrive
 from testdrives.services.kiosks import kiosk_create
 from testdrives.services.lifecycle import testdrive_identity_verified
-from tests.testdrives.conftest import TEN
+from tests.fixtures.world import TEN
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Queued tasks run in-process, as they did beside the test-drive tests.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("eager_tasks"),
+]
 
 
 def log_in(page: Page, live_server, user) -> None:

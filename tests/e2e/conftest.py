@@ -1,4 +1,8 @@
-"""Real processes for integration tests: a Celery worker on its own queue."""
+"""Real processes for the end-to-end tests: a Celery worker on its own queue.
+
+The booking world comes from tests/fixtures/world.py (a plugin: see tests/conftest.py), without
+in-process tasks: here a worker runs them. A browser test that wants them in-process says so with
+``pytest.mark.usefixtures("eager_tasks")``."""
 
 import os
 import subprocess
@@ -14,19 +18,6 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
-
-# The booking fixtures (without the test-drive tests' in-process tasks: here a worker runs them).
-from tests.testdrives.conftest import (  # noqa: F401
-    book,
-    car_model,
-    cars,
-    clock,
-    paint,
-    staff,
-    store,
-    super_member,
-    tower,
-)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,10 +43,13 @@ def worker_start(*, extra_env: dict[str, str] | None = None, queue: str | None =
     tag = uuid.uuid4().hex[:8]
     hostname, queue = f"test-{tag}@localhost", queue or f"test-{tag}"
     # The worker's own follow-up tasks go to its private queue too.
+    # The worker's uploads and kiosk frames in this session's folders (tests/fixtures/folders.py).
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "vendingstore.settings.test",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "TEST_BIOMETRICS_FRAMES_DIR": str(settings.BIOMETRICS_FRAMES_DIR),
         **(extra_env or {}),
     }
     # The worker's stderr, kept for a post-mortem; the child holds the only open handle.

@@ -8,10 +8,16 @@ from biometrics.models import VerificationAttempt
 from biometrics.services import face_enrol
 from testdrives.models import State, TestDrive
 from testdrives.services.kiosks import kiosk_create
-from tests.biometrics.conftest import needs_faces, photo
-from tests.testdrives.conftest import TEN
+from tests.fixtures.faces import needs_faces, photo
+from tests.fixtures.world import TEN
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_faces]
+# Queued tasks run in-process, as they did beside the face tests.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    needs_faces,
+    pytest.mark.usefixtures("eager_tasks"),
+]
 
 
 def test_the_kiosk_camera_recognises_the_member(

@@ -13,9 +13,9 @@ from biometrics.services import face_enrol
 from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.lifecycle import testdrive_check_in
-from tests.biometrics.conftest import burst, needs_faces, photo
-from tests.integration.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
-from tests.testdrives.conftest import TEN
+from tests.e2e.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
+from tests.fixtures.faces import burst, needs_faces, photo
+from tests.fixtures.world import TEN
 
 # The worker reads the test database, so it must be a server database the test commits to.
 pytestmark = [

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from members.credit.sandbox import sandbox_score
 from members.demo import demo_id_number
 from members.models import Member
-from tests.members.signup_steps import finish_token, texted_code
+from tests.signup_steps import finish_token, texted_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BORN = date(1991, 4, 23)

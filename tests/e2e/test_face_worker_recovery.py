@@ -17,9 +17,9 @@ from biometrics.models import FaceTemplate, VerificationAttempt
 from testdrives.models import State, TestDrive
 from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.kiosks import kiosk_create
-from tests.biometrics.conftest import FACES, burst, needs_faces
-from tests.integration.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
-from tests.testdrives.conftest import TEN
+from tests.e2e.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
+from tests.fixtures.faces import FACES, burst, needs_faces
+from tests.fixtures.world import TEN
 
 pytestmark = [
     pytest.mark.integration,
