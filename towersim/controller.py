@@ -137,7 +137,8 @@ class TowerController:
                 self._record_rejection(move, rejection)
                 return 422, self.command(move.command_id) or {}
             self._accept(job)
-        return 202, self.command(move.command_id) or {}
+            # Answered under the lock: the acceptance, not whatever a lift has made of it since.
+            return 202, self.command(move.command_id) or {}
 
     def _check(self, move: MoveRequest) -> Job:
         source, target = check_bays(self.config, move)
