@@ -4,7 +4,7 @@ One view per operation; the querysets come from ``fleet.selectors`` and the filt
 ``fleet.filters``, the same ones the portal uses, so both always show the same cars.
 """
 
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -14,10 +14,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fleet.filters import CarModelFilter
 from fleet.models import Brand, CarModel, Store, StoreHours, Tower
+from fleet.search import MAX_QUERY_LENGTH, carmodel_search_suggest
 from fleet.selectors import (
     StoreAvailability,
     carmodel_availability,
@@ -56,6 +59,36 @@ class CataloguePagination(PageNumberPagination):
     max_page_size = 100
 
 
+class SearchPagination(CataloguePagination):
+    """A page of models, plus ``suggestions``: names near a search ``q`` that found nothing."""
+
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
+        self.query = request.query_params.get("q", "")
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        found = self.page.paginator.count
+        query = self.query[:MAX_QUERY_LENGTH]
+        response.data["suggestions"] = (
+            [] if found or not query.strip() else carmodel_search_suggest(query=query)
+        )
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["suggestions"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "When a search `q` found nothing: up to three brand or model names near it, "
+            "in the request's language (search again with one as `q`). Otherwise empty.",
+        }
+        paginated["required"] = [*paginated.get("required", []), "suggestions"]
+        return paginated
+
+
 @extend_schema(
     tags=TAGS,
     summary="List the brands",
@@ -74,7 +107,10 @@ class BrandListApi(PublicReadApi, ListAPIView):
     tags=TAGS,
     summary="List the catalogue's models",
     description="Listed models with the same filters and sort orders as the portal's catalogue, "
-    "a page at a time. A filter value that is not valid (an unknown brand or store slug, a price "
+    "a page at a time. `q` searches brand and model names (English or Chinese, Latin words forgive "
+    "a typo) and reads body and powertrain words (`SUV`, `电动`, `plug-in`) as filters; without a "
+    "`sort`, a search is ordered best match first. When it finds nothing, `suggestions` names the "
+    "nearest brands or models. A filter value that is not valid (an unknown brand or store slug, a price "
     "that is not a number, an unknown sort) is answered with 400 and the reason per parameter.",
     parameters=[
         OpenApiParameter(
@@ -104,7 +140,7 @@ class BrandListApi(PublicReadApi, ListAPIView):
 class CarModelListApi(PublicReadApi, ListAPIView):
     serializer_class = CarModelListOutputSerializer
     filterset_class = CarModelFilter
-    pagination_class = CataloguePagination
+    pagination_class = SearchPagination
 
     def get_queryset(self) -> QuerySet[CarModel]:
         # CarModelFilter annotates available_count and orders the result.

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from fleet.filters import CarModelFilter
 from fleet.models import CarModel, CarPhoto, Paint
+from fleet.search import carmodel_search_suggest
 from fleet.selectors import carmodel_availability, carmodel_get_for_page, carmodel_list_catalogue
 from vendingstore.htmx import render_varying, wants_fragment
 
@@ -28,6 +29,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "page_missing": _asked_for_missing_page(request.GET.get("page"), page),
         "active_filter_count": _active_filter_count(filterset),
         "results_cache_seconds": settings.CATALOGUE_CACHE_SECONDS,
+        "suggestions": _suggestions(filterset, page),
     }
     template = "fleet/catalogue.html"
     if wants_fragment(request):
@@ -53,6 +55,14 @@ def carmodel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context["availability"] = availability
     context["available_total"] = sum(store.available for store in availability)
     return render_varying(request, "fleet/carmodel_detail.html", context)
+
+
+def _suggestions(filterset: CarModelFilter, page: Page) -> list[str]:
+    """Names near a search that found nothing (none when it found something or was not a search)."""
+    query = filterset.form.cleaned_data.get("q") or ""
+    if page.paginator.count or not query.strip():
+        return []
+    return carmodel_search_suggest(query=query)
 
 
 def _page_of(queryset: QuerySet[CarModel], number: str | None) -> Page:
