@@ -120,7 +120,14 @@ class StoreRefOutputSerializer(serializers.Serializer):
 
 class PaintAvailabilityOutputSerializer(serializers.Serializer):
     paint_id = serializers.IntegerField(source="paint.pk")
-    available = serializers.IntegerField()
+    available = serializers.IntegerField(
+        help_text="Cars of this paint free for a whole test drive starting now (the catalogue's count)."
+    )
+    next_free_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When none is available: the earliest a drive could start, as a car comes back or a "
+        "booking ends (within the booking horizon); null when one is available now or none will be.",
+    )
 
 
 class StoreAvailabilityOutputSerializer(serializers.Serializer):
@@ -128,6 +135,9 @@ class StoreAvailabilityOutputSerializer(serializers.Serializer):
 
     store = StoreRefOutputSerializer()
     available = serializers.IntegerField(help_text="Vehicles of this model available now at the store.")
+    next_free_at = serializers.DateTimeField(
+        allow_null=True, help_text="When none is available here: the earliest any paint frees up."
+    )
     paints = PaintAvailabilityOutputSerializer(many=True)
 
 
