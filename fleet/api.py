@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -18,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fleet.compare import MAX_COMPARED, CompareRefused, carmodel_list_compared, compare_slugs_parse
 from fleet.filters import CarModelFilter
 from fleet.models import Brand, CarModel, Store, StoreHours, Tower
 from fleet.search import MAX_QUERY_LENGTH, carmodel_search_suggest
@@ -32,6 +36,7 @@ from fleet.serializers import (
     BrandOutputSerializer,
     CarModelDetailOutputSerializer,
     CarModelListOutputSerializer,
+    CompareOutputSerializer,
     ErrorOutputSerializer,
     StoreOutputSerializer,
 )
@@ -193,3 +198,52 @@ class StoreListApi(PublicReadApi, ListAPIView):
             Prefetch("hours", queryset=StoreHours.objects.order_by("weekday")),
             Prefetch("towers", queryset=Tower.objects.order_by("code")),
         )
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Compare up to four models",
+    description=f"The models named by `models` (slugs, comma-separated or repeated; at most "
+    f"{MAX_COMPARED}), in that order, each as the model detail shows it, availability per store and "
+    "paint included; and the address of the same comparison in the portal, to share. Too many "
+    "models, or a slug no listed model has, is answered with 400 naming it.",
+    parameters=[
+        OpenApiParameter(
+            "models",
+            OpenApiTypes.STR,
+            many=True,
+            explode=True,
+            required=True,
+            description="Model slugs: `models=byd-seal,tesla-model-y` or `models=byd-seal&models=tesla-model-y`.",
+        )
+    ],
+    responses={
+        200: CompareOutputSerializer,
+        400: OpenApiResponse(ErrorOutputSerializer, description="Too many models, none, or an unknown slug."),
+        429: THROTTLED,
+    },
+)
+class CompareApi(PublicReadApi):
+    def get(self, request: Request) -> Response:
+        try:
+            slugs = compare_slugs_parse(values=request.query_params.getlist("models"))
+        except CompareRefused as refused:
+            raise ValidationError({"models": [str(refused)]}) from None
+        if not slugs:
+            raise ValidationError({"models": [_("Name at least one model to compare.")]})
+        compared, unknown = carmodel_list_compared(slugs=slugs)
+        if unknown:
+            raise ValidationError(
+                {"models": [_("No listed model is called %(slugs)s.") % {"slugs": ", ".join(unknown)}]}
+            )
+        models = []
+        for entry in compared:
+            detail = cast("WithAnnotations[CarModel, _Availability]", entry.car_model)
+            detail.availability = entry.availability
+            detail.available_count = entry.available
+            models.append(detail)
+        share = request.build_absolute_uri(f"{reverse('fleet:compare')}?models={','.join(slugs)}")
+        data = CompareOutputSerializer(
+            {"models": models, "share_url": share}, context={"request": request}
+        ).data
+        return Response(data)

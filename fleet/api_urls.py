@@ -7,4 +7,5 @@ urlpatterns = [
     path("models/", api.CarModelListApi.as_view(), name="api-carmodel-list"),
     path("models/<slug:slug>/", api.CarModelDetailApi.as_view(), name="api-carmodel-detail"),
     path("stores/", api.StoreListApi.as_view(), name="api-store-list"),
+    path("compare/", api.CompareApi.as_view(), name="api-compare"),
 ]

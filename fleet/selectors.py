@@ -224,6 +224,13 @@ def _first_gap(holds: list[tuple[datetime, datetime]], at: datetime, length: tim
     return t
 
 
+def carmodel_availability_many(
+    car_models: list[CarModel], *, at: datetime | None = None
+) -> dict[int, list[StoreAvailability]]:
+    """availability_by_store_paint for models whose paints are prefetched: two queries."""
+    return _availability({m.pk: list(m.paints.all()) for m in car_models}, at=at)
+
+
 def carmodel_availability(car_model: CarModel, *, at: datetime | None = None) -> list[StoreAvailability]:
     """availability_by_store_paint for one model whose paints are prefetched (carmodel_get_for_page):
     two queries, stores and cars."""

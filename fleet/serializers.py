@@ -204,3 +204,10 @@ FILTER_ERRORS_SCHEMA = {
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
     "example": {"price_min": ["Enter a number."]},
 }
+
+
+class CompareOutputSerializer(serializers.Serializer):
+    """The compared models, in the order asked, each as the model detail shows it."""
+
+    models = CarModelDetailOutputSerializer(many=True)
+    share_url = serializers.URLField(help_text="The portal's comparison page for these models.")

@@ -9,6 +9,13 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
+from fleet.compare import (
+    MAX_COMPARED,
+    CompareRefused,
+    carmodel_list_addable,
+    carmodel_list_compared,
+    compare_slugs_parse,
+)
 from fleet.filters import CarModelFilter
 from fleet.models import CarModel, CarPhoto, Paint
 from fleet.search import carmodel_search_suggest
@@ -55,6 +62,29 @@ def carmodel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context["availability"] = availability
     context["available_total"] = sum(store.available for store in availability)
     return render_varying(request, "fleet/carmodel_detail.html", context)
+
+
+def compare(request: HttpRequest) -> HttpResponse:
+    """Up to four models side by side; the address (``?models=a,b``) is the shareable list."""
+    status = 200
+    error = ""
+    try:
+        slugs = compare_slugs_parse(values=request.GET.getlist("models"))
+    except CompareRefused as refused:
+        slugs, error, status = [], str(refused), 400
+    compared, unknown = carmodel_list_compared(slugs=slugs)
+    kept = [entry.car_model.slug for entry in compared]
+    context = {
+        "compared": compared,
+        "unknown": unknown,
+        "error": error,
+        "slugs": kept,
+        "max_compared": MAX_COMPARED,
+        "addable": carmodel_list_addable(slugs=kept) if len(kept) < MAX_COMPARED else [],
+        "without": {slug: ",".join(s for s in kept if s != slug) for slug in kept},
+        "stores": [row.store for row in compared[0].availability] if compared else [],
+    }
+    return render_varying(request, "fleet/compare.html", context, status=status)
 
 
 def _suggestions(filterset: CarModelFilter, page: Page) -> list[str]:

@@ -65,3 +65,9 @@ def _drawing(body: str, colour: str, label: str) -> SafeString:
     context = {"body_template": f"fleet/illustrations/{body}.svg", "colour": colour, "label": label}
     # The template escapes the label; the result is safe HTML.
     return mark_safe(render_to_string("fleet/illustrations/car.svg", context))
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    """``mapping[key]`` in a template (None when missing): templates cannot index by a variable."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
