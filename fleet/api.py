@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
@@ -24,6 +25,13 @@ from rest_framework.views import APIView
 from fleet.compare import MAX_COMPARED, CompareRefused, carmodel_list_compared, compare_slugs_parse
 from fleet.filters import CarModelFilter
 from fleet.models import Brand, CarModel, Store, StoreHours, Tower
+from fleet.pricing import (
+    FinanceRefused,
+    finance_min_down_payment,
+    finance_quote,
+    finance_terms,
+    price_breakdown,
+)
 from fleet.search import MAX_QUERY_LENGTH, carmodel_search_suggest
 from fleet.selectors import (
     StoreAvailability,
@@ -36,6 +44,8 @@ from fleet.serializers import (
     BrandOutputSerializer,
     CarModelDetailOutputSerializer,
     CarModelListOutputSerializer,
+    CarModelPriceInputSerializer,
+    CarModelPriceOutputSerializer,
     CompareOutputSerializer,
     ErrorOutputSerializer,
     StoreOutputSerializer,
@@ -247,3 +257,47 @@ class CompareApi(PublicReadApi):
             {"models": models, "share_url": share}, context={"request": request}
         ).data
         return Response(data)
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="A model's price as a buyer pays it, and the monthly payment of financing",
+    description="The breakdown (MSRP, purchase tax under the rules in force on `on`, registration "
+    "and plates, insurance estimate) and a finance quote for `down_payment_cny` over `term_months` "
+    "(by default the smallest down payment over the longest term). The purchase finances with the "
+    "same quote. A down payment or term not offered is answered with 400 saying what would do.",
+    parameters=[CarModelPriceInputSerializer],
+    responses={
+        200: CarModelPriceOutputSerializer,
+        400: OpenApiResponse(ErrorOutputSerializer, description="A value is not valid or not offered."),
+        404: OpenApiResponse(ErrorOutputSerializer, description="No listed model has this slug."),
+        429: THROTTLED,
+    },
+)
+class CarModelPriceApi(PublicReadApi):
+    def get(self, request: Request, slug: str) -> Response:
+        car_model = CarModel.objects.filter(is_listed=True, slug=slug).first()
+        if car_model is None:
+            raise Http404("No listed model has this slug.")
+        params = CarModelPriceInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        price = car_model.msrp_cny
+        terms = finance_terms()
+        try:
+            quote = finance_quote(
+                price_cny=price,
+                down_payment_cny=params.validated_data.get(
+                    "down_payment_cny", finance_min_down_payment(price_cny=price)
+                ),
+                term_months=params.validated_data.get("term_months", terms[-1]),
+            )
+        except FinanceRefused as refused:
+            raise ValidationError({"down_payment_cny": [str(refused)]}) from None
+        on = params.validated_data.get("on") or timezone.localdate()
+        data = {
+            "breakdown": price_breakdown(car_model=car_model, on=on),
+            "finance": quote,
+            "finance_terms_months": terms,
+            "min_down_payment_cny": finance_min_down_payment(price_cny=price),
+        }
+        return Response(CarModelPriceOutputSerializer(data).data)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 
 from fleet.compare import (
     MAX_COMPARED,
@@ -18,6 +19,13 @@ from fleet.compare import (
 )
 from fleet.filters import CarModelFilter
 from fleet.models import CarModel, CarPhoto, Paint
+from fleet.pricing import (
+    FinanceRefused,
+    finance_min_down_payment,
+    finance_quote,
+    finance_terms,
+    price_breakdown,
+)
 from fleet.search import carmodel_search_suggest
 from fleet.selectors import carmodel_availability, carmodel_get_for_page, carmodel_list_catalogue
 from vendingstore.htmx import render_varying, wants_fragment
@@ -58,6 +66,7 @@ def carmodel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if wants_fragment(request):
         # A paint switch only redraws the gallery; the availability table does not change.
         return render_varying(request, "fleet/_carmodel_gallery.html", context)
+    context.update(_price_context(car_model, request))
     availability = carmodel_availability(car_model)
     context["availability"] = availability
     context["available_total"] = sum(store.available for store in availability)
@@ -85,6 +94,37 @@ def compare(request: HttpRequest) -> HttpResponse:
         "stores": [row.store for row in compared[0].availability] if compared else [],
     }
     return render_varying(request, "fleet/compare.html", context, status=status)
+
+
+def _price_context(car_model: CarModel, request: HttpRequest) -> dict[str, object]:
+    """The price breakdown for today and the calculator's quote for ?down=&term= (or the
+    smallest down payment over the longest term); a bad value is named, not a 500."""
+    price = car_model.msrp_cny
+    terms = finance_terms()
+    raw_down, raw_term = request.GET.get("down"), request.GET.get("term")
+    down = finance_min_down_payment(price_cny=price) if raw_down is None else _int_or_none(raw_down)
+    term = terms[-1] if raw_term is None else _int_or_none(raw_term)
+    quote, finance_error = None, ""
+    try:
+        quote = finance_quote(price_cny=price, down_payment_cny=down, term_months=term)
+    except FinanceRefused as refused:
+        finance_error = str(refused)
+    return {
+        "breakdown": price_breakdown(car_model=car_model, on=timezone.localdate()),
+        "quote": quote,
+        "finance_error": finance_error,
+        "finance_terms": terms,
+        "chosen_down": down,
+        "chosen_term": term,
+        "min_down": finance_min_down_payment(price_cny=price),
+    }
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(str(raw).strip().replace(",", ""))
+    except ValueError:
+        return None
 
 
 def _suggestions(filterset: CarModelFilter, page: Page) -> list[str]:
