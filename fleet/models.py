@@ -429,3 +429,4 @@ class VehicleHold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vehicle_id} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
+
