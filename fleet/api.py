@@ -85,7 +85,7 @@ class SearchPagination(CataloguePagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         response = super().get_paginated_response(data)
-        found = self.page.paginator.count
+        found = self.page.paginator.count if self.page is not None else 0
         query = self.query[:MAX_QUERY_LENGTH]
         response.data["suggestions"] = (
             [] if found or not query.strip() else carmodel_search_suggest(query=query)
