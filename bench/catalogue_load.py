@@ -59,8 +59,10 @@ CPUS = os.cpu_count() or 1
 ENDPOINTS = {
     "page: /": "/",
     "page: /?filters": "/?powertrain=bev&sort=price",
+    "page: /?q=": "/?q=byd+suv",
     "page: /cars/<slug>/": "/cars/{slug}/",
     "api: /api/v1/models/": "/api/v1/models/",
+    "api: /api/v1/models/?q=": "/api/v1/models/?q=%E7%94%B5%E5%8A%A8+suv",
     "api: /api/v1/models/<slug>/": "/api/v1/models/{slug}/",
 }
 

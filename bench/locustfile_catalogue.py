@@ -4,7 +4,7 @@ Run by catalogue_load.py, which sets:
   BENCH_MODEL_SLUGS  comma-separated slugs of listed models (read from the API before the run)
   BENCH_WAIT         think time between a user's requests, "0" or "MIN-MAX" in seconds
 
-Every endpoint has the same weight, so each gets about a fifth of the requests, and URLs with
+Every endpoint has the same weight, so each gets about a seventh of the requests, and URLs with
 variable parts are grouped under one name so the statistics are per endpoint. The tags "page"
 and "api" (locust --tags) run the portal pages or the API alone.
 """
@@ -22,6 +22,10 @@ FILTERS = [
     "?brand=byd&brand=tesla&sort=-price",
     "?price_min=150000&price_max=300000&sort=range",
 ]
+
+# Searches as customers type them: names in both languages, body and powertrain words, typos,
+# and one that finds nothing (and so computes suggestions).
+SEARCHES = ["比亚迪", "海豹", "SUV", "电动", "byd seal", "tesla model y", "electric suv", "tesle", "nio es6x"]
 
 
 def think_time():
@@ -47,6 +51,11 @@ class Customer(FastHttpUser):
 
     @tag("page")
     @task
+    def search_page(self) -> None:
+        self.client.get("/", params={"q": random.choice(SEARCHES)}, name="page: /?q=")
+
+    @tag("page")
+    @task
     def model_page(self) -> None:
         self.client.get(f"/cars/{random.choice(SLUGS)}/", name="page: /cars/<slug>/")
 
@@ -54,6 +63,13 @@ class Customer(FastHttpUser):
     @task
     def api_model_list(self) -> None:
         self.client.get("/api/v1/models/", name="api: /api/v1/models/")
+
+    @tag("api")
+    @task
+    def api_search(self) -> None:
+        self.client.get(
+            "/api/v1/models/", params={"q": random.choice(SEARCHES)}, name="api: /api/v1/models/?q="
+        )
 
     @tag("api")
     @task

@@ -4,20 +4,35 @@ One view per operation; the querysets come from ``fleet.selectors`` and the filt
 ``fleet.filters``, the same ones the portal uses, so both always show the same cars.
 """
 
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fleet.compare import MAX_COMPARED, CompareRefused, carmodel_list_compared, compare_slugs_parse
 from fleet.filters import CarModelFilter
 from fleet.models import Brand, CarModel, Store, StoreHours, Tower
+from fleet.pricing import (
+    FinanceRefused,
+    finance_min_down_payment,
+    finance_quote,
+    finance_terms,
+    price_breakdown,
+)
+from fleet.search import MAX_QUERY_LENGTH, carmodel_search_suggest
 from fleet.selectors import (
     StoreAvailability,
     carmodel_availability,
@@ -29,6 +44,9 @@ from fleet.serializers import (
     BrandOutputSerializer,
     CarModelDetailOutputSerializer,
     CarModelListOutputSerializer,
+    CarModelPriceInputSerializer,
+    CarModelPriceOutputSerializer,
+    CompareOutputSerializer,
     ErrorOutputSerializer,
     StoreOutputSerializer,
 )
@@ -56,6 +74,36 @@ class CataloguePagination(PageNumberPagination):
     max_page_size = 100
 
 
+class SearchPagination(CataloguePagination):
+    """A page of models, plus ``suggestions``: names near a search ``q`` that found nothing."""
+
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
+        self.query = request.query_params.get("q", "")
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        found = self.page.paginator.count if self.page is not None else 0
+        query = self.query[:MAX_QUERY_LENGTH]
+        response.data["suggestions"] = (
+            [] if found or not query.strip() else carmodel_search_suggest(query=query)
+        )
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["suggestions"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "When a search `q` found nothing: up to three brand or model names near it, "
+            "in the request's language (search again with one as `q`). Otherwise empty.",
+        }
+        paginated["required"] = [*paginated.get("required", []), "suggestions"]
+        return paginated
+
+
 @extend_schema(
     tags=TAGS,
     summary="List the brands",
@@ -74,7 +122,10 @@ class BrandListApi(PublicReadApi, ListAPIView):
     tags=TAGS,
     summary="List the catalogue's models",
     description="Listed models with the same filters and sort orders as the portal's catalogue, "
-    "a page at a time. A filter value that is not valid (an unknown brand or store slug, a price "
+    "a page at a time. `q` searches brand and model names (English or Chinese, Latin words forgive "
+    "a typo) and reads body and powertrain words (`SUV`, `电动`, `plug-in`) as filters; without a "
+    "`sort`, a search is ordered best match first. When it finds nothing, `suggestions` names the "
+    "nearest brands or models. A filter value that is not valid (an unknown brand or store slug, a price "
     "that is not a number, an unknown sort) is answered with 400 and the reason per parameter.",
     parameters=[
         OpenApiParameter(
@@ -104,7 +155,7 @@ class BrandListApi(PublicReadApi, ListAPIView):
 class CarModelListApi(PublicReadApi, ListAPIView):
     serializer_class = CarModelListOutputSerializer
     filterset_class = CarModelFilter
-    pagination_class = CataloguePagination
+    pagination_class = SearchPagination
 
     def get_queryset(self) -> QuerySet[CarModel]:
         # CarModelFilter annotates available_count and orders the result.
@@ -157,3 +208,96 @@ class StoreListApi(PublicReadApi, ListAPIView):
             Prefetch("hours", queryset=StoreHours.objects.order_by("weekday")),
             Prefetch("towers", queryset=Tower.objects.order_by("code")),
         )
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Compare up to four models",
+    description=f"The models named by `models` (slugs, comma-separated or repeated; at most "
+    f"{MAX_COMPARED}), in that order, each as the model detail shows it, availability per store and "
+    "paint included; and the address of the same comparison in the portal, to share. Too many "
+    "models, or a slug no listed model has, is answered with 400 naming it.",
+    parameters=[
+        OpenApiParameter(
+            "models",
+            OpenApiTypes.STR,
+            many=True,
+            explode=True,
+            required=True,
+            description="Model slugs: `models=byd-seal,tesla-model-y` or `models=byd-seal&models=tesla-model-y`.",
+        )
+    ],
+    responses={
+        200: CompareOutputSerializer,
+        400: OpenApiResponse(ErrorOutputSerializer, description="Too many models, none, or an unknown slug."),
+        429: THROTTLED,
+    },
+)
+class CompareApi(PublicReadApi):
+    def get(self, request: Request) -> Response:
+        try:
+            slugs = compare_slugs_parse(values=request.query_params.getlist("models"))
+        except CompareRefused as refused:
+            raise ValidationError({"models": [str(refused)]}) from None
+        if not slugs:
+            raise ValidationError({"models": [_("Name at least one model to compare.")]})
+        compared, unknown = carmodel_list_compared(slugs=slugs)
+        if unknown:
+            raise ValidationError(
+                {"models": [_("No listed model is called %(slugs)s.") % {"slugs": ", ".join(unknown)}]}
+            )
+        models = []
+        for entry in compared:
+            detail = cast("WithAnnotations[CarModel, _Availability]", entry.car_model)
+            detail.availability = entry.availability
+            detail.available_count = entry.available
+            models.append(detail)
+        share = request.build_absolute_uri(f"{reverse('fleet:compare')}?models={','.join(slugs)}")
+        data = CompareOutputSerializer(
+            {"models": models, "share_url": share}, context={"request": request}
+        ).data
+        return Response(data)
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="A model's price as a buyer pays it, and the monthly payment of financing",
+    description="The breakdown (MSRP, purchase tax under the rules in force on `on`, registration "
+    "and plates, insurance estimate) and a finance quote for `down_payment_cny` over `term_months` "
+    "(by default the smallest down payment over the longest term). The purchase finances with the "
+    "same quote. A down payment or term not offered is answered with 400 saying what would do.",
+    parameters=[CarModelPriceInputSerializer],
+    responses={
+        200: CarModelPriceOutputSerializer,
+        400: OpenApiResponse(ErrorOutputSerializer, description="A value is not valid or not offered."),
+        404: OpenApiResponse(ErrorOutputSerializer, description="No listed model has this slug."),
+        429: THROTTLED,
+    },
+)
+class CarModelPriceApi(PublicReadApi):
+    def get(self, request: Request, slug: str) -> Response:
+        car_model = CarModel.objects.filter(is_listed=True, slug=slug).first()
+        if car_model is None:
+            raise Http404("No listed model has this slug.")
+        params = CarModelPriceInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        price = car_model.msrp_cny
+        terms = finance_terms()
+        try:
+            quote = finance_quote(
+                price_cny=price,
+                down_payment_cny=params.validated_data.get(
+                    "down_payment_cny", finance_min_down_payment(price_cny=price)
+                ),
+                term_months=params.validated_data.get("term_months", terms[-1]),
+            )
+        except FinanceRefused as refused:
+            raise ValidationError({"down_payment_cny": [str(refused)]}) from None
+        on = params.validated_data.get("on") or timezone.localdate()
+        data = {
+            "breakdown": price_breakdown(car_model=car_model, on=on),
+            "finance": quote,
+            "finance_terms_months": terms,
+            "min_down_payment_cny": finance_min_down_payment(price_cny=price),
+        }
+        return Response(CarModelPriceOutputSerializer(data).data)

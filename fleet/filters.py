@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from fleet.models import BodyType, Brand, CarModel, Powertrain, Store
+from fleet.search import MAX_QUERY_LENGTH, carmodel_search
 from fleet.selectors import AvailableCount, carmodel_annotate_availability, carmodel_filter_stocked_in
 
 if TYPE_CHECKING:
@@ -30,6 +31,14 @@ SORT_CHOICES = [
 
 
 class CarModelFilter(filters.FilterSet):
+    q = filters.CharFilter(
+        method="filter_q",
+        max_length=MAX_QUERY_LENGTH,
+        label=_("Search"),
+        help_text=_(
+            "Brand, model, body or powertrain words, in English or Chinese: “BYD Seal”, “比亚迪”, “电动 SUV”."
+        ),
+    )
     brand = filters.ModelMultipleChoiceFilter(
         field_name="brand__slug", to_field_name="slug", queryset=Brand.objects.all(), label=_("Brand")
     )
@@ -47,7 +56,7 @@ class CarModelFilter(filters.FilterSet):
 
     class Meta:
         model = CarModel
-        fields = ["brand", "body", "powertrain", "price_min", "price_max", "store", "available", "sort"]
+        fields = ["q", "brand", "body", "powertrain", "price_min", "price_max", "store", "available", "sort"]
 
     def filter_queryset(self, queryset: QuerySet[CarModel]) -> QuerySet[CarModel]:
         # Availability depends on the chosen store, so it is annotated before any filter runs.
@@ -55,8 +64,13 @@ class CarModelFilter(filters.FilterSet):
         queryset = carmodel_annotate_availability(queryset, store=store)
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*SORTS[""])
+            # A search is ordered by how well each model matches; ties (and no search) by name.
+            searched = "search_rank" in queryset.query.annotations
+            queryset = queryset.order_by(*(("-search_rank",) if searched else ()), *SORTS[""])
         return queryset
+
+    def filter_q(self, queryset: QuerySet[CarModel], name: str, value: str) -> QuerySet[CarModel]:
+        return carmodel_search(queryset, query=value) if value.strip() else queryset
 
     def filter_store(
         self, queryset: QuerySet[CarModel], name: str, value: Store | None

@@ -120,7 +120,14 @@ class StoreRefOutputSerializer(serializers.Serializer):
 
 class PaintAvailabilityOutputSerializer(serializers.Serializer):
     paint_id = serializers.IntegerField(source="paint.pk")
-    available = serializers.IntegerField()
+    available = serializers.IntegerField(
+        help_text="Cars of this paint free for a whole test drive starting now (the catalogue's count)."
+    )
+    next_free_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When none is available: the earliest a drive could start, as a car comes back or a "
+        "booking ends (within the booking horizon); null when one is available now or none will be.",
+    )
 
 
 class StoreAvailabilityOutputSerializer(serializers.Serializer):
@@ -128,6 +135,9 @@ class StoreAvailabilityOutputSerializer(serializers.Serializer):
 
     store = StoreRefOutputSerializer()
     available = serializers.IntegerField(help_text="Vehicles of this model available now at the store.")
+    next_free_at = serializers.DateTimeField(
+        allow_null=True, help_text="When none is available here: the earliest any paint frees up."
+    )
     paints = PaintAvailabilityOutputSerializer(many=True)
 
 
@@ -194,3 +204,51 @@ FILTER_ERRORS_SCHEMA = {
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
     "example": {"price_min": ["Enter a number."]},
 }
+
+
+class CompareOutputSerializer(serializers.Serializer):
+    """The compared models, in the order asked, each as the model detail shows it."""
+
+    models = CarModelDetailOutputSerializer(many=True)
+    share_url = serializers.URLField(help_text="The portal's comparison page for these models.")
+
+
+class PriceBreakdownOutputSerializer(serializers.Serializer):
+    msrp_cny = serializers.IntegerField()
+    purchase_tax_cny = serializers.IntegerField(
+        help_text="Vehicle purchase tax under the rules in force on `on` (10 % of the price net of "
+        "13 % VAT; new-energy relief by date, capped)."
+    )
+    tax_relief_source = serializers.CharField(
+        help_text="The relief rule applied; empty when the full tax is due."
+    )
+    registration_fees_cny = serializers.IntegerField(help_text="Registration and plates: a store setting.")
+    insurance_estimate_cny = serializers.IntegerField(help_text="First year: compulsory plus an estimate.")
+    total_cny = serializers.IntegerField()
+    on = serializers.DateField()
+
+
+class FinanceQuoteOutputSerializer(serializers.Serializer):
+    price_cny = serializers.IntegerField()
+    down_payment_cny = serializers.IntegerField()
+    financed_cny = serializers.IntegerField()
+    term_months = serializers.IntegerField()
+    annual_rate_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
+    monthly_payment = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="Yuan, rounded up to the fen; the purchase finances the same.",
+    )
+
+
+class CarModelPriceOutputSerializer(serializers.Serializer):
+    breakdown = PriceBreakdownOutputSerializer()
+    finance = FinanceQuoteOutputSerializer()
+    finance_terms_months = serializers.ListField(child=serializers.IntegerField())
+    min_down_payment_cny = serializers.IntegerField()
+
+
+class CarModelPriceInputSerializer(serializers.Serializer):
+    down_payment_cny = serializers.IntegerField(required=False, min_value=0)
+    term_months = serializers.IntegerField(required=False, min_value=1)
+    on = serializers.DateField(required=False, help_text="Purchase date for the tax rules; today by default.")

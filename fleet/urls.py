@@ -6,4 +6,5 @@ app_name = "fleet"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("cars/<slug:slug>/", views.carmodel_detail, name="carmodel_detail"),
+    path("compare/", views.compare, name="compare"),
 ]

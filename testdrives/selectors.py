@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django_fsm_log.models import StateLog
 
-from fleet.models import CarModel, Paint, Store, Vehicle, VehicleHold, VehicleStatus
+from fleet.models import CarModel, Paint, Store, Vehicle, VehicleHold
+from fleet.selectors import vehicle_list_promisable
 from members.models import Member
 from testdrives.models import (
     Notification,
@@ -23,9 +24,6 @@ from testdrives.models import (
     TestDrive,
 )
 from testdrives.notify import notification_text
-
-# Cars that can be promised for a future window: not sold, not in the workshop.
-ALLOCATABLE_STATUSES = [VehicleStatus.STORED, VehicleStatus.AT_DELIVERY_BAY, VehicleStatus.ON_DRIVE]
 
 
 @dataclass(frozen=True)
@@ -107,7 +105,8 @@ def vehicle_candidates(*, store: Store, car_model: CarModel, paint: Paint | None
 
     Cars already in storage come first, lowest level first: the shortest lift trip.
     """
-    qs = Vehicle.objects.filter(store=store, car_model=car_model, status__in=ALLOCATABLE_STATUSES)
+    # fleet's rule of which cars may be promised, so bookings and the availability shown agree.
+    qs = vehicle_list_promisable().filter(store=store, car_model=car_model)
     if paint is not None:
         qs = qs.filter(paint=paint)
     return qs.order_by("bay__level", "pk")

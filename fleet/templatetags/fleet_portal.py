@@ -1,5 +1,6 @@
 """Template helpers for the customer portal: prices, and the drawn car when there is no photo."""
 
+import math
 import re
 from functools import lru_cache
 
@@ -65,3 +66,17 @@ def _drawing(body: str, colour: str, label: str) -> SafeString:
     context = {"body_template": f"fleet/illustrations/{body}.svg", "colour": colour, "label": label}
     # The template escapes the label; the result is safe HTML.
     return mark_safe(render_to_string("fleet/illustrations/car.svg", context))
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    """``mapping[key]`` in a template (None when missing): templates cannot index by a variable."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def monthly_from(price_cny: int) -> str:
+    """The lowest monthly payment on offer for a price, as '¥1,234' (whole yuan, rounded up)."""
+    from fleet.pricing import finance_lowest_monthly
+
+    return f"¥{math.ceil(finance_lowest_monthly(price_cny=int(price_cny))):,}"

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fleet.models import Vehicle, VehicleStatus
+from fleet.pricing import FinanceRefused, finance_quote, finance_terms
 from fleet.services import vehicle_take_out
 from members.models import Member
 from testdrives.errors import PaymentFailed, TransitionRefused
@@ -21,8 +22,7 @@ from testdrives.notify import notification_create
 from testdrives.payments import payment_provider
 from testdrives.services.booking import testdrive_release
 
-FINANCE_TERMS_MONTHS = (12, 24, 36, 60)
-MIN_DOWN_PAYMENT_SHARE = 0.2
+FINANCE_TERMS_MONTHS = tuple(finance_terms())  # the purchase form's choices
 
 
 def purchase_price(*, test_drive: TestDrive) -> int:
@@ -114,11 +114,9 @@ def _split(
         return price, 0
     if method != PurchaseMethod.FINANCED:
         raise TransitionRefused(_("Choose to pay in full or with financing."))
-    if term_months not in FINANCE_TERMS_MONTHS:
-        raise TransitionRefused(_("Choose a financing term of 12, 24, 36 or 60 months."))
-    minimum = round(price * MIN_DOWN_PAYMENT_SHARE)
-    if down_payment_cny is None or not minimum <= down_payment_cny < price:
-        raise TransitionRefused(
-            _("The down payment must be at least %(min)s CNY and less than the price.") % {"min": minimum}
-        )
-    return down_payment_cny, price - down_payment_cny
+    # The same quote the model page's calculator shows: one rule for what may be financed.
+    try:
+        quote = finance_quote(price_cny=price, down_payment_cny=down_payment_cny, term_months=term_months)
+    except FinanceRefused as refused:
+        raise TransitionRefused(str(refused)) from None
+    return quote.down_payment_cny, quote.financed_cny

@@ -72,6 +72,8 @@ def test_the_catalogue_and_model_page_cost_the_same_for_10_and_200_models(client
     small = {
         "catalogue": queries_for(client, "/"),
         "filtered": queries_for(client, f"/?brand={first.brand.slug}&store={stores[0].slug}&available=true"),
+        "search": queries_for(client, "/?q=bulk+电动+SUV"),
+        "search-typo": queries_for(client, "/?q=bulkk+brand"),
         "model": queries_for(client, first.get_absolute_url()),
         "gallery": queries_for(client, first.get_absolute_url(), {"HX-Request": "true"}),
     }
@@ -81,6 +83,8 @@ def test_the_catalogue_and_model_page_cost_the_same_for_10_and_200_models(client
     large = {
         "catalogue": queries_for(client, "/"),
         "filtered": queries_for(client, f"/?brand={first.brand.slug}&store={stores[0].slug}&available=true"),
+        "search": queries_for(client, "/?q=bulk+电动+SUV"),
+        "search-typo": queries_for(client, "/?q=bulkk+brand"),
         "model": queries_for(client, first.get_absolute_url()),
         "gallery": queries_for(client, first.get_absolute_url(), {"HX-Request": "true"}),
     }

@@ -232,3 +232,26 @@ def test_a_booking_not_yet_on_the_road_cannot_be_bought(book, super_member):
 
     with pytest.raises(TransitionRefused):
         testdrive_purchase(test_drive=td, member=super_member, method="full")
+
+
+def test_the_purchase_finances_exactly_what_the_calculator_quotes(
+    book, super_member, kiosk, django_capture_on_commit_callbacks, settings
+):
+    from fleet.pricing import FinanceRefused, finance_quote
+
+    settings.FINANCE_MIN_DOWN_PAYMENT_PCT = 30
+    td = to_ready(book(super_member), kiosk, django_capture_on_commit_callbacks)
+    testdrive_depart(test_drive=td)
+    with pytest.raises(FinanceRefused) as calculator:
+        finance_quote(price_cny=200_000, down_payment_cny=50_000, term_months=36)
+    with pytest.raises(TransitionRefused) as purchase:
+        testdrive_purchase(
+            test_drive=td, member=super_member, method="financed", down_payment_cny=50_000, term_months=36
+        )
+    assert str(purchase.value) == str(calculator.value)
+
+    order = testdrive_purchase(
+        test_drive=td, member=super_member, method="financed", down_payment_cny=60_000, term_months=36
+    )
+    quote = finance_quote(price_cny=200_000, down_payment_cny=60_000, term_months=36)
+    assert (order.down_payment_cny, order.financed_cny) == (quote.down_payment_cny, quote.financed_cny)

@@ -290,6 +290,17 @@ CATALOGUE_PAGE_SIZE = 24
 # list may be this old (the model page and every booking read live numbers). 0 turns it off.
 CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=10)
 
+# The price as a buyer pays it (fleet/pricing.py). Registration and plates: the vehicle
+# administration's plate and licence fees plus the store's registration service, in whole yuan.
+PRICE_REGISTRATION_FEES_CNY = env.int("PRICE_REGISTRATION_FEES_CNY", default=500)
+# First-year commercial insurance, estimated as a share of the price (the compulsory traffic
+# insurance is added by its fixed premium); a quote from an insurer replaces it.
+PRICE_INSURANCE_ESTIMATE_SHARE = env.float("PRICE_INSURANCE_ESTIMATE_SHARE", default=0.035)
+# Financing offered at purchase: yearly rate (percent, fixed, monthly annuity) and terms.
+FINANCE_ANNUAL_RATE_PCT = env.float("FINANCE_ANNUAL_RATE_PCT", default=3.99)
+FINANCE_TERMS_MONTHS = [int(t) for t in env.list("FINANCE_TERMS_MONTHS", default=["12", "24", "36", "60"])]
+FINANCE_MIN_DOWN_PAYMENT_PCT = env.int("FINANCE_MIN_DOWN_PAYMENT_PCT", default=20)
+
 # --- Members and credit ---------------------------------------------------------------------
 # Accounts, credit reports, the Super Member tier, quotas and the blacklist (members app).
 # The rules' defaults are the store's (DESIGN.md §1); every one can be changed from the environment.
