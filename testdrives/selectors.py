@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django_fsm_log.models import StateLog
@@ -111,6 +111,36 @@ def vehicle_candidates(*, store: Store, car_model: CarModel, paint: Paint | None
     if paint is not None:
         qs = qs.filter(paint=paint)
     return qs.order_by("bay__level", "pk")
+
+
+def paint_stock(*, car_model: CarModel) -> dict[tuple[int, int], int]:
+    """(store id, paint id) → how many of the model's cars there may be promised to a booking."""
+    rows = (
+        Vehicle.objects.filter(car_model=car_model, status__in=ALLOCATABLE_STATUSES)
+        .order_by()
+        .values("store_id", "paint_id")
+        .annotate(n=Count("pk"))
+    )
+    return {(row["store_id"], row["paint_id"]): row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class PaintAlternatives:
+    """Where else to look when a store has no car of the chosen paint: the store's other paints,
+    and the other stores with the chosen paint."""
+
+    paints_here: list[Paint]
+    stores_with_paint: list[Store]
+
+
+def paint_alternatives(*, car_model: CarModel, store: Store, paint: Paint) -> PaintAlternatives:
+    stock = paint_stock(car_model=car_model)
+    paint_ids = {p for (s, p), n in stock.items() if s == store.pk and n}
+    store_ids = {s for (s, p), n in stock.items() if p == paint.pk and n}
+    return PaintAlternatives(
+        paints_here=list(car_model.paints.filter(pk__in=paint_ids).order_by("pk")),
+        stores_with_paint=list(Store.objects.filter(pk__in=store_ids).order_by("name")),
+    )
 
 
 def vehicle_free_ids(*, vehicle_ids: list[int], starts_at: datetime, ends_at: datetime) -> list[int]:

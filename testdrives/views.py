@@ -32,6 +32,8 @@ from testdrives.models import PURCHASABLE, State
 from testdrives.qr import qr_svg
 from testdrives.selectors import (
     notification_list_for_member,
+    paint_alternatives,
+    paint_stock,
     slot_list,
     testdrive_fee_pending,
     testdrive_get_for_member,
@@ -41,6 +43,7 @@ from testdrives.selectors import (
 from testdrives.services.booking import testdrive_book, testdrive_cancel, testdrive_pay_fee
 from testdrives.services.purchase import purchase_price, testdrive_purchase
 from vendingstore.api_errors import ApplicationError
+from vendingstore.htmx import render_varying, wants_fragment
 
 
 @member_required
@@ -84,34 +87,64 @@ def book(request: HttpRequest, member: Member, slug: str) -> HttpResponse:
     car_model = get_object_or_404(CarModel.objects.select_related("brand"), slug=slug)
     if request.method == "POST":
         return _book_post(request, member, car_model)
-    form = SlotSearchForm(request.GET or _slot_defaults(car_model), car_model=car_model)
+    form = SlotSearchForm(_slot_query(request, car_model), car_model=car_model)
     data = form.cleaned_data if form.is_valid() else None
     slots = (
         slot_list(store=data["store"], car_model=car_model, paint=data["paint"], day=data["day"])
         if data
         else []
     )
+    stock = paint_stock(car_model=car_model)
+    no_car_here = bool(data) and not stock.get((data["store"].pk, data["paint"].pk))
     context = {
         "car_model": car_model,
         "form": form,
         "slots": slots,
         "search": data,
+        "bookable": any(slot.left for slot in slots),
+        "alternatives": (
+            paint_alternatives(car_model=car_model, store=data["store"], paint=data["paint"])
+            if data and no_car_here
+            else None
+        ),
         "eligibility": member_eligibility(member=member, car_model=car_model, at=timezone.now()),
         "request_key": uuid.uuid4(),
         "face_enrolled": face_template_exists(member=member),
     }
-    template = "testdrives/_slots.html" if request.htmx else "testdrives/book.html"
-    return render(request, template, context)
+    if wants_fragment(request):
+        return render_varying(request, "testdrives/_slots.html", context)
+    return render_varying(request, "testdrives/book.html", context)
 
 
-def _slot_defaults(car_model: CarModel) -> dict[str, object]:
-    store = Store.objects.filter(vehicles__car_model=car_model).order_by("name").first()
-    paint = car_model.paints.first()
-    return {
-        "store": store.pk if store else None,
-        "day": timezone.localdate().isoformat(),
-        "paint": paint.pk if paint else None,
-    }
+def _slot_query(request: HttpRequest, car_model: CarModel) -> dict[str, object]:
+    """The asked-for store, paint and day, each missing one filled in with a default that has a
+    car: a link from the model page carries only the paint, a first visit nothing."""
+    asked = {key: request.GET[key] for key in ("store", "paint", "day") if request.GET.get(key)}
+    defaults = _slot_defaults(car_model, store=asked.get("store"), paint=asked.get("paint"))
+    return {**defaults, **asked}
+
+
+def _slot_defaults(car_model: CarModel, *, store: str | None, paint: str | None) -> dict[str, object]:
+    """The store and paint with the most cars of the model that could be promised (keeping the one
+    the member asked for, if any), today; the first store and paint when none has a car."""
+    stock = paint_stock(car_model=car_model)
+    names = dict(Store.objects.filter(pk__in={s for s, _ in stock}).values_list("pk", "name"))
+    pairs = sorted(
+        (
+            pair
+            for pair, n in stock.items()
+            if n and (store is None or str(pair[0]) == store) and (paint is None or str(pair[1]) == paint)
+        ),
+        key=lambda pair: (-stock[pair], names.get(pair[0], ""), pair[1]),
+    )
+    if pairs:
+        store_pk, paint_pk = pairs[0]
+    else:
+        first_store = Store.objects.filter(vehicles__car_model=car_model).order_by("name").first()
+        first_paint = car_model.paints.order_by("pk").first()
+        store_pk = first_store.pk if first_store else None
+        paint_pk = first_paint.pk if first_paint else None
+    return {"store": store_pk, "day": timezone.localdate().isoformat(), "paint": paint_pk}
 
 
 def _book_post(request: HttpRequest, member: Member, car_model: CarModel) -> HttpResponse:
