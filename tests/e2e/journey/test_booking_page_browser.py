@@ -55,3 +55,22 @@ def test_a_paint_with_no_car_here_names_the_alternatives_and_offers_no_book_butt
     notice.locator(f'[data-alternative-store="{hongqiao.pk}"]').click()
     expect(page.locator("#id_store")).to_have_value(str(hongqiao.pk))
     expect(page.locator("[data-book]")).to_be_visible()
+
+
+def test_back_after_booking_shows_the_whole_booking_page(
+    page: Page, live_server, super_member, car_model, store, paint, cars, clock
+):
+    log_in(page, live_server, super_member.user)
+    page.goto(f"{live_server.url}/drives/book/{car_model.slug}/")
+    # A change goes through htmx and pushes the address whose answer was a fragment.
+    page.locator("#id_day").select_option(index=1)
+    page.locator("#id_day").select_option(index=0)
+    page.locator('input[name="slot"]:not([disabled])').first.check()
+    page.locator("[data-book]").click()
+    expect(page.locator("[data-pickup-code]")).to_be_visible()
+
+    page.go_back()
+
+    expect(page.locator("h1")).to_contain_text("Book a test drive")
+    expect(page.locator("form.slot-search")).to_be_visible()
+    assert page.evaluate("getComputedStyle(document.body).margin") != "8px"  # our stylesheet, not bare
