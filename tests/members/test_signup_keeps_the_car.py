@@ -24,9 +24,10 @@ def test_the_login_pages_sign_up_link_carries_next(client: Client) -> None:
 def test_the_mailed_link_lands_on_the_car_the_visitor_wanted(
     client: Client, caplog, eager_tasks, django_capture_on_commit_callbacks
 ) -> None:
-    assert f'name="next" value="{BOOKING}"' in client.get(
-        reverse("members:signup"), {"next": BOOKING}
-    ).content.decode()
+    assert (
+        f'name="next" value="{BOOKING}"'
+        in client.get(reverse("members:signup"), {"next": BOOKING}).content.decode()
+    )
     form = {k: v for k, v in signup_form().items() if k != "date_of_birth"}
     with caplog.at_level(logging.INFO, logger="vendingstore.sms"):
         client.post(reverse("members:signup"), {"mobile": form["mobile"], "next": BOOKING})

@@ -26,7 +26,7 @@ def paints(car_model, store):
 def test_the_paint_chosen_on_the_model_page_carries_into_booking(
     page: Page, live_server, super_member, car_model, store, paints, clock
 ):
-    pearl, black, _ = paints
+    _, black, _ = paints
     log_in(page, live_server, super_member.user)
 
     page.goto(f"{live_server.url}/cars/{car_model.slug}/")
