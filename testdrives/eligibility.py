@@ -15,6 +15,7 @@ from biometrics.selectors import biometric_consent_given, face_template_exists
 from fleet.models import CarModel
 from members.models import CreditReport, Member
 from members.rules import (
+    FEE_RULE,
     Decision,
     DriveRecord,
     QuotaWaiver,
@@ -96,6 +97,23 @@ class Eligibility:
     def failed(self) -> list[RuleResult]:
         """The rules that refuse or charge: an optional item (face pickup) is never one."""
         return [r for r in self.rules if r.required and not r.passed]
+
+    @property
+    def refusing(self) -> list[RuleResult]:
+        """The rules that refuse the booking, empty when it is allowed. A credit score below the
+        bar refuses only where the store takes no fee instead: elsewhere it is what the fee is for,
+        not a reason to turn the member away."""
+        if self.allowed:
+            return []
+        return [r for r in self.failed if r.code != FEE_RULE or not settings.MEMBERS_FEES_ALLOWED]
+
+    @property
+    def charging(self) -> RuleResult | None:
+        """The failed credit rule when the store takes a fee instead: what the member will pay
+        for once nothing else refuses them."""
+        if not settings.MEMBERS_FEES_ALLOWED:
+            return None
+        return next((r for r in self.failed if r.code == FEE_RULE), None)
 
     @property
     def quota(self) -> RuleResult:

@@ -14,6 +14,7 @@ from django_fsm_log.models import StateLog
 from fleet.models import CarModel, Paint, Store, Vehicle, VehicleHold, VehicleStatus
 from members.models import Member
 from testdrives.models import (
+    ACTIVE,
     Notification,
     Payment,
     PaymentPurpose,
@@ -203,6 +204,11 @@ def testdrive_get_for_member(*, member: Member, pk: int) -> TestDrive:
     """The member's own booking, or ``Http404``: another member's booking is indistinguishable from
     none."""
     return get_object_or_404(testdrive_list_for_member(member=member), pk=pk)
+
+
+def testdrive_active_for_member(*, member: Member) -> TestDrive | None:
+    """The member's booking that is not finished yet (at most one: the one-active-drive rule)."""
+    return testdrive_list_for_member(member=member).filter(state__in=ACTIVE).order_by("-pk").first()
 
 
 def testdrive_timeline(*, test_drive: TestDrive) -> list[dict[str, Any]]:

@@ -23,7 +23,6 @@ from members.views import member_required
 from testdrives.eligibility import (
     BookingStanding,
     member_booking_standing,
-    member_eligibility,
     member_eligibility_for,
 )
 from testdrives.errors import BookingRefused
@@ -35,6 +34,7 @@ from testdrives.selectors import (
     paint_alternatives,
     paint_stock,
     slot_list,
+    testdrive_active_for_member,
     testdrive_fee_pending,
     testdrive_get_for_member,
     testdrive_list_for_member,
@@ -62,22 +62,30 @@ def membership(request: HttpRequest, member: Member) -> HttpResponse:
         "quota": standing.quota,
         "model_form": model_form,
         "eligibility": eligibility,
-        "fixes": _fixes(standing),
+        "fixes": _fixes(standing, member, credit="#credit"),
     }
     return render(request, "members/membership.html", context)
 
 
-def _fixes(standing: BookingStanding) -> dict[str, tuple[str, str]]:
+def _fixes(standing: BookingStanding, member: Member, *, credit: str) -> dict[str, tuple[str, str]]:
     """Rule code → (link, label) of the page where the member fixes an unmet item themselves.
 
-    Age, the blacklist and the quotas have none: time or the store changes them.
+    Age, the blacklist and the rolling quota have none: time or the store changes them. The one
+    active drive links to that booking, where it can be cancelled, or followed to its end.
     """
     face_url = reverse("biometrics:enrol" if standing.face_consent else "biometrics:consent")
-    return {
-        "credit_score": ("#credit", _("Check your credit")),
+    fixes = {
+        "credit_score": (credit, _("Check your credit")),
         "driving_licence": (reverse("members:account"), _("Update your driving licence")),
         "face_pickup": (face_url, _("Set up face pickup")),
     }
+    active = testdrive_active_for_member(member=member)
+    if active is not None:
+        fixes["quota_one_active"] = (
+            reverse("testdrives:detail", args=[active.pk]),
+            _("Your booking in progress"),
+        )
+    return fixes
 
 
 @member_required
@@ -94,6 +102,7 @@ def book(request: HttpRequest, member: Member, slug: str) -> HttpResponse:
         if data
         else []
     )
+    standing = member_booking_standing(member=member, at=timezone.now())
     stock = paint_stock(car_model=car_model)
     no_car_here = bool(data) and not stock.get((data["store"].pk, data["paint"].pk))
     context = {
@@ -107,7 +116,8 @@ def book(request: HttpRequest, member: Member, slug: str) -> HttpResponse:
             if data and no_car_here
             else None
         ),
-        "eligibility": member_eligibility(member=member, car_model=car_model, at=timezone.now()),
+        "eligibility": member_eligibility_for(standing=standing, car_model=car_model),
+        "fixes": _fixes(standing, member, credit=reverse("testdrives:membership") + "#credit"),
         "request_key": uuid.uuid4(),
         "face_enrolled": face_template_exists(member=member),
     }

@@ -1,6 +1,8 @@
 """The booking page opens on a store and paint that have a car, says plainly when a paint has
 none there with the alternatives, and never offers a Book button without a free window."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -104,3 +106,28 @@ def test_the_times_fragment_varies_on_htmx_and_a_history_restore_gets_the_whole_
     assert "<html" not in fragment.content.decode()
     assert "<html" in restore.content.decode()
     assert "HX-Request" in restore["Vary"]
+
+
+def test_a_refused_second_booking_lists_only_the_active_drive_and_links_to_it(
+    client, book, basic_member, car_model, store, paint, cars
+):
+    active = book(basic_member)
+    other = PaintFactory(car_model__brand=car_model.brand).car_model
+    client.force_login(basic_member.user)
+
+    html = book_page(client, other).content.decode()
+
+    assert 'data-decision="refused"' in html
+    assert 'data-rule="quota_one_active"' in html
+    assert f'href="{reverse("testdrives:detail", args=[active.pk])}" data-fix="quota_one_active"' in html
+    assert '<li class="rule rule--fail" data-rule="credit_score"' not in html
+    assert "data-charging" in html  # the fee is still said, as what they will pay
+
+
+def test_the_refusal_links_each_fixable_rule_to_its_page(client, car_model, store, paint, cars, clock):
+    member = make_member(score=620, consent=False, licence_expires_on=date(2026, 12, 2))
+    client.force_login(member.user)
+
+    html = book_page(client, car_model).content.decode()
+
+    assert f'href="{reverse("members:account")}" data-fix="driving_licence"' in html
