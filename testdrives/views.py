@@ -7,6 +7,7 @@ messages in the member's language; another member's booking is a 404, like one t
 import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +28,7 @@ from testdrives.eligibility import (
 )
 from testdrives.errors import BookingRefused
 from testdrives.forms import PurchaseForm, SlotSearchForm
-from testdrives.models import PURCHASABLE, State
+from testdrives.models import State
 from testdrives.qr import qr_svg
 from testdrives.selectors import (
     notification_list_for_member,
@@ -41,7 +42,12 @@ from testdrives.selectors import (
     testdrive_timeline,
 )
 from testdrives.services.booking import testdrive_book, testdrive_cancel, testdrive_pay_fee
-from testdrives.services.purchase import purchase_price, testdrive_purchase
+from testdrives.services.purchase import (
+    purchase_price,
+    testdrive_buy_until,
+    testdrive_buyable,
+    testdrive_purchase,
+)
 from vendingstore.api_errors import ApplicationError
 from vendingstore.htmx import render_varying, wants_fragment
 
@@ -209,7 +215,8 @@ def detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
         if td.return_code and td.state in (State.ON_DRIVE, State.OVERDUE)
         else None,
         "can_cancel": td.state == State.SCHEDULED,
-        "can_buy": td.state in PURCHASABLE,
+        "can_buy": testdrive_buyable(test_drive=td, at=timezone.now()),
+        "buy_until": testdrive_buy_until(test_drive=td),
         "now": timezone.now(),
     }
     return render(request, "testdrives/detail.html", context)
@@ -242,8 +249,12 @@ def pay(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
 @member_required
 def buy(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     td = testdrive_get_for_member(member=member, pk=pk)
-    if td.state not in PURCHASABLE and not hasattr(td, "purchase_order"):
-        messages.error(request, _("This car can be bought during its test drive or after its return."))
+    if not testdrive_buyable(test_drive=td, at=timezone.now()) and not hasattr(td, "purchase_order"):
+        messages.error(
+            request,
+            _("This car can be bought during its test drive and for %(days)s days after its return.")
+            % {"days": settings.TESTDRIVE_BUY_AFTER_RETURN_DAYS},
+        )
         return redirect("testdrives:detail", pk=td.pk)
     form = PurchaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -451,6 +451,9 @@ TESTDRIVE_LATE_FEE_CAP_CNY = env.int("TESTDRIVE_LATE_FEE_CAP_CNY", default=1000)
 TESTDRIVE_PAYMENT_MINUTES = env.int("TESTDRIVE_PAYMENT_MINUTES", default=15)
 TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES = env.int("TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES", default=120)
 TESTDRIVE_DUE_SOON_HOURS = env.int("TESTDRIVE_DUE_SOON_HOURS", default=3)
+# The member may still buy the car this long after bringing it back, whether or not staff have
+# reviewed the return yet (at the price of the day they buy).
+TESTDRIVE_BUY_AFTER_RETURN_DAYS = env.int("TESTDRIVE_BUY_AFTER_RETURN_DAYS", default=7)
 # Failed face checks (no match, liveness) per booking before it locks for staff (NIST SP 800-63B).
 TESTDRIVE_FACE_ATTEMPTS_MAX = env.int("TESTDRIVE_FACE_ATTEMPTS_MAX", default=5)
 # "sandbox" approves every payment at once (demo, tests); a real store plugs in its provider.
