@@ -37,8 +37,8 @@ from testdrives.selectors import (
     slot_list,
     testdrive_fee_pending,
     testdrive_get_for_member,
+    testdrive_journey,
     testdrive_list_for_member,
-    testdrive_timeline,
 )
 from testdrives.services.booking import testdrive_book_once, testdrive_cancel, testdrive_pay_fee
 from testdrives.services.kiosks import kiosk_for_token
@@ -72,7 +72,10 @@ class SlotOutputSerializer(serializers.Serializer):
 
 class TransitionOutputSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    to = serializers.CharField(help_text="The state entered (one of `state`'s values).")
+    event = serializers.CharField(help_text='"booked", "paid", or the state entered.')
+    to = serializers.CharField(
+        allow_null=True, help_text="The state entered (one of `state`'s values); null for booked and paid."
+    )
     label = serializers.CharField()
 
 
@@ -96,17 +99,17 @@ class TestDriveOutputSerializer(serializers.Serializer):
 
 
 class TestDriveDetailOutputSerializer(TestDriveOutputSerializer):
-    timeline = TransitionOutputSerializer(many=True, help_text="Every transition, oldest first.")
+    timeline = TransitionOutputSerializer(
+        many=True,
+        help_text="One row per meaningful event, oldest first: the same list as the portal's.",
+    )
 
 
 def testdrive_output(td: TestDrive, *, detail: bool = False) -> dict[str, object]:
     td.fee_is_paid = td.fee_cny == 0 or testdrive_fee_pending(test_drive=td) is None
     if not detail:
         return TestDriveOutputSerializer(td).data
-    td.timeline = [
-        {"at": step["at"], "to": step["to"], "label": str(step["to_label"])}
-        for step in testdrive_timeline(test_drive=td)
-    ]
+    td.timeline = testdrive_journey(test_drive=td)
     return TestDriveDetailOutputSerializer(td).data
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from django_fsm_log.models import StateLog
 
 from fleet.models import CarModel, Paint, Store, Vehicle, VehicleHold, VehicleStatus
@@ -24,6 +25,12 @@ from testdrives.models import (
     TestDrive,
 )
 from testdrives.notify import notification_text
+
+_BOOKED = gettext_lazy("Booked")
+_PAID_LABELS = {
+    PaymentPurpose.TEST_DRIVE_FEE: gettext_lazy("Test-drive fee paid"),
+    PaymentPurpose.LATE_FEE: gettext_lazy("Late fee paid"),
+}
 
 # Cars that can be promised for a future window: not sold, not in the workshop.
 ALLOCATABLE_STATUSES = [VehicleStatus.STORED, VehicleStatus.AT_DELIVERY_BAY, VehicleStatus.ON_DRIVE]
@@ -227,6 +234,43 @@ def testdrive_timeline(*, test_drive: TestDrive) -> list[dict[str, Any]]:
         }
         for log in logs
     ]
+
+
+@dataclass(frozen=True)
+class JourneyEvent:
+    """One row of the member's timeline: ``event`` is "booked", "paid" or the state entered."""
+
+    at: datetime
+    event: str
+    label: str
+
+    @property
+    def to(self) -> str | None:
+        """The state entered, for a state change; None for the booking and payments."""
+        return self.event if self.event in State.values else None
+
+
+# Face-check retries go checked_in → verifying → checked_in → …: each state is told once, when
+# first reached. The fee is told when it was paid; buying is told by "Purchased".
+_PAID_PURPOSES = [PaymentPurpose.TEST_DRIVE_FEE, PaymentPurpose.LATE_FEE]
+
+
+def testdrive_journey(*, test_drive: TestDrive) -> list[JourneyEvent]:
+    """The member's timeline, oldest first, one row per meaningful event: booked, each fee paid,
+    each state the first time it was reached. The portal and the API show this same list; staff
+    see every transition (``testdrive_timeline``)."""
+    events = [JourneyEvent(at=test_drive.created_at, event="booked", label=str(_BOOKED))]
+    paid = test_drive.payments.filter(
+        purpose__in=_PAID_PURPOSES, status=PaymentStatus.PAID, settled_at__isnull=False
+    ).order_by("settled_at")
+    events += [JourneyEvent(at=p.settled_at, event="paid", label=str(_PAID_LABELS[p.purpose])) for p in paid]
+    seen: set[str] = set()
+    for step in testdrive_timeline(test_drive=test_drive):
+        if step["to"] in seen:
+            continue
+        seen.add(step["to"])
+        events.append(JourneyEvent(at=step["at"], event=step["to"], label=str(step["to_label"])))
+    return sorted(events, key=lambda e: e.at)
 
 
 def testdrive_fee_pending(*, test_drive: TestDrive) -> Payment | None:

@@ -38,8 +38,8 @@ from testdrives.selectors import (
     testdrive_active_for_member,
     testdrive_fee_pending,
     testdrive_get_for_member,
+    testdrive_journey,
     testdrive_list_for_member,
-    testdrive_timeline,
 )
 from testdrives.services.booking import testdrive_book, testdrive_cancel, testdrive_pay_fee
 from testdrives.services.purchase import (
@@ -208,7 +208,7 @@ def detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     td = testdrive_get_for_member(member=member, pk=pk)
     context = {
         "td": td,
-        "timeline": testdrive_timeline(test_drive=td),
+        "timeline": testdrive_journey(test_drive=td),
         "fee_pending": testdrive_fee_pending(test_drive=td),
         "qr": qr_svg(td.pickup_code) if td.state == State.SCHEDULED else None,
         "return_qr": qr_svg(td.return_code)
