@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "vendingstore.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that reads or writes the body; only public pages (vendingstore/compression.py).
+    "vendingstore.compression.PublicPageGZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,6 +72,9 @@ MIDDLEWARE = [
     # django-axes wants its middleware last (and its backend first, below).
     "axes.middleware.AxesMiddleware",
 ]
+
+# URL namespaces whose pages hold no secret of a member, and so are sent compressed (BREACH).
+GZIP_PAGE_NAMESPACES = env.list("GZIP_PAGE_NAMESPACES", default=["fleet", "snapcar"])
 
 ROOT_URLCONF = "vendingstore.urls"
 WSGI_APPLICATION = "vendingstore.wsgi.application"
