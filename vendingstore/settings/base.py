@@ -155,6 +155,13 @@ STATICFILES_DIRS = [
     # htmx is installed from the npm registry at set-up (package.json), never from a CDN.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # The Chinese web font (npm @fontsource/noto-sans-sc), two weights of it: for devices
+    # without a CJK font, such as the kiosk tablets.
+    "vendingstore.staticfinders.NotoSansSCFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
