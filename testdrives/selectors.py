@@ -296,7 +296,7 @@ def notification_list_for_member(*, member: Member, limit: int = 20) -> list[tup
     """The member's newest messages with their text in the current language (the in-app list)."""
     notes = (
         Notification.objects.filter(member=member)
-        .select_related("test_drive__car_model__brand", "test_drive__member")
+        .select_related("test_drive__car_model__brand", "test_drive__member", "test_drive__store")
         .order_by("-created_at")[:limit]
     )
     language = translation.get_language()

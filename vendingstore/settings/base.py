@@ -145,6 +145,8 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+# Our date and time formats per language (vendingstore/formats/): one 24-hour time format.
+FORMAT_MODULE_PATH = ["vendingstore.formats"]
 # Every price is stored in whole yuan (fields named *_cny); the currency is not a setting.
 
 # --- Static and media files -----------------------------------------------------------------
