@@ -44,6 +44,7 @@ from testdrives.services.booking import testdrive_book_once, testdrive_cancel, t
 from testdrives.services.kiosks import kiosk_for_token
 from testdrives.services.lifecycle import testdrive_check_in
 from testdrives.services.purchase import testdrive_purchase
+from testdrives.services.reschedule import testdrive_reschedule
 
 TAGS = ["test drives"]
 # The eligibility operation sits with the member's own operations (/me/) in the schema.
@@ -248,6 +249,40 @@ class TestDriveCancelApi(MemberApi):
             test_drive=testdrive_get_for_member(member=request.member, pk=pk), by=request.user
         )
         return Response(testdrive_output(td, detail=True))
+
+
+class TestDriveRescheduleApi(MemberApi):
+    class InputSerializer(serializers.Serializer):
+        store = serializers.SlugField(help_text="The store's slug.")
+        paint = serializers.IntegerField(help_text="A paint of the booking's model.")
+        slot_start = serializers.DateTimeField(help_text="The start of an open pickup window.")
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Move my booking to another window, day, store or paint (same model)",
+        request=InputSerializer,
+        responses={
+            200: TestDriveDetailOutputSerializer,
+            400: ERROR,
+            404: ERROR,
+            409: OpenApiResponse(ERROR, description="Checked in already, window full or no car free."),
+            422: REFUSED,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        td = testdrive_get_for_member(member=request.member, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        store = get_object_or_404(Store, slug=data.validated_data["store"])
+        paint = get_object_or_404(Paint, pk=data.validated_data["paint"], car_model_id=td.car_model_id)
+        moved = testdrive_reschedule(
+            test_drive=td,
+            member=request.member,
+            store=store,
+            paint=paint,
+            slot_start=data.validated_data["slot_start"],
+        )
+        return Response(testdrive_output(moved, detail=True))
 
 
 class TestDrivePayApi(MemberApi):

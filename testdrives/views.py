@@ -28,7 +28,7 @@ from testdrives.eligibility import (
 )
 from testdrives.errors import BookingRefused
 from testdrives.forms import PurchaseForm, SlotSearchForm
-from testdrives.models import State
+from testdrives.models import State, TestDrive
 from testdrives.qr import qr_svg
 from testdrives.selectors import (
     notification_list_for_member,
@@ -48,6 +48,7 @@ from testdrives.services.purchase import (
     testdrive_buyable,
     testdrive_purchase,
 )
+from testdrives.services.reschedule import testdrive_reschedule
 from vendingstore.api_errors import ApplicationError
 from vendingstore.htmx import render_varying, wants_fragment
 
@@ -101,6 +102,13 @@ def book(request: HttpRequest, member: Member, slug: str) -> HttpResponse:
     car_model = get_object_or_404(CarModel.objects.select_related("brand"), slug=slug)
     if request.method == "POST":
         return _book_post(request, member, car_model)
+    return _book_page(request, member, car_model)
+
+
+def _book_page(
+    request: HttpRequest, member: Member, car_model: CarModel, *, moving: TestDrive | None = None
+) -> HttpResponse:
+    """The booking page; ``moving``: the booking being rescheduled (its times post there)."""
     form = SlotSearchForm(_slot_query(request, car_model), car_model=car_model)
     data = form.cleaned_data if form.is_valid() else None
     slots = (
@@ -108,7 +116,9 @@ def book(request: HttpRequest, member: Member, slug: str) -> HttpResponse:
         if data
         else []
     )
-    standing = member_booking_standing(member=member, at=timezone.now())
+    standing = member_booking_standing(
+        member=member, at=timezone.now(), excluding=moving.pk if moving else None
+    )
     stock = paint_stock(car_model=car_model)
     no_car_here = bool(data) and not stock.get((data["store"].pk, data["paint"].pk))
     context = {
@@ -126,6 +136,7 @@ def book(request: HttpRequest, member: Member, slug: str) -> HttpResponse:
         "fixes": _fixes(standing, member, credit=reverse("testdrives:membership") + "#credit"),
         "request_key": uuid.uuid4(),
         "face_enrolled": face_template_exists(member=member),
+        "moving": moving,
     }
     if wants_fragment(request):
         return render_varying(request, "testdrives/_slots.html", context)
@@ -193,6 +204,36 @@ def _book_post(request: HttpRequest, member: Member, car_model: CarModel) -> Htt
         messages.info(request, _("Almost done: pay the test-drive fee to confirm your booking."))
     else:
         messages.success(request, _("Booked! Show your pickup code at the kiosk."))
+    return redirect("testdrives:detail", pk=td.pk)
+
+
+@member_required
+def reschedule(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    """Another window, day, store or paint for a booking not yet checked in: the booking page's
+    times, posting here. The fee and the pickup code stay."""
+    td = testdrive_get_for_member(member=member, pk=pk)
+    if td.state != State.SCHEDULED:
+        messages.error(request, _("Only a booking not yet checked in can be moved."))
+        return redirect("testdrives:detail", pk=td.pk)
+    if request.method != "POST":
+        return _book_page(request, member, td.car_model, moving=td)
+    try:
+        store = Store.objects.get(pk=request.POST.get("store"))
+        paint = Paint.objects.get(pk=request.POST.get("paint"), car_model=td.car_model)
+        slot_start = datetime.fromisoformat(request.POST.get("slot", ""))
+    except (Store.DoesNotExist, Paint.DoesNotExist, ValueError, TypeError):
+        messages.error(request, _("Pick a store, a paint and a pickup time from the list."))
+        return redirect("testdrives:reschedule", pk=td.pk)
+    try:
+        testdrive_reschedule(test_drive=td, member=member, store=store, paint=paint, slot_start=slot_start)
+    except BookingRefused as refused:
+        for reason in refused.extra["reasons"]:
+            messages.error(request, reason["reason"])
+        return redirect("testdrives:reschedule", pk=td.pk)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+        return redirect("testdrives:reschedule", pk=td.pk)
+    messages.success(request, _("Your booking is moved. Your pickup code stays the same."))
     return redirect("testdrives:detail", pk=td.pk)
 
 
