@@ -252,7 +252,7 @@ class TestDriveCancelApi(MemberApi):
 
 
 class TestDriveRescheduleApi(MemberApi):
-    class InputSerializer(serializers.Serializer):
+    class RescheduleInputSerializer(serializers.Serializer):
         store = serializers.SlugField(help_text="The store's slug.")
         paint = serializers.IntegerField(help_text="A paint of the booking's model.")
         slot_start = serializers.DateTimeField(help_text="The start of an open pickup window.")
@@ -260,7 +260,7 @@ class TestDriveRescheduleApi(MemberApi):
     @extend_schema(
         tags=TAGS,
         summary="Move my booking to another window, day, store or paint (same model)",
-        request=InputSerializer,
+        request=RescheduleInputSerializer,
         responses={
             200: TestDriveDetailOutputSerializer,
             400: ERROR,
@@ -271,7 +271,7 @@ class TestDriveRescheduleApi(MemberApi):
     )
     def post(self, request: Request, pk: int) -> Response:
         td = testdrive_get_for_member(member=request.member, pk=pk)
-        data = self.InputSerializer(data=request.data)
+        data = self.RescheduleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         store = get_object_or_404(Store, slug=data.validated_data["store"])
         paint = get_object_or_404(Paint, pk=data.validated_data["paint"], car_model_id=td.car_model_id)
