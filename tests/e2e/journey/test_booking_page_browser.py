@@ -63,9 +63,12 @@ def test_back_after_booking_shows_the_whole_booking_page(
     log_in(page, live_server, super_member.user)
     page.goto(f"{live_server.url}/drives/book/{car_model.slug}/")
     # A change goes through htmx and pushes the address whose answer was a fragment.
-    page.locator("#id_day").select_option(index=1)
-    page.locator("#id_day").select_option(index=0)
-    page.locator('input[name="slot"]:not([disabled])').first.check()
+    for day in (1, 0):
+        # Each swap is asynchronous: wait for it to land before the next step.
+        with page.expect_response(lambda response: "day=" in response.url):
+            page.locator("#id_day").select_option(index=day)
+        page.wait_for_load_state("networkidle")
+    page.locator('input[name="slot"][value="2026-12-01T10:00:00+08:00"]').check()
     page.locator("[data-book]").click()
     expect(page.locator("[data-pickup-code]")).to_be_visible()
 
