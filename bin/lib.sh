@@ -28,9 +28,10 @@ setup_python() {
   fi
 }
 
-# setup_frontend: htmx comes from the npm registry into node_modules and is served by us.
+# setup_frontend: htmx and the Chinese web font come from the npm registry into node_modules and
+# are served by us.
 setup_frontend() {
-  if [ ! -f node_modules/htmx.org/dist/htmx.min.js ]; then
+  if [ ! -f node_modules/htmx.org/dist/htmx.min.js ] || [ ! -f node_modules/@fontsource/noto-sans-sc/400.css ]; then
     say "installing front-end packages (npm ci)"
     npm ci --no-audit --no-fund --loglevel=error
   fi

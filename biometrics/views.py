@@ -13,7 +13,7 @@ from biometrics.services import consent_give, consent_withdraw, face_enrol
 from members.models import Member
 from members.views import member_required
 from vendingstore.api_errors import ApplicationError
-from vendingstore.htmx import HtmxHttpRequest
+from vendingstore.htmx import HtmxHttpRequest, render_varying, wants_fragment
 from vendingstore.uploads import limits, upload_read
 
 
@@ -63,5 +63,5 @@ def enrol(request: HtmxHttpRequest, member: Member) -> HttpResponse:
             except ApplicationError as error:
                 messages.error(request, str(error.message))
         return redirect("biometrics:enrol")
-    template = "biometrics/_enrol_status.html" if request.htmx else "biometrics/enrol.html"
-    return render(request, template, {"status": face_status(member=member)})
+    template = "biometrics/_enrol_status.html" if wants_fragment(request) else "biometrics/enrol.html"
+    return render_varying(request, template, {"status": face_status(member=member)})

@@ -4,11 +4,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from fleet.models import CarModel
+from members.identity import id_number_birth_date, id_number_normalize, validate_id_number
 
 LANGUAGE_CHOICES = [("zh-hans", "中文"), ("en", "English")]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -53,7 +55,6 @@ class SignUpForm(forms.Form):
         help_text=_("18 characters. Stored encrypted; staff see only the last four."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE_INPUT)
     licence_number = forms.CharField(label=_("Driving licence number"), max_length=20)
     licence_expires_on = forms.DateField(label=_("Driving licence valid until"), widget=DATE_INPUT)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=LANGUAGE_CHOICES)
@@ -69,6 +70,14 @@ class SignUpForm(forms.Form):
         data = self.cleaned_data
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("The two passwords are not the same."))
+        if data.get("id_number"):
+            # The ID number holds the birth date: asking for it again only invites a mismatch.
+            try:
+                validate_id_number(data["id_number"])
+            except ValidationError as error:
+                self.add_error("id_number", error)
+            else:
+                data["date_of_birth"] = id_number_birth_date(id_number_normalize(data["id_number"]))
         return data
 
 

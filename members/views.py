@@ -21,6 +21,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -58,6 +59,7 @@ def _form_errors_from(form: Form, error: ValidationError) -> None:
 
 
 SIGNUP_SESSION_KEY = "members.signup"
+SIGNUP_NEXT_SESSION_KEY = "members.signup_next"
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -77,8 +79,26 @@ def signup(request: HttpRequest) -> HttpResponse:
                 "challenge": challenge,
                 "mobile": form.cleaned_data["mobile"],
             }
+            _signup_next_keep(request)
             return redirect("members:signup_details")
-    return render(request, "members/signup.html", {"form": form})
+    return render(request, "members/signup.html", {"form": form, "next": _safe_next(request)})
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The ``next`` address asked for, if it is one of ours (never an open redirect)."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    ours = url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return wanted if ours else ""
+
+
+def _signup_next_keep(request: HttpRequest) -> None:
+    """Remember where the visitor was going (the car they wanted to book): the e-mailed link that
+    opens the account lands there, when it is opened in the same browser."""
+    wanted = _safe_next(request)
+    if wanted:
+        request.session[SIGNUP_NEXT_SESSION_KEY] = wanted
 
 
 def signup_details(request: HttpRequest) -> HttpResponse:
@@ -115,9 +135,10 @@ def signup_finish_view(request: HttpRequest, token: str) -> HttpResponse:
         member = signup_finish(token=token)
     except ApplicationError as refusal:
         return render(request, "members/signup_finish.html", {"refusal": refusal.message}, status=400)
+    wanted = request.session.pop(SIGNUP_NEXT_SESSION_KEY, "")
     login(request, member.user, backend="members.auth.EmailOrMobileBackend")
     messages.success(request, _("Welcome! Check your credit to see whether you are a Super Member."))
-    return redirect(settings.LOGIN_REDIRECT_URL)
+    return redirect(wanted or settings.LOGIN_REDIRECT_URL)
 
 
 def logout_view(request: HttpRequest) -> HttpResponse:

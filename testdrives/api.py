@@ -38,13 +38,14 @@ from testdrives.selectors import (
     slot_list,
     testdrive_fee_pending,
     testdrive_get_for_member,
+    testdrive_journey,
     testdrive_list_for_member,
-    testdrive_timeline,
 )
 from testdrives.services.booking import testdrive_book_once, testdrive_cancel, testdrive_pay_fee
 from testdrives.services.kiosks import kiosk_for_token
 from testdrives.services.lifecycle import testdrive_check_in
 from testdrives.services.purchase import testdrive_purchase
+from testdrives.services.reschedule import testdrive_reschedule
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -77,7 +78,10 @@ class SlotOutputSerializer(serializers.Serializer):
 
 class TransitionOutputSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    to = serializers.CharField(help_text="The state entered (one of `state`'s values).")
+    event = serializers.CharField(help_text='"booked", "paid", or the state entered.')
+    to = serializers.CharField(
+        allow_null=True, help_text="The state entered (one of `state`'s values); null for booked and paid."
+    )
     # An output key: DRF takes declared fields off the class, so Field.label is not replaced.
     label = serializers.CharField()  # type: ignore[assignment]
 
@@ -102,7 +106,10 @@ class TestDriveOutputSerializer(serializers.Serializer):
 
 
 class TestDriveDetailOutputSerializer(TestDriveOutputSerializer):
-    timeline = TransitionOutputSerializer(many=True, help_text="Every transition, oldest first.")
+    timeline = TransitionOutputSerializer(
+        many=True,
+        help_text="One row per meaningful event, oldest first: the same list as the portal's.",
+    )
 
 
 class _Output(TypedDict):
@@ -116,10 +123,7 @@ def testdrive_output(td: TestDrive, *, detail: bool = False) -> dict[str, object
     out.fee_is_paid = td.fee_cny == 0 or testdrive_fee_pending(test_drive=td) is None
     if not detail:
         return TestDriveOutputSerializer(out).data
-    out.timeline = [
-        {"at": step["at"], "to": step["to"], "label": str(step["to_label"])}
-        for step in testdrive_timeline(test_drive=td)
-    ]
+    out.timeline = testdrive_journey(test_drive=td)
     return TestDriveDetailOutputSerializer(out).data
 
 
@@ -265,6 +269,40 @@ class TestDriveCancelApi(MemberApi):
             test_drive=testdrive_get_for_member(member=request.member, pk=pk), by=request.member.user
         )
         return Response(testdrive_output(td, detail=True))
+
+
+class TestDriveRescheduleApi(MemberApi):
+    class RescheduleInputSerializer(serializers.Serializer):
+        store = serializers.SlugField(help_text="The store's slug.")
+        paint = serializers.IntegerField(help_text="A paint of the booking's model.")
+        slot_start = serializers.DateTimeField(help_text="The start of an open pickup window.")
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Move my booking to another window, day, store or paint (same model)",
+        request=RescheduleInputSerializer,
+        responses={
+            200: TestDriveDetailOutputSerializer,
+            400: ERROR,
+            404: ERROR,
+            409: OpenApiResponse(ERROR, description="Checked in already, window full or no car free."),
+            422: REFUSED,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        td = testdrive_get_for_member(member=request.member, pk=pk)
+        data = self.RescheduleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        store = get_object_or_404(Store, slug=data.validated_data["store"])
+        paint = get_object_or_404(Paint, pk=data.validated_data["paint"], car_model_id=td.car_model_id)
+        moved = testdrive_reschedule(
+            test_drive=td,
+            member=request.member,
+            store=store,
+            paint=paint,
+            slot_start=data.validated_data["slot_start"],
+        )
+        return Response(testdrive_output(moved, detail=True))
 
 
 class TestDrivePayApi(MemberApi):

@@ -8,6 +8,11 @@ urlpatterns = [
     path("testdrives/<int:pk>/", api.TestDriveDetailApi.as_view(), name="api-testdrive-detail"),
     path("testdrives/<int:pk>/cancel/", api.TestDriveCancelApi.as_view(), name="api-testdrive-cancel"),
     path("testdrives/<int:pk>/pay/", api.TestDrivePayApi.as_view(), name="api-testdrive-pay"),
+    path(
+        "testdrives/<int:pk>/reschedule/",
+        api.TestDriveRescheduleApi.as_view(),
+        name="api-testdrive-reschedule",
+    ),
     path("testdrives/<int:pk>/purchase/", api.TestDrivePurchaseApi.as_view(), name="api-testdrive-purchase"),
     path("me/eligibility/", api.EligibilityApi.as_view(), name="api-me-eligibility"),
     path("kiosk/check-in/", api.KioskCheckInApi.as_view(), name="api-kiosk-check-in"),

@@ -15,6 +15,7 @@ from biometrics.selectors import biometric_consent_given, face_template_exists
 from fleet.models import CarModel
 from members.models import CreditReport, Member
 from members.rules import (
+    FEE_RULE,
     Decision,
     DriveRecord,
     QuotaWaiver,
@@ -35,11 +36,12 @@ from members.selectors import (
 from testdrives.models import ACTIVE, State, TestDrive
 
 
-def member_drive_history(*, member: Member) -> list[DriveRecord]:
+def member_drive_history(*, member: Member, excluding: int | None = None) -> list[DriveRecord]:
     """Every test drive of the member that the quota rules count. The one source of history.
 
     Test-drive bookings (started, missed, or booked and not yet finished; cancelled ones do not
-    count) plus the drives staff recorded by hand (``RecordedDrive``). Two queries.
+    count) plus the drives staff recorded by hand (``RecordedDrive``). Two queries. ``excluding``:
+    a booking left out (the one being moved to another time: it does not compete with itself).
     """
     booked = [
         DriveRecord(
@@ -50,6 +52,7 @@ def member_drive_history(*, member: Member) -> list[DriveRecord]:
         )
         for td in TestDrive.objects.filter(member=member)
         .exclude(state=State.CANCELLED)
+        .exclude(pk=excluding)
         .only("car_model_id", "departed_at", "slot_end", "state")
     ]
     return booked + member_recorded_drives(member=member)
@@ -98,13 +101,30 @@ class Eligibility:
         return [r for r in self.rules if r.required and not r.passed]
 
     @property
+    def refusing(self) -> list[RuleResult]:
+        """The rules that refuse the booking, empty when it is allowed. A credit score below the
+        bar refuses only where the store takes no fee instead: elsewhere it is what the fee is for,
+        not a reason to turn the member away."""
+        if self.allowed:
+            return []
+        return [r for r in self.failed if r.code != FEE_RULE or not settings.MEMBERS_FEES_ALLOWED]
+
+    @property
+    def charging(self) -> RuleResult | None:
+        """The failed credit rule when the store takes a fee instead: what the member will pay
+        for once nothing else refuses them."""
+        if not settings.MEMBERS_FEES_ALLOWED:
+            return None
+        return next((r for r in self.failed if r.code == FEE_RULE), None)
+
+    @property
     def quota(self) -> RuleResult:
         return next(r for r in self.rules if r.code == "quota_rolling")
 
 
-def member_booking_standing(*, member: Member, at: datetime) -> BookingStanding:
+def member_booking_standing(*, member: Member, at: datetime, excluding: int | None = None) -> BookingStanding:
     standing = member_standing(member=member, at=at)
-    history = member_drive_history(member=member)
+    history = member_drive_history(member=member, excluding=excluding)
     waivers = member_quota_waivers(member=member)
     consent = biometric_consent_given(member=member)
     rules = [
@@ -130,14 +150,17 @@ def member_booking_standing(*, member: Member, at: datetime) -> BookingStanding:
     )
 
 
-def member_eligibility(*, member: Member, car_model: CarModel, at: datetime) -> Eligibility:
+def member_eligibility(
+    *, member: Member, car_model: CarModel, at: datetime, excluding: int | None = None
+) -> Eligibility:
     """Every rule for test-driving ``car_model`` from ``at``, each passed or failed with its reason.
 
     The booking flow calls this and nothing else. Allowed outright when every required rule
     passes; when only the credit rule fails and the store allows fees, allowed with the fee of the
     car's class; otherwise refused. Runs a fixed number of queries, whatever the history.
     """
-    return member_eligibility_for(standing=member_booking_standing(member=member, at=at), car_model=car_model)
+    standing = member_booking_standing(member=member, at=at, excluding=excluding)
+    return member_eligibility_for(standing=standing, car_model=car_model)
 
 
 def member_eligibility_for(*, standing: BookingStanding, car_model: CarModel) -> Eligibility:

@@ -38,7 +38,7 @@ from testdrives.services.lifecycle import (
 )
 from testdrives.services.operator import face_pickup_operator_call
 from vendingstore.api_errors import ApplicationError
-from vendingstore.htmx import HtmxHttpRequest
+from vendingstore.htmx import HtmxHttpRequest, render_varying, wants_fragment
 from vendingstore.uploads import burst_read, limits
 
 SESSION_KEY = "kiosk_token"
@@ -111,12 +111,13 @@ def drive(request: HtmxHttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     shows none of it. The full page always asks whether a face is on file, for its camera.
     """
     td = _drive_at_kiosk(kiosk, code)
+    fragment = wants_fragment(request)
     if td.state == State.VERIFYING:
         face_attempts_nudge(test_drive_id=td.pk)  # a decision whose worker died goes again
     waiting_for_face = td.state == State.CHECKED_IN
     last_attempt = face_attempt_latest(test_drive=td.pk) if waiting_for_face else None
     unavailable = (
-        face_pickup_unavailable_reason(member=td.member_id) if waiting_for_face or not request.htmx else None
+        face_pickup_unavailable_reason(member=td.member_id) if waiting_for_face or not fragment else None
     )
     if waiting_for_face and unavailable:
         # No one is on site: the remote operator is called to check the ID (once per booking).
@@ -124,7 +125,7 @@ def drive(request: HtmxHttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     context = {
         "td": td,
         "kiosk": kiosk,
-        "face_ready": (waiting_for_face or not request.htmx) and unavailable is None,
+        "face_ready": (waiting_for_face or not fragment) and unavailable is None,
         "face_unavailable_message": face_pickup_unavailable_message(unavailable) if unavailable else None,
         "attempts_left": face_attempts_left(test_drive=td.pk, limit=settings.TESTDRIVE_FACE_ATTEMPTS_MAX)
         if waiting_for_face
@@ -134,8 +135,8 @@ def drive(request: HtmxHttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
         "attempt_message": face_attempt_message(last_attempt),
         "request_key": uuid.uuid4(),
     }
-    template = "testdrives/kiosk/_status.html" if request.htmx else "testdrives/kiosk/drive.html"
-    return render(request, template, context)
+    template = "testdrives/kiosk/_status.html" if fragment else "testdrives/kiosk/drive.html"
+    return render_varying(request, template, context)
 
 
 @require_POST

@@ -52,6 +52,9 @@ ACTIVE = [*BEFORE_DEPARTURE, S.ON_DRIVE, S.OVERDUE]
 FINISHED = [S.COMPLETED, S.CANCELLED, S.NO_SHOW, S.PURCHASED]
 STAFF_CANCELLABLE = BEFORE_DEPARTURE
 PURCHASABLE = [S.ON_DRIVE, S.OVERDUE, S.RETURNED]
+# Reviewed by staff: still buyable for TESTDRIVE_BUY_AFTER_RETURN_DAYS after the return
+# (testdrives.services.purchase.testdrive_buyable).
+PURCHASABLE_AFTER_REVIEW = [S.COMPLETED]
 # A member missed the drive: never came (scheduled), or checked in and left before driving off.
 # Locked and the tower's states are not here: staff decide those.
 MISSABLE = [S.SCHEDULED, S.CHECKED_IN, S.VERIFYING, S.READY]
@@ -205,7 +208,7 @@ class TestDrive(ConcurrentTransitionMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=PURCHASABLE, target=S.PURCHASED)
+    @transition(field=state, source=[*PURCHASABLE, *PURCHASABLE_AFTER_REVIEW], target=S.PURCHASED)
     def purchase(self, *, by: User | None = None, description: str = "") -> None: ...
 
     @fsm_log_by

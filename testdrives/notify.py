@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from testdrives.models import Notification, NotificationKind, TestDrive
+from vendingstore.formatting import moment_format
 from vendingstore.queueing import delay_on_commit
 from vendingstore.sms import sms_backend
 
@@ -40,19 +41,23 @@ def notification_text(note: Notification, *, language: str | None = None) -> tup
     td = note.test_drive
     with translation.override(language or td.member.preferred_language):
         car = td.car_model.display_name
-        when = timezone.localtime(td.slot_start).strftime("%Y-%m-%d %H:%M")
-        due = timezone.localtime(td.due_back_at).strftime("%Y-%m-%d %H:%M") if td.due_back_at else ""
+        when = moment_format(td.slot_start)
+        due = moment_format(td.due_back_at) if td.due_back_at else ""
         bodies = {
             NotificationKind.BOOKED: _(
-                "Your test drive of the %(car)s is booked for %(when)s. Pickup code: %(code)s."
+                "Your test drive of the %(car)s is booked for %(when)s at %(store)s, %(address)s. "
+                "Pickup code: %(code)s."
             ),
             NotificationKind.REMINDER: _(
-                "Reminder: pick up your %(car)s at %(when)s. Pickup code: %(code)s."
+                "Reminder: pick up your %(car)s at %(when)s at %(store)s, %(address)s. Pickup code: %(code)s."
             ),
             NotificationKind.READY: _("Your %(car)s is waiting for you at the delivery bay."),
-            NotificationKind.DUE_SOON: _("Your %(car)s is due back at %(due)s."),
+            NotificationKind.DUE_SOON: _(
+                "Your %(car)s is due back at %(due)s at %(store)s, %(address)s. Return code: %(return_code)s."
+            ),
             NotificationKind.OVERDUE: _(
-                "Your %(car)s was due back at %(due)s. Please return it: a late fee applies per started hour."
+                "Your %(car)s was due back at %(due)s. Please return it to %(store)s, %(address)s: a late "
+                "fee applies per started hour. Return code: %(return_code)s."
             ),
             NotificationKind.PURCHASED: _("Congratulations on your %(car)s! Your purchase is confirmed."),
             NotificationKind.CANCELLED: _("Your test drive of the %(car)s on %(when)s is cancelled."),
@@ -63,7 +68,15 @@ def notification_text(note: Notification, *, language: str | None = None) -> tup
         }
         kind = NotificationKind(note.kind)
         subject = str(kind.label)
-        body = bodies[kind] % {"car": car, "when": when, "due": due, "code": td.pickup_code}
+        body = bodies[kind] % {
+            "car": car,
+            "when": when,
+            "due": due,
+            "code": td.pickup_code,
+            "return_code": td.return_code or "",
+            "store": td.store.display_name,
+            "address": f"{td.store.display_address}, {td.store.display_city}",
+        }
     return subject, body
 
 
@@ -75,7 +88,7 @@ def notification_deliver(*, notification_id: int) -> bool:
     if not claimed:
         return False
     note = Notification.objects.select_related(
-        "test_drive__member__user", "test_drive__car_model__brand"
+        "test_drive__member__user", "test_drive__car_model__brand", "test_drive__store"
     ).get(pk=notification_id)
     subject, body = notification_text(note)
     member = note.test_drive.member

@@ -6,15 +6,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from django_fsm_log.models import StateLog
 
 from fleet.models import CarModel, Paint, Store, Vehicle, VehicleHold
 from fleet.selectors import vehicle_list_promisable
 from members.models import Member
 from testdrives.models import (
+    ACTIVE,
     Notification,
     Payment,
     PaymentPurpose,
@@ -24,6 +26,12 @@ from testdrives.models import (
     TestDrive,
 )
 from testdrives.notify import notification_text
+
+_BOOKED = gettext_lazy("Booked")
+_PAID_LABELS = {
+    PaymentPurpose.TEST_DRIVE_FEE: gettext_lazy("Test-drive fee paid"),
+    PaymentPurpose.LATE_FEE: gettext_lazy("Late fee paid"),
+}
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,37 @@ def vehicle_candidates(*, store: Store, car_model: CarModel, paint: Paint | None
     return qs.order_by("bay__level", "pk")
 
 
+def paint_stock(*, car_model: CarModel) -> dict[tuple[int, int], int]:
+    """(store id, paint id) → how many of the model's cars there may be promised to a booking."""
+    rows = (
+        vehicle_list_promisable()  # the same rule as allocation and the catalogue's availability
+        .filter(car_model=car_model)
+        .order_by()
+        .values("store_id", "paint_id")
+        .annotate(n=Count("pk"))
+    )
+    return {(row["store_id"], row["paint_id"]): row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class PaintAlternatives:
+    """Where else to look when a store has no car of the chosen paint: the store's other paints,
+    and the other stores with the chosen paint."""
+
+    paints_here: list[Paint]
+    stores_with_paint: list[Store]
+
+
+def paint_alternatives(*, car_model: CarModel, store: Store, paint: Paint) -> PaintAlternatives:
+    stock = paint_stock(car_model=car_model)
+    paint_ids = {p for (s, p), n in stock.items() if s == store.pk and n}
+    store_ids = {s for (s, p), n in stock.items() if p == paint.pk and n}
+    return PaintAlternatives(
+        paints_here=list(car_model.paints.filter(pk__in=paint_ids).order_by("pk")),
+        stores_with_paint=list(Store.objects.filter(pk__in=store_ids).order_by("name")),
+    )
+
+
 def vehicle_free_ids(*, vehicle_ids: list[int], starts_at: datetime, ends_at: datetime) -> list[int]:
     """Those of ``vehicle_ids`` with no unreleased hold overlapping [starts_at, ends_at), in order."""
     taken = set(
@@ -174,6 +213,11 @@ def testdrive_get_for_member(*, member: Member, pk: int) -> TestDrive:
     return get_object_or_404(testdrive_list_for_member(member=member), pk=pk)
 
 
+def testdrive_active_for_member(*, member: Member) -> TestDrive | None:
+    """The member's booking that is not finished yet (at most one: the one-active-drive rule)."""
+    return testdrive_list_for_member(member=member).filter(state__in=ACTIVE).order_by("-pk").first()
+
+
 def testdrive_timeline(*, test_drive: TestDrive) -> list[dict[str, Any]]:
     """Every transition of the booking, oldest first: when, from, to, who (a user, or None for the
     kiosk, the tower or a sweep) and why."""
@@ -190,6 +234,43 @@ def testdrive_timeline(*, test_drive: TestDrive) -> list[dict[str, Any]]:
         }
         for log in logs
     ]
+
+
+@dataclass(frozen=True)
+class JourneyEvent:
+    """One row of the member's timeline: ``event`` is "booked", "paid" or the state entered."""
+
+    at: datetime
+    event: str
+    label: str
+
+    @property
+    def to(self) -> str | None:
+        """The state entered, for a state change; None for the booking and payments."""
+        return self.event if self.event in State.values else None
+
+
+# Face-check retries go checked_in → verifying → checked_in → …: each state is told once, when
+# first reached. The fee is told when it was paid; buying is told by "Purchased".
+_PAID_PURPOSES = [PaymentPurpose.TEST_DRIVE_FEE, PaymentPurpose.LATE_FEE]
+
+
+def testdrive_journey(*, test_drive: TestDrive) -> list[JourneyEvent]:
+    """The member's timeline, oldest first, one row per meaningful event: booked, each fee paid,
+    each state the first time it was reached. The portal and the API show this same list; staff
+    see every transition (``testdrive_timeline``)."""
+    events = [JourneyEvent(at=test_drive.created_at, event="booked", label=str(_BOOKED))]
+    paid = test_drive.payments.filter(
+        purpose__in=_PAID_PURPOSES, status=PaymentStatus.PAID, settled_at__isnull=False
+    ).order_by("settled_at")
+    events += [JourneyEvent(at=p.settled_at, event="paid", label=str(_PAID_LABELS[p.purpose])) for p in paid]
+    seen: set[str] = set()
+    for step in testdrive_timeline(test_drive=test_drive):
+        if step["to"] in seen:
+            continue
+        seen.add(step["to"])
+        events.append(JourneyEvent(at=step["at"], event=step["to"], label=str(step["to_label"])))
+    return sorted(events, key=lambda e: e.at)
 
 
 def testdrive_fee_pending(*, test_drive: TestDrive) -> Payment | None:
@@ -215,7 +296,7 @@ def notification_list_for_member(*, member: Member, limit: int = 20) -> list[tup
     """The member's newest messages with their text in the current language (the in-app list)."""
     notes = (
         Notification.objects.filter(member=member)
-        .select_related("test_drive__car_model__brand", "test_drive__member")
+        .select_related("test_drive__car_model__brand", "test_drive__member", "test_drive__store")
         .order_by("-created_at")[:limit]
     )
     language = translation.get_language()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("drives/book/<slug:slug>/", views.book, name="book"),
     path("drives/<int:pk>/", views.detail, name="detail"),
     path("drives/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("drives/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
     path("drives/<int:pk>/pay/", views.pay, name="pay"),
     path("drives/<int:pk>/buy/", views.buy, name="buy"),
 ]

@@ -7,6 +7,7 @@ messages in the member's language; another member's booking is a 404, like one t
 import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,25 +24,33 @@ from members.views import member_required
 from testdrives.eligibility import (
     BookingStanding,
     member_booking_standing,
-    member_eligibility,
     member_eligibility_for,
 )
 from testdrives.errors import BookingRefused
 from testdrives.forms import PurchaseForm, SlotSearchForm
-from testdrives.models import PURCHASABLE, State
+from testdrives.models import State, TestDrive
 from testdrives.qr import qr_svg
 from testdrives.selectors import (
     notification_list_for_member,
+    paint_alternatives,
+    paint_stock,
     slot_list,
+    testdrive_active_for_member,
     testdrive_fee_pending,
     testdrive_get_for_member,
+    testdrive_journey,
     testdrive_list_for_member,
-    testdrive_timeline,
 )
 from testdrives.services.booking import testdrive_book, testdrive_cancel, testdrive_pay_fee
-from testdrives.services.purchase import purchase_price, testdrive_purchase
+from testdrives.services.purchase import (
+    purchase_price,
+    testdrive_buy_until,
+    testdrive_buyable,
+    testdrive_purchase,
+)
+from testdrives.services.reschedule import testdrive_reschedule
 from vendingstore.api_errors import ApplicationError
-from vendingstore.htmx import HtmxHttpRequest
+from vendingstore.htmx import HtmxHttpRequest, render_varying, wants_fragment
 
 
 @member_required
@@ -60,22 +69,30 @@ def membership(request: HttpRequest, member: Member) -> HttpResponse:
         "quota": standing.quota,
         "model_form": model_form,
         "eligibility": eligibility,
-        "fixes": _fixes(standing),
+        "fixes": _fixes(standing, member, credit="#credit"),
     }
     return render(request, "members/membership.html", context)
 
 
-def _fixes(standing: BookingStanding) -> dict[str, tuple[str, str]]:
+def _fixes(standing: BookingStanding, member: Member, *, credit: str) -> dict[str, tuple[str, str]]:
     """Rule code → (link, label) of the page where the member fixes an unmet item themselves.
 
-    Age, the blacklist and the quotas have none: time or the store changes them.
+    Age, the blacklist and the rolling quota have none: time or the store changes them. The one
+    active drive links to that booking, where it can be cancelled, or followed to its end.
     """
     face_url = reverse("biometrics:enrol" if standing.face_consent else "biometrics:consent")
-    return {
-        "credit_score": ("#credit", _("Check your credit")),
+    fixes = {
+        "credit_score": (credit, _("Check your credit")),
         "driving_licence": (reverse("members:account"), _("Update your driving licence")),
         "face_pickup": (face_url, _("Set up face pickup")),
     }
+    active = testdrive_active_for_member(member=member)
+    if active is not None:
+        fixes["quota_one_active"] = (
+            reverse("testdrives:detail", args=[active.pk]),
+            _("Your booking in progress"),
+        )
+    return fixes
 
 
 @member_required
@@ -85,34 +102,76 @@ def book(request: HtmxHttpRequest, member: Member, slug: str) -> HttpResponse:
     car_model = get_object_or_404(CarModel.objects.select_related("brand"), slug=slug)
     if request.method == "POST":
         return _book_post(request, member, car_model)
-    form = SlotSearchForm(request.GET or _slot_defaults(car_model), car_model=car_model)
+    return _book_page(request, member, car_model)
+
+
+def _book_page(
+    request: HttpRequest, member: Member, car_model: CarModel, *, moving: TestDrive | None = None
+) -> HttpResponse:
+    """The booking page; ``moving``: the booking being rescheduled (its times post there)."""
+    form = SlotSearchForm(_slot_query(request, car_model), car_model=car_model)
     data = form.cleaned_data if form.is_valid() else None
     slots = (
         slot_list(store=data["store"], car_model=car_model, paint=data["paint"], day=data["day"])
         if data
         else []
     )
+    standing = member_booking_standing(
+        member=member, at=timezone.now(), excluding=moving.pk if moving else None
+    )
+    stock = paint_stock(car_model=car_model)
+    no_car_here = bool(data) and not stock.get((data["store"].pk, data["paint"].pk))
     context = {
         "car_model": car_model,
         "form": form,
         "slots": slots,
         "search": data,
-        "eligibility": member_eligibility(member=member, car_model=car_model, at=timezone.now()),
+        "bookable": any(slot.left for slot in slots),
+        "alternatives": (
+            paint_alternatives(car_model=car_model, store=data["store"], paint=data["paint"])
+            if data and no_car_here
+            else None
+        ),
+        "eligibility": member_eligibility_for(standing=standing, car_model=car_model),
+        "fixes": _fixes(standing, member, credit=reverse("testdrives:membership") + "#credit"),
         "request_key": uuid.uuid4(),
         "face_enrolled": face_template_exists(member=member),
+        "moving": moving,
     }
-    template = "testdrives/_slots.html" if request.htmx else "testdrives/book.html"
-    return render(request, template, context)
+    if wants_fragment(request):
+        return render_varying(request, "testdrives/_slots.html", context)
+    return render_varying(request, "testdrives/book.html", context)
 
 
-def _slot_defaults(car_model: CarModel) -> dict[str, object]:
-    store = Store.objects.filter(vehicles__car_model=car_model).order_by("name").first()
-    paint = car_model.paints.first()
-    return {
-        "store": store.pk if store else None,
-        "day": timezone.localdate().isoformat(),
-        "paint": paint.pk if paint else None,
-    }
+def _slot_query(request: HttpRequest, car_model: CarModel) -> dict[str, object]:
+    """The asked-for store, paint and day, each missing one filled in with a default that has a
+    car: a link from the model page carries only the paint, a first visit nothing."""
+    asked = {key: request.GET[key] for key in ("store", "paint", "day") if request.GET.get(key)}
+    defaults = _slot_defaults(car_model, store=asked.get("store"), paint=asked.get("paint"))
+    return {**defaults, **asked}
+
+
+def _slot_defaults(car_model: CarModel, *, store: str | None, paint: str | None) -> dict[str, object]:
+    """The store and paint with the most cars of the model that could be promised (keeping the one
+    the member asked for, if any), today; the first store and paint when none has a car."""
+    stock = paint_stock(car_model=car_model)
+    names = dict(Store.objects.filter(pk__in={s for s, _ in stock}).values_list("pk", "name"))
+    pairs = sorted(
+        (
+            pair
+            for pair, n in stock.items()
+            if n and (store is None or str(pair[0]) == store) and (paint is None or str(pair[1]) == paint)
+        ),
+        key=lambda pair: (-stock[pair], names.get(pair[0], ""), pair[1]),
+    )
+    if pairs:
+        store_pk, paint_pk = pairs[0]
+    else:
+        first_store = Store.objects.filter(vehicles__car_model=car_model).order_by("name").first()
+        first_paint = car_model.paints.order_by("pk").first()
+        store_pk = first_store.pk if first_store else None
+        paint_pk = first_paint.pk if first_paint else None
+    return {"store": store_pk, "day": timezone.localdate().isoformat(), "paint": paint_pk}
 
 
 def _book_post(request: HttpRequest, member: Member, car_model: CarModel) -> HttpResponse:
@@ -149,6 +208,36 @@ def _book_post(request: HttpRequest, member: Member, car_model: CarModel) -> Htt
 
 
 @member_required
+def reschedule(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    """Another window, day, store or paint for a booking not yet checked in: the booking page's
+    times, posting here. The fee and the pickup code stay."""
+    td = testdrive_get_for_member(member=member, pk=pk)
+    if td.state != State.SCHEDULED:
+        messages.error(request, _("Only a booking not yet checked in can be moved."))
+        return redirect("testdrives:detail", pk=td.pk)
+    if request.method != "POST":
+        return _book_page(request, member, td.car_model, moving=td)
+    try:
+        store = Store.objects.get(pk=request.POST.get("store"))
+        paint = Paint.objects.get(pk=request.POST.get("paint"), car_model=td.car_model)
+        slot_start = datetime.fromisoformat(request.POST.get("slot", ""))
+    except (Store.DoesNotExist, Paint.DoesNotExist, ValueError, TypeError):
+        messages.error(request, _("Pick a store, a paint and a pickup time from the list."))
+        return redirect("testdrives:reschedule", pk=td.pk)
+    try:
+        testdrive_reschedule(test_drive=td, member=member, store=store, paint=paint, slot_start=slot_start)
+    except BookingRefused as refused:
+        for reason in refused.extra["reasons"]:
+            messages.error(request, reason["reason"])
+        return redirect("testdrives:reschedule", pk=td.pk)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+        return redirect("testdrives:reschedule", pk=td.pk)
+    messages.success(request, _("Your booking is moved. Your pickup code stays the same."))
+    return redirect("testdrives:detail", pk=td.pk)
+
+
+@member_required
 def drive_list(request: HttpRequest, member: Member) -> HttpResponse:
     drives = testdrive_list_for_member(member=member)
     notes = notification_list_for_member(member=member)
@@ -160,14 +249,15 @@ def detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     td = testdrive_get_for_member(member=member, pk=pk)
     context = {
         "td": td,
-        "timeline": testdrive_timeline(test_drive=td),
+        "timeline": testdrive_journey(test_drive=td),
         "fee_pending": testdrive_fee_pending(test_drive=td),
         "qr": qr_svg(td.pickup_code) if td.state == State.SCHEDULED else None,
         "return_qr": qr_svg(td.return_code)
         if td.return_code and td.state in (State.ON_DRIVE, State.OVERDUE)
         else None,
         "can_cancel": td.state == State.SCHEDULED,
-        "can_buy": td.state in PURCHASABLE,
+        "can_buy": testdrive_buyable(test_drive=td, at=timezone.now()),
+        "buy_until": testdrive_buy_until(test_drive=td),
         "now": timezone.now(),
     }
     return render(request, "testdrives/detail.html", context)
@@ -200,8 +290,12 @@ def pay(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
 @member_required
 def buy(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     td = testdrive_get_for_member(member=member, pk=pk)
-    if td.state not in PURCHASABLE and not hasattr(td, "purchase_order"):
-        messages.error(request, _("This car can be bought during its test drive or after its return."))
+    if not testdrive_buyable(test_drive=td, at=timezone.now()) and not hasattr(td, "purchase_order"):
+        messages.error(
+            request,
+            _("This car can be bought during its test drive and for %(days)s days after its return.")
+            % {"days": settings.TESTDRIVE_BUY_AFTER_RETURN_DAYS},
+        )
         return redirect("testdrives:detail", pk=td.pk)
     form = PurchaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

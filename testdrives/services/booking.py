@@ -125,7 +125,7 @@ def testdrive_book_once(
         eligibility = member_eligibility(member=member, car_model=car_model, at=slot_start)
         if not eligibility.allowed:
             raise BookingRefused(
-                extra={"reasons": [{"rule": r.code, "reason": str(r.reason)} for r in eligibility.failed]}
+                extra={"reasons": [{"rule": r.code, "reason": str(r.reason)} for r in eligibility.refusing]}
             )
         _window_claim(store=store, starts_at=slot_start)
         test_drive = _allocate(

@@ -1,21 +1,26 @@
 """Buying the car from the phone, during the drive or after its return."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fleet.models import Vehicle, VehicleStatus
+from fleet.models import Vehicle, VehicleHold, VehicleStatus
 from fleet.pricing import FinanceRefused, finance_quote, finance_terms
 from fleet.services import vehicle_take_out
 from members.models import Member
 from testdrives.errors import PaymentFailed, TransitionRefused
 from testdrives.models import (
     PURCHASABLE,
+    PURCHASABLE_AFTER_REVIEW,
     Payment,
     PaymentPurpose,
     PaymentStatus,
     PurchaseMethod,
     PurchaseOrder,
+    State,
     TestDrive,
 )
 from testdrives.notify import notification_create
@@ -23,10 +28,43 @@ from testdrives.payments import payment_provider
 from testdrives.services.booking import testdrive_release
 
 FINANCE_TERMS_MONTHS = tuple(finance_terms())  # the purchase form's choices
+_BUY_WHEN = _("This car can be bought during its test drive and for %(days)s days after its return.")
+_CAR_PROMISED = _(
+    "This car is now promised to another customer's test drive. Ask the store about another of "
+    "the same model."
+)
 
 
 def purchase_price(*, test_drive: TestDrive) -> int:
+    """The price of the day: the model's price now, not the one when the drive was booked."""
     return test_drive.car_model.msrp_cny
+
+
+def testdrive_buy_until(*, test_drive: TestDrive) -> datetime | None:
+    """The last moment the car of a returned drive may be bought; None before the return."""
+    if test_drive.returned_at is None:
+        return None
+    return test_drive.returned_at + timedelta(days=settings.TESTDRIVE_BUY_AFTER_RETURN_DAYS)
+
+
+def testdrive_buyable(*, test_drive: TestDrive, at: datetime) -> bool:
+    """Whether the member may buy the car at ``at``: on the road (late too), or back in the store
+    within TESTDRIVE_BUY_AFTER_RETURN_DAYS of the return, whatever staff's review says."""
+    if test_drive.state in (State.ON_DRIVE, State.OVERDUE):
+        return True
+    if test_drive.state not in (*PURCHASABLE, *PURCHASABLE_AFTER_REVIEW):
+        return False
+    until = testdrive_buy_until(test_drive=test_drive)
+    return until is not None and at <= until
+
+
+def _car_promised_to_another(*, test_drive: TestDrive) -> bool:
+    """The car of a reviewed drive is free for the next booking: one may hold it already."""
+    return (
+        VehicleHold.objects.filter(vehicle_id=test_drive.vehicle_id, released_at__isnull=True)
+        .exclude(booking_id=test_drive.pk)
+        .exists()
+    )
 
 
 def testdrive_purchase(
@@ -51,8 +89,10 @@ def testdrive_purchase(
     down, financed = _split(
         method=method, price=price, down_payment_cny=down_payment_cny, term_months=term_months
     )
-    if test_drive.state not in PURCHASABLE or test_drive.member_id != member.pk:
-        raise TransitionRefused(_("This car can be bought during its test drive or after its return."))
+    if not testdrive_buyable(test_drive=test_drive, at=timezone.now()) or test_drive.member_id != member.pk:
+        raise TransitionRefused(_BUY_WHEN % {"days": settings.TESTDRIVE_BUY_AFTER_RETURN_DAYS})
+    if _car_promised_to_another(test_drive=test_drive):
+        raise TransitionRefused(_CAR_PROMISED)
     provider = payment_provider()
     reference = f"td{test_drive.pk}-purchase"
     finance_ref = ""
@@ -70,7 +110,7 @@ def testdrive_purchase(
         td = TestDrive.objects.select_for_update().get(pk=test_drive.pk)
         if (existing := PurchaseOrder.objects.filter(test_drive=td).first()) is not None:
             return existing
-        if td.state not in PURCHASABLE:
+        if not testdrive_buyable(test_drive=td, at=timezone.now()) or _car_promised_to_another(test_drive=td):
             provider.refund(reference=reference, amount_cny=down)
             raise TransitionRefused(_("This booking changed meanwhile; the payment was refunded."))
         payment = Payment.objects.create(

@@ -34,7 +34,6 @@ def test_sign_up_check_credit_and_read_the_membership_page_in_both_languages(
     page.get_by_label("Password, again").fill("a-long-browser-pass-7")
     page.get_by_label("Full legal name").fill("Sun Yue")
     page.get_by_label("National ID number").fill(id_number)
-    page.get_by_label("Date of birth").fill(BORN.isoformat())
     page.get_by_label("Driving licence number").fill("DL20240423")
     page.get_by_label("Driving licence valid until").fill(
         (timezone.localdate() + timedelta(days=2000)).isoformat()

@@ -81,7 +81,8 @@ def test_a_refused_booking_answers_422_with_every_reason(car_model, paint, store
     response = api_for(member).post("/api/v1/testdrives/", booking(car_model, paint, store), format="json")
 
     assert response.status_code == 422
-    assert {r["rule"] for r in response.data["reasons"]} == {"credit_score", "driving_licence"}
+    # The credit score is what the fee is for, not a reason (issue 15): only the licence refuses.
+    assert {r["rule"] for r in response.data["reasons"]} == {"driving_licence"}
     assert not TestDrive.objects.exists()
 
 

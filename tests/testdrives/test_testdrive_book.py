@@ -35,7 +35,10 @@ def test_it_books_a_super_member_into_scheduled_with_a_hold_for_the_whole_drive(
     assert list(Notification.objects.filter(test_drive=td).values_list("kind", flat=True)) == ["booked"]
 
 
-def test_it_refuses_naming_every_failed_rule_and_stores_nothing(book, clock, store):
+def test_it_refuses_naming_every_rule_that_refuses_and_stores_nothing(book, clock, store, settings):
+    # Issue 15: a credit score below the bar is what the fee is for, not a refusal, where the
+    # store takes fees; it refuses only where it does not.
+    settings.MEMBERS_FEES_ALLOWED = False
     member = make_member(score=500, consent=False, licence_expires_on=date(2026, 12, 2))
 
     with pytest.raises(BookingRefused) as refused:
@@ -153,6 +156,15 @@ def test_it_refuses_a_time_that_is_not_an_open_window(book, super_member, slot_s
 def test_it_refuses_a_paint_of_another_model(book, super_member):
     with pytest.raises(SlotUnavailable):
         book(super_member, paint=PaintFactory())
+
+
+def test_a_member_who_pays_the_fee_is_not_told_the_credit_score_refuses_them(book, clock, store):
+    member = make_member(score=620, consent=False, licence_expires_on=date(2026, 12, 2))
+
+    with pytest.raises(BookingRefused) as refused:
+        book(member)
+
+    assert [r["rule"] for r in refused.value.extra["reasons"]] == ["driving_licence"]
 
 
 def test_one_active_booking_at_a_time(book, super_member, store):

@@ -23,7 +23,8 @@ ALLOWED = {
     "mark_overdue": {"on_drive"},
     "take_back": {"on_drive", "overdue"},
     "complete": {"returned"},
-    "purchase": {"on_drive", "overdue", "returned"},
+    # A reviewed return stays buyable for a while (issue 15): the service checks the period.
+    "purchase": {"on_drive", "overdue", "returned", "completed"},
     "cancel": {
         "scheduled",
         "checked_in",

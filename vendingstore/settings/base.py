@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "vendingstore.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that reads or writes the body; only public pages (vendingstore/compression.py).
+    "vendingstore.compression.PublicPageGZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,6 +72,9 @@ MIDDLEWARE = [
     # django-axes wants its middleware last (and its backend first, below).
     "axes.middleware.AxesMiddleware",
 ]
+
+# URL namespaces whose pages hold no secret of a member, and so are sent compressed (BREACH).
+GZIP_PAGE_NAMESPACES = env.list("GZIP_PAGE_NAMESPACES", default=["fleet", "snapcar"])
 
 ROOT_URLCONF = "vendingstore.urls"
 WSGI_APPLICATION = "vendingstore.wsgi.application"
@@ -140,6 +145,8 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+# Our date and time formats per language (vendingstore/formats/): one 24-hour time format.
+FORMAT_MODULE_PATH = ["vendingstore.formats"]
 # Every price is stored in whole yuan (fields named *_cny); the currency is not a setting.
 
 # --- Static and media files -----------------------------------------------------------------
@@ -149,6 +156,13 @@ STATICFILES_DIRS = [
     BASE_DIR / "vendingstore" / "static",
     # htmx is installed from the npm registry at set-up (package.json), never from a CDN.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # The Chinese web font (npm @fontsource/noto-sans-sc), two weights of it: for devices
+    # without a CJK font, such as the kiosk tablets.
+    "vendingstore.staticfinders.NotoSansSCFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -462,6 +476,9 @@ TESTDRIVE_LATE_FEE_CAP_CNY = env.int("TESTDRIVE_LATE_FEE_CAP_CNY", default=1000)
 TESTDRIVE_PAYMENT_MINUTES = env.int("TESTDRIVE_PAYMENT_MINUTES", default=15)
 TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES = env.int("TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES", default=120)
 TESTDRIVE_DUE_SOON_HOURS = env.int("TESTDRIVE_DUE_SOON_HOURS", default=3)
+# The member may still buy the car this long after bringing it back, whether or not staff have
+# reviewed the return yet (at the price of the day they buy).
+TESTDRIVE_BUY_AFTER_RETURN_DAYS = env.int("TESTDRIVE_BUY_AFTER_RETURN_DAYS", default=7)
 # Failed face checks (no match, liveness) per booking before it locks for staff (NIST SP 800-63B).
 TESTDRIVE_FACE_ATTEMPTS_MAX = env.int("TESTDRIVE_FACE_ATTEMPTS_MAX", default=5)
 # "sandbox" approves every payment at once (demo, tests); a real store plugs in its provider.

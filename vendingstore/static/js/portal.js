@@ -2,6 +2,18 @@
 (function () {
   "use strict";
 
+  // A paint switch on the model page redraws only the gallery: carry the chosen paint into the
+  // booking link, so the booking page opens on it.
+  document.addEventListener("click", function (event) {
+    var swatch = event.target instanceof Element && event.target.closest("a.swatch-link");
+    var book = document.querySelector("a[data-book-link]");
+    if (!swatch || !book) return;
+    var paint = new URL(swatch.href, location.href).searchParams.get("paint");
+    var url = new URL(book.href, location.href);
+    url.searchParams.set("paint", paint);
+    book.href = url.pathname + url.search;
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
