@@ -34,6 +34,7 @@ from testdrives.codes import code_normalize
 from testdrives.eligibility import Eligibility, member_eligibility
 from testdrives.models import Kiosk, PurchaseMethod, State, TestDrive
 from testdrives.selectors import (
+    JourneyEvent,
     booking_day_in_range,
     slot_list,
     testdrive_fee_pending,
@@ -114,7 +115,7 @@ class TestDriveDetailOutputSerializer(TestDriveOutputSerializer):
 
 class _Output(TypedDict):
     fee_is_paid: bool
-    timeline: list[dict[str, object]]  # set for the detail only
+    timeline: list[JourneyEvent]  # set for the detail only
 
 
 def testdrive_output(td: TestDrive, *, detail: bool = False) -> dict[str, object]:
@@ -289,7 +290,7 @@ class TestDriveRescheduleApi(MemberApi):
             422: REFUSED,
         },
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: MemberRequest, pk: int) -> Response:
         td = testdrive_get_for_member(member=request.member, pk=pk)
         data = self.RescheduleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

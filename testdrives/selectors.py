@@ -263,7 +263,11 @@ def testdrive_journey(*, test_drive: TestDrive) -> list[JourneyEvent]:
     paid = test_drive.payments.filter(
         purpose__in=_PAID_PURPOSES, status=PaymentStatus.PAID, settled_at__isnull=False
     ).order_by("settled_at")
-    events += [JourneyEvent(at=p.settled_at, event="paid", label=str(_PAID_LABELS[p.purpose])) for p in paid]
+    events += [
+        JourneyEvent(at=p.settled_at, event="paid", label=str(_PAID_LABELS[PaymentPurpose(p.purpose)]))
+        for p in paid
+        if p.settled_at is not None  # the filter above; said again for the type checker
+    ]
     seen: set[str] = set()
     for step in testdrive_timeline(test_drive=test_drive):
         if step["to"] in seen:

@@ -120,7 +120,7 @@ def _book_page(
         member=member, at=timezone.now(), excluding=moving.pk if moving else None
     )
     stock = paint_stock(car_model=car_model)
-    no_car_here = bool(data) and not stock.get((data["store"].pk, data["paint"].pk))
+    no_car_here = data is not None and not stock.get((data["store"].pk, data["paint"].pk))
     context = {
         "car_model": car_model,
         "form": form,
@@ -164,6 +164,8 @@ def _slot_defaults(car_model: CarModel, *, store: str | None, paint: str | None)
         ),
         key=lambda pair: (-stock[pair], names.get(pair[0], ""), pair[1]),
     )
+    store_pk: int | None
+    paint_pk: int | None
     if pairs:
         store_pk, paint_pk = pairs[0]
     else:
@@ -218,8 +220,8 @@ def reschedule(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _book_page(request, member, td.car_model, moving=td)
     try:
-        store = Store.objects.get(pk=request.POST.get("store"))
-        paint = Paint.objects.get(pk=request.POST.get("paint"), car_model=td.car_model)
+        store = Store.objects.get(pk=request.POST.get("store", ""))
+        paint = Paint.objects.get(pk=request.POST.get("paint", ""), car_model=td.car_model)
         slot_start = datetime.fromisoformat(request.POST.get("slot", ""))
     except (Store.DoesNotExist, Paint.DoesNotExist, ValueError, TypeError):
         messages.error(request, _("Pick a store, a paint and a pickup time from the list."))

@@ -6,7 +6,7 @@ the slices of the characters it shows. Collecting the whole package would copy e
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ class NotoSansSCFinder(BaseFinder):
             )
         ]
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:  # str, or list with find_all
         find_all = find_all or kwargs.get("all", False)
         relative = path.removeprefix(NOTO_SANS_SC_PREFIX + "/")
         if relative != path and _WANTED.fullmatch(relative) and (self.root / relative).is_file():
@@ -49,7 +49,7 @@ class NotoSansSCFinder(BaseFinder):
             return [found] if find_all else found
         return [] if find_all else ""
 
-    def list(self, ignore_patterns: list[str] | None) -> Iterator[tuple[str, FileSystemStorage]]:
+    def list(self, ignore_patterns: Iterable[str] | None) -> Iterator[tuple[str, FileSystemStorage]]:
         if not self.root.is_dir():
             return
         for file in sorted(self.root.rglob("*")):
