@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from members.models import Member
-from tests.members.signup_steps import finish_token, texted_code
 from tests.members.test_portal import BORN, signup_form
+from tests.signup_steps import finish_token, texted_code
 
 pytestmark = pytest.mark.django_db
 BOOKING = "/drives/book/toyota-camry/"

@@ -16,7 +16,7 @@ from fleet.models import Bay, CarModel, Paint, Store, Vehicle, VehicleHold, Vehi
 from fleet.selectors import availability_by_store_paint, drive_hold_length
 from testdrives.selectors import slot_list
 from testdrives.services.booking import testdrive_book
-from tests.testdrives.conftest import MORNING, TEN, make_member
+from tests.fixtures.world import MORNING, TEN, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import PaintFactory, TowerFactory, VehicleFactory
-from tests.testdrives.conftest import TEN, make_member
+from tests.fixtures.world import TEN, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from testdrives.errors import TransitionRefused
 from testdrives.models import State, TestDrive
 from testdrives.services.lifecycle import testdrive_depart, testdrive_inspect, testdrive_return
 from testdrives.services.purchase import testdrive_purchase
-from tests.testdrives.conftest import TEN, make_member
+from tests.fixtures.world import TEN, make_member
 from tests.testdrives.test_testdrive_lifecycle import to_ready
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from testdrives.services.kiosks import kiosk_create
-from tests.testdrives.conftest import TEN
+from tests.fixtures.world import TEN
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from testdrives.models import Notification, NotificationKind
 from testdrives.notify import notification_text
 from testdrives.services.kiosks import kiosk_create
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_depart, testdrive_identity_verified
-from tests.testdrives.conftest import TEN
+from tests.fixtures.world import TEN
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from testdrives.models import PaymentPurpose, PaymentStatus, PickupWindow, State
 from testdrives.services.booking import testdrive_pay_fee
 from testdrives.services.reschedule import testdrive_reschedule
 from tests.factories import CarModelFactory, PaintFactory, TowerFactory, VehicleFactory
-from tests.testdrives.conftest import TEN, make_member
+from tests.fixtures.world import TEN, make_member
 from tests.testdrives.test_api import api_for
 
 pytestmark = pytest.mark.django_db

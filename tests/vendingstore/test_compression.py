@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import CarModelFactory, PaintFactory
-from tests.testdrives.conftest import make_member
+from tests.fixtures.world import make_member
 
 pytestmark = pytest.mark.django_db
 GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}

@@ -9,21 +9,13 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Page
 
-from tests.testdrives.conftest import (  # noqa: F401  (fixtures shared with the test-drive tests)
-    basic_member,
-    book,
-    car_model,
-    cars,
-    clock,
-    eager_tasks,
-    paint,
-    staff,
-    store,
-    super_member,
-    tower,
-)
-
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process(eager_tasks: None) -> None:
+    """The journey's tasks (payments, the tower's instant moves) run in-process, as in the
+    test-drive tests; no worker process is started here."""
 
 
 @pytest.fixture(params=["desktop", "phone"])

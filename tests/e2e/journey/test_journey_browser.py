@@ -14,8 +14,8 @@ from testdrives.models import State, TestDrive
 from testdrives.services.kiosks import kiosk_create
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_depart, testdrive_identity_verified
 from tests.e2e.journey.glyphs import chinese_characters, empty_boxes
-from tests.members.signup_steps import finish_token, texted_code
-from tests.testdrives.conftest import TEN
+from tests.fixtures.world import TEN
+from tests.signup_steps import finish_token, texted_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
