@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django_fsm_log.models import StateLog
 
 from testdrives.models import IdCheck, IdCheckStatus, State, TestDrive
+from testdrives.services.booking import testdrive_cancel
 from testdrives.services.idcheck import (
     IdCheckDecided,
     idcheck_approve,
@@ -16,7 +17,6 @@ from testdrives.services.idcheck import (
     idcheck_refuse,
     idcheck_request,
 )
-from testdrives.services.booking import testdrive_cancel
 from testdrives.services.lifecycle import testdrive_check_in
 from tests.testdrives.conftest import make_member
 from tests.testdrives.idcheck_support import id_pictures
@@ -44,7 +44,8 @@ def test_it_stores_the_pictures_encrypted_outside_media_root(checked_in, kiosk) 
     assert len(check.picture_names) == 3
     for name in check.picture_names:
         raw = stored(name).read_bytes()
-        assert pictures.licence not in raw and not raw.startswith(b"\xff\xd8")
+        assert pictures.licence not in raw
+        assert not raw.startswith(b"\xff\xd8")
         assert not stored(name).resolve().is_relative_to(Path(settings.MEDIA_ROOT).resolve())
     assert idcheck_picture(id_check=check, which="licence") == pictures.licence
     assert idcheck_picture(id_check=check, which="live") == pictures.live
@@ -89,7 +90,9 @@ def test_approval_verifies_by_staff_sends_for_the_car_and_deletes_the_pictures(
     td = TestDrive.objects.get(pk=checked_in.pk)
     assert td.identity_method == "staff"
     assert td.state in (State.DISPATCHING, State.READY)
-    assert check.status == IdCheckStatus.APPROVED and check.decided_by == staff and check.decided_at
+    assert check.status == IdCheckStatus.APPROVED
+    assert check.decided_by == staff
+    assert check.decided_at
     assert check.picture_names == []
     assert not any(stored(name).exists() for name in names)
     log = StateLog.objects.for_(td).get(transition="verify")
@@ -127,7 +130,8 @@ def test_an_approval_the_booking_cannot_take_changes_nothing(checked_in, kiosk, 
         idcheck_approve(id_check=check, by=staff)
 
     check.refresh_from_db()
-    assert check.status == IdCheckStatus.WAITING and len(check.picture_names) == 3
+    assert check.status == IdCheckStatus.WAITING
+    assert len(check.picture_names) == 3
 
 
 def test_the_sweep_closes_checks_whose_booking_moved_on(
@@ -142,7 +146,8 @@ def test_the_sweep_closes_checks_whose_booking_moved_on(
     assert idcheck_close_stale() == 0
 
     check.refresh_from_db()
-    assert check.status == IdCheckStatus.CLOSED and check.picture_names == []
+    assert check.status == IdCheckStatus.CLOSED
+    assert check.picture_names == []
     assert not any(stored(name).exists() for name in names)
 
 
