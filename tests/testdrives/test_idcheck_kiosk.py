@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from testdrives.models import IdCheck, IdCheckStatus
+from testdrives.models import IdCheck, IdCheckStatus, State, TestDrive
 from testdrives.services.idcheck import idcheck_refuse
 from testdrives.services.kiosks import kiosk_create
 from tests.testdrives.conftest import TEN, make_member
@@ -65,3 +65,17 @@ def test_it_refuses_a_missing_or_broken_picture_with_a_clear_answer(client, at_k
     response = client.post(reverse("kiosk:id_check", args=[at_kiosk.pickup_code]), broken, follow=True)
     assert response.status_code == 200
     assert IdCheck.objects.count() == 0
+
+
+def test_a_locked_booking_is_offered_the_id_check(client, at_kiosk) -> None:
+    TestDrive.objects.filter(pk=at_kiosk.pk).update(state=State.LOCKED)
+    page = client.get(reverse("kiosk:drive", args=[at_kiosk.pickup_code])).content.decode()
+    assert 'data-state="locked"' in page
+    assert 'name="licence"' in page
+
+
+def test_a_customer_who_asks_for_the_operator_gets_the_id_check_form(client, at_kiosk) -> None:
+    response = client.post(reverse("kiosk:call_operator", args=[at_kiosk.pickup_code]), follow=True)
+    page = response.content.decode()
+    assert "The remote operator has been alerted" in page
+    assert 'name="id_card"' in page
