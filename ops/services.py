@@ -36,9 +36,9 @@ def audit_record(
     kind: str = "",
     key: str = "",
 ) -> AuditEntry:
-    td_id = test_drive.pk if isinstance(test_drive, TestDrive) else test_drive
+    td_id = test_drive if test_drive is None or isinstance(test_drive, int) else test_drive.pk
     return AuditEntry.objects.create(
-        by=by, action=action, reason=reason, test_drive_id=td_id, item_kind=kind, item_key=key
+        by_id=by.pk, action=action, reason=reason, test_drive_id=td_id, item_kind=kind, item_key=key
     )
 
 
@@ -61,7 +61,7 @@ def queue_item_claim(*, need: Need, by: AbstractBaseUser) -> QueueItem:
     or already mine), so of two operators clicking at once exactly one wins; the other gets 409."""
     item = queue_item_for(need=need)
     won = QueueItem.objects.filter(pk=item.pk, closed_at__isnull=True, claimed_by__isnull=True).update(
-        claimed_by=by, claimed_at=timezone.now()
+        claimed_by_id=by.pk, claimed_at=timezone.now()
     )
     item.refresh_from_db()
     if not won and item.claimed_by_id != by.pk:
@@ -74,7 +74,7 @@ def queue_item_claim(*, need: Need, by: AbstractBaseUser) -> QueueItem:
 def queue_item_release(*, need: Need, by: AbstractBaseUser) -> bool:
     """Give a claim back (mine only); False when I did not hold it."""
     released = QueueItem.objects.filter(
-        kind=need.kind, key=need.key, closed_at__isnull=True, claimed_by=by
+        kind=need.kind, key=need.key, closed_at__isnull=True, claimed_by_id=by.pk
     ).update(claimed_by=None, claimed_at=None)
     if released:
         audit_record(by=by, action="release", test_drive=need.test_drive, kind=need.kind, key=need.key)
@@ -86,7 +86,7 @@ def _guard_claim(*, kind: str, key: str, by: AbstractBaseUser) -> None:
     if (
         QueueItem.objects.filter(kind=kind, key=key, closed_at__isnull=True)
         .exclude(claimed_by=None)
-        .exclude(claimed_by=by)
+        .exclude(claimed_by_id=by.pk)
         .exists()
     ):
         raise ClaimedByOther()
