@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 
 from fleet.models import Store
 from ops.models import Duty
+from ops.roles import roles_sync
 
 PASSWORD = "vendingstore-ops"
 # username, group, on duty (alerts), receives escalations
@@ -19,6 +20,7 @@ USERS = [
 
 
 def demo_load_ops() -> dict[str, int]:
+    roles_sync()
     created = 0
     for username, group, on_duty, escalations in USERS:
         user, new = get_user_model().objects.get_or_create(

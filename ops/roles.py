@@ -46,3 +46,17 @@ MANAGER = [
 AUDITOR = [*READ, "ops.use_console"]
 
 ROLES: dict[str, list[str]] = {"operator": OPERATOR, "manager": MANAGER, "auditor": AUDITOR}
+
+
+def roles_sync() -> None:
+    """Create the groups and give them their permissions now (the data migration did it once;
+    a flushed test database or a store that deleted a group gets them back). Idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    for name, perms in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )

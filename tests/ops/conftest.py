@@ -5,6 +5,7 @@ each role (the groups the data migration created)."""
 import pytest
 from django.contrib.auth.models import Group
 
+from ops.roles import roles_sync
 from testdrives.models import TestDrive
 from testdrives.services.idcheck import idcheck_request
 from testdrives.services.lifecycle import testdrive_check_in
@@ -26,6 +27,7 @@ from tests.testdrives.idcheck_support import id_pictures
 
 
 def in_role(role: str, username: str):
+    roles_sync()  # a transactional test before this one flushed the migration's groups
     user = StaffFactory(username=username, email=f"{username}@ops.example", is_superuser=False)
     user.groups.add(Group.objects.get(name=role))
     return user
