@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from biometrics.selectors import face_pickup_unavailable_reason
 from testdrives.kiosk_views import _drive_at_kiosk, kiosk_required
-from testdrives.models import Kiosk, TestDrive
+from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.idcheck import PICTURES, IdPictures, idcheck_request
 from vendingstore.api_errors import ApplicationError
 from vendingstore.uploads import limits, upload_read
@@ -31,12 +32,19 @@ def id_check(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
             test_drive=td,
             pictures=IdPictures(licence=licence, id_card=id_card, live=live),
             kiosk=kiosk,
-            reason=request.POST.get("reason", "")[:40],
+            reason=_why(td),
         )
     except ApplicationError as error:
         messages.error(request, str(error.message))
         return redirect(f"{_drive_url(td)}?id-check=1")
     return redirect(_drive_url(td))
+
+
+def _why(td: TestDrive) -> str:
+    """Why the customer is checked by ID rather than by face, for the operator."""
+    if td.state == State.LOCKED:
+        return "locked"
+    return face_pickup_unavailable_reason(member=td.member_id) or "customer_asked"
 
 
 def _drive_url(td: TestDrive) -> str:

@@ -43,6 +43,7 @@ def test_the_kiosk_waits_then_shows_the_refusal_and_its_reason(client, at_kiosk,
     assert response.status_code == 302
     check = IdCheck.objects.get(test_drive=at_kiosk)
     assert check.status == IdCheckStatus.WAITING
+    assert check.reason == "not_enrolled"
 
     page = client.get(reverse("kiosk:drive", args=[at_kiosk.pickup_code])).content.decode()
     assert 'data-id-check-status="waiting"' in page
