@@ -50,3 +50,13 @@ def frame_names_older_than(moment: datetime) -> list[str]:
         return []
     _, files = storage.listdir("")
     return [name for name in files if storage.get_modified_time(name) < moment]
+
+
+def private_picture_save(data: bytes, *, folder: str) -> str:
+    """Encrypt and store one picture that is not a face-check frame (an ID card held to the kiosk
+    camera, say) in a subfolder of the same private storage; returns its name, which
+    ``frame_read`` and ``frame_delete`` accept. The owner deletes it: the orphan sweep of frames
+    looks at the top folder only, so a picture waiting hours for a person is not swept away."""
+    if not folder.isidentifier():
+        raise ValueError(f"not a folder name: {folder!r}")
+    return frames_storage().save(f"{folder}/{uuid.uuid4().hex}.pic", ContentFile(fernet().encrypt(data)))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testdrives import kiosk_views
+from testdrives import kiosk_idcheck_views, kiosk_views
 
 app_name = "kiosk"
 
@@ -12,5 +12,6 @@ urlpatterns = [
     path("drive/<str:code>/gate/", kiosk_views.open_gate, name="open_gate"),
     path("drive/<str:code>/face/", kiosk_views.face, name="face"),
     path("drive/<str:code>/operator/", kiosk_views.call_operator, name="call_operator"),
+    path("drive/<str:code>/id-check/", kiosk_idcheck_views.id_check, name="id_check"),
     path("return/", kiosk_views.return_car, name="return"),
 ]

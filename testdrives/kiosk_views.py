@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,6 +30,7 @@ from testdrives.admin_forms import PhotosField
 from testdrives.codes import code_normalize
 from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.face import testdrive_face_check_start
+from testdrives.services.idcheck import idcheck_form_offered, idcheck_latest
 from testdrives.services.kiosks import kiosk_for_token
 from testdrives.services.lifecycle import (
     testdrive_check_in,
@@ -122,9 +124,16 @@ def drive(request: HtmxHttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     if waiting_for_face and unavailable:
         # No one is on site: the remote operator is called to check the ID (once per booking).
         face_pickup_operator_call(test_drive=td, reason=unavailable)
+    id_check = idcheck_latest(test_drive=td)
     context = {
         "td": td,
         "kiosk": kiosk,
+        "id_check": id_check,
+        # The form sits outside the polled region (a poll would wipe picked files): full page only.
+        "id_check_form": not fragment
+        and idcheck_form_offered(
+            test_drive=td, latest=id_check, wanted=bool(unavailable) or "id-check" in request.GET
+        ),
         "face_ready": (waiting_for_face or not fragment) and unavailable is None,
         "face_unavailable_message": face_pickup_unavailable_message(unavailable) if unavailable else None,
         "attempts_left": face_attempts_left(test_drive=td.pk, limit=settings.TESTDRIVE_FACE_ATTEMPTS_MAX)
@@ -171,8 +180,11 @@ def call_operator(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse
     """The customer asks for the remote operator (the camera does not work, or they prefer the ID)."""
     td = _drive_at_kiosk(kiosk, code)
     face_pickup_operator_call(test_drive=td, reason="customer_asked")
-    messages.success(request, _("The remote operator has been alerted and will check your ID at this kiosk."))
-    return redirect("kiosk:drive", code=td.pickup_code)
+    messages.success(request, _(
+            "The remote operator has been alerted: show your driving licence, your ID card and your face "
+            "to the camera."
+        ))
+    return redirect(reverse("kiosk:drive", kwargs={"code": td.pickup_code}) + "?id-check=1")
 
 
 def _request_key(request: HttpRequest) -> uuid.UUID:

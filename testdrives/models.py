@@ -378,3 +378,58 @@ class Kiosk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store}: {self.name}"
+
+
+class IdCheckStatus(models.TextChoices):
+    WAITING = "waiting", _("waiting for the operator")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+    CLOSED = "closed", _("closed without a decision")
+
+
+class IdCheck(models.Model):
+    """A remote ID check asked for at a kiosk: pictures of the driving licence, the ID card and a
+    live photo, which a remote operator compares with the member's stored details.
+
+    The pictures are names in biometrics' private, encrypted storage (never under MEDIA_ROOT); they
+    are deleted when the check is decided or closed, and the names blanked. At most one check per
+    booking waits at a time (the database says so)."""
+
+    test_drive = models.ForeignKey(TestDrive, on_delete=models.CASCADE, related_name="id_checks")
+    kiosk = models.ForeignKey(Kiosk, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.CharField(_("why no face check"), max_length=40, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=IdCheckStatus.choices, default=IdCheckStatus.WAITING
+    )
+    licence_picture = models.CharField(max_length=100, blank=True, editable=False)
+    id_card_picture = models.CharField(max_length=100, blank=True, editable=False)
+    live_picture = models.CharField(max_length=100, blank=True, editable=False)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("remote ID check")
+        verbose_name_plural = _("remote ID checks")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["test_drive"],
+                condition=Q(status="waiting"),
+                name="idcheck_one_waiting_per_drive",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="waiting") | Q(decided_at__isnull=False),
+                name="idcheck_decided_has_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"ID check {self.pk} for {self.test_drive_id} ({self.status})"
+
+    @property
+    def picture_names(self) -> list[str]:
+        return [n for n in (self.licence_picture, self.id_card_picture, self.live_picture) if n]

@@ -30,6 +30,8 @@ def manual_move(*, tower: Tower, by: User, vin: str, target: str, reason: str) -
         )
         if bay is None or bay.pk == vehicle.bay_id:
             return gettext("Unknown target bay, or the car is already there.")
+        if refusal := _target_refusal(bay, moving=vehicle):
+            return refusal
         source_delivery = vehicle.status == VehicleStatus.AT_DELIVERY_BAY
         if source_delivery and bay.kind == BayKind.DELIVERY:
             return gettext("The tower cannot move a car from one delivery bay to another.")
@@ -51,4 +53,18 @@ def manual_move(*, tower: Tower, by: User, vin: str, target: str, reason: str) -
             )
         except IntegrityError:
             return gettext("The car or the bay is taken by another open command.")
+    return ""
+
+
+def _target_refusal(bay: Bay, *, moving: Vehicle) -> str:
+    """Why ``bay`` cannot take the car, in words, before any command exists; "" when it can.
+    The database's open-command constraint still catches a bay taken meanwhile."""
+    if not bay.is_enabled:
+        return gettext("Bay %(bay)s is disabled: pick another bay.") % {"bay": bay.code}
+    occupant = Vehicle.objects.filter(bay=bay).exclude(pk=moving.pk).values_list("vin", flat=True).first()
+    if occupant:
+        return gettext("Bay %(bay)s holds the car %(vin)s: pick a free bay.") % {
+            "bay": bay.code,
+            "vin": occupant,
+        }
     return ""

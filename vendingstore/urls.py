@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("testdrives.urls")),
     path("kiosk/", include("testdrives.kiosk_urls")),
+    path("ops/", include("ops.urls")),
     path("", include("biometrics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

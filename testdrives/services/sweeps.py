@@ -16,6 +16,7 @@ from testdrives.selectors import testdrive_overdue_q
 from testdrives.services.booking import testdrive_cancel_unpaid, testdrive_release
 from testdrives.services.dispatch import dispatch_stow_back, dispatcher
 from testdrives.services.holds import hold_extend_for_late_car
+from testdrives.services.idcheck import idcheck_close_stale
 from vendingstore.queueing import delay_safely
 
 
@@ -157,4 +158,6 @@ def testdrives_sweep(*, now: datetime | None = None) -> dict[str, int]:
         "bookings_moved_off_late_cars": sweep_overdue_holds(now=now),
         "reminders": sweep_reminders(now=now),
         "requeued": sweep_lost_messages(now=now),
+        # After the no-shows and walk-aways: their waiting ID checks close and the pictures go.
+        "id_checks_closed": idcheck_close_stale(),
     }

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "testdrives",
     "biometrics",
     "snapcar",
+    "ops",
     "axes",
 ]
 
@@ -290,6 +291,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "biometrics.tasks.face_work_requeue_stale",
         "schedule": 30.0,
     },
+    "ops-alerts": {"task": "ops.tasks.ops_alerts", "schedule": 15.0},
     "biometrics-retention": {
         "task": "biometrics.tasks.biometrics_retention_sweep",
         "schedule": crontab(minute="17"),
@@ -481,6 +483,12 @@ TESTDRIVE_DUE_SOON_HOURS = env.int("TESTDRIVE_DUE_SOON_HOURS", default=3)
 TESTDRIVE_BUY_AFTER_RETURN_DAYS = env.int("TESTDRIVE_BUY_AFTER_RETURN_DAYS", default=7)
 # Failed face checks (no match, liveness) per booking before it locks for staff (NIST SP 800-63B).
 TESTDRIVE_FACE_ATTEMPTS_MAX = env.int("TESTDRIVE_FACE_ATTEMPTS_MAX", default=5)
+
+# --- The operations console (ops app, /ops/) -------------------------------------------------
+# A car ready in a delivery bay this long with the gate unopened shows as "walked away".
+OPS_WALKED_AWAY_MINUTES = env.int("OPS_WALKED_AWAY_MINUTES", default=10)
+# An alerted item nobody claimed in this time goes to the managers on duty too (once).
+OPS_ESCALATE_AFTER_MINUTES = env.int("OPS_ESCALATE_AFTER_MINUTES", default=10)
 # "sandbox" approves every payment at once (demo, tests); a real store plugs in its provider.
 TESTDRIVE_PAYMENT_PROVIDER = env.str("TESTDRIVE_PAYMENT_PROVIDER", default="sandbox")
 # Text messages: "console" writes them to the log; a real store plugs in its SMS gateway.

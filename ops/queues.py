@@ -1,0 +1,181 @@
+"""What needs a person now, read live from the store's own tables (selectors; nothing written).
+
+Each source yields ``Need`` rows: a kind, the key of the thing, its store, since when it waits,
+and a subject line an operator understands at a glance ("Shanghai Hongqiao: booking NFN2QJFN
+locked after 5 failed face checks"). Subjects are English: they go to e-mail and SMS alerts
+too, whose readers share one language in the operations room; the console labels are translated.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from fleet.models import Store
+from ops.models import QueueItem, QueueKind
+from testdrives.models import IdCheck, IdCheckStatus, Payment, PaymentStatus, State, TestDrive
+from tower.models import IncidentStatus, TowerIncident, TowerLink
+
+
+@dataclass(frozen=True)
+class Need:
+    kind: str
+    key: str
+    store: Store
+    since: datetime
+    subject: str
+    test_drive: TestDrive | None = None
+    item: QueueItem | None = None  # the claim/alert row, when there is one
+
+    @property
+    def age(self) -> timedelta:
+        return timezone.now() - self.since
+
+
+def _drives(states: Iterable[str], stores: list[Store] | None) -> QuerySet[TestDrive]:
+    qs = TestDrive.objects.filter(state__in=list(states)).select_related(
+        "store", "member", "car_model__brand"
+    )
+    return qs.filter(store__in=stores) if stores is not None else qs
+
+
+def _id_checks(stores: list[Store] | None) -> Iterator[Need]:
+    qs = IdCheck.objects.filter(status=IdCheckStatus.WAITING).select_related(
+        "test_drive__store", "test_drive__member"
+    )
+    if stores is not None:
+        qs = qs.filter(test_drive__store__in=stores)
+    for check in qs:
+        td = check.test_drive
+        yield Need(
+            QueueKind.ID_CHECK,
+            str(check.pk),
+            td.store,
+            check.created_at,
+            f"{td.store.name}: booking {td.pickup_code} waits for a remote ID check at the kiosk",
+            td,
+        )
+
+
+def _bookings(stores: list[Store] | None) -> Iterator[Need]:
+    now = timezone.now()
+    walked = now - timedelta(minutes=settings.OPS_WALKED_AWAY_MINUTES)
+    for td in _drives(
+        [State.LOCKED, State.RETURNED, State.DISPATCH_FAILED, State.OVERDUE, State.READY], stores
+    ):
+        name, code = td.store.name, td.pickup_code
+        if td.state == State.LOCKED:
+            attempts = settings.TESTDRIVE_FACE_ATTEMPTS_MAX
+            yield Need(
+                QueueKind.LOCKED,
+                str(td.pk),
+                td.store,
+                td.updated_at,
+                f"{name}: booking {code} locked after {attempts} failed face checks",
+                td,
+            )
+        elif td.state == State.RETURNED:
+            yield Need(
+                QueueKind.RETURN_REVIEW,
+                str(td.pk),
+                td.store,
+                td.returned_at or td.updated_at,
+                f"{name}: returned car of booking {code} waits for review",
+                td,
+            )
+        elif td.state == State.DISPATCH_FAILED:
+            yield Need(
+                QueueKind.DISPATCH_FAILED,
+                str(td.pk),
+                td.store,
+                td.updated_at,
+                f"{name}: the tower could not bring the car of booking {code}",
+                td,
+            )
+        elif td.state == State.OVERDUE:
+            yield Need(
+                QueueKind.OVERDUE,
+                str(td.pk),
+                td.store,
+                td.due_back_at or td.updated_at,
+                f"{name}: car of booking {code} is overdue",
+                td,
+            )
+        elif td.updated_at <= walked:  # ready, and nobody opened the gate
+            yield Need(
+                QueueKind.WALKED_AWAY,
+                str(td.pk),
+                td.store,
+                td.updated_at,
+                f"{name}: car of booking {code} waits in bay {td.delivery_bay_id} and nobody came",
+                td,
+            )
+
+
+def _payments(stores: list[Store] | None) -> Iterator[Need]:
+    since = timezone.now() - timedelta(hours=24)
+    qs = Payment.objects.filter(status=PaymentStatus.FAILED, created_at__gte=since).select_related(
+        "test_drive__store"
+    )
+    if stores is not None:
+        qs = qs.filter(test_drive__store__in=stores)
+    for payment in qs:
+        td = payment.test_drive
+        yield Need(
+            QueueKind.PAYMENT_FAILED,
+            str(payment.pk),
+            td.store,
+            payment.created_at,
+            f"{td.store.name}: payment of CNY {payment.amount_cny} for booking {td.pickup_code} failed",
+            td,
+        )
+
+
+def _towers(stores: list[Store] | None) -> Iterator[Need]:
+    incidents = TowerIncident.objects.filter(status__in=[IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED])
+    incidents = incidents.select_related("tower__store")
+    if stores is not None:
+        incidents = incidents.filter(tower__store__in=stores)
+    for incident in incidents:
+        store = incident.tower.store
+        yield Need(
+            QueueKind.TOWER,
+            f"incident-{incident.pk}",
+            store,
+            incident.raised_at,
+            f"{store.name}: tower {incident.tower.code}: {incident.summary}",
+        )
+    links = TowerLink.objects.filter(mode__in=["hold", "estop"]).select_related("tower__store")
+    if stores is not None:
+        links = links.filter(tower__store__in=stores)
+    for link in links:
+        store = link.tower.store
+        yield Need(
+            QueueKind.TOWER,
+            f"mode-{link.tower_id}",
+            store,
+            link.inventory_loaded_at or timezone.now(),
+            f"{store.name}: tower {link.tower.code} is in {link.mode} ({link.mode_reason or 'no reason given'})",
+        )
+
+
+def needs_open(*, stores: list[Store] | None = None) -> list[Need]:
+    """Everything that needs a person now (in ``stores``, or all), oldest first, each with its
+    claim/alert row when one exists."""
+    found = [*_id_checks(stores), *_bookings(stores), *_payments(stores), *_towers(stores)]
+    items = {
+        (item.kind, item.key): item
+        for item in QueueItem.objects.filter(closed_at__isnull=True).select_related("claimed_by")
+    }
+    rows = [
+        Need(n.kind, n.key, n.store, n.since, n.subject, n.test_drive, items.get((n.kind, n.key)))
+        for n in found
+    ]
+    return sorted(rows, key=lambda n: n.since)
+
+
+def need_get(*, kind: str, key: str) -> Need | None:
+    return next((n for n in needs_open() if n.kind == kind and n.key == key), None)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from ops import views
+
+app_name = "ops"
+
+urlpatterns = [
+    path("", views.console, name="console"),
+    path("id-checks/<int:pk>/", views.id_check, name="id_check"),
+    path("id-checks/<int:pk>/<str:which>/", views.id_check_picture, name="id_check_picture"),
+    path("claim/<str:kind>/<str:key>/", views.claim, name="claim"),
+    path("act/<str:action>/<int:pk>/", views.act, name="act"),
+]

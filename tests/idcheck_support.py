@@ -1,0 +1,17 @@
+"""Pictures for remote ID check tests: small real JPEGs, as a kiosk camera would send."""
+
+import io
+
+from PIL import Image
+
+from testdrives.services.idcheck import IdPictures
+
+
+def jpeg(colour: str = "navy", size: tuple[int, int] = (320, 240)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def id_pictures() -> IdPictures:
+    return IdPictures(licence=jpeg("navy"), id_card=jpeg("teal"), live=jpeg("peru"))
