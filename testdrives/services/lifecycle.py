@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
 
 from fleet.models import Bay, BayKind, Vehicle, VehicleStatus
 from fleet.services import vehicle_place, vehicle_take_out
@@ -53,13 +54,18 @@ def _locked(test_drive: TestDrive | int) -> TestDrive:
 def _step(
     test_drive: TestDrive | int,
     *,
-    allowed: Sequence[str],
+    first: str,
     transition: Callable[[TestDrive], None],
+    only_from: Sequence[str] = (),
     refusal: str = "",
 ) -> TestDrive:
-    """Lock, check ``allowed``, apply ``transition`` (which calls the FSM methods) and save once."""
+    """Lock, check that the booking's state allows the FSM transition ``first`` (the one
+    ``transition`` starts with: the model's ``source=`` lists are the one statement of where each
+    step may start), apply ``transition`` (which calls the FSM methods) and save once.
+    ``only_from`` narrows the FSM's sources where a service allows less than the model does."""
     td = _locked(test_drive)
-    if td.state not in allowed:
+    possible = can_proceed(getattr(td, first), check_conditions=False)
+    if not possible or (only_from and td.state not in only_from):
         raise TransitionRefused(
             refusal
             or _("This booking is %(state)s: that step is not possible now.")
@@ -121,7 +127,7 @@ def testdrive_check_in(*, kiosk: Kiosk, pickup_code: str) -> TestDrive:
 def testdrive_face_check_started(*, test_drive: TestDrive | int) -> TestDrive:
     """A face check is running for this booking (checked_in → verifying)."""
     with transaction.atomic():
-        return _step(test_drive, allowed=[State.CHECKED_IN], transition=lambda td: td.start_verification())
+        return _step(test_drive, first="start_verification", transition=lambda td: td.start_verification())
 
 
 def testdrive_face_check_failed(*, test_drive: TestDrive | int, failures: int, reason: str) -> TestDrive:
@@ -135,7 +141,7 @@ def testdrive_face_check_failed(*, test_drive: TestDrive | int, failures: int, r
             td.retry_verification(description=reason)
 
     with transaction.atomic():
-        td = _step(test_drive, allowed=[State.VERIFYING], transition=transition)
+        td = _step(test_drive, first="retry_verification", transition=transition)  # or lock: same source
         if td.state == State.LOCKED:
             staff_alert(test_drive=td, what="locked after failed face checks")
     return td
@@ -151,7 +157,8 @@ def testdrive_identity_verified(
     started at check-in, the booking goes to staff (→ dispatch_failed, who retry or cancel)."""
     if method == "staff" and (by is None or not note.strip()):
         raise TransitionRefused(_("Say what you checked (driving licence and ID card) to verify by hand."))
-    allowed = [State.VERIFYING] if method == "face" else [State.CHECKED_IN, State.VERIFYING, State.LOCKED]
+    # A face match counts only for the check it decided; staff may verify from any state the FSM allows.
+    only_from = [State.VERIFYING] if method == "face" else []
 
     def transition(td: TestDrive) -> None:
         td.verify(by=by, description=f"{method}: {note}".strip(": "))
@@ -159,7 +166,7 @@ def testdrive_identity_verified(
         td.dispatch(description="retrieve requested")
 
     with transaction.atomic():
-        td = _step(test_drive, allowed=allowed, transition=transition)
+        td = _step(test_drive, first="verify", only_from=only_from, transition=transition)
         bay = dispatch_car_in_delivery_bay(vehicle_id=td.vehicle_id)
         if bay is not None:  # brought at check-in: ready at once
             td = testdrive_car_at_bay(test_drive=td, bay=bay)
@@ -174,7 +181,7 @@ def testdrive_unlock(*, test_drive: TestDrive | int, by: User, reason: str) -> T
     """Staff give a locked booking more face attempts (locked → checked_in)."""
     with transaction.atomic():
         return _step(
-            test_drive, allowed=[State.LOCKED], transition=lambda td: td.unlock(by=by, description=reason)
+            test_drive, first="unlock", transition=lambda td: td.unlock(by=by, description=reason)
         )
 
 
@@ -200,7 +207,7 @@ def testdrive_dispatch_failed(*, test_drive: TestDrive | int, reason: str) -> Te
     with transaction.atomic():
         td = _step(
             test_drive,
-            allowed=[State.DISPATCHING],
+            first="fail_dispatch",
             transition=lambda td: td.fail_dispatch(description=reason),
         )
         staff_alert(test_drive=td, what=f"tower could not bring the car: {reason}")
@@ -212,7 +219,8 @@ def testdrive_dispatch_retry(*, test_drive: TestDrive | int, by: User) -> TestDr
     with transaction.atomic():
         td = _step(
             test_drive,
-            allowed=[State.DISPATCH_FAILED],
+            first="dispatch",
+            only_from=[State.DISPATCH_FAILED],  # a retry; the first dispatch follows verification
             transition=lambda td: td.dispatch(by=by, description="retry"),
         )
         dispatch_retrieve(test_drive_id=td.pk)
@@ -232,7 +240,7 @@ def testdrive_depart(*, test_drive: TestDrive | int, by: User | None = None) -> 
         td.energy_out_pct = td.vehicle.energy_level_pct
 
     with transaction.atomic():
-        td = _step(test_drive, allowed=[State.READY], transition=transition)
+        td = _step(test_drive, first="depart", transition=transition)
         vehicle_take_out(
             vehicle=Vehicle.objects.select_for_update().get(pk=td.vehicle_id), status=VehicleStatus.ON_DRIVE
         )
@@ -346,7 +354,7 @@ def testdrive_inspect(*, test_drive: TestDrive | int, by: User, notes: str = "")
         td.finished_at = timezone.now()
 
     with transaction.atomic():
-        td = _step(test_drive, allowed=[State.RETURNED], transition=transition)
+        td = _step(test_drive, first="complete", transition=transition)
         testdrive_release(test_drive=td)
         dispatch_stow_back(vehicle_id=td.vehicle_id)
     return td
