@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fleet.models import CarModel
 from members.identity import id_number_birth_date, id_number_normalize, validate_id_number
+from vendingstore.queueing import delay_on_commit
 
 LANGUAGE_CHOICES = [("zh-hans", "中文"), ("en", "English")]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -135,12 +136,9 @@ class MemberPasswordResetForm(PasswordResetForm):
         use_https: bool = False,
         **kwargs: object,
     ) -> None:
-        from members.tasks import password_reset_mail_send
-        from vendingstore.queueing import delay_on_commit
-
         domain = domain_override or (request.get_host() if request else "localhost")
         delay_on_commit(
-            password_reset_mail_send,
+            "members.tasks.password_reset_mail_send",
             self.cleaned_data["email"],
             domain,
             use_https,

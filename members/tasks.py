@@ -7,6 +7,7 @@ from django.utils import translation
 from members.models import Member
 from members.selectors import member_list_for_reevaluation
 from members.services import member_tiers_refresh
+from members.services.signup import signup_mail_compose
 
 BATCH_SIZE = 500
 
@@ -80,8 +81,6 @@ def signup_mail_send(token: str, site: str, language: str) -> None:
     """Send the mails one sign-up request causes (members.services.signup). In a worker, so the
     web answer is the same, in the same time, whatever is registered."""
     from django.core.mail import send_mail
-
-    from members.services.signup import signup_mail_compose
 
     with translation.override(language):
         for to, subject, body in signup_mail_compose(token=token, site=site):

@@ -30,9 +30,7 @@ def notification_create(*, test_drive: TestDrive, kind: str) -> Notification | N
             )
     except IntegrityError:
         return None
-    from testdrives.tasks import notification_deliver
-
-    delay_on_commit(notification_deliver, note.pk)
+    delay_on_commit("testdrives.tasks.notification_deliver", note.pk)
     return note
 
 

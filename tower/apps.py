@@ -16,5 +16,8 @@ class TowerConfig(AppConfig):
     def ready(self) -> None:
         from tower import checks  # noqa: F401  (registers the system checks)
         from tower.conf import dispatcher_name
+        from tower.moves import stow_reissue
+        from tower.signals import move_finished
 
         dispatcher_name()  # an unknown TOWER_DISPATCHER stops the start, loudly
+        move_finished.connect(stow_reissue, dispatch_uid="tower.stow_reissue")

@@ -50,10 +50,8 @@ def command_create(
             created_by=by,
             next_attempt_at=timezone.now(),
         )
-    from tower.tasks import tower_command_send_task  # tasks → sender → this module
-
     # Lost if the broker is down at commit: the pending row stands, and tower_outbox_flush sends it.
-    delay_on_commit(tower_command_send_task, command.pk)
+    delay_on_commit("tower.tasks.tower_command_send_task", command.pk)
     return command
 
 
@@ -93,10 +91,7 @@ def _after_unmoved(command: TowerCommand) -> None:
     if command.kind == CommandKind.RETRIEVE and command.ref and reissue:
         return
     if command.kind == CommandKind.STOW and reissue:
-        from tower.moves import stow_ensure  # moves → commands
-
-        stow_ensure(vehicle_id=command.vehicle_id)
-        return
+        return  # tower.moves asks for it again (its move_finished receiver)
     if command.kind == CommandKind.RELOCATE and command.status == CommandStatus.ABORTED:
         return  # pre-staging is a nicety: it tries again on its next round
     incident_raise(

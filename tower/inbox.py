@@ -18,7 +18,7 @@ from fleet.models import Tower, Vehicle
 from fleet.services import vehicle_place
 from tower.client import TowerClient
 from tower.commands import command_finish, command_mark_accepted
-from tower.incidents import incident_raise
+from tower.incidents import incident_raise, tower_hold_for_mismatch
 from tower.models import CommandStatus, IncidentKind, TowerCommand, TowerEvent, TowerLink
 from tower.protocol import COMMAND_EVENTS
 from tower.signals import MoveOutcome, move_finished, move_finishing
@@ -204,8 +204,6 @@ def _completed(command: TowerCommand, at: object) -> None:
     empty; otherwise the tower is held and staff get an incident: never a silent fix. Whoever
     asked for the move hears of it through ``tower.signals`` (inside this transaction).
     """
-    from tower.reconcile import tower_hold_for_mismatch  # reconcile → inbox
-
     TowerCommand.objects.filter(pk=command.pk).update(
         status=CommandStatus.COMPLETED, finished_at=at, claimed_until=None
     )

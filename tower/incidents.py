@@ -1,5 +1,6 @@
 """Incidents: what the integration hands to staff instead of fixing it silently."""
 
+import logging
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -7,7 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from fleet.models import Tower
+from tower.client import ControllerUnreachable, client_for
 from tower.models import IncidentKind, IncidentStatus, TowerCommand, TowerIncident
+
+logger = logging.getLogger(__name__)
 
 # Kinds that describe the tower's condition rather than one command: one open incident each.
 ONE_OPEN_PER_TOWER = {
@@ -64,3 +68,20 @@ def incident_resolve(*, incident: TowerIncident, by: User, resolution: str = "")
         )
     incident.refresh_from_db()
     return incident
+
+
+def tower_hold_for_mismatch(*, tower: Tower, diffs: dict[str, Any], summary: str) -> None:
+    """Our records and the tower disagree: open an incident and hold the tower (after commit).
+    Staff decide which side is right; nothing is corrected here."""
+    incident_raise(tower=tower, kind=IncidentKind.INVENTORY_MISMATCH, summary=summary, detail={"bays": diffs})
+
+    def hold() -> None:
+        client = client_for(tower)
+        if client is None:
+            return
+        try:
+            client.hold(f"inventory mismatch: {summary}")
+        except ControllerUnreachable:
+            logger.warning("could not hold %s after an inventory mismatch", tower.code)
+
+    transaction.on_commit(hold)

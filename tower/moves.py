@@ -15,6 +15,7 @@ from tower.bays import delivery_bay_for_retrieve, storage_bay_for_stow
 from tower.commands import command_create
 from tower.incidents import incident_raise
 from tower.models import OPEN, CommandKind, IncidentKind, TowerCommand
+from tower.signals import MoveOutcome
 
 
 class MoveTarget(TextChoices):
@@ -74,3 +75,10 @@ def stow_ensure(*, vehicle_id: int, reason: str = "back into storage") -> TowerC
     """Send a car standing in a delivery bay back into storage. Call inside a transaction."""
     vehicle = Vehicle.objects.select_for_update(of=("self",)).select_related("bay__tower").get(pk=vehicle_id)
     return move_request(vehicle=vehicle, to=MoveTarget.STORAGE, reason=reason)
+
+
+def stow_reissue(*, sender: object, command: TowerCommand, outcome: str, reissue: bool, **kwargs: object) -> None:
+    """``move_finished`` receiver (connected in TowerConfig.ready): a stow the controller aborted
+    on a restart, the car still in its delivery bay, is asked again by us (a stow has no asker)."""
+    if command.kind == CommandKind.STOW and reissue and outcome == MoveOutcome.UNMOVED:
+        stow_ensure(vehicle_id=command.vehicle_id)

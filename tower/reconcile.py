@@ -16,7 +16,7 @@ from django.utils import timezone
 from fleet.models import Bay, Tower
 from tower.client import ControllerUnreachable, TowerClient, client_for
 from tower.inbox import catch_up, tower_link
-from tower.incidents import incident_raise
+from tower.incidents import incident_raise, tower_hold_for_mismatch
 from tower.models import IncidentKind, TowerLink
 
 logger = logging.getLogger(__name__)
@@ -57,23 +57,6 @@ def _remember(tower: Tower, state: dict[str, Any]) -> None:
         lifts_busy=sum(1 for lift in state.get("lifts") or [] if lift.get("command_id")),
         reachable=True,
     )
-
-
-def tower_hold_for_mismatch(*, tower: Tower, diffs: dict[str, Any], summary: str) -> None:
-    """Our records and the tower disagree: open an incident and hold the tower (after commit).
-    Staff decide which side is right; nothing is corrected here."""
-    incident_raise(tower=tower, kind=IncidentKind.INVENTORY_MISMATCH, summary=summary, detail={"bays": diffs})
-
-    def hold() -> None:
-        client = client_for(tower)
-        if client is None:
-            return
-        try:
-            client.hold(f"inventory mismatch: {summary}")
-        except ControllerUnreachable:
-            logger.warning("could not hold %s after an inventory mismatch", tower.code)
-
-    transaction.on_commit(hold)
 
 
 def tower_reconcile(*, tower: Tower) -> str:

@@ -19,6 +19,7 @@ from tower.commands import command_finish, command_mark_accepted
 from tower.models import CommandStatus, TowerCommand, TowerLink
 from tower.protocol import CommandPayload
 from tower.protocol import command_payload as wire_command
+from tower.reconcile import tower_delivery_sync
 
 CLAIM_SECONDS = 30
 HELD_RETRY_SECONDS = 5  # the tower is on hold or e-stopped: ask again now and then, without counting
@@ -92,8 +93,6 @@ def _delivery_bays_agree(command: TowerCommand, client: TowerClient) -> bool:
     """Cars drive into and out of delivery bays without the lift, which the controller does not
     see: before a move there, make sure its delivery bays match ours (loading our inventory
     into an idle tower if they do not). False: not yet, try again shortly."""
-    from tower.reconcile import tower_delivery_sync
-
     state = client.state()
     inventory = state.get("inventory") or {}
     ours_source = command.vin if command.source_bay.kind == BayKind.DELIVERY else None

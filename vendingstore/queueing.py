@@ -9,6 +9,7 @@ car moves, tower commands), so a lost message only delays it.
 import logging
 from typing import Any
 
+from celery import current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -16,7 +17,12 @@ logger = logging.getLogger(__name__)
 
 
 def delay_safely(task: Any, *args: object) -> bool:
-    """``task.delay(*args)``; False (and a warning in the log) when the broker cannot take it."""
+    """``task.delay(*args)``; False (and a warning in the log) when the broker cannot take it.
+
+    ``task`` is a task or its registered name: a service queues its own app's task by name, so the
+    services need not import the tasks module that imports them (no cycle, no deferred import)."""
+    if isinstance(task, str):
+        task = current_app.tasks[task]
     try:
         task.delay(*args)
     except OperationalError:

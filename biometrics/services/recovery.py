@@ -25,8 +25,6 @@ NUDGE_WINDOW = timedelta(minutes=15)
 def face_attempts_nudge(*, test_drive_id: int) -> int:
     """Queue again this booking's attempts pending for longer than the re-queue period; returns
     how many were queued. Cheap when there is nothing to do (one indexed query)."""
-    from biometrics.tasks import face_verify_pickup as task
-
     period = settings.BIOMETRICS_REQUEUE_AFTER_SECONDS
     now = timezone.now()
     pending = VerificationAttempt.objects.filter(
@@ -39,5 +37,5 @@ def face_attempts_nudge(*, test_drive_id: int) -> int:
     for attempt_id in pending:
         # One copy per period however many kiosks or web processes poll (the cache is shared).
         if cache.add(f"face-nudge:{attempt_id}", 1, timeout=period):
-            queued += delay_safely(task, attempt_id)
+            queued += delay_safely("biometrics.tasks.face_verify_pickup", attempt_id)
     return queued

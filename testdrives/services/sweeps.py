@@ -137,14 +137,12 @@ def sweep_lost_messages(*, now: datetime) -> int:
     """Queue again the work whose task message was lost (a broker down at commit, a worker
     machine gone): undelivered notifications, and cars the instant dispatcher has not moved.
     Both tasks check before they act, so a message that was only slow is harmless twice."""
-    from testdrives import tasks  # tasks import this module
-
     stale = now - timedelta(minutes=2)
     queued = 0
     for pk in Notification.objects.filter(delivered_at__isnull=True, created_at__lte=stale).values_list(
         "pk", flat=True
     ):
-        queued += delay_safely(tasks.notification_deliver, pk)
+        queued += delay_safely("testdrives.tasks.notification_deliver", pk)
     return queued + dispatcher().requeue_lost(stale=stale)
 
 
