@@ -7,10 +7,10 @@ member is asked on their next visit; lazy, so pages that do not show it cost no 
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from biometrics.selectors import face_templates_outdated
+
 
 def _retake_needed(request: HttpRequest) -> bool:
-    from biometrics.selectors import face_templates_outdated
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False

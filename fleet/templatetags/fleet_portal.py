@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from fleet.models import BodyType, Paint
+from fleet.pricing import finance_lowest_monthly
 
 register = template.Library()
 
@@ -77,6 +78,4 @@ def get_item(mapping: dict, key: str) -> object:
 @register.filter
 def monthly_from(price_cny: int) -> str:
     """The lowest monthly payment on offer for a price, as '¥1,234' (whole yuan, rounded up)."""
-    from fleet.pricing import finance_lowest_monthly
-
     return f"¥{math.ceil(finance_lowest_monthly(price_cny=int(price_cny))):,}"

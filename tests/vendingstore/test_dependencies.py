@@ -33,7 +33,6 @@ ALLOWED: dict[str, set[str]] = {
 SETTINGS_MAY_IMPORT = ("tower.protocol",)
 
 
-
 @dataclass(frozen=True)
 class Import:
     source: str  # the importing module, dotted
@@ -154,3 +153,46 @@ def test_only_the_settings_may_read_the_tower_protocol_from_vendingstore() -> No
     assert allowed(Import("vendingstore.settings.production", "tower.protocol.secret_problems", "x:1"))
     assert not allowed(Import("vendingstore.urls", "tower.protocol.sign", "x:1"))
     assert not allowed(Import("vendingstore.settings.production", "tower.conf.secret_for", "x:1"))
+
+
+# Project imports that may stay inside a function, each for a reason other than a cycle: an app's
+# ready() (Django's place for start-up wiring) and modules that load heavy libraries (OpenCV,
+# onnxruntime, torch) only in the processes and steps that need them.
+HEAVY_ON_DEMAND = {
+    ("snapcar.services", "snapcar.analysis"),
+    ("snapcar.model_file", "snapcar.network"),
+}
+
+
+def function_level_project_imports() -> list[tuple[str, str, str]]:
+    """(module, imported, where) for every project import inside a function, outside ready()."""
+    found = []
+    for app in existing_apps():
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            module = module_name(path, ROOT)
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for fn in ast.walk(tree):
+                if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) or fn.name == "ready":
+                    continue
+                for node in ast.walk(fn):
+                    target = (
+                        node.module
+                        if isinstance(node, ast.ImportFrom)
+                        else node.names[0].name
+                        if isinstance(node, ast.Import)
+                        else None
+                    )
+                    if target and app_of(target) is not None:
+                        found.append((module, target, f"{path.relative_to(ROOT)}:{node.lineno}"))
+    return found
+
+
+def test_no_project_import_waits_inside_a_function_to_dodge_a_cycle() -> None:
+    dodges = [
+        f"{where}: {m} imports {t}"
+        for m, t, where in function_level_project_imports()
+        if (m, t) not in HEAVY_ON_DEMAND
+    ]
+    assert dodges == []
