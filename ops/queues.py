@@ -6,7 +6,7 @@ locked after 5 failed face checks"). Subjects are English: they go to e-mail and
 too, whose readers share one language in the operations room; the console labels are translated.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -60,59 +60,50 @@ def _id_checks(stores: list[Store] | None) -> Iterator[Need]:
         )
 
 
+# A booking in one of these states needs a person: its queue, since when, and what to say.
+_BOOKING_NEEDS: dict[str, tuple[str, Callable[[TestDrive], datetime], str]] = {
+    State.LOCKED: (
+        QueueKind.LOCKED,
+        lambda td: td.updated_at,
+        "{store}: booking {code} locked after {attempts} failed face checks",
+    ),
+    State.RETURNED: (
+        QueueKind.RETURN_REVIEW,
+        lambda td: td.returned_at or td.updated_at,
+        "{store}: returned car of booking {code} waits for review",
+    ),
+    State.DISPATCH_FAILED: (
+        QueueKind.DISPATCH_FAILED,
+        lambda td: td.updated_at,
+        "{store}: the tower could not bring the car of booking {code}",
+    ),
+    State.OVERDUE: (
+        QueueKind.OVERDUE,
+        lambda td: td.due_back_at or td.updated_at,
+        "{store}: car of booking {code} is overdue",
+    ),
+    # Ready, and nobody opened the gate (only once OPS_WALKED_AWAY_MINUTES have passed).
+    State.READY: (
+        QueueKind.WALKED_AWAY,
+        lambda td: td.updated_at,
+        "{store}: car of booking {code} waits in bay {bay} and nobody came",
+    ),
+}
+
+
 def _bookings(stores: list[Store] | None) -> Iterator[Need]:
-    now = timezone.now()
-    walked = now - timedelta(minutes=settings.OPS_WALKED_AWAY_MINUTES)
-    for td in _drives(
-        [State.LOCKED, State.RETURNED, State.DISPATCH_FAILED, State.OVERDUE, State.READY], stores
-    ):
-        name, code = td.store.name, td.pickup_code
-        if td.state == State.LOCKED:
-            attempts = settings.TESTDRIVE_FACE_ATTEMPTS_MAX
-            yield Need(
-                QueueKind.LOCKED,
-                str(td.pk),
-                td.store,
-                td.updated_at,
-                f"{name}: booking {code} locked after {attempts} failed face checks",
-                td,
-            )
-        elif td.state == State.RETURNED:
-            yield Need(
-                QueueKind.RETURN_REVIEW,
-                str(td.pk),
-                td.store,
-                td.returned_at or td.updated_at,
-                f"{name}: returned car of booking {code} waits for review",
-                td,
-            )
-        elif td.state == State.DISPATCH_FAILED:
-            yield Need(
-                QueueKind.DISPATCH_FAILED,
-                str(td.pk),
-                td.store,
-                td.updated_at,
-                f"{name}: the tower could not bring the car of booking {code}",
-                td,
-            )
-        elif td.state == State.OVERDUE:
-            yield Need(
-                QueueKind.OVERDUE,
-                str(td.pk),
-                td.store,
-                td.due_back_at or td.updated_at,
-                f"{name}: car of booking {code} is overdue",
-                td,
-            )
-        elif td.updated_at <= walked:  # ready, and nobody opened the gate
-            yield Need(
-                QueueKind.WALKED_AWAY,
-                str(td.pk),
-                td.store,
-                td.updated_at,
-                f"{name}: car of booking {code} waits in bay {td.delivery_bay_id} and nobody came",
-                td,
-            )
+    walked = timezone.now() - timedelta(minutes=settings.OPS_WALKED_AWAY_MINUTES)
+    for td in _drives(list(_BOOKING_NEEDS), stores):
+        if td.state == State.READY and td.updated_at > walked:
+            continue
+        kind, since, subject = _BOOKING_NEEDS[td.state]
+        text = subject.format(
+            store=td.store.name,
+            code=td.pickup_code,
+            attempts=settings.TESTDRIVE_FACE_ATTEMPTS_MAX,
+            bay=td.delivery_bay_id,
+        )
+        yield Need(kind, str(td.pk), td.store, since(td), text, td)
 
 
 def _payments(stores: list[Store] | None) -> Iterator[Need]:

@@ -2,7 +2,10 @@
 records who did it, when and why (``AuditEntry``); the booking's own transition log has the same
 ``by`` and reason, so the booking's timeline shows it too."""
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +32,7 @@ class OverrideNeedsReason(ApplicationError):
 
 def audit_record(
     *,
-    by: AbstractBaseUser,
+    by: User,
     action: str,
     reason: str = "",
     test_drive: TestDrive | int | None = None,
@@ -56,7 +59,7 @@ def queue_item_for(*, need: Need) -> QueueItem:
     return item
 
 
-def queue_item_claim(*, need: Need, by: AbstractBaseUser) -> QueueItem:
+def queue_item_claim(*, need: Need, by: User) -> QueueItem:
     """ "I'm on it": only one operator holds an item. The claim is a conditional UPDATE (unclaimed,
     or already mine), so of two operators clicking at once exactly one wins; the other gets 409."""
     item = queue_item_for(need=need)
@@ -71,7 +74,7 @@ def queue_item_claim(*, need: Need, by: AbstractBaseUser) -> QueueItem:
     return item
 
 
-def queue_item_release(*, need: Need, by: AbstractBaseUser) -> bool:
+def queue_item_release(*, need: Need, by: User) -> bool:
     """Give a claim back (mine only); False when I did not hold it."""
     released = QueueItem.objects.filter(
         kind=need.kind, key=need.key, closed_at__isnull=True, claimed_by_id=by.pk
@@ -81,7 +84,7 @@ def queue_item_release(*, need: Need, by: AbstractBaseUser) -> bool:
     return bool(released)
 
 
-def _guard_claim(*, kind: str, key: str, by: AbstractBaseUser) -> None:
+def _guard_claim(*, kind: str, key: str, by: User) -> None:
     """An item someone else claimed is theirs to act on."""
     if (
         QueueItem.objects.filter(kind=kind, key=key, closed_at__isnull=True)
@@ -96,81 +99,88 @@ def _close(*, kind: str, key: str) -> None:
     QueueItem.objects.filter(kind=kind, key=key, closed_at__isnull=True).update(closed_at=timezone.now())
 
 
-def ops_idcheck_approve(*, id_check: IdCheck | int, by: AbstractBaseUser, reason: str = "") -> IdCheck:
-    key = str(id_check if isinstance(id_check, int) else id_check.pk)
-    _guard_claim(kind=QueueKind.ID_CHECK, key=key, by=by)
+Done = TypeVar("Done", IdCheck, TestDrive)
+
+
+def _pk(obj: IdCheck | TestDrive | int) -> str:
+    return str(obj if isinstance(obj, int) else obj.pk)
+
+
+def _act(
+    *, kind: str, key: str, by: User, action: str, reason: str, run: Callable[[], Done]
+) -> Done:
+    """The shape of every console action: refused when another operator holds the item; else the
+    store's service runs, is audited (who, what, why) and the item closes, in one transaction."""
+    _guard_claim(kind=kind, key=key, by=by)
     with transaction.atomic():
-        check = idcheck_approve(id_check=id_check, by=by, reason=reason)
-        audit_record(
-            by=by,
-            action="id_check_approve",
-            reason=reason,
-            test_drive=check.test_drive_id,
-            kind=QueueKind.ID_CHECK,
-            key=key,
-        )
-        _close(kind=QueueKind.ID_CHECK, key=key)
-    return check
+        done = run()
+        booking = done.test_drive_id if isinstance(done, IdCheck) else done
+        audit_record(by=by, action=action, reason=reason, test_drive=booking, kind=kind, key=key)
+        _close(kind=kind, key=key)
+    return done
 
 
-def ops_idcheck_refuse(*, id_check: IdCheck | int, by: AbstractBaseUser, reason: str) -> IdCheck:
-    key = str(id_check if isinstance(id_check, int) else id_check.pk)
-    _guard_claim(kind=QueueKind.ID_CHECK, key=key, by=by)
-    with transaction.atomic():
-        check = idcheck_refuse(id_check=id_check, by=by, reason=reason)
-        audit_record(
-            by=by,
-            action="id_check_refuse",
-            reason=reason,
-            test_drive=check.test_drive_id,
-            kind=QueueKind.ID_CHECK,
-            key=key,
-        )
-        _close(kind=QueueKind.ID_CHECK, key=key)
-    return check
+def _override_reason(reason: str) -> str:
+    if not reason.strip():
+        raise OverrideNeedsReason()
+    return reason.strip()
 
 
-def ops_unlock(*, test_drive: TestDrive | int, by: AbstractBaseUser, reason: str) -> TestDrive:
+def ops_idcheck_approve(*, id_check: IdCheck | int, by: User, reason: str = "") -> IdCheck:
+    return _act(
+        kind=QueueKind.ID_CHECK,
+        key=_pk(id_check),
+        by=by,
+        action="id_check_approve",
+        reason=reason,
+        run=lambda: idcheck_approve(id_check=id_check, by=by, reason=reason),
+    )
+
+
+def ops_idcheck_refuse(*, id_check: IdCheck | int, by: User, reason: str) -> IdCheck:
+    return _act(
+        kind=QueueKind.ID_CHECK,
+        key=_pk(id_check),
+        by=by,
+        action="id_check_refuse",
+        reason=reason,
+        run=lambda: idcheck_refuse(id_check=id_check, by=by, reason=reason),
+    )
+
+
+def ops_unlock(*, test_drive: TestDrive | int, by: User, reason: str) -> TestDrive:
     """Override: a locked booking gets its face attempts back. The reason is required."""
-    if not reason.strip():
-        raise OverrideNeedsReason()
-    key = str(test_drive if isinstance(test_drive, int) else test_drive.pk)
-    _guard_claim(kind=QueueKind.LOCKED, key=key, by=by)
-    with transaction.atomic():
-        td = testdrive_unlock(test_drive=test_drive, by=by, reason=reason.strip())
-        audit_record(by=by, action="unlock", reason=reason, test_drive=td, kind=QueueKind.LOCKED, key=key)
-        _close(kind=QueueKind.LOCKED, key=key)
-    return td
+    why = _override_reason(reason)
+    return _act(
+        kind=QueueKind.LOCKED,
+        key=_pk(test_drive),
+        by=by,
+        action="unlock",
+        reason=reason,
+        run=lambda: testdrive_unlock(test_drive=test_drive, by=by, reason=why),
+    )
 
 
-def ops_dispatch_retry(*, test_drive: TestDrive | int, by: AbstractBaseUser, reason: str) -> TestDrive:
+def ops_dispatch_retry(*, test_drive: TestDrive | int, by: User, reason: str) -> TestDrive:
     """Override: ask the tower again for a car it could not bring. The reason is required."""
-    if not reason.strip():
-        raise OverrideNeedsReason()
-    key = str(test_drive if isinstance(test_drive, int) else test_drive.pk)
-    _guard_claim(kind=QueueKind.DISPATCH_FAILED, key=key, by=by)
-    with transaction.atomic():
-        td = testdrive_dispatch_retry(test_drive=test_drive, by=by)
-        audit_record(
-            by=by,
-            action="dispatch_retry",
-            reason=reason,
-            test_drive=td,
-            kind=QueueKind.DISPATCH_FAILED,
-            key=key,
-        )
-        _close(kind=QueueKind.DISPATCH_FAILED, key=key)
-    return td
+    _override_reason(reason)
+    return _act(
+        kind=QueueKind.DISPATCH_FAILED,
+        key=_pk(test_drive),
+        by=by,
+        action="dispatch_retry",
+        reason=reason,
+        run=lambda: testdrive_dispatch_retry(test_drive=test_drive, by=by),
+    )
 
 
-def ops_return_review(*, test_drive: TestDrive | int, by: AbstractBaseUser, notes: str) -> TestDrive:
+def ops_return_review(*, test_drive: TestDrive | int, by: User, notes: str) -> TestDrive:
     """The returned car was reviewed (photos and readings): the drive completes, the car is stowed."""
-    key = str(test_drive if isinstance(test_drive, int) else test_drive.pk)
-    _guard_claim(kind=QueueKind.RETURN_REVIEW, key=key, by=by)
-    with transaction.atomic():
-        td = testdrive_inspect(test_drive=test_drive, by=by, notes=notes.strip())
-        audit_record(
-            by=by, action="return_review", reason=notes, test_drive=td, kind=QueueKind.RETURN_REVIEW, key=key
-        )
-        _close(kind=QueueKind.RETURN_REVIEW, key=key)
-    return td
+    return _act(
+        kind=QueueKind.RETURN_REVIEW,
+        key=_pk(test_drive),
+        by=by,
+        action="return_review",
+        reason=notes,
+        run=lambda: testdrive_inspect(test_drive=test_drive, by=by, notes=notes.strip()),
+    )

@@ -22,6 +22,7 @@ from ops.queues import need_get, needs_open
 from testdrives.models import IdCheck, IdCheckStatus
 from testdrives.services.idcheck import PICTURES, idcheck_picture
 from vendingstore.api_errors import ApplicationError
+from vendingstore.htmx import render_varying, wants_fragment
 
 POLL_SECONDS = 3
 
@@ -56,8 +57,8 @@ def console(request: HttpRequest) -> HttpResponse:
     context["all_stores"] = Store.objects.order_by("name")
     context["chosen"] = request.GET.getlist("store")
     context["poll_seconds"] = POLL_SECONDS
-    template = "ops/_board.html" if request.htmx else "ops/console.html"
-    return render(request, template, context)
+    template = "ops/_board.html" if wants_fragment(request) else "ops/console.html"
+    return render_varying(request, template, context)
 
 
 def _board(request: HttpRequest, stores: list[Store]) -> dict[str, object]:
