@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.utils import timezone
 
-from fleet.models import Bay, BayKind, Store
+from fleet.models import Bay, BayKind, Store, Tower
 from testdrives.models import Kiosk, TestDrive
 from tower.models import TowerLink
 
@@ -32,43 +32,50 @@ def _today(store: Store) -> tuple[datetime, datetime]:
 
 
 def stores_glance(*, stores: list[Store]) -> list[StoreGlance]:
+    """One glance per store, in a fixed number of queries however many stores (the console polls
+    this every few seconds): each kind of row is read once for all stores and sorted out here."""
     now = timezone.now()
-    result = []
+    glances = {store.pk: StoreGlance(store=store) for store in stores}
     links = {link.tower_id: link for link in TowerLink.objects.filter(tower__store__in=stores)}
-    for store in stores:
-        glance = StoreGlance(store=store)
-        for tower in store.towers.all():
-            link = links.get(tower.pk)
-            glance.towers.append(
-                {
-                    "code": tower.code,
-                    "mode": link.mode if link else "—",
-                    "lifts": tower.lifts,
-                    "lifts_busy": link.lifts_busy if link else 0,
-                    "reason": link.mode_reason if link else "",
-                }
-            )
-        bays = Bay.objects.filter(tower__store=store, kind=BayKind.DELIVERY).select_related(
-            "vehicle", "tower"
+    for tower in Tower.objects.filter(store__in=stores).order_by("code"):
+        link = links.get(tower.pk)
+        glances[tower.store_id].towers.append(
+            {
+                "code": tower.code,
+                "mode": link.mode if link else "—",
+                "lifts": tower.lifts,
+                "lifts_busy": link.lifts_busy if link else 0,
+                "reason": link.mode_reason if link else "",
+            }
         )
-        for bay in bays.order_by("tower__code", "position"):
-            vehicle = getattr(bay, "vehicle", None)
-            status = "disabled" if not bay.is_enabled else ("car" if vehicle else "free")
-            glance.bays.append({"bay": bay, "status": status, "vin": vehicle.vin if vehicle else ""})
-        for kiosk in Kiosk.objects.filter(store=store, is_active=True).order_by("name"):
-            online = (
-                kiosk.last_seen_at is not None
-                and (now - kiosk.last_seen_at).total_seconds() < KIOSK_ONLINE_SECONDS
-            )
-            glance.kiosks.append({"name": kiosk.name, "last_seen": kiosk.last_seen_at, "online": online})
-        start, end = _today(store)
-        drives = TestDrive.objects.filter(store=store).select_related("car_model__brand")
-        glance.pickups = list(drives.filter(slot_start__gte=start, slot_start__lt=end).order_by("slot_start"))
-        glance.returns = list(
-            drives.filter(
-                Q(due_back_at__gte=start, due_back_at__lt=end)
-                | Q(returned_at__gte=start, returned_at__lt=end)
-            ).order_by("due_back_at")
+    bays = Bay.objects.filter(tower__store__in=stores, kind=BayKind.DELIVERY).select_related(
+        "vehicle", "tower"
+    )
+    for bay in bays.order_by("tower__code", "position"):
+        vehicle = getattr(bay, "vehicle", None)
+        status = "disabled" if not bay.is_enabled else ("car" if vehicle else "free")
+        glances[bay.tower.store_id].bays.append(
+            {"bay": bay, "status": status, "vin": vehicle.vin if vehicle else ""}
         )
-        result.append(glance)
-    return result
+    for kiosk in Kiosk.objects.filter(store__in=stores, is_active=True).order_by("name"):
+        online = (
+            kiosk.last_seen_at is not None
+            and (now - kiosk.last_seen_at).total_seconds() < KIOSK_ONLINE_SECONDS
+        )
+        glances[kiosk.store_id].kiosks.append(
+            {"name": kiosk.name, "last_seen": kiosk.last_seen_at, "online": online}
+        )
+    # "Today" is each store's own local day.
+    days = {store.pk: _today(store) for store in stores}
+    pickups, returns = Q(pk__in=[]), Q(pk__in=[])
+    for store_id, (start, end) in days.items():
+        pickups |= Q(store_id=store_id, slot_start__gte=start, slot_start__lt=end)
+        returns |= Q(store_id=store_id) & (
+            Q(due_back_at__gte=start, due_back_at__lt=end) | Q(returned_at__gte=start, returned_at__lt=end)
+        )
+    drives = TestDrive.objects.select_related("car_model__brand")
+    for td in drives.filter(pickups).order_by("slot_start"):
+        glances[td.store_id].pickups.append(td)
+    for td in drives.filter(returns).order_by("due_back_at"):
+        glances[td.store_id].returns.append(td)
+    return [glances[store.pk] for store in stores]
