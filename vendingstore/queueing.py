@@ -9,9 +9,10 @@ car moves, tower commands), so a lost message only delays it.
 import logging
 from typing import Any
 
-from celery import current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError
+
+from vendingstore.celery import app
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ def delay_safely(task: Any, *args: object) -> bool:
     ``task`` is a task or its registered name: a service queues its own app's task by name, so the
     services need not import the tasks module that imports them (no cycle, no deferred import)."""
     if isinstance(task, str):
-        task = current_app.tasks[task]
+        task = app.tasks[task]  # the store's app, whichever Celery app is current
     try:
         task.delay(*args)
     except OperationalError:
