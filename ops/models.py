@@ -94,6 +94,27 @@ class Duty(models.Model):
         return moment >= self.starts or moment < self.ends
 
 
+# What each audited console action is called on the pages (the rows keep the code).
+ACTION_LABELS = {
+    "claim": _("claimed"),
+    "release": _("let go"),
+    "id_check_approve": _("approved the ID check"),
+    "id_check_refuse": _("refused the ID check"),
+    "unlock": _("unlocked the face attempts"),
+    "dispatch_retry": _("asked the tower again"),
+    "return_review": _("reviewed the return"),
+    "overdue_remind": _("reminded the member"),
+    "late_fee_charge": _("charged the late fee so far"),
+    "overdue_report": _("reported the car as not returned"),
+    "payment_retry": _("tried the charge again"),
+    "payment_waive": _("waived the payment"),
+    "incident_acknowledge": _("acknowledged the incident"),
+    "incident_resolve": _("resolved the incident"),
+    "tower_resume": _("resumed the tower"),
+    "walked_away_release": _("sent the car back into storage"),
+}
+
+
 class AuditEntry(models.Model):
     """Who did what from the console, when and why (claims, decisions, overrides)."""
 
@@ -114,3 +135,7 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.by} {self.action}"
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
