@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class QueueKind(models.TextChoices):
@@ -96,22 +97,22 @@ class Duty(models.Model):
 
 # What each audited console action is called on the pages (the rows keep the code).
 ACTION_LABELS = {
-    "claim": _("claimed"),
-    "release": _("let go"),
-    "id_check_approve": _("approved the ID check"),
-    "id_check_refuse": _("refused the ID check"),
-    "unlock": _("unlocked the face attempts"),
-    "dispatch_retry": _("asked the tower again"),
-    "return_review": _("reviewed the return"),
-    "overdue_remind": _("reminded the member"),
-    "late_fee_charge": _("charged the late fee so far"),
-    "overdue_report": _("reported the car as not returned"),
-    "payment_retry": _("tried the charge again"),
-    "payment_waive": _("waived the payment"),
-    "incident_acknowledge": _("acknowledged the incident"),
-    "incident_resolve": _("resolved the incident"),
-    "tower_resume": _("resumed the tower"),
-    "walked_away_release": _("sent the car back into storage"),
+    "claim": pgettext_lazy("audit", "claimed"),
+    "release": pgettext_lazy("audit", "let go"),
+    "id_check_approve": pgettext_lazy("audit", "approved the ID check"),
+    "id_check_refuse": pgettext_lazy("audit", "refused the ID check"),
+    "unlock": pgettext_lazy("audit", "unlocked the face attempts"),
+    "dispatch_retry": pgettext_lazy("audit", "asked the tower again"),
+    "return_review": pgettext_lazy("audit", "reviewed the return"),
+    "overdue_remind": pgettext_lazy("audit", "reminded the member"),
+    "late_fee_charge": pgettext_lazy("audit", "charged the late fee so far"),
+    "overdue_report": pgettext_lazy("audit", "reported the car as not returned"),
+    "payment_retry": pgettext_lazy("audit", "tried the charge again"),
+    "payment_waive": pgettext_lazy("audit", "waived the payment"),
+    "incident_acknowledge": pgettext_lazy("audit", "acknowledged the incident"),
+    "incident_resolve": pgettext_lazy("audit", "resolved the incident"),
+    "tower_resume": pgettext_lazy("audit", "resumed the tower"),
+    "walked_away_release": pgettext_lazy("audit", "sent the car back into storage"),
 }
 
 
