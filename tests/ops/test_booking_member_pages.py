@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from biometrics.models import FaceTemplate, VerificationAttempt
 from ops.models import AuditEntry
@@ -14,6 +15,7 @@ from ops.queues import needs_open
 from ops.services import queue_item_claim
 from testdrives.models import Payment, PaymentPurpose, PaymentStatus, State, TestDrive
 from tests.fixtures.world import TEN, on_the_road
+from tower.models import IncidentKind, TowerIncident, TowerLink
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +175,19 @@ def test_the_pages_speak_chinese(client, operator, checked_in) -> None:
     client.force_login(operator)
     page = client.get(reverse("ops:booking", args=[checked_in.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "读数" in page.content.decode()  # "Readings"
+
+
+def test_tower_and_walked_away_items_have_their_buttons(client, operator, manager, checked_in, tower) -> None:
+    TestDrive.objects.filter(pk=checked_in.pk).update(
+        state=State.READY, updated_at=timezone.now() - timedelta(minutes=30)
+    )
+    TowerIncident.objects.create(tower=tower, kind=IncidentKind.COMMAND_FAILED, summary="lift 1 jammed")
+    TowerLink.objects.create(tower=tower, mode="hold", mode_reason="inventory mismatch")
+    console = reverse("ops:console")
+
+    client.force_login(operator)
+    assert _actions(client.get(console).content.decode()) == {"acknowledge", "resolve", "release"}
+    client.force_login(manager)
+    assert _actions(client.get(console).content.decode()) == {"acknowledge", "resolve", "release", "resume"}
+    response = client.post(reverse("ops:act", args=["resume", tower.pk]), {"reason": "checked"}, follow=True)
+    assert "The tower refused or did not answer" in response.content.decode()  # no controller here
