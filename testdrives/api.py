@@ -104,6 +104,9 @@ class TestDriveOutputSerializer(serializers.Serializer):
     fee_cny = serializers.IntegerField()
     fee_paid = serializers.BooleanField(source="fee_is_paid")
     late_fee_cny = serializers.IntegerField()
+    swap_of = serializers.IntegerField(
+        source="swap_of_id", allow_null=True, help_text="For a swapped car: the booking of the car it replaced."
+    )
 
 
 class TestDriveDetailOutputSerializer(TestDriveOutputSerializer):
