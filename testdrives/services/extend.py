@@ -204,6 +204,16 @@ def _extend(td: TestDrive, *, member: Member, hours: int, request_key: uuid.UUID
             )
         hold_ended_before = _hold_stretch(locked, until=due_after, latest=latest)
         fee = extension_fee(test_drive=locked, due_before=due_before, due_after=due_after)
+        payment = None
+        if fee:
+            payment = Payment.objects.create(
+                test_drive=locked,
+                purpose=PaymentPurpose.EXTENSION,
+                amount_cny=fee,
+                provider=payment_provider().name,
+                # One per extension request: the provider's idempotency key for this charge.
+                reference=f"td{locked.pk}-ext-{request_key.hex}",
+            )
         extension = Extension.objects.create(
             test_drive=locked,
             request_key=request_key,
@@ -212,17 +222,9 @@ def _extend(td: TestDrive, *, member: Member, hours: int, request_key: uuid.UUID
             due_after=due_after,
             hold_ended_before=hold_ended_before,
             fee_cny=fee,
+            payment=payment,
             status=Extension.Status.PENDING if fee else Extension.Status.DONE,
         )
-        if fee:
-            extension.payment = Payment.objects.create(
-                test_drive=locked,
-                purpose=PaymentPurpose.EXTENSION,
-                amount_cny=fee,
-                provider=payment_provider().name,
-                reference=f"td{locked.pk}-ext{extension.pk}",
-            )
-            extension.save(update_fields=["payment"])
         locked.due_back_at = due_after
         locked.save(update_fields=["due_back_at", "updated_at"])
     logger.info("test drive %s extended by %s h to %s (fee %s CNY)", td.pk, hours, due_after, fee)
