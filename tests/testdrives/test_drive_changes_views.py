@@ -246,3 +246,20 @@ def test_the_kiosk_goes_on_from_the_return_to_the_swapped_cars_pickup(
     new.refresh_from_db()
     assert new.state == State.ON_DRIVE
     assert new.due_back_at == td.due_back_at
+
+
+def test_the_timeline_shows_the_extension_and_the_swap(driving, other_paint):
+    api = api_for(driving.member)
+    api.post(f"/api/v1/testdrives/{driving.pk}/extend/", {"hours": 2}, format="json")
+    api.post(
+        f"/api/v1/testdrives/{driving.pk}/swap/",
+        {"model": other_paint.car_model.slug, "paint": other_paint.pk},
+        format="json",
+    )
+
+    timeline = api.get(f"/api/v1/testdrives/{driving.pk}/").data["timeline"]
+
+    events = [row["event"] for row in timeline]
+    assert "extended" in events
+    assert "swap_booked" in events
+    assert all(row["to"] is None for row in timeline if row["event"] in ("extended", "swap_booked"))
