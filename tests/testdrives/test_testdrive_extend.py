@@ -13,6 +13,7 @@ from testdrives.models import Extension, Payment, PaymentPurpose, PaymentStatus,
 from testdrives.services.booking import testdrive_book
 from testdrives.services.extend import testdrive_extend, testdrive_extend_options
 from testdrives.services.lifecycle import late_fee_for
+from testdrives.services.swap import testdrive_swap
 from tests.factories import CarModelFactory, PaintFactory, VehicleFactory
 from tests.fixtures.world import TEN, make_member, on_the_road
 
@@ -159,3 +160,18 @@ def test_the_late_fee_counts_from_the_new_due_time(driving, settings):
 def test_only_the_member_of_the_drive_may_extend_it(driving, basic_member):
     with pytest.raises(Exception, match="not your"):
         testdrive_extend(test_drive=driving, member=basic_member, hours=1, request_key=uuid.uuid4())
+
+
+def test_a_swapped_car_is_extended_from_the_first_cars_due_time(driving, store, settings):
+    paint = PaintFactory(car_model=CarModelFactory())
+    VehicleFactory(store=store, car_model=paint.car_model, paint=paint)
+    swap = testdrive_swap(test_drive=driving, member=driving.member, car_model=paint.car_model, paint=paint)
+    TestDrive.objects.filter(pk=driving.pk).update(state=State.RETURNED, returned_at=TEN + timedelta(days=1))
+    TestDrive.objects.filter(pk=swap.pk).update(
+        state=State.ON_DRIVE, departed_at=TEN + timedelta(days=1), due_back_at=DUE
+    )
+    swap.refresh_from_db()
+
+    assert extend(swap, settings.TESTDRIVE_EXTEND_MAX_HOURS).due_after == DUE + timedelta(hours=24)
+    with pytest.raises(ExtensionRefused):
+        extend(swap, 1)
