@@ -108,8 +108,6 @@ def _refusal(td: TestDrive, *, now: datetime) -> str:
                 "You have asked to swap this car: extend the drive once you have the new car, or cancel the swap."
             )
         )
-    if td.extensions.filter(status=Extension.Status.PENDING).exists():
-        return str(_("Your last extension is still being paid. Please try again in a moment."))
     return ""
 
 
@@ -165,7 +163,17 @@ def testdrive_extend(
     """
     if hours < 1:
         raise ExtensionRefused(_("Pick how many hours to add."))
+    if hours > settings.TESTDRIVE_EXTEND_MAX_HOURS:
+        raise ExtensionRefused(
+            _("A test drive can be extended by %(hours)s hours at most.")
+            % {"hours": settings.TESTDRIVE_EXTEND_MAX_HOURS}
+        )
     done = _extension_for_key(test_drive, request_key, hours)
+    # An extension whose charge never came back (a crash between the commit and the provider's
+    # answer) is settled first: charged again under the same reference, or undone.
+    for stale in Extension.objects.filter(test_drive_id=test_drive.pk, status=Extension.Status.PENDING):
+        if done is None or stale.pk != done.pk:
+            _extension_charge(stale)
     if done is None:
         done = _extend(test_drive, member=member, hours=hours, request_key=request_key)
     if done.status == Extension.Status.PENDING:
@@ -195,6 +203,11 @@ def _extend(td: TestDrive, *, member: Member, hours: int, request_key: uuid.UUID
             return done  # a concurrent double click got here first
         if refusal := _refusal(locked, now=now):
             raise ExtensionRefused(refusal)
+        if locked.extensions.filter(status=Extension.Status.PENDING).exists():
+            # No extension on top of one whose payment may still fail: its undo would take both.
+            raise ExtensionRefused(
+                _("Your last extension is still being paid. Please try again in a moment.")
+            )
         assert locked.due_back_at is not None
         due_before, due_after = locked.due_back_at, locked.due_back_at + timedelta(hours=hours)
         latest, next_at = _latest_due(locked)

@@ -10,6 +10,7 @@ import pytest
 from fleet.models import VehicleHold
 from testdrives.errors import ExtensionRefused, IdempotencyKeyReused, PaymentFailed
 from testdrives.models import Extension, Payment, PaymentPurpose, PaymentStatus, State, TestDrive
+from testdrives.services import extend as extend_module
 from testdrives.services.booking import testdrive_book
 from testdrives.services.extend import testdrive_extend, testdrive_extend_options
 from testdrives.services.lifecycle import late_fee_for
@@ -175,3 +176,24 @@ def test_a_swapped_car_is_extended_from_the_first_cars_due_time(driving, store, 
     assert extend(swap, settings.TESTDRIVE_EXTEND_MAX_HOURS).due_after == DUE + timedelta(hours=24)
     with pytest.raises(ExtensionRefused):
         extend(swap, 1)
+
+
+def test_an_extension_whose_charge_never_came_back_is_settled_by_the_next_request(driving, monkeypatch):
+    monkeypatch.setattr(extend_module, "_extension_charge", lambda extension: None)  # the crash
+    stale = extend(driving, 2)
+    assert stale.status == Extension.Status.PENDING
+    monkeypatch.undo()
+
+    later = extend(driving, 3)
+
+    stale.refresh_from_db()
+    assert stale.status == Extension.Status.DONE
+    assert stale.payment.status == PaymentStatus.PAID
+    assert later.status == Extension.Status.DONE
+    driving.refresh_from_db()
+    assert driving.due_back_at == DUE + timedelta(hours=5)
+
+
+def test_it_refuses_more_hours_than_the_cap_before_any_arithmetic(driving):
+    with pytest.raises(ExtensionRefused, match="at most"):
+        extend(driving, 10**9)
