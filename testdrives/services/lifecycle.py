@@ -115,7 +115,8 @@ def testdrive_check_in(*, kiosk: Kiosk, pickup_code: str) -> TestDrive:
             raise TransitionRefused(_("Your pickup window has ended. Please book again."))
         if testdrive_fee_pending(test_drive=td) is not None:
             raise PaymentFailed(_("The test-drive fee is not paid yet. Please pay it in the app first."))
-        if (first_car := td.swap_of) is not None and first_car.state in (State.ON_DRIVE, State.OVERDUE):
+        # A swap's car is handed over only once the first car is back (bought on the road, it is not).
+        if (first_car := td.swap_of) is not None and first_car.returned_at is None:
             raise TransitionRefused(
                 _("First return the car you are driving: tap Return a car and enter its return code.")
             )
