@@ -107,7 +107,10 @@ class TestDriveExtendOptionsApi(MemberApi):
             help_text="Why it cannot be extended (further), in words; empty if it can."
         )
         latest_due_back_at = serializers.DateTimeField(allow_null=True, source="latest")
-        next_booking_at = serializers.DateTimeField(allow_null=True)
+        next_booking_at = serializers.DateTimeField(
+            allow_null=True,
+            help_text="When the car's next booking starts, if that is what limits the extension.",
+        )
         hours = inline_serializer(
             "ExtendOption",
             {

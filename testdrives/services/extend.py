@@ -113,7 +113,7 @@ def _refusal(td: TestDrive, *, now: datetime) -> str:
 
 def _latest_due(td: TestDrive) -> tuple[datetime, datetime | None]:
     """The latest due time the cap and the car's calendar allow, and when the car's next booking
-    starts (None: no booking in the way)."""
+    starts when that is what limits it (None: the cap does)."""
     first_due = testdrive_first_due(test_drive=td)
     assert first_due is not None and td.due_back_at is not None
     cap = first_due + timedelta(hours=settings.TESTDRIVE_EXTEND_MAX_HOURS)
@@ -127,9 +127,9 @@ def _latest_due(td: TestDrive) -> tuple[datetime, datetime | None]:
         .order_by("starts_at")
         .first()
     )
-    if next_hold is None:
+    if next_hold is None or next_hold.starts_at - turnaround >= cap:
         return cap, None
-    return min(cap, next_hold.starts_at - turnaround), next_hold.starts_at
+    return next_hold.starts_at - turnaround, next_hold.starts_at
 
 
 def _limit_reason(latest: datetime, next_at: datetime | None) -> str:
