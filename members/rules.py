@@ -71,17 +71,22 @@ class DriveRecord:
     """One test drive of a member, as far as the quotas care.
 
     ``started_at``: when the car left the delivery bay; ``no_show_at``: when a missed slot ended;
-    ``is_active``: booked or on the road, not yet finished (scheduled through overdue).
+    ``is_active``: booked or on the road, not yet finished (scheduled through overdue);
+    ``is_swap``: the second car of one drive (a swap): it uses up its model, but the drive was
+    counted once, with its first car, in the rolling quota.
     """
 
     car_model_id: int
     started_at: datetime | None = None
     no_show_at: datetime | None = None
     is_active: bool = False
+    is_swap: bool = False
 
     @property
     def counted_at(self) -> datetime | None:
         """When the drive started counting against the rolling quota, if it does."""
+        if self.is_swap:
+            return None
         return self.started_at or self.no_show_at
 
 

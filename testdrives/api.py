@@ -79,9 +79,12 @@ class SlotOutputSerializer(serializers.Serializer):
 
 class TransitionOutputSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    event = serializers.CharField(help_text='"booked", "paid", or the state entered.')
+    event = serializers.CharField(
+        help_text='"booked", "paid", "extended", "swap_booked", or the state entered.'
+    )
     to = serializers.CharField(
-        allow_null=True, help_text="The state entered (one of `state`'s values); null for booked and paid."
+        allow_null=True,
+        help_text="The state entered (one of `state`'s values); null for booked, paid, extended and swap_booked.",
     )
     # An output key: DRF takes declared fields off the class, so Field.label is not replaced.
     label = serializers.CharField()  # type: ignore[assignment]
@@ -104,6 +107,11 @@ class TestDriveOutputSerializer(serializers.Serializer):
     fee_cny = serializers.IntegerField()
     fee_paid = serializers.BooleanField(source="fee_is_paid")
     late_fee_cny = serializers.IntegerField()
+    swap_of = serializers.IntegerField(
+        source="swap_of_id",
+        allow_null=True,
+        help_text="For a swapped car: the booking of the car it replaced.",
+    )
 
 
 class TestDriveDetailOutputSerializer(TestDriveOutputSerializer):

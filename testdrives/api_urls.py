@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testdrives import api
+from testdrives import api, api_changes
 
 urlpatterns = [
     path("testdrives/slots/", api.SlotListApi.as_view(), name="api-testdrive-slots"),
@@ -13,6 +13,13 @@ urlpatterns = [
         api.TestDriveRescheduleApi.as_view(),
         name="api-testdrive-reschedule",
     ),
+    path("testdrives/<int:pk>/extend/", api_changes.TestDriveExtendApi.as_view(), name="api-testdrive-extend"),
+    path(
+        "testdrives/<int:pk>/extend/options/",
+        api_changes.TestDriveExtendOptionsApi.as_view(),
+        name="api-testdrive-extend-options",
+    ),
+    path("testdrives/<int:pk>/swap/", api_changes.TestDriveSwapApi.as_view(), name="api-testdrive-swap"),
     path("testdrives/<int:pk>/purchase/", api.TestDrivePurchaseApi.as_view(), name="api-testdrive-purchase"),
     path("me/eligibility/", api.EligibilityApi.as_view(), name="api-me-eligibility"),
     path("kiosk/check-in/", api.KioskCheckInApi.as_view(), name="api-kiosk-check-in"),

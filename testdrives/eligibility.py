@@ -40,7 +40,8 @@ def member_drive_history(*, member: Member, excluding: int | None = None) -> lis
     """Every test drive of the member that the quota rules count. The one source of history.
 
     Test-drive bookings (started, missed, or booked and not yet finished; cancelled ones do not
-    count) plus the drives staff recorded by hand (``RecordedDrive``). Two queries. ``excluding``:
+    count; a swap's second car counts with its first) plus the drives staff recorded by hand
+    (``RecordedDrive``). Two queries. ``excluding``:
     a booking left out (the one being moved to another time: it does not compete with itself).
     """
     booked = [
@@ -49,11 +50,12 @@ def member_drive_history(*, member: Member, excluding: int | None = None) -> lis
             started_at=td.departed_at,
             no_show_at=td.slot_end if td.state == State.NO_SHOW else None,
             is_active=td.state in ACTIVE,
+            is_swap=td.swap_of_id is not None,
         )
         for td in TestDrive.objects.filter(member=member)
         .exclude(state=State.CANCELLED)
         .exclude(pk=excluding)
-        .only("car_model_id", "departed_at", "slot_end", "state")
+        .only("car_model_id", "departed_at", "slot_end", "state", "swap_of_id")
     ]
     return booked + member_recorded_drives(member=member)
 

@@ -65,3 +65,20 @@ class IdempotencyKeyReused(ApplicationError):
     default_message = _(
         "This request key was already used for a different booking. Send a new key for a new booking."
     )
+
+
+class ExtensionRefused(ApplicationError):
+    """The drive cannot be kept longer (its state, the cap, or the car's next booking);
+    ``extra["latest_due_back_at"]``: the latest due-back time still possible, when there is one."""
+
+    status_code = 409
+    code = "extension_refused"
+    default_message = _("This test drive cannot be extended.")
+
+
+class SwapRefused(ApplicationError):
+    """The car cannot be swapped now (its state, a swap already made, or the same model)."""
+
+    status_code = 409
+    code = "swap_refused"
+    default_message = _("This car cannot be swapped.")

@@ -39,6 +39,7 @@ from testdrives.services.lifecycle import (
     testdrive_return,
 )
 from testdrives.services.operator import face_pickup_operator_call
+from testdrives.services.swap import testdrive_swap_pending
 from vendingstore.api_errors import ApplicationError
 from vendingstore.htmx import HtmxHttpRequest, render_varying, wants_fragment
 from vendingstore.uploads import burst_read, limits
@@ -222,5 +223,7 @@ def return_car(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
         except ApplicationError as error:
             form.add_error(None, str(error.message))
         else:
-            return render(request, "testdrives/kiosk/returned.html", {"td": td, "kiosk": kiosk})
+            # A swap booked from the phone continues here: the next car is picked up in this visit.
+            swap = testdrive_swap_pending(test_drive=td)
+            return render(request, "testdrives/kiosk/returned.html", {"td": td, "kiosk": kiosk, "swap": swap})
     return render(request, "testdrives/kiosk/return.html", {"form": form, "kiosk": kiosk})

@@ -95,6 +95,17 @@ class TestDrive(ConcurrentTransitionMixin, models.Model):
     return_code = models.CharField(_("return code"), max_length=12, unique=True, null=True, blank=True)
     # A booking made twice by a double click or a retried request is the same booking.
     request_key = models.UUIDField(null=True, blank=True, editable=False)
+    # The drive this one continues in another car (docs/EXTEND-AND-SWAP.md): picked up at the kiosk
+    # right after the first car's return, due back when the first one was. One live swap per
+    # drive (``testdrive_one_swap_per_drive``).
+    swap_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="swaps",
+        verbose_name=_("swapped from"),
+    )
 
     fee_cny = models.PositiveIntegerField(_("test-drive fee (CNY)"), default=0)
     late_fee_cny = models.PositiveIntegerField(_("late fee (CNY)"), default=0)
@@ -118,6 +129,13 @@ class TestDrive(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("test drives")
         constraints = [
             models.UniqueConstraint(fields=["member", "request_key"], name="testdrive_request_once"),
+            # One swap per drive; a swap cancelled before its pickup may be asked for again.
+            models.UniqueConstraint(
+                fields=["swap_of"],
+                condition=Q(swap_of__isnull=False) & ~Q(state="cancelled"),
+                name="testdrive_one_swap_per_drive",
+            ),
+            models.CheckConstraint(condition=~Q(swap_of=F("pk")), name="testdrive_swap_not_itself"),
             models.CheckConstraint(condition=Q(slot_end__gt=F("slot_start")), name="testdrive_slot_positive"),
             models.CheckConstraint(
                 condition=Q(returned_at__isnull=True) | Q(returned_at__gte=F("departed_at")),
@@ -259,6 +277,7 @@ LATE_FEE_COUNTED = [PaymentStatus.PENDING, PaymentStatus.PAID, PaymentStatus.FAI
 class PaymentPurpose(models.TextChoices):
     TEST_DRIVE_FEE = "fee", _("Test-drive fee")
     LATE_FEE = "late_fee", _("Late fee")
+    EXTENSION = "extension", _("Extension fee")
     PURCHASE = "purchase", _("Purchase")
 
 
@@ -290,6 +309,48 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.amount_cny} CNY {self.status}"
+
+
+class Extension(models.Model):
+    """The member kept the car longer: the due-back time moved from ``due_before`` to ``due_after``
+    and the car's hold with it. ``fee_cny`` is charged through ``payment``; an extension whose
+    payment failed is undone (``status`` failed) and no longer counts."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting payment")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Payment failed: not extended")
+
+    test_drive = models.ForeignKey(TestDrive, on_delete=models.PROTECT, related_name="extensions")
+    # A double click or a retried request is the same extension.
+    request_key = models.UUIDField(editable=False)
+    hours = models.PositiveSmallIntegerField(_("hours"))
+    due_before = models.DateTimeField(_("due back before"))
+    due_after = models.DateTimeField(_("due back after"))
+    # Where the car's hold ended before, to put it back if the payment fails.
+    hold_ended_before = models.DateTimeField(editable=False)
+    fee_cny = models.PositiveIntegerField(_("fee (CNY)"), default=0)
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="extension"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        constraints = [
+            models.UniqueConstraint(fields=["test_drive", "request_key"], name="extension_request_once"),
+            models.CheckConstraint(condition=Q(due_after__gt=F("due_before")), name="extension_moves_later"),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="extension_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(fee_cny=0) | Q(payment__isnull=False), name="extension_fee_has_payment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.test_drive_id} +{self.hours} h ({self.status})"
 
 
 class PurchaseMethod(models.TextChoices):

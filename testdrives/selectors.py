@@ -17,6 +17,7 @@ from fleet.selectors import vehicle_list_promisable
 from members.models import Member
 from testdrives.models import (
     ACTIVE,
+    Extension,
     Notification,
     Payment,
     PaymentPurpose,
@@ -26,6 +27,7 @@ from testdrives.models import (
     TestDrive,
 )
 from testdrives.notify import notification_text
+from vendingstore.formatting import moment_format
 
 _BOOKED = gettext_lazy("Booked")
 _PAID_LABELS = {
@@ -238,7 +240,8 @@ def testdrive_timeline(*, test_drive: TestDrive) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class JourneyEvent:
-    """One row of the member's timeline: ``event`` is "booked", "paid" or the state entered."""
+    """One row of the member's timeline: ``event`` is "booked", "paid", "extended", "swap_booked"
+    or the state entered."""
 
     at: datetime
     event: str
@@ -268,6 +271,7 @@ def testdrive_journey(*, test_drive: TestDrive) -> list[JourneyEvent]:
         for p in paid
         if p.settled_at is not None  # the filter above; said again for the type checker
     ]
+    events += _changes_journey(test_drive)
     seen: set[str] = set()
     for step in testdrive_timeline(test_drive=test_drive):
         if step["to"] in seen:
@@ -275,6 +279,27 @@ def testdrive_journey(*, test_drive: TestDrive) -> list[JourneyEvent]:
         seen.add(step["to"])
         events.append(JourneyEvent(at=step["at"], event=step["to"], label=str(step["to_label"])))
     return sorted(events, key=lambda e: e.at)
+
+
+_EXTENDED = gettext_lazy("Extended: due back at %(due)s")
+_SWAP_BOOKED = gettext_lazy("Swap booked: %(car)s")
+
+
+def _changes_journey(test_drive: TestDrive) -> list[JourneyEvent]:
+    """The drive's extensions that stand and its swap (docs/EXTEND-AND-SWAP.md): two queries."""
+    extended = [
+        JourneyEvent(
+            at=e.created_at, event="extended", label=str(_EXTENDED % {"due": moment_format(e.due_after)})
+        )
+        for e in test_drive.extensions.filter(status=Extension.Status.DONE)
+    ]
+    swaps = [
+        JourneyEvent(
+            at=s.created_at, event="swap_booked", label=str(_SWAP_BOOKED % {"car": s.car_model.display_name})
+        )
+        for s in test_drive.swaps.exclude(state=State.CANCELLED).select_related("car_model")
+    ]
+    return extended + swaps
 
 
 def testdrive_fee_pending(*, test_drive: TestDrive) -> Payment | None:

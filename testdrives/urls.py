@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testdrives import views
+from testdrives import views, views_changes
 
 app_name = "testdrives"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("drives/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
     path("drives/<int:pk>/pay/", views.pay, name="pay"),
     path("drives/<int:pk>/buy/", views.buy, name="buy"),
+    path("drives/<int:pk>/extend/", views_changes.extend, name="extend"),
+    path("drives/<int:pk>/swap/", views_changes.swap, name="swap"),
 ]

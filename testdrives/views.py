@@ -49,6 +49,7 @@ from testdrives.services.purchase import (
     testdrive_purchase,
 )
 from testdrives.services.reschedule import testdrive_reschedule
+from testdrives.views_changes import drive_change_context
 from vendingstore.api_errors import ApplicationError
 from vendingstore.htmx import HtmxHttpRequest, render_varying, wants_fragment
 
@@ -261,6 +262,7 @@ def detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
         "can_buy": testdrive_buyable(test_drive=td, at=timezone.now()),
         "buy_until": testdrive_buy_until(test_drive=td),
         "now": timezone.now(),
+        **drive_change_context(test_drive=td),
     }
     return render(request, "testdrives/detail.html", context)
 

@@ -30,6 +30,7 @@ from testdrives.admin.filters import IdentityMethodFilter, SlotPeriodFilter
 from testdrives.admin.steps import STEPS, Step, steps_for
 from testdrives.codes import code_normalize
 from testdrives.models import (
+    Extension,
     Notification,
     Payment,
     PurchaseOrder,
@@ -87,6 +88,13 @@ class ReturnPhotoInline(ReadOnlyInline):
             obj.image.url,
             obj.image.url,
         )
+
+
+class ExtensionInline(ReadOnlyInline):
+    """Each time the member kept the car longer (docs/EXTEND-AND-SWAP.md)."""
+
+    model = Extension
+    fields = ["hours", "due_before", "due_after", "fee_cny", "status", "created_at"]
 
 
 class NotificationInline(ReadOnlyInline):
@@ -212,11 +220,22 @@ class TestDriveAdmin(ReadOnlyAdmin):
         "vehicle__vin",
     ]
     search_help_text = _("Pickup or return code, member name, e-mail or mobile, or VIN.")
-    inlines = [PaymentInline, PurchaseOrderInline, ReturnPhotoInline, NotificationInline]
+    inlines = [PaymentInline, ExtensionInline, PurchaseOrderInline, ReturnPhotoInline, NotificationInline]
     fieldsets = [
         (
             None,
-            {"fields": ["pickup_code", "state", "member_contact", "store", "car_model", "paint", "vehicle"]},
+            {
+                "fields": [
+                    "pickup_code",
+                    "state",
+                    "member_contact",
+                    "store",
+                    "car_model",
+                    "paint",
+                    "vehicle",
+                    "swap_of",
+                ]
+            },
         ),
         (
             pgettext_lazy("test drive", "Pickup"),

@@ -116,6 +116,11 @@ def testdrive_check_in(*, kiosk: Kiosk, pickup_code: str) -> TestDrive:
             raise TransitionRefused(_("Your pickup window has ended. Please book again."))
         if testdrive_fee_pending(test_drive=td) is not None:
             raise PaymentFailed(_("The test-drive fee is not paid yet. Please pay it in the app first."))
+        # A swap's car is handed over only once the first car is back (bought on the road, it is not).
+        if (first_car := td.swap_of) is not None and first_car.returned_at is None:
+            raise TransitionRefused(
+                _("First return the car you are driving: tap Return a car and enter its return code.")
+            )
         td.check_in(description=f"kiosk {kiosk.pk}")
         td.save()
         dispatch_prefetch(test_drive_id=td.pk)
@@ -229,13 +234,16 @@ def testdrive_dispatch_retry(*, test_drive: TestDrive | int, by: User) -> TestDr
 
 
 def testdrive_depart(*, test_drive: TestDrive | int, by: User | None = None) -> TestDrive:
-    """The gate opened and the car left the delivery bay: the drive's clock starts now."""
+    """The gate opened and the car left the delivery bay: the drive's clock starts now. A swapped
+    car keeps the due-back time of the car it replaced (the three days do not restart)."""
     now = timezone.now()
 
     def transition(td: TestDrive) -> None:
         td.depart(by=by, description="gate opened")
         td.departed_at = now
         td.due_back_at = now + timedelta(hours=settings.TEST_DRIVE_HOURS)
+        if td.swap_of is not None and td.swap_of.due_back_at is not None:
+            td.due_back_at = td.swap_of.due_back_at
         td.return_code = code_new()
         td.odometer_out_km = td.vehicle.odometer_km
         td.energy_out_pct = td.vehicle.energy_level_pct

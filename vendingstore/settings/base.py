@@ -481,6 +481,11 @@ TESTDRIVE_DUE_SOON_HOURS = env.int("TESTDRIVE_DUE_SOON_HOURS", default=3)
 # The member may still buy the car this long after bringing it back, whether or not staff have
 # reviewed the return yet (at the price of the day they buy).
 TESTDRIVE_BUY_AFTER_RETURN_DAYS = env.int("TESTDRIVE_BUY_AFTER_RETURN_DAYS", default=7)
+# A drive on the road may be extended, while the car's next booking allows, to at most this many
+# hours past its first due-back time (docs/EXTEND-AND-SWAP.md).
+TESTDRIVE_EXTEND_MAX_HOURS = env.int("TESTDRIVE_EXTEND_MAX_HOURS", default=24)
+# Charged per started day of extra time past the first due-back time (0: extensions are free).
+TESTDRIVE_EXTEND_FEE_PER_DAY_CNY = env.int("TESTDRIVE_EXTEND_FEE_PER_DAY_CNY", default=99)
 # Failed face checks (no match, liveness) per booking before it locks for staff (NIST SP 800-63B).
 TESTDRIVE_FACE_ATTEMPTS_MAX = env.int("TESTDRIVE_FACE_ATTEMPTS_MAX", default=5)
 
