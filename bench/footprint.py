@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -111,6 +112,8 @@ def measure_web(app_dir: Path, env: dict[str, str]) -> dict:
             try:
                 urllib.request.urlopen(f"{base}/healthz", timeout=2).read()
                 break
+            except urllib.error.HTTPError:
+                break  # it answers (healthz may say 503: no Celery worker is running)
             except OSError:
                 time.sleep(0.25)
         worker = psutil.Process(server.pid).children()[0].pid
@@ -245,11 +248,13 @@ def main() -> None:
         )
         print(f"  (migrated in {time.monotonic() - started:.0f} s)")
         result["web"] = web = measure_web(app_dir, env)
+        print(f"  ({time.monotonic() - started:.0f} s so far)")
         print(
             f"  web (gunicorn, 1 sync worker): master {web['master_mb']} MB; worker {web['worker_started_mb']} MB "
             f"started, {web['worker_after_requests_mb']} MB after the catalogue; mapped: {web['worker_libraries'] or 'none'}"
         )
         result["worker"] = worker = measure_worker(app_dir, env)
+        print(f"  ({time.monotonic() - started:.0f} s so far)")
         print(
             f"  worker (celery prefork, 1 child): parent {worker['parent_mb']} MB, child {worker['child_mb']} MB "
             f"ready; child mapped: {worker['child_libraries'] or 'none'}"
