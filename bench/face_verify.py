@@ -16,7 +16,8 @@ files: same identity = genuine, different = impostor):
   both see the same machine load. Liveness is timed apart, below.
 - **naive**: ``DeepFace.verify(a, b, model_name="Dlib", detector_backend="dlib")`` with deepface's
   own defaults otherwise, on a random sample of pairs (fixed seed, half genuine, half impostor);
-  ours is also reported on exactly that sample.
+  ours is also reported on exactly that sample. deepface imports no PyTorch for it (its Dlib
+  model and detector do not depend on a backend), so it runs in the store's torch-free .venv.
 - **liveness**: ``check_antispoof`` on every labelled photo and the spoof samples, on its own.
 
 Both paths are warm: models are loaded, and one untimed call made, before the clock starts. Each
@@ -182,7 +183,7 @@ def run_naive(faces: Path, pairs: list[Pair]) -> dict:
 def run_liveness(files: list[Path]) -> dict:
     from biometrics.engine import FaceRefused, check_antispoof
 
-    check_antispoof(files[0])  # untimed: loads PyTorch and MiniFASNet
+    check_antispoof(files[0])  # untimed: loads MiniFASNet (ONNX, onnxruntime)
     times, verdicts = [], {}
     for file in files:
         start = time.perf_counter()

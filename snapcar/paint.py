@@ -4,11 +4,11 @@ Lab separates lightness (L) from colour (a, b), so "how colourful" is one number
 sqrt(a² + b²). Strong colours are named by the hue of the colourful body pixels. White, silver
 and black have almost no chroma and differ only in lightness, which reflections of sky and road
 shift a lot: those answers are given with a low confidence and the customer is asked to confirm.
+OpenCV is imported when a photo is analysed, not when a web process starts.
 """
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +73,8 @@ class PaintReading:
 
 def paint_read(rgb: np.ndarray) -> PaintReading:
     """Read the body colour of the car filling ``rgb`` (the car's region, uint8 H×W×3)."""
+    import cv2
+
     region = _shrink(rgb)
     lab = cv2.cvtColor(region.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
     pixels = lab[_body_mask(region)]
@@ -86,6 +88,8 @@ def paint_read(rgb: np.ndarray) -> PaintReading:
 
 
 def _shrink(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
     h, w = rgb.shape[:2]
     scale = min(1.0, WORK_SIDE / max(h, w))
     if scale == 1.0:
@@ -99,6 +103,8 @@ def _body_mask(region: np.ndarray) -> np.ndarray:
     GrabCut separates the car from the background inside its box. Windows and tyres are then
     dropped by position: the body panels are the middle band of a car's height.
     """
+    import cv2
+
     h, w = region.shape[:2]
     mask = np.zeros((h, w), np.uint8)
     if h >= 20 and w >= 20:
@@ -169,6 +175,8 @@ def _triple(lab: np.ndarray) -> tuple[float, float, float]:
 
 
 def hex_to_lab(hex_colour: str) -> tuple[float, float, float]:
+    import cv2
+
     rgb = np.array([[[int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]]], np.float32) / 255.0
     return _triple(cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)[0, 0])
 

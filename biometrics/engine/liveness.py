@@ -2,19 +2,18 @@
 
 Two independent checks; a failure asks the customer to try again, it is not a verdict.
 
-1. ``check_antispoof``: deepface's MiniFASNet (PyTorch, CPU) on one frame. Catches a printed
+1. ``check_antispoof``: deepface's MiniFASNet on one frame (exported to ONNX at set-up and run
+   with onnxruntime, ``antispoof.py``; no PyTorch at run time). Catches a printed
    photo or a phone/tablet screen held to the camera, from texture, moiré and frame edges.
    It does not stop a good mask, a high-quality large print in good light, or a replay whose
    border stays outside the frame; it also rejects some real faces (one real press photo in
-   DESIGN.md's trial). Unavailable, never crashing, when its weights are not on disk.
+   DESIGN.md's trial). Unavailable, never crashing, when its networks were not exported here.
 2. ``check_challenge``: a short burst of frames in which the customer blinks or turns the head,
    measured with dlib's 68 landmarks, and the same identity throughout. Stops a still photo and a
    face swapped mid-burst. It does not stop a video replay of the member blinking or turning, nor
    a cut-out photo bent or tilted by hand to fake a turn: that is what check 1 is for.
 """
 
-import functools
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -22,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .antispoof import antispoof_model
 from .embedding import Embedding, Frame, compare, frame_of
 from .faces import mean_eye_aspect_ratio, yaw_ratio
 from .images import ImageInput
@@ -78,15 +78,13 @@ class ChallengeResult:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-@functools.cache
 def _fasnet() -> Any:
-    from deepface.modules import modeling
-
-    return modeling.build_model(task="spoofing", model_name="Fasnet")
+    """The anti-spoofing networks, loaded once per process (an object with deepface's ``analyze``)."""
+    return antispoof_model()
 
 
 def check_antispoof(image: ImageInput | Frame) -> AntiSpoofResult:
-    """MiniFASNet on the one face of ``image``; UNAVAILABLE without weights or PyTorch.
+    """MiniFASNet on the one face of ``image``; UNAVAILABLE when its networks were never exported.
 
     Raises FaceRefused when the image fails the face count or size checks.
     """
@@ -95,14 +93,11 @@ def check_antispoof(image: ImageInput | Frame) -> AntiSpoofResult:
     frame = frame_of(image)
     try:
         model = _fasnet()
-    except (ImportError, ValueError):  # deepface raises ValueError when torch is missing
+    except (ImportError, OSError):  # onnxruntime absent, or a file removed since the check
         return AntiSpoofResult(AntiSpoofStatus.UNAVAILABLE)
     left, top, right, bottom = frame.face.box
     bgr = np.ascontiguousarray(frame.rgb[:, :, ::-1])
-    with warnings.catch_warnings():
-        # deepface calls softmax without dim=; PyTorch warns on every call, the result is right.
-        warnings.filterwarnings("ignore", "Implicit dimension choice for softmax", UserWarning)
-        is_real, score = model.analyze(img=bgr, facial_area=(left, top, right - left, bottom - top))
+    is_real, score = model.analyze(bgr, (left, top, right - left, bottom - top))
     return AntiSpoofResult(AntiSpoofStatus.REAL if is_real else AntiSpoofStatus.FAKE, float(score))
 
 

@@ -2,8 +2,10 @@
 
 deepface looks for every weight file in ``$DEEPFACE_HOME/.deepface/weights/`` and downloads the
 missing ones from the internet; our machines have no internet. The Dlib face model and dlib's
-landmark predictors ship in the ``face_recognition_models`` package, and the MiniFASNet
-anti-spoofing weights are copied from a directory named by a setting when it exists.
+landmark predictors ship in the ``face_recognition_models`` package. The MiniFASNet anti-spoofing
+networks are exported to ONNX at set-up (``manage.py biometrics_export_antispoof``, with PyTorch in
+the set-up virtualenv) from the PyTorch weights in a directory named by a setting, into the same
+folder; the store only reads the ONNX files.
 """
 
 import importlib.util
@@ -14,6 +16,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from biometrics.antispoof_export import NETWORKS
+
 # Files of face_recognition_models that deepface's Dlib model and detector, and our landmark
 # checks, load by these exact names.
 RECOGNITION_FILES = (
@@ -21,8 +25,11 @@ RECOGNITION_FILES = (
     "shape_predictor_5_face_landmarks.dat",
     "shape_predictor_68_face_landmarks.dat",
 )
-# deepface's Fasnet loads these by name; no package ships them.
-ANTISPOOF_FILES = ("2.7_80x80_MiniFASNetV2.pth", "4_0_0_80x80_MiniFASNetV1SE.pth")
+# MiniFASNet's PyTorch weights, by the names deepface gives them; no package ships them. Read from
+# BIOMETRICS_ANTISPOOF_WEIGHTS_DIR by the set-up step only.
+ANTISPOOF_FILES = tuple(pth for pth, _onnx, _class in NETWORKS)
+# What the store loads: the same networks as ONNX, exported at set-up into weights_dir().
+ANTISPOOF_ONNX_FILES = tuple(onnx for _pth, onnx, _class in NETWORKS)
 
 
 class WeightsMissing(RuntimeError):
@@ -89,19 +96,20 @@ def ensure_recognition_weights() -> Path:
     return target_dir
 
 
-def ensure_antispoof_weights() -> bool:
-    """Copy the anti-spoofing weights into place when available; True when both files are there.
+def antispoof_onnx_paths() -> list[Path]:
+    """The exported MiniFASNet networks, in the order their answers are summed."""
+    return [weights_dir() / name for name in ANTISPOOF_ONNX_FILES]
 
-    False means anti-spoofing is unavailable here (no weights in the settings' directory and none
-    left by an earlier run); callers report that instead of letting deepface download them.
+
+def ensure_antispoof_weights() -> bool:
+    """True when the anti-spoofing networks were exported to ONNX here (at set-up).
+
+    False means anti-spoofing is unavailable here (no PyTorch weights to export them from, or the
+    set-up step never ran); callers report that instead of letting deepface download anything.
+    Nothing is converted here: exporting needs PyTorch, which only the set-up virtualenv has.
     """
     point_deepface_home()
-    target_dir = weights_dir()
-    source_dir = Path(settings.BIOMETRICS_ANTISPOOF_WEIGHTS_DIR)
-    for name in ANTISPOOF_FILES:
-        if not (target_dir / name).is_file() and (source_dir / name).is_file():
-            _copy_into_place(source_dir / name, target_dir / name)
-    return all((target_dir / name).is_file() for name in ANTISPOOF_FILES)
+    return all(path.is_file() for path in antispoof_onnx_paths())
 
 
 def landmarks_68_path() -> Path:

@@ -8,6 +8,7 @@ from PIL import Image
 from biometrics.engine import AntiSpoofStatus, check_antispoof
 from biometrics.engine.weights import (
     ANTISPOOF_FILES,
+    ANTISPOOF_ONNX_FILES,
     RECOGNITION_FILES,
     ensure_antispoof_weights,
     ensure_recognition_weights,
@@ -55,15 +56,21 @@ def test_anti_spoofing_is_unavailable_without_its_weights(empty_home, settings, 
     assert check_antispoof(Image.new("RGB", (64, 64))).status == AntiSpoofStatus.UNAVAILABLE
 
 
-def test_it_copies_the_anti_spoofing_weights_from_the_settings_folder(empty_home, settings, tmp_path) -> None:
+def test_anti_spoofing_needs_the_exported_networks_not_the_pytorch_weights(
+    empty_home, settings, tmp_path
+) -> None:
     source = tmp_path / "antispoof"
     source.mkdir()
     for name in ANTISPOOF_FILES:
         (source / name).write_bytes(b"weights")
     settings.BIOMETRICS_ANTISPOOF_WEIGHTS_DIR = source
 
+    assert ensure_antispoof_weights() is False  # PyTorch weights alone: exported at set-up only
+    empty_home.mkdir(parents=True)
+    for name in ANTISPOOF_ONNX_FILES:
+        (empty_home / name).write_bytes(b"onnx")
     assert ensure_antispoof_weights() is True
-    assert (empty_home / ANTISPOOF_FILES[0]).read_bytes() == b"weights"
+    assert not any((empty_home / name).exists() for name in ANTISPOOF_FILES)
 
 
 @needs_faces

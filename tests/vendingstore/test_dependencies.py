@@ -157,10 +157,13 @@ def test_only_the_settings_may_read_the_tower_protocol_from_vendingstore() -> No
 
 # Project imports that may stay inside a function, each for a reason other than a cycle: an app's
 # ready() (Django's place for start-up wiring) and modules that load heavy libraries (OpenCV,
-# onnxruntime, torch) only in the processes and steps that need them.
+# onnxruntime) only in the processes that need them. (Third-party heavy imports inside functions,
+# e.g. cv2 in snapcar.paint, need no entry: tests/vendingstore/test_footprint.py checks that a web
+# process starts without them.)
 HEAVY_ON_DEMAND = {
+    # The Celery task registry imports snapcar.services in every process; the image model only
+    # loads in the worker that indexes a photo.
     ("snapcar.services", "snapcar.analysis"),
-    ("snapcar.model_file", "snapcar.network"),
 }
 
 

@@ -422,11 +422,14 @@ BIOMETRICS_DETECTOR = env.str("BIOMETRICS_DETECTOR", default="dlib")
 # calibrated default for the model in force (set it only together with BIOMETRICS_MODEL).
 BIOMETRICS_THRESHOLD = env.float("BIOMETRICS_THRESHOLD", default=None)
 BIOMETRICS_DEEPFACE_HOME = env.path("BIOMETRICS_DEEPFACE_HOME", default=VAR_DIR / "deepface")
-# The MiniFASNet anti-spoofing weights, copied into place when present; absent: liveness reports
-# anti-spoofing "unavailable" and relies on the active challenge.
+# The MiniFASNet anti-spoofing PyTorch weights, exported to ONNX at set-up (into the folder above)
+# when present; absent: liveness reports anti-spoofing "unavailable" and relies on the challenge.
 BIOMETRICS_ANTISPOOF_WEIGHTS_DIR = env.path(
     "FACE_ANTISPOOF_WEIGHTS_DIR", default=SHARED_DIR / "models" / "antispoof"
 )
+# The set-up virtualenv's Python (bin/lib.sh setup_export_python): the only environment with
+# PyTorch, used to export the image networks to ONNX (snap-a-car, anti-spoofing), never at run time.
+MODEL_EXPORT_PYTHON = env.path("MODEL_EXPORT_PYTHON", default=VAR_DIR / "export-venv" / "bin" / "python")
 # Face pickup: templates kept this long after the member's last test drive ends (then deleted),
 # the largest photo accepted, and whether the kiosk's blink/turn challenge is required.
 BIOMETRICS_RETENTION_DAYS = env.int("BIOMETRICS_RETENTION_DAYS", default=30)
