@@ -5,11 +5,13 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.test import Client
 from PIL import Image
 
 from fleet.models import CarPhoto
 from fleet.photos import carphoto_list_without_renditions, carphoto_renditions_make, rendition_name
+from fleet.tasks import carphoto_renditions_sweep
 from tests.factories import CarModelFactory, CarPhotoFactory, PaintFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +146,25 @@ def test_the_api_lists_the_copies(client: Client) -> None:
     assert body["photos"][0]["width"] == 800
     assert [r["width"] for r in body["photos"][0]["renditions"]] == [360, 720]
     assert body["photos"][0]["renditions"][0]["url"].endswith(".w360.webp")
+
+
+def test_the_command_prepares_every_photo_still_without_copies() -> None:
+    waiting = [photo_of(800, 500), photo_of(600, 400)]
+    out = io.StringIO()
+
+    call_command("photo_renditions", stdout=out)
+
+    assert "2 photos prepared" in out.getvalue()
+    assert all(CarPhoto.objects.get(pk=p.pk).width for p in waiting)
+    call_command("photo_renditions", stdout=out)
+    assert "0 photos prepared" in out.getvalue()
+
+
+@pytest.mark.usefixtures("eager_tasks")
+def test_the_sweep_queues_the_photos_whose_task_was_lost() -> None:
+    lost = photo_of(700, 400)  # saved without a commit: its on-commit task never left
+
+    assert carphoto_renditions_sweep.delay().get() == 1
+
+    assert CarPhoto.objects.get(pk=lost.pk).width == 700
+    assert carphoto_renditions_sweep.delay().get() == 0
