@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +12,6 @@ class FleetConfig(AppConfig):
         from fleet import receivers
 
         post_save.connect(receivers.carphoto_saved, sender="fleet.CarPhoto", dispatch_uid="fleet.carphoto_saved")
+        post_delete.connect(
+            receivers.carphoto_deleted, sender="fleet.CarPhoto", dispatch_uid="fleet.carphoto_deleted"
+        )

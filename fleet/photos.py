@@ -97,7 +97,17 @@ def carphoto_renditions_make(*, photo_id: int) -> bool:
     updated = CarPhoto.objects.filter(pk=photo_id, image=name).update(
         width=made.width, height=made.height, renditions_of=name
     )
+    if updated and photo.renditions_of:
+        renditions_delete(image_name=photo.renditions_of, storage=photo.image.storage)  # the replaced image's
     return bool(updated)
+
+
+def renditions_delete(*, image_name: str, storage: Storage) -> None:
+    """Remove the copies of ``image_name`` (those that exist)."""
+    for width in RENDITION_WIDTHS:
+        name = rendition_name(image_name, width)
+        if storage.exists(name):
+            storage.delete(name)
 
 
 def carphoto_list_without_renditions() -> QuerySet[CarPhoto]:

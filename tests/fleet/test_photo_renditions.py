@@ -168,3 +168,21 @@ def test_the_sweep_queues_the_photos_whose_task_was_lost() -> None:
 
     assert CarPhoto.objects.get(pk=lost.pk).width == 700
     assert carphoto_renditions_sweep.delay().get() == 0
+
+
+def test_a_replaced_or_deleted_photo_leaves_no_copies_behind(django_capture_on_commit_callbacks) -> None:
+    photo = photo_of(800, 500)
+    carphoto_renditions_make(photo_id=photo.pk)
+    photo.refresh_from_db()  # as the admin would load it
+    first = rendition_name(photo.image.name, 360)
+
+    photo.image.save("replaced.jpg", jpeg(900, 600))
+    carphoto_renditions_make(photo_id=photo.pk)
+    photo.refresh_from_db()
+    second = rendition_name(photo.image.name, 360)
+    assert not default_storage.exists(first)
+    assert default_storage.exists(second)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.delete()
+    assert not default_storage.exists(second)
