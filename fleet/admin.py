@@ -148,8 +148,8 @@ class PaintInline(admin.TabularInline):
 
 class CarPhotoInline(admin.TabularInline):
     model = CarPhoto
-    fields = ["thumbnail", "image", "paint", "caption", "position"]
-    readonly_fields = ["thumbnail"]
+    fields = ["thumbnail", "image", "paint", "caption", "position", "size"]
+    readonly_fields = ["thumbnail", "size"]
     extra = 0
 
     def get_formset(self, request: HttpRequest, obj: CarModel | None = None, **kwargs):
@@ -163,6 +163,15 @@ class CarPhotoInline(admin.TabularInline):
     @admin.display(description=_("preview"))
     def thumbnail(self, obj: CarPhoto) -> str:
         return thumbnail(obj)
+
+    @admin.display(description=_("size"))
+    def size(self, obj: CarPhoto) -> str:
+        # The smaller copies are made in the background after saving.
+        if obj.pk is None or not obj.image:
+            return ""
+        if obj.renditions_of != obj.image.name:
+            return str(_("being prepared"))
+        return f"{obj.width} × {obj.height} px" if obj.width else str(_("unreadable"))
 
 
 @admin.register(CarModel)
@@ -195,6 +204,20 @@ class CarModelAdmin(SelectRelatedAdmin):
                     ("energy_kwh_per_100km", "fuel_l_per_100km"),
                     "msrp_cny",
                 ]
+            },
+        ),
+        (
+            _("Size and charging"),
+            {
+                "description": _(
+                    "As the maker publishes them. Length, height and wheelbase also shape the drawing "
+                    "shown until photos are uploaded. Charging only for cars with a plug."
+                ),
+                "fields": [
+                    ("length_mm", "width_mm", "height_mm", "wheelbase_mm"),
+                    "boot_litres",
+                    ("charge_ac_kw", "charge_dc_kw", "charge_10_80_minutes"),
+                ],
             },
         ),
         (_("Description"), {"fields": ["description", "description_zh"]}),

@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class FleetConfig(AppConfig):
     name = "fleet"
     verbose_name = _("Fleet")
+
+    def ready(self) -> None:
+        # Imported here: receivers import models, which Django allows once the registry is ready.
+        from fleet import receivers
+
+        post_save.connect(receivers.carphoto_saved, sender="fleet.CarPhoto", dispatch_uid="fleet.carphoto_saved")
+        post_delete.connect(
+            receivers.carphoto_deleted, sender="fleet.CarPhoto", dispatch_uid="fleet.carphoto_deleted"
+        )

@@ -82,6 +82,31 @@ class CarModel(models.Model):
         _("fuel use (L/100 km)"), max_digits=4, decimal_places=1, null=True, blank=True
     )
     msrp_cny = models.PositiveIntegerField(_("MSRP (CNY)"))
+    # Size and boot as the maker publishes them; empty until staff enter them. The drawing of a
+    # model without photos takes its proportions from length, height and wheelbase.
+    length_mm = models.PositiveIntegerField(
+        _("length (mm)"), null=True, blank=True, validators=[MinValueValidator(2000), MaxValueValidator(7000)]
+    )
+    width_mm = models.PositiveIntegerField(
+        _("width (mm)"), null=True, blank=True, validators=[MinValueValidator(1200), MaxValueValidator(2600)]
+    )
+    height_mm = models.PositiveIntegerField(
+        _("height (mm)"), null=True, blank=True, validators=[MinValueValidator(1000), MaxValueValidator(2500)]
+    )
+    wheelbase_mm = models.PositiveIntegerField(
+        _("wheelbase (mm)"), null=True, blank=True, validators=[MinValueValidator(1500), MaxValueValidator(4500)]
+    )
+    boot_litres = models.PositiveIntegerField(
+        _("boot (litres)"), null=True, blank=True, help_text=_("Behind the rear seats, seats up.")
+    )
+    # Charging: only cars with a plug have these (the database refuses them on the others).
+    charge_ac_kw = models.DecimalField(
+        _("AC charging (kW)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    charge_dc_kw = models.PositiveIntegerField(_("DC fast charging, peak (kW)"), null=True, blank=True)
+    charge_10_80_minutes = models.PositiveSmallIntegerField(
+        _("DC charging 10–80 % (minutes)"), null=True, blank=True
+    )
     description = models.TextField(_("description"))
     description_zh = models.TextField(_("Chinese description"), blank=True)
     is_listed = models.BooleanField(_("listed in the catalogue"), default=True)
@@ -97,6 +122,17 @@ class CarModel(models.Model):
             models.CheckConstraint(
                 condition=~Q(powertrain__in=["bev", "phev", "erev"]) | Q(electric_range_km__isnull=False),
                 name="carmodel_plugin_has_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(powertrain__in=["bev", "phev", "erev"])
+                | Q(charge_ac_kw__isnull=True, charge_dc_kw__isnull=True, charge_10_80_minutes__isnull=True),
+                name="carmodel_charging_needs_a_plug",
+            ),
+            models.CheckConstraint(
+                condition=Q(wheelbase_mm__isnull=True)
+                | Q(length_mm__isnull=True)
+                | Q(wheelbase_mm__lt=F("length_mm")),
+                name="carmodel_wheelbase_within_length",
             ),
         ]
 
@@ -147,6 +183,13 @@ class CarPhoto(models.Model):
     caption = models.CharField(_("caption"), max_length=120, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Filled by carphoto_renditions_make after an upload (fleet/photos.py): the picture's size, for
+    # width/height attributes that reserve its space, and the image the smaller copies were made
+    # from. The catalogue offers the copies (srcset) only while ``renditions_of`` is the current
+    # image, so a replaced picture never shows its predecessor's copies.
+    width = models.PositiveIntegerField(_("width (px)"), null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(_("height (px)"), null=True, blank=True, editable=False)
+    renditions_of = models.CharField(max_length=255, blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "id"]

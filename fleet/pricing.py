@@ -17,12 +17,30 @@ from fleet.models import CarModel, Powertrain
 # --- Purchase tax (车辆购置税) ------------------------------------------------------------------
 # The tax is 10 % of the price net of VAT (Vehicle Purchase Tax Law of the PRC, 2018, art. 4 and
 # 6: the taxable price excludes VAT; VAT on cars is 13 %). New-energy vehicles (battery,
-# plug-in hybrid, range-extended) are relieved by date, per MoF/STA/MIIT Announcement 2023 No. 10
-# (关于延续和优化新能源汽车车辆购置税减免政策的公告): exempt in 2024-2025 up to CNY 30,000 of
-# tax per car; halved in 2026-2027 with the relief capped at CNY 15,000 per car; the full tax
-# from 2028. From 2026 a plug-in or range-extended car qualifies only with a pure-electric range
-# of at least 100 km (MIIT/MoF/STA Announcement 2025 on the technical requirements). Before 2024
+# plug-in hybrid, range-extended) are relieved by purchase date (the date on the vehicle sales
+# invoice), per MoF/STA/MIIT Announcement 2023 No. 10 (关于延续和优化新能源汽车车辆购置税减免政策
+# 的公告): exempt in 2024-2025 up to CNY 30,000 of tax per passenger car; halved in 2026-2027
+# with the relief capped at CNY 15,000 per passenger car; the full tax from 2028. Before 2024
 # new-energy cars were exempt without a cap (Announcement 2022 No. 27).
+#
+# Which cars qualify: only models listed in MIIT's catalogue of new-energy models eligible for the
+# relief (减免车辆购置税的新能源汽车车型目录); the catalogue follows technical requirements. Until
+# 2025 (MIIT/MoF/STA 2021 No. 13, from 2021-10-01) a plug-in or range-extended passenger car needed
+# a conditional equivalent all-electric range (有条件的等效全电里程) of at least 43 km. For 2026-2027,
+# MIIT/MoF/STA Announcement 2025 No. 24 (9 October 2025, 关于2026-2027年减免车辆购置税新能源汽车
+# 产品技术要求的公告) raises it to at least 100 km and adds consumption limits we do not hold:
+# plug-ins' charge-sustaining fuel use under 70 % (curb weight < 2,510 kg) or 75 % of the GB
+# 19578 limit and electricity use under 140 % / 145 % of the target; battery cars within the
+# GB 36980.1-2025 energy limit.
+#
+# Checked on 2026-12-05 against what the search corpus holds: news reports of the two
+# announcements (SteelOrbis and c114pro on the halving and the CNY 15,000 cap; GMT Eight's
+# translation of 2025 No. 24's text, Jiemian, China Fund News via Reportify on the 100 km and the
+# consumption limits). They agree with each other and with the table below; the official texts on
+# gov.cn / miit.gov.cn / chinatax.gov.cn were not available to check word for word. What this code
+# cannot verify: the consumption limits (no data) and the catalogue listing itself. We read the
+# model's CLTC electric range as the equivalent all-electric range, which is close but not the
+# same test figure; a plug-in whose range is near 100 km should be checked against the catalogue.
 VAT_RATE = Decimal("0.13")
 STANDARD_RATE = Decimal("0.10")
 NEW_ENERGY = frozenset({Powertrain.BEV, Powertrain.PHEV, Powertrain.EREV})
@@ -43,7 +61,14 @@ class TaxRule:
 TAX_RULES: tuple[TaxRule, ...] = (
     TaxRule(date(2023, 1, 1), date(2024, 1, 1), Decimal(1), None, 43, "MoF/STA/MIIT 2022 No. 27"),
     TaxRule(date(2024, 1, 1), date(2026, 1, 1), Decimal(1), 30_000, 43, "MoF/STA/MIIT 2023 No. 10"),
-    TaxRule(date(2026, 1, 1), date(2028, 1, 1), Decimal("0.5"), 15_000, 100, "MoF/STA/MIIT 2023 No. 10"),
+    TaxRule(
+        date(2026, 1, 1),
+        date(2028, 1, 1),
+        Decimal("0.5"),
+        15_000,
+        100,
+        "MoF/STA/MIIT 2023 No. 10; MIIT/MoF/STA 2025 No. 24",
+    ),
 )
 # Compulsory traffic insurance (交强险), first year, private cars: CNY 950 under six seats, 1,100
 # from six (CBIRC base premiums).

@@ -18,9 +18,11 @@ from rest_framework import serializers
 from fleet.models import (
     BodyType,
     CarModel,
+    CarPhoto,
     Powertrain,
     Weekday,
 )
+from fleet.photos import rendition_name, rendition_widths
 
 
 class ChoiceLabelField(serializers.CharField):
@@ -54,11 +56,34 @@ class PaintOutputSerializer(serializers.Serializer):
     hex = serializers.CharField(help_text="The colour as #RRGGBB.")
 
 
+class PhotoRenditionOutputSerializer(serializers.Serializer):
+    width = serializers.IntegerField(help_text="Pixels.")
+    url = serializers.URLField()
+
+
 class CarPhotoOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     url = serializers.ImageField(source="image", use_url=True)
     caption = serializers.CharField()
     paint_id = serializers.IntegerField(allow_null=True, help_text="The paint shown, if one in particular.")
+    width = serializers.IntegerField(allow_null=True, help_text="Of the original, pixels; null until measured.")
+    height = serializers.IntegerField(allow_null=True, help_text="Of the original, pixels; null until measured.")
+    renditions = serializers.SerializerMethodField(
+        help_text="Smaller WebP copies, narrowest first (for srcset); empty until made, or when the "
+        "original is already narrow."
+    )
+
+    @extend_schema_field(PhotoRenditionOutputSerializer(many=True))
+    def get_renditions(self, photo: CarPhoto) -> list[dict[str, object]]:
+        if photo.renditions_of != photo.image.name:
+            return []
+        request = self.context.get("request")
+        storage = photo.image.storage
+        result = []
+        for width in rendition_widths(photo.width):
+            url = storage.url(rendition_name(photo.image.name, width))
+            result.append({"width": width, "url": request.build_absolute_uri(url) if request else url})
+        return result
 
 
 class CarSpecsOutputSerializer(serializers.Serializer):
@@ -77,6 +102,28 @@ class CarSpecsOutputSerializer(serializers.Serializer):
     )
     fuel_l_per_100km = serializers.DecimalField(
         max_digits=4, decimal_places=1, coerce_to_string=False, allow_null=True
+    )
+    length_mm = serializers.IntegerField(allow_null=True, help_text="Null when not known.")
+    width_mm = serializers.IntegerField(allow_null=True, help_text="Without mirrors; null when not known.")
+    height_mm = serializers.IntegerField(allow_null=True, help_text="Null when not known.")
+    wheelbase_mm = serializers.IntegerField(allow_null=True, help_text="Null when not known.")
+    boot_litres = serializers.IntegerField(
+        allow_null=True, help_text="Behind the rear seats, seats up; null when not known."
+    )
+    charge_ac_kw = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text="Highest AC (wallbox) charging power; null without a plug or when not known.",
+    )
+    charge_dc_kw = serializers.IntegerField(
+        allow_null=True, help_text="Peak DC fast-charging power; null without a plug or when not known."
+    )
+    charge_10_80_minutes = serializers.IntegerField(
+        allow_null=True,
+        help_text="Minutes to charge from 10 to 80 % at a fast charger, as the maker states it; null "
+        "without a plug or when not known.",
     )
 
 

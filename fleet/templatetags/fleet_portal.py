@@ -1,25 +1,25 @@
 """Template helpers for the customer portal: prices, and the drawn car when there is no photo."""
 
 import math
-import re
-from functools import lru_cache
+from collections.abc import Iterable
 
 from django import template
-from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from fleet.models import BodyType, Paint
+from fleet import drawing
+from fleet.compare import ComparedModel
+from fleet.models import BodyType, CarModel, CarPhoto, Paint
+from fleet.photos import rendition_name, rendition_widths
 from fleet.pricing import finance_lowest_monthly
+from fleet.specs import SpecRow, spec_rows
 
 register = template.Library()
 
-# Every BodyType has a drawing in fleet/templates/fleet/illustrations/; a type added later
-# is drawn as a sedan until someone draws it.
-DRAWN_BODIES = frozenset(BodyType.values)
 # A model without paints (or with a malformed colour) is drawn in a neutral grey.
-NEUTRAL_PAINT = "#9AA3AD"
-HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+NEUTRAL_PAINT = drawing.NEUTRAL_PAINT
+HEX_COLOUR = drawing.HEX_COLOUR
 
 
 @register.filter
@@ -37,36 +37,83 @@ def paint_hex(value: str) -> str:
 
 
 @register.simple_tag
-def car_illustration(body_type: str, paint: Paint | str | None = None) -> SafeString:
-    """An inline side view of the body type, tinted in the paint's colour, with a label.
+def car_illustration(subject: CarModel | str, paint: Paint | str | None = None) -> SafeString:
+    """An inline side view of a model (its body type, proportions and paint), named for screen
+    readers by the model and paint. Given a body type instead of a model, a typical car of that
+    type, named by the type.
 
-    Inline so a page of cards costs no extra request; the colour is re-checked here because
-    it ends up inside an SVG attribute and the database does not enforce the validator.
+    Inline so a page of cards costs no extra request; fleet.drawing caches the SVG per process.
     """
     if not isinstance(paint, Paint):
         # A template passes "" for a missing paint (e.g. `paints.all.0` of a model with none).
         paint = None
-    body = body_type if body_type in DRAWN_BODIES else BodyType.SEDAN.value
-    body_label = str(BodyType(body).label)
     colour = paint_hex(paint.hex) if paint is not None else NEUTRAL_PAINT
-    if paint is None:
-        label = gettext("%(body)s (illustration)") % {"body": body_label}
+    if isinstance(subject, CarModel):
+        name = f"{subject.brand.display_name} {subject.display_name}"
+        svg = drawing.car_svg(
+            body=subject.body_type,
+            length_mm=subject.length_mm,
+            height_mm=subject.height_mm,
+            wheelbase_mm=subject.wheelbase_mm,
+            colour=colour,
+            label=_label(name, paint),
+        )
     else:
-        label = gettext("%(body)s in %(paint)s (illustration)") % {
-            "body": body_label,
-            "paint": paint.display_name,
-        }
-    return _drawing(body, colour, label)
+        body = subject if subject in BodyType.values else BodyType.SEDAN.value
+        svg = drawing.car_svg(
+            body=body,
+            length_mm=None,
+            height_mm=None,
+            wheelbase_mm=None,
+            colour=colour,
+            label=_label(str(BodyType(body).label), paint),
+        )
+    return mark_safe(svg)  # car_svg escapes the label and checks the colour
 
 
-@lru_cache(maxsize=1024)
-def _drawing(body: str, colour: str, label: str) -> SafeString:
-    """The rendered SVG, kept per process: a catalogue page draws the same few dozen cars over
-    and over, and rendering the nested SVG templates was a large part of the page's CPU time.
-    (A changed drawing shows after a restart.)"""
-    context = {"body_template": f"fleet/illustrations/{body}.svg", "colour": colour, "label": label}
-    # The template escapes the label; the result is safe HTML.
-    return mark_safe(render_to_string("fleet/illustrations/car.svg", context))
+@register.simple_tag
+def car_name(car_model: CarModel, paint: Paint | str | None = None) -> str:
+    """'BYD Seal', or 'BYD Seal, Arctic Blue' with a paint: a picture's text alternative."""
+    name = f"{car_model.brand.display_name} {car_model.display_name}"
+    return f"{name}, {paint.display_name}" if isinstance(paint, Paint) else name
+
+
+def _label(name: str, paint: Paint | None) -> str:
+    if paint is None:
+        return gettext("%(name)s (illustration)") % {"name": name}
+    return gettext("%(name)s in %(paint)s (illustration)") % {"name": name, "paint": paint.display_name}
+
+
+@register.simple_tag
+def carphoto_img(photo: CarPhoto, sizes: str, alt: str = "", eager: bool = False) -> SafeString:
+    """The photo as a responsive ``<img>``: its smaller copies in ``srcset`` (once made) for the
+    browser to pick by ``sizes``, and its width and height so the page keeps its place before the
+    bytes arrive. Pictures load lazily, except the one a page shows first (eager=True).
+    Reads no file and runs no query: the size and the copies' names are on the row."""
+    url = photo.image.url
+    attrs: list[tuple[str, object]] = [("src", url)]
+    if photo.renditions_of == photo.image.name and photo.width:
+        storage = photo.image.storage
+        candidates = [
+            f"{storage.url(rendition_name(photo.image.name, width))} {width}w"
+            for width in rendition_widths(photo.width)
+        ]
+        attrs += [("srcset", ", ".join([*candidates, f"{url} {photo.width}w"])), ("sizes", sizes)]
+    if photo.width and photo.height:
+        attrs += [("width", photo.width), ("height", photo.height)]
+    attrs.append(("alt", alt))
+    if not eager:
+        attrs.append(("loading", "lazy"))
+    attrs.append(("decoding", "async"))
+    return format_html("<img {}>", format_html_join(" ", '{}="{}"', attrs))
+
+
+@register.simple_tag
+def optional_specs(subject: CarModel | Iterable[CarModel | ComparedModel]) -> list[SpecRow]:
+    """Size, boot and charging rows for one model or the compared ones: only the rows some of them
+    have a figure for, each with one value per model (None where missing)."""
+    items: list[CarModel | ComparedModel] = [subject] if isinstance(subject, CarModel) else list(subject)
+    return spec_rows(item.car_model if isinstance(item, ComparedModel) else item for item in items)
 
 
 @register.filter

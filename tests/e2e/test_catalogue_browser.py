@@ -73,14 +73,14 @@ def test_a_visitor_filters_opens_a_model_switches_paint_and_language(
     expect(page).to_have_url(re.compile(r"/cars/seal/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Seal")
     gallery = page.locator("#gallery")
-    expect(gallery.get_by_role("img")).to_have_attribute("aria-label", "Sedan in Arctic Blue (illustration)")
+    expect(gallery.get_by_role("img")).to_have_attribute("aria-label", "BYD Seal in Arctic Blue (illustration)")
     mark_document(page)
 
     # Switch paint: only the gallery changes, the address follows.
     crimson = Paint.objects.get(car_model=seal, name="Crimson")
     gallery.get_by_role("link", name="Crimson").click()
     expect(page.locator("#paint-name")).to_contain_text("Crimson")
-    expect(gallery.get_by_role("img")).to_have_attribute("aria-label", "Sedan in Crimson (illustration)")
+    expect(gallery.get_by_role("img")).to_have_attribute("aria-label", "BYD Seal in Crimson (illustration)")
     expect(page).to_have_url(re.compile(rf"\?paint={crimson.pk}$"))
     expect(gallery.locator(f"#paint-{crimson.pk}")).to_have_attribute("aria-current", "true")
     assert still_same_document(page)

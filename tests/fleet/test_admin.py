@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fleet.models import Bay, Tower, Vehicle, VehicleStatus
+from fleet.models import Bay, CarPhoto, Tower, Vehicle, VehicleStatus
 from fleet.vehicle_import import COLUMNS
 from tests.factories import (
     CarModelFactory,
@@ -180,6 +180,19 @@ def test_the_car_model_page_shows_photo_thumbnails_and_paint_inlines(staff_clien
 
     assert f'<img src="{photo.image.url}"' in html
     assert 'value="Aurora Green"' in html
+    assert "being prepared" in html  # the photo's copies are made after the commit
+
+
+def test_staff_enter_size_and_charging_and_see_a_photo_measured(staff_client: Client) -> None:
+    photo = CarPhotoFactory()
+    CarPhoto.objects.filter(pk=photo.pk).update(width=1600, height=1000, renditions_of=photo.image.name)
+
+    html = staff_client.get(admin_url("carmodel", "change", photo.car_model.pk)).content.decode()
+
+    assert "Size and charging" in html
+    for field in ("length_mm", "wheelbase_mm", "boot_litres", "charge_dc_kw", "charge_10_80_minutes"):
+        assert f'name="{field}"' in html
+    assert "1600 × 1000 px" in html
 
 
 def test_saving_a_new_tower_creates_its_bays(staff_client: Client) -> None:

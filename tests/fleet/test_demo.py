@@ -27,6 +27,19 @@ def test_it_loads_a_realistic_store(demo) -> None:
     assert Vehicle.objects.filter(bay__isnull=False).count() >= 70
 
 
+def test_every_demo_model_has_its_size_and_plug_ins_their_charging(demo) -> None:
+    for car_model in CarModel.objects.all():
+        assert None not in (car_model.length_mm, car_model.height_mm, car_model.wheelbase_mm), car_model
+        assert car_model.boot_litres, car_model
+        plug = car_model.powertrain in ("bev", "phev", "erev")
+        assert (car_model.charge_ac_kw is not None) == plug, car_model
+    # The three electric saloons that used to look alike differ in size.
+    sizes = CarModel.objects.filter(slug__in=["byd-seal", "byd-han-ev", "bmw-i3-edrive35l"]).values_list(
+        "length_mm", "height_mm", "wheelbase_mm"
+    )
+    assert len(set(sizes)) == 3
+
+
 def test_every_demo_row_passes_model_validation(demo) -> None:
     for model in (Brand, CarModel, Paint, Store, Tower, Bay):
         for obj in model.objects.all():

@@ -98,7 +98,7 @@ def test_it_draws_the_body_in_the_chosen_paint_when_there_are_no_photos(
     html = client.get(car_model.get_absolute_url(), {"paint": red.pk}).content.decode()
 
     assert PAINT_NAME.format("Crimson") in html
-    assert 'role="img" aria-label="Sedan in Crimson (illustration)"' in html
+    assert f'role="img" aria-label="{car_model.brand.name} Seal in Crimson (illustration)"' in html
     assert 'fill="#B3261E"' in html
     assert "gallery__photos" not in html
 

@@ -63,13 +63,14 @@ def test_it_says_when_nothing_is_available(client: Client) -> None:
 
 
 def test_it_draws_the_body_when_a_model_has_no_photo(client: Client) -> None:
-    suv = CarModelFactory(body_type="suv")
+    suv = CarModelFactory(body_type="suv", brand__name="Tesla", name="Model Y")
     PaintFactory(car_model=suv, name="Forest", hex="#2F7D5B")
 
     html = client.get(URL).content.decode()
 
     assert '<svg class="car-illustration"' in html
-    assert 'aria-label="SUV in Forest (illustration)"' in html
+    assert 'aria-label="Tesla Model Y in Forest (illustration)"' in html
+    assert 'data-body="suv"' in html
     assert 'fill="#2F7D5B"' in html
 
 

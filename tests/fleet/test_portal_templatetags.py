@@ -2,8 +2,9 @@
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
-from fleet.models import Paint
+from fleet.models import Brand, CarModel, Paint
 from fleet.templatetags.fleet_portal import car_illustration, cny, paint_hex
 
 
@@ -41,3 +42,25 @@ def test_it_draws_a_model_without_paint_in_grey() -> None:
     assert 'aria-label="MPV (illustration)"' in html
     assert "<title>MPV (illustration)</title>" in html
     assert 'fill="#9AA3AD"' in html
+
+
+def test_it_names_the_model_and_paint_in_the_visitors_language() -> None:
+    seal = CarModel(
+        brand=Brand(name="BYD", name_zh="比亚迪"), name="Seal", name_zh="海豹", body_type="sedan",
+        length_mm=4800, height_mm=1460, wheelbase_mm=2920,
+    )  # fmt: skip
+    blue = Paint(name="Arctic Blue", name_zh="北极蓝", hex="#1F4E79")
+
+    assert 'aria-label="BYD Seal in Arctic Blue (illustration)"' in car_illustration(seal, blue)
+    with translation.override("zh-hans"):
+        assert 'aria-label="比亚迪 海豹，北极蓝（示意图）"' in car_illustration(seal, blue)
+        assert 'aria-label="比亚迪 海豹（示意图）"' in car_illustration(seal, "")
+
+
+def test_a_model_is_drawn_from_its_own_proportions() -> None:
+    short = CarModel(brand=Brand(name="BYD"), name="Dolphin", body_type="hatchback", length_mm=4290,
+                     height_mm=1570, wheelbase_mm=2700)  # fmt: skip
+    typical = car_illustration("hatchback", "")
+
+    assert 'data-body="hatchback"' in car_illustration(short, "")
+    assert car_illustration(short, "").split("</title>")[1] != typical.split("</title>")[1]

@@ -37,6 +37,11 @@ pytestmark = pytest.mark.django_db
         ("phev", 200_000, 80, date(2026, 6, 1), 17_699),
         ("phev", 200_000, 80, date(2025, 6, 1), 0),
         ("erev", 200_000, 180, date(2026, 6, 1), 8_850),
+        # the edges: at least 100 km from 2026 (MIIT/MoF/STA 2025 No. 24), 43 km before
+        ("phev", 200_000, 100, date(2026, 1, 1), 8_850),
+        ("phev", 200_000, 99, date(2026, 1, 1), 17_699),
+        ("phev", 200_000, 43, date(2025, 12, 31), 0),
+        ("phev", 200_000, 42, date(2025, 12, 31), 17_699),
         # 2028: the full tax
         ("bev", 200_000, 500, date(2028, 1, 1), 17_699),
     ],
@@ -58,6 +63,7 @@ def test_the_breakdown_adds_registration_insurance_and_names_the_relief(settings
     assert breakdown.registration_fees_cny == 600
     assert breakdown.insurance_estimate_cny == 950 + 6_000
     assert "2023 No. 10" in breakdown.tax_relief_source
+    assert "2025 No. 24" in breakdown.tax_relief_source  # the technical requirements for 2026-2027
     assert breakdown.total_cny == 200_000 + 8_850 + 600 + 6_950
 
 

@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "biometrics.tasks.biometrics_retention_sweep",
         "schedule": crontab(minute="17"),
     },
+    # Catalogue photos whose smaller copies were never made (the upload's task was lost).
+    "fleet-photo-renditions": {
+        "task": "fleet.tasks.carphoto_renditions_sweep",
+        "schedule": crontab(minute="23"),
+    },
 }
 
 # --- The store ------------------------------------------------------------------------------
