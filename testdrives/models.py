@@ -104,6 +104,9 @@ class TestDrive(ConcurrentTransitionMixin, models.Model):
     energy_out_pct = models.PositiveSmallIntegerField(null=True, blank=True)
     energy_in_pct = models.PositiveSmallIntegerField(null=True, blank=True)
     damage_noted = models.TextField(_("damage noted at return"), blank=True)
+    # The member walked out of the delivery bay after the return (its gate closed with the car
+    # inside, or the return itself where the tower reports no gate): the tower may stow the car.
+    bay_left_at = models.DateTimeField(_("member left the bay"), null=True, blank=True)
     inspection_notes = models.TextField(_("inspection notes"), blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -251,6 +254,7 @@ class PaymentPurpose(models.TextChoices):
     TEST_DRIVE_FEE = "fee", _("Test-drive fee")
     LATE_FEE = "late_fee", _("Late fee")
     PURCHASE = "purchase", _("Purchase")
+    RETURN_CHARGE = "charge", _("Damage or excess-use charge")
 
 
 class Payment(models.Model):
@@ -313,14 +317,61 @@ class PurchaseOrder(models.Model):
         return f"Order {self.pk}: {self.vehicle_id} for {self.price_cny} CNY"
 
 
+class CarSide(models.TextChoices):
+    FRONT = "front", _("Front")
+    BACK = "back", _("Back")
+    LEFT = "left", _("Left side")
+    RIGHT = "right", _("Right side")
+
+
 class ReturnPhoto(models.Model):
+    """A picture of a returned car: one of the four sides the member must give (``side``; from the
+    phone during the drive or the kiosk camera at the return), or any other close-up (no side:
+    staff's, or an operator's picture of damage for a charge)."""
+
     test_drive = models.ForeignKey(TestDrive, on_delete=models.CASCADE, related_name="return_photos")
     image = models.ImageField(upload_to="returns/%Y/%m/")
+    side = models.CharField(_("side"), max_length=5, choices=CarSide.choices, blank=True)
     taken_by_staff = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        ordering = ["created_at", "pk"]
+
     def __str__(self) -> str:
-        return f"{self.test_drive_id}: {self.image.name}"
+        return f"{self.test_drive_id}: {self.side or '-'} {self.image.name}"
+
+
+class ChargeKind(models.TextChoices):
+    DAMAGE = "damage", _("Damage")
+    EXCESS_USE = "excess", _("Excess use")
+
+
+class ReturnCharge(models.Model):
+    """What an operator's review of a return found to charge the member: damage or excess use,
+    with the amount, the reason and the photos that show it. Paid through the payment provider
+    (``payment``); the member sees it on the booking page and in the API. One per booking: the
+    review that opens it is the one that completes the drive."""
+
+    test_drive = models.OneToOneField(TestDrive, on_delete=models.PROTECT, related_name="return_charge")
+    kind = models.CharField(_("kind"), max_length=6, choices=ChargeKind.choices)
+    amount_cny = models.PositiveIntegerField(_("amount (CNY)"))
+    reason = models.TextField(_("reason"))
+    photos = models.ManyToManyField(ReturnPhoto, related_name="+", blank=True, verbose_name=_("photos"))
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="return_charge")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("return charge")
+        verbose_name_plural = _("return charges")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cny__gt=0), name="returncharge_amount_positive"),
+            models.CheckConstraint(condition=~Q(reason=""), name="returncharge_reason_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.test_drive_id}: {self.kind} {self.amount_cny} CNY"
 
 
 class NotificationKind(models.TextChoices):
@@ -332,6 +383,7 @@ class NotificationKind(models.TextChoices):
     PURCHASED = "purchased", _("Purchase confirmed")
     CANCELLED = "cancelled", _("Booking cancelled")
     ABANDONED = "abandoned", _("Test drive missed")
+    CHARGED = "charged", _("Charge after your test drive")
 
 
 class Notification(models.Model):

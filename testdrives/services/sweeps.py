@@ -93,9 +93,11 @@ def sweep_overdue(*, now: datetime) -> int:
 
 
 def sweep_overdue_holds(*, now: datetime) -> int:
-    """Overdue cars keep their hold while they are out; later bookings of them move to another car."""
+    """Overdue cars keep their hold while they are out, and returned ones until their review (it
+    could find damage); later bookings of them move to another car."""
     return _each_locked(
-        Q(state=State.OVERDUE), lambda td: bool(hold_extend_for_late_car(test_drive=td, now=now))
+        Q(state__in=[State.OVERDUE, State.RETURNED]),
+        lambda td: bool(hold_extend_for_late_car(test_drive=td, now=now)),
     )
 
 
