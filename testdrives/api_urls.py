@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testdrives import api
+from testdrives import api, return_api
 
 urlpatterns = [
     path("testdrives/slots/", api.SlotListApi.as_view(), name="api-testdrive-slots"),
@@ -14,6 +14,16 @@ urlpatterns = [
         name="api-testdrive-reschedule",
     ),
     path("testdrives/<int:pk>/purchase/", api.TestDrivePurchaseApi.as_view(), name="api-testdrive-purchase"),
+    path(
+        "testdrives/<int:pk>/return-photos/",
+        return_api.TestDriveReturnPhotoAddApi.as_view(),
+        name="api-testdrive-return-photos",
+    ),
+    path(
+        "testdrives/<int:pk>/return-photos/<int:photo_pk>/",
+        return_api.TestDriveReturnPhotoApi.as_view(),
+        name="api-testdrive-return-photo",
+    ),
     path("me/eligibility/", api.EligibilityApi.as_view(), name="api-me-eligibility"),
     path("kiosk/check-in/", api.KioskCheckInApi.as_view(), name="api-kiosk-check-in"),
     path("kiosk/testdrives/<str:code>/", api.KioskStatusApi.as_view(), name="api-kiosk-status"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testdrives import views
+from testdrives import return_views, views
 
 app_name = "testdrives"
 
@@ -13,4 +13,10 @@ urlpatterns = [
     path("drives/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
     path("drives/<int:pk>/pay/", views.pay, name="pay"),
     path("drives/<int:pk>/buy/", views.buy, name="buy"),
+    path("drives/<int:pk>/return-photos/", return_views.return_photo_add, name="return_photo_add"),
+    path(
+        "drives/<int:pk>/return-photos/<int:photo_pk>/",
+        return_views.return_photo_image,
+        name="return_photo_image",
+    ),
 ]

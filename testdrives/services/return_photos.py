@@ -3,6 +3,7 @@ drive (booking page or API) or with the kiosk camera at the return. An operator 
 from them, so a member's return needs all four (``testdrive_return`` asks ``sides_missing``)."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from testdrives.errors import ReturnPhotoRefused
-from testdrives.models import CarSide, ReturnPhoto, State, TestDrive
+from testdrives.models import CarSide, ReturnCharge, ReturnPhoto, State, TestDrive
 from vendingstore.uploads import limits, upload_read
 
 SIDES: list[str] = list(CarSide.values)
@@ -68,3 +69,39 @@ def side_photos_read(*, uploads: Mapping[str, UploadedFile]) -> tuple[dict[str, 
         data[side] = side_photo_check(upload=upload)
         names[side] = upload.name or f"{side}.jpg"
     return data, names
+
+
+@dataclass(frozen=True)
+class SideView:
+    side: str
+    label: str
+    photo: ReturnPhoto | None
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    """What the member's booking page, the API and the operator's review show of a return."""
+
+    sides: list[SideView]
+    others: list[ReturnPhoto]
+    charge: ReturnCharge | None
+    charge_photos: list[ReturnPhoto]
+    photos_open: bool  # the phone may still send pictures
+
+    @property
+    def sides_sent(self) -> int:
+        return sum(view.photo is not None for view in self.sides)
+
+
+def return_view(*, test_drive: TestDrive) -> ReturnView:
+    """The return's pictures by side, the other close-ups and the charge, in three queries."""
+    photos = list(ReturnPhoto.objects.filter(test_drive=test_drive))
+    by_side = {photo.side: photo for photo in photos if photo.side}
+    charge = ReturnCharge.objects.filter(test_drive=test_drive).select_related("payment").first()
+    return ReturnView(
+        sides=[SideView(side, str(CarSide(side).label), by_side.get(side)) for side in SIDES],
+        others=[photo for photo in photos if not photo.side],
+        charge=charge,
+        charge_photos=list(charge.photos.all()) if charge else [],
+        photos_open=test_drive.state in PHOTOS_OPEN,
+    )
