@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
@@ -318,10 +319,10 @@ class PurchaseOrder(models.Model):
 
 
 class CarSide(models.TextChoices):
-    FRONT = "front", _("Front")
-    BACK = "back", _("Back")
-    LEFT = "left", _("Left side")
-    RIGHT = "right", _("Right side")
+    FRONT = "front", pgettext_lazy("car side", "Front")
+    BACK = "back", pgettext_lazy("car side", "Back")
+    LEFT = "left", pgettext_lazy("car side", "Left side")
+    RIGHT = "right", pgettext_lazy("car side", "Right side")
 
 
 class ReturnPhoto(models.Model):

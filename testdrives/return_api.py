@@ -62,14 +62,14 @@ def return_output(td: TestDrive, view: ReturnView | None = None) -> dict[str, ob
 class TestDriveReturnPhotoAddApi(MemberApi):
     parser_classes = [MultiPartParser]
 
-    class InputSerializer(serializers.Serializer):
+    class ReturnPhotoInputSerializer(serializers.Serializer):
         side = serializers.ChoiceField(choices=CarSide.choices)
         image = serializers.FileField(help_text="JPEG, PNG or WebP; the usual upload limits apply.")
 
     @extend_schema(
         tags=TAGS,
         summary="Send a picture of one side of the car during the drive (again: it replaces it)",
-        request={"multipart/form-data": InputSerializer},
+        request={"multipart/form-data": ReturnPhotoInputSerializer},
         responses={
             201: ReturnPhotoOutputSerializer,
             400: OpenApiResponse(description="Not an image, too large, or an unknown side."),
@@ -79,7 +79,7 @@ class TestDriveReturnPhotoAddApi(MemberApi):
     )
     def post(self, request: MemberRequest, pk: int) -> Response:
         td = testdrive_get_for_member(member=request.member, pk=pk)
-        data = self.InputSerializer(data=request.data)
+        data = self.ReturnPhotoInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         photo = testdrive_return_photo_add(
             test_drive=td,

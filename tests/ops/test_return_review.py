@@ -130,3 +130,12 @@ def test_an_auditor_sees_no_review_and_a_member_no_console_photo(client, auditor
 
     client.force_login(returned.member.user)
     assert client.get(reverse("ops:return_photo", args=[returned.pk, photo.pk])).status_code == 403
+
+
+def test_the_review_speaks_chinese(client, operator, returned) -> None:
+    client.force_login(operator)
+
+    page = client.get(reverse("ops:return_review", args=[returned.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert "审核还车" in page.content.decode()
+    assert "后部" in page.content.decode()  # the car's back, not the "back" of a link
