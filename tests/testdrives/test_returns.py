@@ -23,7 +23,7 @@ from testdrives.services.returns import (
     testdrive_return_photo_add,
     testdrive_review_ok,
 )
-from testdrives.services.sweeps import sweep_overdue_holds
+from testdrives.services.sweeps import sweep_overdue_holds, sweep_returns_left_in_bay
 from tests.returns_support import four_sides, side_png
 from vendingstore.uploads import PhotoRefused
 
@@ -285,3 +285,20 @@ def test_a_review_is_done_once(out_on_drive, staff, django_capture_on_commit_cal
 
     with pytest.raises(TransitionRefused):
         testdrive_charge_open(test_drive=td, by=staff, kind="damage", amount_cny=100, reason="dent")
+
+
+def test_a_car_still_in_its_bay_minutes_after_the_member_left_is_sent_again(
+    out_on_drive, gate, clock, django_capture_on_commit_callbacks
+) -> None:
+    td = give_back(out_on_drive, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):  # the stow's message is lost
+        testdrive_bay_left(bay=td.delivery_bay, occupied=True)
+    assert sweep_returns_left_in_bay(now=timezone.now()) == 0  # too soon: the first ask may be under way
+
+    clock.move_to(timezone.now() + timedelta(minutes=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_returns_left_in_bay(now=timezone.now()) == 1
+
+    td.vehicle.refresh_from_db()
+    assert td.vehicle.status == VehicleStatus.STORED
+    assert sweep_returns_left_in_bay(now=timezone.now()) == 0
