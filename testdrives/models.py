@@ -8,10 +8,14 @@ State changes go through ``TestDrive``'s transition methods, called only by
 Every transition is logged by django-fsm-log (who, when, why).
 """
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -325,13 +329,20 @@ class CarSide(models.TextChoices):
     RIGHT = "right", pgettext_lazy("car side", "Right side")
 
 
+def return_photo_path(photo: "ReturnPhoto", filename: str) -> str:
+    """A random name: the file's URL cannot be guessed from the booking, the side or the upload's
+    name (the pages show the pictures through views that check who asks)."""
+    suffix = PurePath(filename).suffix.lower()[:5] or ".jpg"
+    return f"returns/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
 class ReturnPhoto(models.Model):
     """A picture of a returned car: one of the four sides the member must give (``side``; from the
     phone during the drive or the kiosk camera at the return), or any other close-up (no side:
     staff's, or an operator's picture of damage for a charge)."""
 
     test_drive = models.ForeignKey(TestDrive, on_delete=models.CASCADE, related_name="return_photos")
-    image = models.ImageField(upload_to="returns/%Y/%m/")
+    image = models.ImageField(upload_to=return_photo_path)
     side = models.CharField(_("side"), max_length=5, choices=CarSide.choices, blank=True)
     taken_by_staff = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

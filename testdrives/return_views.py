@@ -1,8 +1,10 @@
 """The member's side of a return on the booking page: send a picture of each side of the car from
 the phone during the drive, and see the pictures (theirs, and those of a charge) afterwards.
 
-Pictures are served only to the booking's member through these views (never by a public media
-URL): a car's photos with its plate are the member's trip, not the public's."""
+The pages show the pictures through these views, to the booking's member only (the console has
+its own, for operators): a car's photos with its plate are the member's trip, not the public's.
+The files under MEDIA_ROOT carry random names (``return_photo_path``), so their own URLs cannot
+be guessed."""
 
 import mimetypes
 

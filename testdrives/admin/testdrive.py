@@ -33,6 +33,7 @@ from testdrives.models import (
     Notification,
     Payment,
     PurchaseOrder,
+    ReturnCharge,
     ReturnPhoto,
     State,
     TestDrive,
@@ -78,7 +79,7 @@ class PurchaseOrderInline(ReadOnlyInline):
 
 class ReturnPhotoInline(ReadOnlyInline):
     model = ReturnPhoto
-    fields = ["preview", "taken_by_staff", "created_at"]
+    fields = ["preview", "side", "taken_by_staff", "created_at"]
 
     @admin.display(description=_("photo"))
     def preview(self, obj: ReturnPhoto) -> str:
@@ -87,6 +88,13 @@ class ReturnPhotoInline(ReadOnlyInline):
             obj.image.url,
             obj.image.url,
         )
+
+
+class ReturnChargeInline(ReadOnlyInline):
+    """What the review of the return charged (opened from the operations console)."""
+
+    model = ReturnCharge
+    fields = ["kind", "amount_cny", "reason", "payment", "created_by", "created_at"]
 
 
 class NotificationInline(ReadOnlyInline):
@@ -212,7 +220,7 @@ class TestDriveAdmin(ReadOnlyAdmin):
         "vehicle__vin",
     ]
     search_help_text = _("Pickup or return code, member name, e-mail or mobile, or VIN.")
-    inlines = [PaymentInline, PurchaseOrderInline, ReturnPhotoInline, NotificationInline]
+    inlines = [PaymentInline, PurchaseOrderInline, ReturnPhotoInline, ReturnChargeInline, NotificationInline]
     fieldsets = [
         (
             None,

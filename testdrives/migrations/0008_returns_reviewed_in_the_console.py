@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.conf import settings
+import testdrives.models
 from django.db import migrations, models
 
 
@@ -64,6 +65,11 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'return charges',
                 'constraints': [models.CheckConstraint(condition=models.Q(('amount_cny__gt', 0)), name='returncharge_amount_positive'), models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='returncharge_reason_given')],
             },
+        ),
+        migrations.AlterField(
+            model_name='returnphoto',
+            name='image',
+            field=models.ImageField(upload_to=testdrives.models.return_photo_path),
         ),
         migrations.RunPython(returns_before_count_as_left, migrations.RunPython.noop),
     ]

@@ -115,8 +115,7 @@ def testdrive_charge_open(
             _("The amount must be from 1 to %(max)s CNY.") % {"max": settings.TESTDRIVE_RETURN_CHARGE_MAX_CNY}
         )
     with transaction.atomic():
-        label = ChargeKind(kind).label
-        td = testdrive_inspect(test_drive=test_drive, by=by, notes=f"charge {amount_cny} CNY, {label}: {reason}")
+        td = testdrive_inspect(test_drive=test_drive, by=by, notes=f"charge {amount_cny} CNY, {kind}: {reason}")
         payment = Payment.objects.create(
             test_drive=td,
             purpose=PaymentPurpose.RETURN_CHARGE,
