@@ -162,7 +162,9 @@ def _gate_closed(tower: Tower, payload: dict[str, Any]) -> None:
         logger.warning("tower %s: gate closed on an unknown bay %r", tower.code, payload.get("bay"))
         return
     occupied = bool(payload.get("occupied"))
-    transaction.on_commit(lambda: bay_gate_closed.send(sender=Bay, bay=bay, occupied=occupied))
+    # Robust: the event stays applied whatever a receiver does; a receiver's failure is logged,
+    # never a 500 that would have the controller resend an event we already applied.
+    transaction.on_commit(lambda: bay_gate_closed.send(sender=Bay, bay=bay, occupied=occupied), robust=True)
 
 
 def _mode_changed(tower: Tower, link: TowerLink, payload: dict[str, Any]) -> None:
