@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from fleet.models import Bay, Vehicle
 from testdrives.errors import ChargeRefused, TransitionRefused
 from testdrives.models import (
+    CAR_WANTED,
     ChargeKind,
     Payment,
     PaymentPurpose,
@@ -73,10 +74,20 @@ def testdrive_bay_left(*, bay: Bay, occupied: bool) -> TestDrive | None:
         vehicle = Vehicle.objects.get(pk=td.vehicle_id)
         if td.bay_left_at is not None or td.delivery_bay_id != bay.pk or vehicle.bay_id != bay.pk:
             return None
+        if _wanted_by_another(td):  # the car was brought back down for its next pickup
+            return None
         td.bay_left_at = timezone.now()
         td.save(update_fields=["bay_left_at", "updated_at"])
         dispatch_stow_back(vehicle_id=td.vehicle_id)
     return td
+
+
+def _wanted_by_another(td: TestDrive) -> bool:
+    return (
+        TestDrive.objects.filter(vehicle_id=td.vehicle_id, state__in=[*CAR_WANTED, State.READY])
+        .exclude(pk=td.pk)
+        .exists()
+    )
 
 
 def on_bay_gate_closed(*, bay: Bay, occupied: bool, **kwargs: object) -> None:

@@ -24,6 +24,7 @@ from testdrives.services.returns import (
     testdrive_review_ok,
 )
 from testdrives.services.sweeps import sweep_overdue_holds, sweep_returns_left_in_bay
+from tests.fixtures.world import TEN, make_member
 from tests.returns_support import four_sides, side_png
 from vendingstore.uploads import PhotoRefused
 
@@ -302,3 +303,17 @@ def test_a_car_still_in_its_bay_minutes_after_the_member_left_is_sent_again(
     td.vehicle.refresh_from_db()
     assert td.vehicle.status == VehicleStatus.STORED
     assert sweep_returns_left_in_bay(now=timezone.now()) == 0
+
+
+def test_a_gate_closing_never_stows_a_car_brought_down_for_its_next_pickup(
+    out_on_drive, gate, staff, book, django_capture_on_commit_callbacks
+) -> None:
+    td = give_back(out_on_drive, django_capture_on_commit_callbacks)
+    testdrive_review_ok(test_drive=td, by=staff)  # reviewed before the member left
+    later = book(make_member(score=760), slot_start=TEN + timedelta(days=1))
+    TestDrive.objects.filter(pk=later.pk).update(vehicle_id=td.vehicle_id, state=State.CHECKED_IN)
+
+    assert testdrive_bay_left(bay=td.delivery_bay, occupied=True) is None
+
+    td.vehicle.refresh_from_db()
+    assert td.vehicle.status == VehicleStatus.AT_DELIVERY_BAY
