@@ -26,7 +26,7 @@ from testdrives.services.returns import (
 from testdrives.services.sweeps import sweep_overdue_holds, sweep_returns_left_in_bay
 from tests.fixtures.world import TEN, make_member
 from tests.returns_support import four_sides, side_png
-from vendingstore.uploads import PhotoRefused
+from vendingstore.uploads import PhotoRefused, PhotoTooLarge
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +129,21 @@ def test_it_refuses_a_file_that_is_not_a_picture_or_an_unknown_side_with_a_clear
 
     assert not_an_image.value.status_code == 400
     assert str(not_an_image.value.message)
+    assert not ReturnPhoto.objects.exists()
+
+
+def test_a_side_over_the_size_limit_is_refused_with_the_limit_in_the_message(out_on_drive, settings) -> None:
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    big = io.BytesIO()
+    Image.effect_noise((1024, 1024), 100).convert("RGB").save(big, "PNG")
+    assert big.tell() > settings.UPLOAD_MAX_BYTES
+
+    with pytest.raises(PhotoTooLarge) as refused:
+        testdrive_return_photo_add(
+            test_drive=out_on_drive, side="left", upload=SimpleUploadedFile("left.png", big.getvalue())
+        )
+
+    assert "under 1 MB" in str(refused.value.message)
     assert not ReturnPhoto.objects.exists()
 
 
