@@ -113,6 +113,9 @@ class TestDrive(ConcurrentTransitionMixin, models.Model):
     # inside, or the return itself where the tower reports no gate): the tower may stow the car.
     bay_left_at = models.DateTimeField(_("member left the bay"), null=True, blank=True)
     inspection_notes = models.TextField(_("inspection notes"), blank=True)
+    # An overdue car an operator reported as not returned (to the police or the insurer): it
+    # leaves the console's overdue queue; the return still works as usual.
+    reported_missing_at = models.DateTimeField(_("reported as not returned"), null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -253,6 +256,12 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     EXPIRED = "expired", _("Expired")
     REFUNDED = "refunded", _("Refunded")
+    WAIVED = "waived", _("Waived")
+
+
+# Late-fee payments that count towards what the member owes: asked, taken, declined or forgiven
+# (expired and refunded ones do not).
+LATE_FEE_COUNTED = [PaymentStatus.PENDING, PaymentStatus.PAID, PaymentStatus.FAILED, PaymentStatus.WAIVED]
 
 
 class PaymentPurpose(models.TextChoices):
@@ -272,6 +281,9 @@ class Payment(models.Model):
     provider = models.CharField(max_length=20)
     reference = models.CharField(max_length=64, unique=True)
     provider_reference = models.CharField(max_length=64, blank=True)
+    # Charges sent to the provider; an operator's retry is a new attempt with its own key
+    # (``reference``-r<n>), since a provider answers a repeated key with the first answer.
+    attempts = models.PositiveSmallIntegerField(default=1)
     expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)

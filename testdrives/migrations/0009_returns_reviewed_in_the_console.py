@@ -18,7 +18,7 @@ def returns_before_count_as_left(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('testdrives', '0007_idcheck'),
+        ('testdrives', '0008_overdue_reported_payment_attempts_waived'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
