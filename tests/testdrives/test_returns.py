@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from fleet.models import VehicleHold, VehicleStatus
@@ -52,7 +52,7 @@ def give_back(td: TestDrive, capture, **kwargs) -> TestDrive:
 
 
 def test_it_refuses_a_members_return_without_every_side_and_stores_nothing(out_on_drive) -> None:
-    with pytest.raises(ReturnSidesMissing) as refused:
+    with pytest.raises(ReturnSidesMissing) as refused, translation.override("en"):
         testdrive_return(
             test_drive=out_on_drive,
             odometer_km=out_on_drive.odometer_out_km + 10,
@@ -138,7 +138,7 @@ def test_a_side_over_the_size_limit_is_refused_with_the_limit_in_the_message(out
     Image.effect_noise((1024, 1024), 100).convert("RGB").save(big, "PNG")
     assert big.tell() > settings.UPLOAD_MAX_BYTES
 
-    with pytest.raises(PhotoTooLarge) as refused:
+    with pytest.raises(PhotoTooLarge) as refused, translation.override("en"):
         testdrive_return_photo_add(
             test_drive=out_on_drive, side="left", upload=SimpleUploadedFile("left.png", big.getvalue())
         )
