@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -14,15 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from fleet.models import Tower
 from ops.models import AuditEntry, QueueItem, QueueKind
 from ops.queues import Need
-from testdrives.models import IdCheck, Payment, TestDrive
+from testdrives.models import IdCheck, Payment, ReturnCharge, TestDrive
 from testdrives.services.charges import payment_retry, payment_waive, testdrive_late_fee_charge
 from testdrives.services.idcheck import idcheck_approve, idcheck_refuse
-from testdrives.services.lifecycle import testdrive_dispatch_retry, testdrive_inspect, testdrive_unlock
+from testdrives.services.lifecycle import testdrive_dispatch_retry, testdrive_unlock
 from testdrives.services.operator import (
     testdrive_overdue_remind,
     testdrive_overdue_report,
     testdrive_walked_away_release,
 )
+from testdrives.services.returns import testdrive_charge_open, testdrive_review_ok
 from tower.incidents import incident_acknowledge, incident_resolve
 from tower.models import TowerIncident
 from tower.reconcile import tower_clear
@@ -196,16 +198,49 @@ def ops_dispatch_retry(*, test_drive: TestDrive | int, by: User, reason: str) ->
     )
 
 
-def ops_return_review(*, test_drive: TestDrive | int, by: User, notes: str) -> TestDrive:
-    """The returned car was reviewed (photos and readings): the drive completes, the car is stowed."""
+def ops_return_review(*, test_drive: TestDrive | int, by: User, notes: str = "") -> TestDrive:
+    """"OK": the returned car's photos and readings show nothing to charge; the drive completes.
+    (The tower stowed the car when the member left the bay, or does so then.)"""
     return _act(
         kind=QueueKind.RETURN_REVIEW,
         key=_pk(test_drive),
         by=by,
-        action="return_review",
-        reason=notes,
-        run=lambda: testdrive_inspect(test_drive=test_drive, by=by, notes=notes.strip()),
+        action="return_ok",
+        reason=notes.strip(),
+        run=lambda: testdrive_review_ok(test_drive=test_drive, by=by, notes=notes),
     )
+
+
+def ops_return_charge(
+    *,
+    test_drive: TestDrive | int,
+    by: User,
+    kind: str,
+    amount_cny: int,
+    reason: str,
+    photo_ids: list[int] | None = None,
+    photos: list[UploadedFile] | None = None,
+) -> ReturnCharge:
+    """"Damage / excess use": the drive completes with a charge the member sees (amount, reason,
+    photos), paid through the payment provider. The reason is required and audited."""
+    why = reason.strip()  # required: the service refuses a charge without one
+    done = _act(
+        kind=QueueKind.RETURN_REVIEW,
+        key=_pk(test_drive),
+        by=by,
+        action="return_charge",
+        reason=f"{amount_cny} CNY {kind}: {why}",
+        run=lambda: testdrive_charge_open(
+            test_drive=test_drive,
+            by=by,
+            kind=kind,
+            amount_cny=amount_cny,
+            reason=why,
+            photo_ids=photo_ids,
+            photos=photos,
+        ).test_drive,
+    )
+    return ReturnCharge.objects.get(test_drive=done)
 
 
 # --- cars overdue -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ops import views
+from ops import return_views, views
 
 app_name = "ops"
 
@@ -11,5 +11,9 @@ urlpatterns = [
     path("id-checks/<int:pk>/", views.id_check, name="id_check"),
     path("id-checks/<int:pk>/<str:which>/", views.id_check_picture, name="id_check_picture"),
     path("claim/<str:kind>/<str:key>/", views.claim, name="claim"),
+    path("returns/<int:pk>/", return_views.return_review, name="return_review"),
+    path("returns/<int:pk>/photos/<int:photo_pk>/", return_views.return_photo, name="return_photo"),
+    path("returns/<int:pk>/ok/", return_views.return_ok, name="return_ok"),
+    path("returns/<int:pk>/charge/", return_views.return_charge, name="return_charge"),
     path("act/<str:action>/<int:pk>/", views.act, name="act"),
 ]

@@ -50,6 +50,25 @@ class PhotosField(forms.FileField):
         return cleaned
 
 
+class SidePhotoField(forms.FileField):
+    """One picture of a side of the car, from the camera (``capture``) or a file, checked as every
+    upload is (``vendingstore.uploads``), with the upload's own message when refused."""
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, str]:
+        return {**super().widget_attrs(widget), "accept": "image/*", "capture": "environment"}
+
+    def clean(self, data: object, initial: object = None) -> UploadedFile | None:
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        try:
+            upload_read(upload=upload, limits=limits())
+        except PhotoRefused as refused:
+            raise forms.ValidationError(str(refused.message), code=refused.code) from None
+        upload.seek(0)
+        return upload
+
+
 class ReturnForm(forms.Form):
     odometer_km = forms.IntegerField(label=_("Odometer (km)"), min_value=0)
     energy_pct = forms.IntegerField(label=_("Charge or fuel level (%)"), min_value=0, max_value=100)

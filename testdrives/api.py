@@ -33,6 +33,7 @@ from members.models import Tier
 from testdrives.codes import code_normalize
 from testdrives.eligibility import Eligibility, member_eligibility
 from testdrives.models import Kiosk, PurchaseMethod, State, TestDrive
+from testdrives.return_api import ChargeOutputSerializer, ReturnPhotoOutputSerializer, return_output
 from testdrives.selectors import (
     JourneyEvent,
     booking_day_in_range,
@@ -119,11 +120,21 @@ class TestDriveDetailOutputSerializer(TestDriveOutputSerializer):
         many=True,
         help_text="One row per meaningful event, oldest first: the same list as the portal's.",
     )
+    return_photos = ReturnPhotoOutputSerializer(
+        many=True,
+        source="return_photo_list",
+        help_text="The pictures of the car's four sides (and close-ups) sent for its return."
+    )
+    charge = ChargeOutputSerializer(
+        allow_null=True, help_text="What the review of the return charged (damage or excess use), if anything."
+    )
 
 
 class _Output(TypedDict):
     fee_is_paid: bool
     timeline: list[JourneyEvent]  # set for the detail only
+    return_photo_list: object  # the detail only
+    charge: object  # the detail only
 
 
 def testdrive_output(td: TestDrive, *, detail: bool = False) -> dict[str, object]:
@@ -133,6 +144,8 @@ def testdrive_output(td: TestDrive, *, detail: bool = False) -> dict[str, object
     if not detail:
         return TestDriveOutputSerializer(out).data
     out.timeline = testdrive_journey(test_drive=td)
+    returned = return_output(td)
+    out.return_photo_list, out.charge = returned["return_photos"], returned["charge"]
     return TestDriveDetailOutputSerializer(out).data
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testdrives import api, api_changes
+from testdrives import api, api_changes, return_api
 
 urlpatterns = [
     path("testdrives/slots/", api.SlotListApi.as_view(), name="api-testdrive-slots"),
@@ -21,6 +21,16 @@ urlpatterns = [
     ),
     path("testdrives/<int:pk>/swap/", api_changes.TestDriveSwapApi.as_view(), name="api-testdrive-swap"),
     path("testdrives/<int:pk>/purchase/", api.TestDrivePurchaseApi.as_view(), name="api-testdrive-purchase"),
+    path(
+        "testdrives/<int:pk>/return-photos/",
+        return_api.TestDriveReturnPhotoAddApi.as_view(),
+        name="api-testdrive-return-photos",
+    ),
+    path(
+        "testdrives/<int:pk>/return-photos/<int:photo_pk>/",
+        return_api.TestDriveReturnPhotoApi.as_view(),
+        name="api-testdrive-return-photo",
+    ),
     path("me/eligibility/", api.EligibilityApi.as_view(), name="api-me-eligibility"),
     path("kiosk/check-in/", api.KioskCheckInApi.as_view(), name="api-kiosk-check-in"),
     path("kiosk/testdrives/<str:code>/", api.KioskStatusApi.as_view(), name="api-kiosk-status"),

@@ -82,3 +82,25 @@ class SwapRefused(ApplicationError):
     status_code = 409
     code = "swap_refused"
     default_message = _("This car cannot be swapped.")
+
+
+class ReturnPhotoRefused(ApplicationError):
+    """A picture of the returned car that cannot be kept (a side we do not know)."""
+
+    status_code = 400
+    code = "return_photo_refused"
+    default_message = _("A photo must be of the front, back, left or right side.")
+
+
+class ReturnSidesMissing(ApplicationError):
+    """A member's return without a picture of each of the four sides."""
+
+    status_code = 400
+    code = "return_photos_missing"
+
+
+class ChargeRefused(ApplicationError):
+    """A charge after a return without its reason or with an amount out of range."""
+
+    status_code = 400
+    code = "charge_refused"

@@ -11,6 +11,7 @@ from functools import wraps
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,9 +27,10 @@ from biometrics.selectors import (
     face_pickup_unavailable_reason,
 )
 from biometrics.services import face_attempts_nudge
-from testdrives.admin_forms import PhotosField
+from testdrives.admin_forms import PhotosField, SidePhotoField
 from testdrives.codes import code_normalize
-from testdrives.models import Kiosk, State, TestDrive
+from testdrives.models import CarSide, Kiosk, State, TestDrive
+from testdrives.services.dispatch import dispatcher
 from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.idcheck import idcheck_form_offered, idcheck_latest
 from testdrives.services.kiosks import kiosk_for_token
@@ -39,6 +41,7 @@ from testdrives.services.lifecycle import (
     testdrive_return,
 )
 from testdrives.services.operator import face_pickup_operator_call
+from testdrives.services.return_photos import SIDES
 from testdrives.services.swap import testdrive_swap_pending
 from vendingstore.api_errors import ApplicationError
 from vendingstore.htmx import HtmxHttpRequest, render_varying, wants_fragment
@@ -51,10 +54,22 @@ class ReturnForm(forms.Form):
     return_code = forms.CharField(label=gettext_lazy("Return code"), max_length=20)
     odometer_km = forms.IntegerField(label=gettext_lazy("Odometer (km)"), min_value=0, max_value=2_000_000)
     energy_pct = forms.IntegerField(label=gettext_lazy("Charge / fuel (%)"), min_value=0, max_value=100)
+    front = SidePhotoField(label=CarSide.FRONT.label, required=False)
+    back = SidePhotoField(label=CarSide.BACK.label, required=False)
+    left = SidePhotoField(label=CarSide.LEFT.label, required=False)
+    right = SidePhotoField(label=CarSide.RIGHT.label, required=False)
     damage = forms.CharField(
         label=gettext_lazy("Any damage?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    photos = PhotosField(label=gettext_lazy("Photos of the car"), required=False)
+    photos = PhotosField(
+        label=gettext_lazy("Close-ups (optional)"),
+        required=False,
+        help_text=gettext_lazy("A scratch or a dent you want us to see."),
+    )
+
+    def sides(self) -> dict[str, UploadedFile]:
+        """The sides photographed here (the others may have come from the phone during the drive)."""
+        return {side: self.cleaned_data[side] for side in SIDES if self.cleaned_data.get(side)}
 
 
 def kiosk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -208,7 +223,10 @@ def open_gate(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
 
 @kiosk_required
 def return_car(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
+    """The return code, the readings and a photo of each side the phone has not sent yet; then
+    the member is told which bay to leave the car in (the tower stows it once they walk out)."""
     form = ReturnForm(request.POST or None, request.FILES or None)
+    gate = dispatcher().gate_reported()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -219,11 +237,16 @@ def return_car(request: HttpRequest, kiosk: Kiosk) -> HttpResponse:
                 energy_pct=data["energy_pct"],
                 damage=data["damage"],
                 photos=data["photos"],
+                sides=form.sides(),
             )
         except ApplicationError as error:
             form.add_error(None, str(error.message))
         else:
             # A swap booked from the phone continues here: the next car is picked up in this visit.
             swap = testdrive_swap_pending(test_drive=td)
-            return render(request, "testdrives/kiosk/returned.html", {"td": td, "kiosk": kiosk, "swap": swap})
+            return render(
+                request,
+                "testdrives/kiosk/returned.html",
+                {"td": td, "kiosk": kiosk, "swap": swap, "gate_reported": gate},
+            )
     return render(request, "testdrives/kiosk/return.html", {"form": form, "kiosk": kiosk})

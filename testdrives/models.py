@@ -8,11 +8,16 @@ State changes go through ``TestDrive``'s transition methods, called only by
 Every transition is logged by django-fsm-log (who, when, why).
 """
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
@@ -115,6 +120,9 @@ class TestDrive(ConcurrentTransitionMixin, models.Model):
     energy_out_pct = models.PositiveSmallIntegerField(null=True, blank=True)
     energy_in_pct = models.PositiveSmallIntegerField(null=True, blank=True)
     damage_noted = models.TextField(_("damage noted at return"), blank=True)
+    # The member walked out of the delivery bay after the return (its gate closed with the car
+    # inside, or the return itself where the tower reports no gate): the tower may stow the car.
+    bay_left_at = models.DateTimeField(_("member left the bay"), null=True, blank=True)
     inspection_notes = models.TextField(_("inspection notes"), blank=True)
     # An overdue car an operator reported as not returned (to the police or the insurer): it
     # leaves the console's overdue queue; the return still works as usual.
@@ -279,6 +287,7 @@ class PaymentPurpose(models.TextChoices):
     LATE_FEE = "late_fee", _("Late fee")
     EXTENSION = "extension", _("Extension fee")
     PURCHASE = "purchase", _("Purchase")
+    RETURN_CHARGE = "charge", _("Damage or excess-use charge")
 
 
 class Payment(models.Model):
@@ -386,14 +395,68 @@ class PurchaseOrder(models.Model):
         return f"Order {self.pk}: {self.vehicle_id} for {self.price_cny} CNY"
 
 
+class CarSide(models.TextChoices):
+    FRONT = "front", pgettext_lazy("car side", "Front")
+    BACK = "back", pgettext_lazy("car side", "Back")
+    LEFT = "left", pgettext_lazy("car side", "Left side")
+    RIGHT = "right", pgettext_lazy("car side", "Right side")
+
+
+def return_photo_path(photo: "ReturnPhoto", filename: str) -> str:
+    """A random name: the file's URL cannot be guessed from the booking, the side or the upload's
+    name (the pages show the pictures through views that check who asks)."""
+    suffix = PurePath(filename).suffix.lower()[:5] or ".jpg"
+    return f"returns/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
 class ReturnPhoto(models.Model):
+    """A picture of a returned car: one of the four sides the member must give (``side``; from the
+    phone during the drive or the kiosk camera at the return), or any other close-up (no side:
+    staff's, or an operator's picture of damage for a charge)."""
+
     test_drive = models.ForeignKey(TestDrive, on_delete=models.CASCADE, related_name="return_photos")
-    image = models.ImageField(upload_to="returns/%Y/%m/")
+    image = models.ImageField(upload_to=return_photo_path)
+    side = models.CharField(_("side"), max_length=5, choices=CarSide.choices, blank=True)
     taken_by_staff = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        ordering = ["created_at", "pk"]
+
     def __str__(self) -> str:
-        return f"{self.test_drive_id}: {self.image.name}"
+        return f"{self.test_drive_id}: {self.side or '-'} {self.image.name}"
+
+
+class ChargeKind(models.TextChoices):
+    DAMAGE = "damage", _("Damage")
+    EXCESS_USE = "excess", _("Excess use")
+
+
+class ReturnCharge(models.Model):
+    """What an operator's review of a return found to charge the member: damage or excess use,
+    with the amount, the reason and the photos that show it. Paid through the payment provider
+    (``payment``); the member sees it on the booking page and in the API. One per booking: the
+    review that opens it is the one that completes the drive."""
+
+    test_drive = models.OneToOneField(TestDrive, on_delete=models.PROTECT, related_name="return_charge")
+    kind = models.CharField(_("kind"), max_length=6, choices=ChargeKind.choices)
+    amount_cny = models.PositiveIntegerField(_("amount (CNY)"))
+    reason = models.TextField(_("reason"))
+    photos = models.ManyToManyField(ReturnPhoto, related_name="+", blank=True, verbose_name=_("photos"))
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="return_charge")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("return charge")
+        verbose_name_plural = _("return charges")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cny__gt=0), name="returncharge_amount_positive"),
+            models.CheckConstraint(condition=~Q(reason=""), name="returncharge_reason_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.test_drive_id}: {self.kind} {self.amount_cny} CNY"
 
 
 class NotificationKind(models.TextChoices):
@@ -405,6 +468,7 @@ class NotificationKind(models.TextChoices):
     PURCHASED = "purchased", _("Purchase confirmed")
     CANCELLED = "cancelled", _("Booking cancelled")
     ABANDONED = "abandoned", _("Test drive missed")
+    CHARGED = "charged", _("Charge after your test drive")
 
 
 class Notification(models.Model):

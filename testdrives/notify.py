@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from testdrives.models import Notification, NotificationKind, TestDrive
+from testdrives.models import Notification, NotificationKind, ReturnCharge, TestDrive
 from vendingstore.formatting import moment_format
 from vendingstore.queueing import delay_on_commit
 from vendingstore.sms import sms_backend
@@ -63,6 +63,10 @@ def notification_text(note: Notification, *, language: str | None = None) -> tup
                 "You checked in for your test drive of the %(car)s on %(when)s but did not drive off. "
                 "The car has gone back and the booking counts as missed."
             ),
+            NotificationKind.CHARGED: _(
+                "We reviewed the return of your %(car)s and charged %(charge)s. The photos and the reason "
+                "are on your booking page."
+            ),
         }
         kind = NotificationKind(note.kind)
         subject = str(kind.label)
@@ -72,10 +76,18 @@ def notification_text(note: Notification, *, language: str | None = None) -> tup
             "due": due,
             "code": td.pickup_code,
             "return_code": td.return_code or "",
+            "charge": _charge_text(td),
             "store": td.store.display_name,
             "address": f"{td.store.display_address}, {td.store.display_city}",
         }
     return subject, body
+
+
+def _charge_text(td: TestDrive) -> str:
+    charge = ReturnCharge.objects.filter(test_drive=td).first()
+    if charge is None:
+        return ""
+    return f"{charge.amount_cny} CNY ({charge.get_kind_display()}: {charge.reason})"
 
 
 def notification_deliver(*, notification_id: int) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testdrives import views, views_changes
+from testdrives import return_views, views, views_changes
 
 app_name = "testdrives"
 
@@ -15,4 +15,10 @@ urlpatterns = [
     path("drives/<int:pk>/buy/", views.buy, name="buy"),
     path("drives/<int:pk>/extend/", views_changes.extend, name="extend"),
     path("drives/<int:pk>/swap/", views_changes.swap, name="swap"),
+    path("drives/<int:pk>/return-photos/", return_views.return_photo_add, name="return_photo_add"),
+    path(
+        "drives/<int:pk>/return-photos/<int:photo_pk>/",
+        return_views.return_photo_image,
+        name="return_photo_image",
+    ),
 ]

@@ -28,7 +28,7 @@ from testdrives.eligibility import (
 )
 from testdrives.errors import BookingRefused
 from testdrives.forms import PurchaseForm, SlotSearchForm
-from testdrives.models import State, TestDrive
+from testdrives.models import CarSide, State, TestDrive
 from testdrives.qr import qr_svg
 from testdrives.selectors import (
     notification_list_for_member,
@@ -49,6 +49,7 @@ from testdrives.services.purchase import (
     testdrive_purchase,
 )
 from testdrives.services.reschedule import testdrive_reschedule
+from testdrives.services.return_photos import return_view
 from testdrives.views_changes import drive_change_context
 from vendingstore.api_errors import ApplicationError
 from vendingstore.htmx import HtmxHttpRequest, render_varying, wants_fragment
@@ -263,6 +264,8 @@ def detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
         "buy_until": testdrive_buy_until(test_drive=td),
         "now": timezone.now(),
         **drive_change_context(test_drive=td),
+        "returned": return_view(test_drive=td) if td.departed_at else None,
+        "side_choices": CarSide.choices,
     }
     return render(request, "testdrives/detail.html", context)
 

@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.fixtures.world",
     "tests.fixtures.faces",
     "tests.fixtures.snapcar",
+    "tests.fixtures.returns",
 ]
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made

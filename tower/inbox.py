@@ -14,14 +14,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from fleet.models import Tower, Vehicle
+from fleet.models import Bay, BayKind, Tower, Vehicle
 from fleet.services import vehicle_place
 from tower.client import TowerClient
 from tower.commands import command_finish, command_mark_accepted
 from tower.incidents import incident_raise, tower_hold_for_mismatch
 from tower.models import CommandStatus, IncidentKind, TowerCommand, TowerEvent, TowerLink
-from tower.protocol import COMMAND_EVENTS
-from tower.signals import MoveOutcome, move_finished, move_finishing
+from tower.protocol import COMMAND_EVENTS, DELIVERY_CODE, GATE_CLOSED_EVENT
+from tower.signals import MoveOutcome, bay_gate_closed, move_finished, move_finishing
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +146,25 @@ def _apply(tower: Tower, link: TowerLink, event: TowerEvent) -> None:
             return
         event.command = command
         _command_event(command, kind, payload)
+    elif kind == GATE_CLOSED_EVENT:
+        _gate_closed(tower, payload)
     # inventory_loaded and kinds we do not know change nothing of ours (the protocol says ignore)
+
+
+def _gate_closed(tower: Tower, payload: dict[str, Any]) -> None:
+    """Someone left a delivery bay: whoever cares (a returned booking) hears of it after commit,
+    in its own transaction, so its locks never wait behind the tower's link row held here."""
+    match = DELIVERY_CODE.match(str(payload.get("bay") or ""))
+    bay = (
+        Bay.objects.filter(tower=tower, kind=BayKind.DELIVERY, position=int(match[1])).first() if match else None
+    )
+    if bay is None:
+        logger.warning("tower %s: gate closed on an unknown bay %r", tower.code, payload.get("bay"))
+        return
+    occupied = bool(payload.get("occupied"))
+    # Robust: the event stays applied whatever a receiver does; a receiver's failure is logged,
+    # never a 500 that would have the controller resend an event we already applied.
+    transaction.on_commit(lambda: bay_gate_closed.send(sender=Bay, bay=bay, occupied=occupied), robust=True)
 
 
 def _mode_changed(tower: Tower, link: TowerLink, payload: dict[str, Any]) -> None:

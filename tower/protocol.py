@@ -34,6 +34,9 @@ BAY_KINDS: dict[str, tuple[bool, bool]] = {
 # Lifecycle events of a command, and the ones that end it.
 COMMAND_EVENTS = ("accepted", "running", "completed", "failed", "aborted")
 FINAL_COMMAND_EVENTS = ("completed", "failed", "aborted")
+# A delivery bay's customer-side gate closed behind the last person to walk out (its presence
+# sensors saw nobody inside); `occupied` is its car sensor. The controller cannot read a VIN there.
+GATE_CLOSED_EVENT = "gate_closed"
 PRIORITY_MIN, PRIORITY_MAX = 0, 9
 
 SIGNATURE_HEADER = "X-Tower-Signature"

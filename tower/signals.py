@@ -13,6 +13,9 @@ string, e.g. a booking's); it knows nothing of what the move is for. Contract fo
   ``command.target_bay``, our records updated) or ``unmoved`` (rejected, failed, aborted or given
   up: the car is still in ``command.source_bay``). ``reissue`` is True for an abort that says
   nothing about the move itself (a controller restart): whoever asked may simply ask again.
+- ``bay_gate_closed(bay, occupied)``: the last person walked out of delivery ``bay`` and its gate
+  closed, a car left inside (``occupied``) or not. Sent after the inbox's transaction commits
+  (a receiver runs its own transactions; it takes no lock the inbox holds).
 """
 
 from django.db.models import TextChoices
@@ -26,3 +29,4 @@ class MoveOutcome(TextChoices):
 
 move_finishing = Signal()  # kwargs: command
 move_finished = Signal()  # kwargs: command, outcome, reissue
+bay_gate_closed = Signal()  # kwargs: bay, occupied

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tower.protocol import (
+    GATE_CLOSED_EVENT,
     BayPlace,
     LiftPose,
     Phase,
@@ -420,6 +421,21 @@ class TowerController:
         if self.config.place(bay) is None:
             raise Rejection("unknown_bay", bay, stored=False)
         self.store.set_jammed(bay, jammed)
+
+    def gate_closed(self, bay: str, occupied: bool) -> dict[str, Any]:
+        """The physical world, simulated: the last person walked out of delivery bay ``bay`` and its
+        gate closed, with a car left in it (``occupied``) or not. Journaled as a `gate_closed`
+        event; the inventory is not touched (a car driven in is not seen by VIN, as on a real
+        tower: our side loads the delivery bays before it moves a car out of one)."""
+        place = self.config.place(bay)
+        if place is None:
+            raise Rejection("unknown_bay", bay, stored=False)
+        if not place.is_delivery:
+            raise Rejection("wrong_bay_kind", f"{bay} is not a delivery bay", stored=False)
+        with self.lock, self.store.transaction():
+            event = self._event(GATE_CLOSED_EVENT, bay=bay, occupied=occupied)
+        self._notify()
+        return event
 
     def inject_failures(self, count: int, fault_code: str) -> None:
         with self.lock:

@@ -69,7 +69,7 @@ class TowerHandler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         url = urlsplit(self.path)
-        if not url.path.startswith("/v1/faults/") and not self._network_allows():
+        if not url.path.startswith(("/v1/faults/", "/v1/world/")) and not self._network_allows():
             return
         try:
             status, body = self._route(method, url.path, parse_qs(url.query))
@@ -116,6 +116,7 @@ class TowerHandler(BaseHTTPRequestHandler):
             ("POST", "/v1/faults/webhooks"): lambda: self._webhooks(),
             ("POST", "/v1/faults/stall"): lambda: self._network("stall"),
             ("POST", "/v1/faults/offline"): lambda: self._network("offline"),
+            ("POST", "/v1/world/gate-closed"): lambda: self._gate_closed(),
         }
         route = routes.get((method, path))
         if route is None:
@@ -172,6 +173,11 @@ class TowerHandler(BaseHTTPRequestHandler):
             )
         sender.inject(drop=_count(body, "drop", 0), duplicate=_count(body, "duplicate", 0))
         return 200, {"drop_next": sender.drop_next, "duplicate_next": sender.duplicate_next}
+
+    def _gate_closed(self) -> Answer:
+        body = self._body()
+        event = self.server.controller.gate_closed(_text(body, "bay", ""), bool(body.get("occupied", True)))
+        return 200, event
 
     def _network(self, kind: str) -> Answer:
         seconds = self._body().get("seconds")

@@ -34,6 +34,7 @@ from testdrives.models import (
     Notification,
     Payment,
     PurchaseOrder,
+    ReturnCharge,
     ReturnPhoto,
     State,
     TestDrive,
@@ -79,7 +80,7 @@ class PurchaseOrderInline(ReadOnlyInline):
 
 class ReturnPhotoInline(ReadOnlyInline):
     model = ReturnPhoto
-    fields = ["preview", "taken_by_staff", "created_at"]
+    fields = ["preview", "side", "taken_by_staff", "created_at"]
 
     @admin.display(description=_("photo"))
     def preview(self, obj: ReturnPhoto) -> str:
@@ -95,6 +96,13 @@ class ExtensionInline(ReadOnlyInline):
 
     model = Extension
     fields = ["hours", "due_before", "due_after", "fee_cny", "status", "created_at"]
+
+
+class ReturnChargeInline(ReadOnlyInline):
+    """What the review of the return charged (opened from the operations console)."""
+
+    model = ReturnCharge
+    fields = ["kind", "amount_cny", "reason", "payment", "created_by", "created_at"]
 
 
 class NotificationInline(ReadOnlyInline):
@@ -220,7 +228,14 @@ class TestDriveAdmin(ReadOnlyAdmin):
         "vehicle__vin",
     ]
     search_help_text = _("Pickup or return code, member name, e-mail or mobile, or VIN.")
-    inlines = [PaymentInline, ExtensionInline, PurchaseOrderInline, ReturnPhotoInline, NotificationInline]
+    inlines = [
+        PaymentInline,
+        ExtensionInline,
+        PurchaseOrderInline,
+        ReturnPhotoInline,
+        ReturnChargeInline,
+        NotificationInline,
+    ]
     fieldsets = [
         (
             None,

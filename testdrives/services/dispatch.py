@@ -42,6 +42,10 @@ class Dispatcher(Protocol):
     def requeue_lost(self, *, stale: datetime) -> int:
         """Ask again for moves whose message may have been lost; returns how many."""
 
+    def gate_reported(self) -> bool:
+        """Whether the tower reports a delivery bay's gate closing behind the member (``gate_closed``
+        events): if not, a recorded return counts as the member having left the bay."""
+
 
 _DISPATCHERS: dict[str, Dispatcher] = {}
 

@@ -30,6 +30,9 @@ class InstantDispatcher:
         waiting = TestDrive.objects.filter(state=State.DISPATCHING, updated_at__lte=stale)
         return sum(delay_safely(tasks.instant_retrieve, pk) for pk in waiting.values_list("pk", flat=True))
 
+    def gate_reported(self) -> bool:
+        return False  # no controller, no gate sensor
+
 
 class ControllerDispatcher:
     """Asks the tower link for moves (the outbox, sent to the controller after commit)."""
@@ -48,3 +51,6 @@ class ControllerDispatcher:
 
     def requeue_lost(self, *, stale: datetime) -> int:
         return 0  # the outbox keeps its own rows; the beat's sweep re-sends
+
+    def gate_reported(self) -> bool:
+        return True  # the controller's gate_closed events (docs/TOWER_PROTOCOL.md)

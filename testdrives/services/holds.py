@@ -1,4 +1,5 @@
-"""Keeping an overdue car's hold true: the car is not back, so nobody else may be promised it."""
+"""Keeping a late car's hold true: an overdue car is not back, and a returned one is not reviewed
+yet (the review could find damage), so nobody else may be promised it."""
 
 import logging
 from datetime import datetime, timedelta
@@ -38,9 +39,8 @@ def hold_extend_for_late_car(*, test_drive: TestDrive, now: datetime) -> list[in
     if stuck:
         wanted_end = min(wanted_end, stuck[0].starts_at)  # the holds in the way come by start
         stuck_ids = [h.booking_id for h in stuck]
-        staff_alert(
-            test_drive=test_drive, what=f"overdue car is booked again by {stuck_ids} and no other car is free"
-        )
+        car = "overdue car" if test_drive.state == State.OVERDUE else "returned car (review pending)"
+        staff_alert(test_drive=test_drive, what=f"{car} is booked again by {stuck_ids} and no other car is free")
     if wanted_end > hold.ends_at:
         VehicleHold.objects.filter(pk=hold.pk).update(ends_at=wanted_end)
     return moved

@@ -3,7 +3,7 @@ and staff drive. Each step locks the booking row, checks its state, transitions 
 
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -17,7 +17,13 @@ from django_fsm import can_proceed
 from fleet.models import Bay, BayKind, Vehicle, VehicleStatus
 from fleet.services import vehicle_place, vehicle_take_out
 from testdrives.codes import code_new, code_normalize
-from testdrives.errors import NoDeliveryBayFree, PaymentFailed, PickupCodeUnknown, TransitionRefused
+from testdrives.errors import (
+    NoDeliveryBayFree,
+    PaymentFailed,
+    PickupCodeUnknown,
+    ReturnSidesMissing,
+    TransitionRefused,
+)
 from testdrives.models import (
     FINISHED,
     LATE_FEE_COUNTED,
@@ -39,6 +45,13 @@ from testdrives.services.dispatch import (
     dispatch_prefetch_failed,
     dispatch_retrieve,
     dispatch_stow_back,
+    dispatcher,
+)
+from testdrives.services.return_photos import (
+    side_photos_read,
+    side_photos_store,
+    sides_missing,
+    sides_missing_message,
 )
 from tower.bays import bay_free
 
@@ -288,13 +301,24 @@ def testdrive_return(
     energy_pct: int,
     damage: str = "",
     photos: Sequence[UploadedFile] = (),
+    sides: Mapping[str, UploadedFile] | None = None,
     by: User | None = None,
 ) -> TestDrive:
-    """The car is back in a delivery bay: readings and photos recorded, late fee worked out.
+    """The car is back in a delivery bay: readings and photos recorded, late fee worked out. The
+    review (``returned`` → ``completed``) is an operator's, later, from the photos and readings.
 
-    Refused (nothing stored) when the odometer reads less than at departure, or when every
-    delivery bay is taken.
+    A member's return (``by`` None: the kiosk) needs a picture of each of the four sides, given
+    now (``sides``: side → upload, from the kiosk camera) or sent from the phone during the drive;
+    staff recording a return by hand may go without. ``photos`` are any other close-ups.
+
+    The car is stowed once the member has left the bay (its gate closed: ``testdrive_bay_left``),
+    not when the review is done; where the tower reports no gate (the instant dispatcher), the
+    recorded return counts as leaving. The car stays held (``VehicleHold``) until the review.
+
+    Refused (nothing stored) when the odometer reads less than at departure, when a side is
+    missing, or when every delivery bay is taken.
     """
+    side_data, side_names = side_photos_read(uploads=sides or {})  # checked before any lock
     now = timezone.now()
     with transaction.atomic():
         td = _locked(test_drive)
@@ -305,6 +329,9 @@ def testdrive_return(
                 _("The odometer cannot read less than when the car left (%(km)s km).")
                 % {"km": td.odometer_out_km}
             )
+        missing = sides_missing(test_drive=td, adding=side_data)
+        if by is None and missing:
+            raise ReturnSidesMissing(sides_missing_message(missing))
         bay = bay_free(store_id=td.store_id, kind=BayKind.DELIVERY)
         if bay is None:
             raise NoDeliveryBayFree()
@@ -313,6 +340,9 @@ def testdrive_return(
         td.odometer_in_km, td.energy_in_pct, td.damage_noted = odometer_km, energy_pct, damage
         td.late_fee_cny = late_fee_for(test_drive=td, returned_at=now)
         td.delivery_bay = bay
+        no_gate = not dispatcher().gate_reported()
+        if no_gate:
+            td.bay_left_at = now
         td.save()
         vehicle = Vehicle.objects.select_for_update().get(pk=td.vehicle_id)
         vehicle.odometer_km = max(vehicle.odometer_km, odometer_km)
@@ -323,10 +353,13 @@ def testdrive_return(
                 vehicle_place(vehicle=vehicle, bay=bay)
         except IntegrityError as exc:
             raise NoDeliveryBayFree() from exc
+        side_photos_store(test_drive=td, sides=side_data, names=side_names, by=by)
         for photo in photos:
             ReturnPhoto.objects.create(test_drive=td, image=photo, taken_by_staff=bool(by and by.is_staff))
         if td.late_fee_cny:
             _late_fee_charge(td)
+        if no_gate:
+            dispatch_stow_back(vehicle_id=td.vehicle_id)
     return td
 
 
@@ -360,8 +393,9 @@ def _late_fee_charge(td: TestDrive) -> None:
 
 
 def testdrive_inspect(*, test_drive: TestDrive | int, by: User, notes: str = "") -> TestDrive:
-    """Staff inspected the returned car (returned → completed): its hold ends, it goes back into
-    storage."""
+    """Staff reviewed the returned car (returned → completed): its hold ends. A car still in its
+    delivery bay goes back into storage now only if the member has left the bay; else the gate's
+    closing stows it (``testdrive_bay_left``), so the lift never takes a car someone stands by."""
 
     def transition(td: TestDrive) -> None:
         td.complete(by=by, description=notes or "inspected")
@@ -371,5 +405,6 @@ def testdrive_inspect(*, test_drive: TestDrive | int, by: User, notes: str = "")
     with transaction.atomic():
         td = _step(test_drive, first="complete", transition=transition)
         testdrive_release(test_drive=td)
-        dispatch_stow_back(vehicle_id=td.vehicle_id)
+        if td.bay_left_at is not None:
+            dispatch_stow_back(vehicle_id=td.vehicle_id)
     return td

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from fleet.models import VehicleStatus
 from testdrives.models import Notification, Payment, PaymentPurpose, PaymentStatus, State, TestDrive
 from testdrives.notify import notification_create, staff_alert
 from testdrives.selectors import testdrive_overdue_q
@@ -93,9 +94,33 @@ def sweep_overdue(*, now: datetime) -> int:
 
 
 def sweep_overdue_holds(*, now: datetime) -> int:
-    """Overdue cars keep their hold while they are out; later bookings of them move to another car."""
+    """Overdue cars keep their hold while they are out, and returned ones until their review (it
+    could find damage); later bookings of them move to another car."""
     return _each_locked(
-        Q(state=State.OVERDUE), lambda td: bool(hold_extend_for_late_car(test_drive=td, now=now))
+        Q(state__in=[State.OVERDUE, State.RETURNED]),
+        lambda td: bool(hold_extend_for_late_car(test_drive=td, now=now)),
+    )
+
+
+def sweep_returns_left_in_bay(*, now: datetime) -> int:
+    """Returned cars whose member left the bay minutes ago but which still stand in it (the stow
+    was refused, or found no storage bay free and an incident was raised): asked again, so a
+    delivery bay never stays blocked waiting for the review. A stow already on its way makes the
+    ask a no-op."""
+    left_before = now - timedelta(minutes=2)
+
+    def apply(td: TestDrive) -> bool:
+        dispatch_stow_back(vehicle_id=td.vehicle_id)
+        return True
+
+    return _each_locked(
+        Q(
+            state=State.RETURNED,
+            bay_left_at__lte=left_before,
+            vehicle__status=VehicleStatus.AT_DELIVERY_BAY,
+            vehicle__bay=F("delivery_bay"),
+        ),
+        apply,
     )
 
 
@@ -154,6 +179,7 @@ def testdrives_sweep(*, now: datetime | None = None) -> dict[str, int]:
         "abandoned": sweep_abandoned(now=now),
         "overdue": sweep_overdue(now=now),
         "bookings_moved_off_late_cars": sweep_overdue_holds(now=now),
+        "returns_stowed_again": sweep_returns_left_in_bay(now=now),
         "reminders": sweep_reminders(now=now),
         "requeued": sweep_lost_messages(now=now),
         # After the no-shows and walk-aways: their waiting ID checks close and the pictures go.

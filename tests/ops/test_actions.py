@@ -27,6 +27,7 @@ from testdrives.errors import TransitionRefused
 from testdrives.models import Payment, PaymentPurpose, PaymentStatus, State, TestDrive
 from testdrives.services.lifecycle import testdrive_identity_verified, testdrive_return
 from tests.fixtures.world import TEN, on_the_road
+from tests.returns_support import four_sides
 from tower.models import IncidentKind, IncidentStatus, TowerIncident, TowerLink
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,9 @@ def test_charging_the_late_fee_so_far_then_the_return_asks_only_the_rest(
 
     clock.move_to(TEN + timedelta(hours=76, minutes=30))
     with django_capture_on_commit_callbacks(execute=True):
-        testdrive_return(test_drive=overdue.pk, odometer_km=overdue.odometer_out_km or 0, energy_pct=80)
+        testdrive_return(
+            test_drive=overdue.pk, odometer_km=overdue.odometer_out_km or 0, energy_pct=80, sides=four_sides()
+        )
 
     fees = Payment.objects.filter(test_drive=overdue, purpose=PaymentPurpose.LATE_FEE).order_by("pk")
     assert [f.amount_cny for f in fees] == [150, 100]  # five started hours in all: 250

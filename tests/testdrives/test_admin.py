@@ -34,6 +34,7 @@ from testdrives.services.purchase import testdrive_purchase
 from testdrives.services.sweeps import sweep_overdue
 from tests.factories import MemberFactory, StaffFactory, StoreFactory, UserFactory
 from tests.fixtures.world import TEN
+from tests.returns_support import four_sides
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:testdrives_testdrive_changelist")
@@ -92,7 +93,9 @@ def drive_in(book, super_member, kiosk, clock, django_capture_on_commit_callback
             clock.move_to(td.due_back_at + timedelta(hours=2, minutes=10))
             sweep_overdue(now=timezone.now())
         if state == State.RETURNED:
-            testdrive_return(test_drive=td, odometer_km=td.odometer_out_km + 50, energy_pct=60)
+            testdrive_return(
+                test_drive=td, odometer_km=td.odometer_out_km + 50, energy_pct=60, sides=four_sides()
+            )
         td.refresh_from_db()
         assert td.state == state
         return td

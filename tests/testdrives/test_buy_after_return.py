@@ -12,6 +12,7 @@ from testdrives.models import State, TestDrive
 from testdrives.services.lifecycle import testdrive_depart, testdrive_inspect, testdrive_return
 from testdrives.services.purchase import testdrive_purchase
 from tests.fixtures.world import TEN, make_member
+from tests.returns_support import four_sides
 from tests.testdrives.test_testdrive_lifecycle import to_ready
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,9 @@ def returned(book, super_member, kiosk, clock, django_capture_on_commit_callback
     testdrive_depart(test_drive=td)
     td.refresh_from_db()
     clock.move_to(TEN + timedelta(days=1, hours=2))
-    testdrive_return(test_drive=td, odometer_km=td.odometer_out_km + 90, energy_pct=60)
+    testdrive_return(
+        test_drive=td, odometer_km=td.odometer_out_km + 90, energy_pct=60, sides=four_sides()
+    )
     return TestDrive.objects.get(pk=td.pk)
 
 

@@ -15,6 +15,7 @@ from testdrives.services.kiosks import kiosk_create, kiosk_deactivate
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_depart, testdrive_identity_verified
 from tests.factories import StoreFactory, TowerFactory, VehicleFactory
 from tests.fixtures.world import TEN
+from tests.returns_support import four_sides
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +71,14 @@ def test_pickup_from_code_to_gate_and_return_at_the_kiosk(
             "odometer_km": td.odometer_out_km + 50,
             "energy_pct": 70,
             "damage": "",
+            **four_sides(),
         },
     )
     assert response.status_code == 200
     td.refresh_from_db()
     assert td.state == State.RETURNED
+    assert "Drive the car into delivery bay D1" not in response.content.decode()  # no gate: instant
+    assert "Leave the car in delivery bay D1" in response.content.decode()
 
 
 def test_a_status_poll_once_the_car_is_ready_reads_no_face_data(
@@ -131,9 +135,12 @@ def test_a_return_at_the_kiosk_keeps_every_photo_and_only_images(
     assert refused.status_code == 200
     assert TestDrive.objects.get(pk=td.pk).state == State.ON_DRIVE
 
-    kiosk_client.post(reverse("kiosk:return"), {**reading, "photos": [png("front.png"), png("rear.png")]})
+    kiosk_client.post(
+        reverse("kiosk:return"), {**reading, **four_sides(), "photos": [png("front.png"), png("rear.png")]}
+    )
     assert TestDrive.objects.get(pk=td.pk).state == State.RETURNED
-    assert ReturnPhoto.objects.filter(test_drive=td, taken_by_staff=False).count() == 2
+    assert ReturnPhoto.objects.filter(test_drive=td, taken_by_staff=False, side="").count() == 2
+    assert ReturnPhoto.objects.filter(test_drive=td, taken_by_staff=False).exclude(side="").count() == 4
 
 
 def test_a_return_at_the_kiosk_refuses_a_truncated_or_oversized_photo_and_stores_nothing(

@@ -7,12 +7,13 @@ import pytest
 from django.utils import timezone
 
 from fleet.models import Vehicle, VehicleStatus
-from testdrives.models import TestDrive
+from testdrives.models import State, TestDrive
 from testdrives.services.lifecycle import testdrive_depart, testdrive_inspect, testdrive_return
 from testdrives.services.tower_moves import testdrive_ref, testdrives_prestage
 from testdrives.templatetags.tower_kiosk import tower_eta
 from tests.factories import VehicleFactory
 from tests.fixtures.world import make_member
+from tests.returns_support import four_sides
 from tests.tower.conftest import TEN, finish
 from tower.commands import command_create
 from tower.models import CommandKind, CommandStatus, TowerCommand, TowerLink
@@ -21,21 +22,40 @@ from tower.reconcile import tower_reconcile
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_returned_car_goes_back_into_storage(sim, sim_client, tower, verified, staff, settings) -> None:
+def gate_closed(sim_client, bay_code: str, *, occupied: bool = True) -> None:
+    """The member walks out of the delivery bay and its gate closes (the simulator's world)."""
+    answer = sim_client._call("POST", "/v1/world/gate-closed", {"bay": bay_code, "occupied": occupied})
+    assert answer.status == 200, answer
+
+
+def test_a_returned_car_goes_back_into_storage_once_the_member_left_before_its_review(
+    sim, sim_client, tower, verified, staff, settings
+) -> None:
     td = verified()
     finish(sim_client, tower)
     td = testdrive_depart(test_drive=td)  # the car leaves D1; the tower cannot see it go
-    td = testdrive_return(test_drive=td, odometer_km=td.odometer_out_km + 30, energy_pct=70)
-    testdrive_inspect(test_drive=td, by=staff, notes="clean")
+    td = testdrive_return(
+        test_drive=td, odometer_km=td.odometer_out_km + 30, energy_pct=70, sides=four_sides()
+    )
     finish(sim_client, tower)
+    assert not TowerCommand.objects.filter(kind=CommandKind.STOW).exists()  # the member is still there
+
+    gate_closed(sim_client, td.delivery_bay.code)
+    finish(sim_client, tower)  # the gate event: the stow is sent
+    finish(sim_client, tower)  # and done
 
     store = TowerCommand.objects.get(kind=CommandKind.STOW)
+    td.refresh_from_db()
     td.vehicle.refresh_from_db()
+    assert td.state == State.RETURNED  # the review is still to come
     assert store.status == CommandStatus.COMPLETED
     assert td.vehicle.status == VehicleStatus.STORED
     assert td.vehicle.bay.level > settings.TOWER_STAGING_LEVELS  # kept free for pre-staged cars
     assert sim_client.state()["inventory"][td.vehicle.bay.code] == td.vehicle.vin
     assert tower_reconcile(tower=tower) == "ok"
+
+    testdrive_inspect(test_drive=td, by=staff, notes="clean")
+    assert TowerCommand.objects.filter(kind=CommandKind.STOW).count() == 1  # nothing more to move
 
 
 ELEVEN = TEN + timedelta(hours=1)

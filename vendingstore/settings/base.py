@@ -482,6 +482,9 @@ TESTDRIVE_GRACE_MINUTES = env.int("TESTDRIVE_GRACE_MINUTES", default=30)
 TESTDRIVE_ABANDONED_MINUTES = env.int("TESTDRIVE_ABANDONED_MINUTES", default=30)
 TESTDRIVE_LATE_FEE_PER_HOUR_CNY = env.int("TESTDRIVE_LATE_FEE_PER_HOUR_CNY", default=50)
 TESTDRIVE_LATE_FEE_CAP_CNY = env.int("TESTDRIVE_LATE_FEE_CAP_CNY", default=1000)
+# The most an operator's review of a return may charge for damage or excess use at once (a
+# bigger repair is settled with the member outside the console).
+TESTDRIVE_RETURN_CHARGE_MAX_CNY = env.int("TESTDRIVE_RETURN_CHARGE_MAX_CNY", default=50_000)
 # A fee-paying booking is held this long for its payment, then cancelled by the sweep.
 TESTDRIVE_PAYMENT_MINUTES = env.int("TESTDRIVE_PAYMENT_MINUTES", default=15)
 TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES = env.int("TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES", default=120)
