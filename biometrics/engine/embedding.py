@@ -233,18 +233,3 @@ def compare(a: Embedding, b: Embedding) -> Comparison:
         distance = float(np.linalg.norm(a.vector - b.vector))
     threshold = threshold_for(a.model)
     return Comparison(distance, threshold, distance <= threshold)
-
-
-def warm_up() -> None:
-    """Put weights in place and load every model now, so the first customer does not wait.
-
-    Call from Celery's ``worker_process_init`` (each prefork child has its own models).
-    """
-    from .faces import _dlib_models
-
-    _dlib_models()
-    if model_name() == SFACE:
-        sface_vector(np.full((112, 112, 3), 128, dtype=np.uint8))  # the first run allocates
-        return
-    blank = np.full((CROP_SIZE, CROP_SIZE, 3), 128, dtype=np.uint8)
-    vector_of(blank)  # the first forward pass allocates; do it before a customer's

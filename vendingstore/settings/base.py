@@ -442,6 +442,9 @@ BIOMETRICS_MAX_UPLOAD_BYTES = env.int("BIOMETRICS_MAX_UPLOAD_BYTES", default=12 
 BIOMETRICS_REQUIRE_CHALLENGE = env.bool("BIOMETRICS_REQUIRE_CHALLENGE", default=True)
 # Load the face model when a worker process starts, not on its first task.
 BIOMETRICS_WARM_UP = env.bool("BIOMETRICS_WARM_UP", default=True)
+# Load the face models in the Celery worker's main process before the prefork pool forks (the
+# children share their pages); false: each child loads its own (the benchmark's "before").
+BIOMETRICS_LOAD_BEFORE_FORK = env.bool("BIOMETRICS_LOAD_BEFORE_FORK", default=True)
 
 # --- Uploaded pictures (vendingstore/uploads.py): limits checked before any pixel is decoded ----
 # Bytes of a picture with no limit of its own (return photos; faces and snap-a-car have theirs).
