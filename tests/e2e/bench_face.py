@@ -154,8 +154,8 @@ def one_pickup(client, td: TestDrive, frames: list[bytes]) -> dict:
     posted = time.perf_counter()
     assert response.status_code == 204, response.content[:300]
     while TestDrive.objects.filter(pk=td.pk).values_list("state", flat=True).first() == State.VERIFYING:
-        if time.perf_counter() - started > 60:
-            raise AssertionError("no decision within 60 s")
+        if time.perf_counter() - started > 300:  # a child still loading on a loaded machine
+            raise AssertionError("no decision within 300 s")
         time.sleep(0.005)
     decided = time.perf_counter()
     poll = client.get(reverse("kiosk:drive", args=[td.pickup_code]), HTTP_HX_REQUEST="true")
