@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -50,6 +51,23 @@ def option(name: str, default: str) -> str:
     return os.environ.get(f"BENCH_FACE_{name}", default)
 
 
+# Every worker this run launched, stopped at the end whatever happened (a failed run must not
+# leave workers behind on a shared machine).
+LAUNCHED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def reap() -> Iterator[None]:
+    yield
+    for process in LAUNCHED:
+        if process.poll() is None:
+            for kid in psutil.Process(process.pid).children(recursive=True):
+                kid.kill()
+            process.kill()
+            process.wait(timeout=10)
+    LAUNCHED.clear()
+
+
 @pytest.fixture
 def queue(monkeypatch) -> str:
     """One private queue for this run's workers; every task queued here goes there."""
@@ -78,6 +96,7 @@ def worker_launch(queue: str, *, pool: str = "prefork", concurrency: int = 1, en
         command += ["--concurrency", str(concurrency)]
     command += ["--hostname", hostname, "--queues", queue, "--loglevel", "WARNING"]
     process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=log_fd)
+    LAUNCHED.append(process)
     os.close(log_fd)
     return process, hostname, log_path
 
