@@ -188,8 +188,9 @@ def frame_following(image: ImageInput | Frame, previous: Frame) -> Frame:
     """A burst's next frame, its face looked for where the previous frame says it is cheap to.
 
     The same person a fraction of a second later has about the same face size, so detection runs
-    on a copy where that face is TRACK_FACE_PX wide (a quarter of the full detection's pixels on a
-    kiosk frame) and landmarks on the frame itself. A second face is still seen when it is at
+    on a copy where that face is TRACK_FACE_PX wide (a 240 px face on a 640×480 kiosk frame: a
+    quarter of the full detection's pixels; a face under 120 px: the full size) and landmarks on
+    the frame itself. A second face is still seen when it is at
     least two-thirds as wide as the customer's (someone at the shoulder); when the copy shows no
     face the frame goes through ``frame_of``, the full detection.
     """
