@@ -96,7 +96,7 @@ def separation(genuine: list, impostor: list) -> dict[str, float]:
 
 def embed_all(photos: list[tuple[str, str]], model: str) -> dict[str, Embedding]:
     settings.BIOMETRICS_MODEL = model
-    warm_up()
+    warm_up(liveness=False)
     return {file: embed(FACES / file) for file, _ in photos}
 
 
@@ -164,7 +164,7 @@ def main() -> None:
     settings.BIOMETRICS_MODEL = args.model
 
     ensure_recognition_weights()
-    warm_up()
+    warm_up(liveness=False)
     photos = labelled_photos()
     identities = dict(photos)
     embeddings, embed_ms = {}, []

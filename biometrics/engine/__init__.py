@@ -4,7 +4,7 @@ Use it through biometrics' services only. Everything here is pure computation on
 database, no storage of pictures. Models load once per process (``warm_up``).
 """
 
-from .embedding import Comparison, Embedding, Frame, compare, embed, frame_of, threshold_for, warm_up
+from .embedding import Comparison, Embedding, Frame, compare, embed, frame_of, threshold_for
 from .images import ImageInput
 from .liveness import (
     AntiSpoofResult,
@@ -16,6 +16,7 @@ from .liveness import (
     check_challenge,
 )
 from .quality import MESSAGES, FaceRefused, QualityCode
+from .warmup import models_load, warm_up
 
 __all__ = [
     "MESSAGES",
@@ -35,6 +36,7 @@ __all__ = [
     "compare",
     "embed",
     "frame_of",
+    "models_load",
     "threshold_for",
     "warm_up",
 ]

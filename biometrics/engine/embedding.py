@@ -1,7 +1,7 @@
 """Embeddings and 1:1 comparison: the fast path of DESIGN.md §5.
 
 One detection on a ≤ 640 px copy, landmarks and the aligned crop on the original, one forward
-pass of the recognition model, loaded once per process: SFace (onnxruntime, cosine distance) by
+pass of the recognition model, loaded once per process: SFace (OpenCV dnn, cosine distance) by
 default, or deepface's Dlib (Euclidean distance) by setting.
 """
 
@@ -12,11 +12,20 @@ from typing import Any, NamedTuple
 import numpy as np
 from django.conf import settings
 
-from .faces import Face, mean_eye_aspect_ratio, single_face
-from .images import ImageInput, load_rgb
-from .quality import check_crop
+from .faces import Face, face_at, find_faces, mean_eye_aspect_ratio, single_face
+from .images import DETECTION_MAX_SIDE, ImageInput, load_reduced
+from .quality import check_crop, check_face_count_and_size
 from .sface import arcface_crop, cosine_distance, sface_vector
 from .weights import ensure_recognition_weights, point_deepface_home
+
+# A reduced decode (images.load_reduced) is used when its face is at least this wide; a smaller
+# face is decoded again, finer: the aligned crops (150 px for the quality gate and Dlib, 112 px
+# for SFace) are then always shrunk from real pixels, never enlarged, as from the full image.
+FACE_DETAIL_PX = 150
+# The challenge's later frames look for the face on a copy where the first frame's face is this
+# wide: dlib's detector finds faces from 80 px, so the face may shrink by a third (stepping back,
+# turning) before the full detection is needed again.
+TRACK_FACE_PX = 120
 
 # dlib's face recognition model was trained on 150 px crops with a quarter of padding around the
 # landmarks' extent; other sizes or paddings cost accuracy.
@@ -127,6 +136,14 @@ class Frame:
 
     rgb: np.ndarray = field(repr=False)
     face: Face
+    # Original pixels per pixel of ``rgb`` (2, 4 or 8 for a JPEG decoded reduced); ``face`` is in
+    # ``rgb``'s pixels.
+    scale: int = 1
+
+    @property
+    def face_width_px(self) -> int:
+        """The face box's width in the original picture's pixels (the quality gate's unit)."""
+        return self.face.width * self.scale
 
     @functools.cached_property
     def crop(self) -> np.ndarray:
@@ -145,11 +162,49 @@ class Frame:
 
 
 def frame_of(image: ImageInput | Frame) -> Frame:
-    """``image`` decoded with its one face found (a Frame as it is); raises FaceRefused."""
+    """``image`` decoded with its one face found (a Frame as it is); raises FaceRefused.
+
+    A large JPEG is decoded reduced (a 2,400 px photo at half size costs a third of a full
+    decode), which is all detection needs; when the face found is narrower than FACE_DETAIL_PX
+    there, the picture is decoded again at the scale that gives it that many pixels.
+    """
     if isinstance(image, Frame):
         return image
-    rgb = load_rgb(image)
-    return Frame(rgb, single_face(rgb))
+    source = image.read() if hasattr(image, "read") else image  # read a file once for two decodes
+    rgb, scale = load_reduced(source, long_side=DETECTION_MAX_SIDE)
+    face = single_face(rgb, scale=scale)
+    if scale > 1 and face.width < FACE_DETAIL_PX:
+        finer = scale
+        while finer > 1 and face.width * scale / finer < FACE_DETAIL_PX:
+            finer //= 2
+        finer_rgb, finer = load_reduced(source, scale=finer)
+        ratio = scale / finer
+        face = face_at(finer_rgb, tuple(v * ratio for v in face.box))  # type: ignore[arg-type]
+        rgb, scale = finer_rgb, finer
+    return Frame(rgb, face, scale)
+
+
+def frame_following(image: ImageInput | Frame, previous: Frame) -> Frame:
+    """A burst's next frame, its face looked for where the previous frame says it is cheap to.
+
+    The same person a fraction of a second later has about the same face size, so detection runs
+    on a copy where that face is TRACK_FACE_PX wide (a 240 px face on a 640×480 kiosk frame: a
+    quarter of the full detection's pixels; a face under 120 px: the full size) and landmarks on
+    the frame itself. A second face is still seen when it is at
+    least two-thirds as wide as the customer's (someone at the shoulder); when the copy shows no
+    face the frame goes through ``frame_of``, the full detection.
+    """
+    if isinstance(image, Frame):
+        return image
+    source = image.read() if hasattr(image, "read") else image
+    rgb, scale = load_reduced(source, long_side=DETECTION_MAX_SIDE)
+    expected = previous.face_width_px / scale  # the face's width in rgb's pixels
+    side = round(max(rgb.shape[:2]) * min(1.0, TRACK_FACE_PX / max(expected, 1.0)))
+    faces = find_faces(rgb, detection_side=min(side, DETECTION_MAX_SIDE), upsample=False)
+    if not faces:
+        return frame_of(source)
+    check_face_count_and_size([face.width * scale for face in faces])
+    return Frame(rgb, faces[0], scale)
 
 
 def accept(image: ImageInput | Frame) -> AcceptedFace:
@@ -157,7 +212,7 @@ def accept(image: ImageInput | Frame) -> AcceptedFace:
     frame = frame_of(image)
     grey = np.asarray(np.dot(frame.crop[..., :3], [0.299, 0.587, 0.114]), dtype=np.uint8)
     measures = check_crop(grey, mean_eye_aspect_ratio(frame.face))
-    measures["face_width_px"] = float(frame.face.width)
+    measures["face_width_px"] = float(frame.face_width_px)
     return AcceptedFace(frame.face, frame.embedding, measures)
 
 
@@ -179,18 +234,3 @@ def compare(a: Embedding, b: Embedding) -> Comparison:
         distance = float(np.linalg.norm(a.vector - b.vector))
     threshold = threshold_for(a.model)
     return Comparison(distance, threshold, distance <= threshold)
-
-
-def warm_up() -> None:
-    """Put weights in place and load every model now, so the first customer does not wait.
-
-    Call from Celery's ``worker_process_init`` (each prefork child has its own models).
-    """
-    from .faces import _dlib_models
-
-    _dlib_models()
-    if model_name() == SFACE:
-        sface_vector(np.full((112, 112, 3), 128, dtype=np.uint8))  # the first run allocates
-        return
-    blank = np.full((CROP_SIZE, CROP_SIZE, 3), 128, dtype=np.uint8)
-    vector_of(blank)  # the first forward pass allocates; do it before a customer's

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 
-from .images import downscaled
+from .images import DETECTION_MAX_SIDE, downscaled
 from .quality import check_face_count_and_size
 from .weights import ensure_recognition_weights, landmarks_68_path
 
@@ -50,12 +50,12 @@ def _deepface_detector() -> Any:
     return modeling.build_model(task="face_detector", model_name=settings.BIOMETRICS_DETECTOR)
 
 
-def _boxes_on(small: np.ndarray) -> list[tuple[int, int, int, int]]:
+def _boxes_on(small: np.ndarray, *, upsample: bool = True) -> list[tuple[int, int, int, int]]:
     """Face boxes (left, top, right, bottom) in the pixels of ``small``."""
     if settings.BIOMETRICS_DETECTOR == "dlib":
         detector, _ = _dlib_models()
         found = detector(small, 0)
-        if not found:
+        if not found and upsample:
             # One upsampling finds faces down to about 40 px: enough to tell "too small" from "none".
             found = detector(small, 1)
         return [(r.left(), r.top(), r.right(), r.bottom()) for r in found]
@@ -63,31 +63,41 @@ def _boxes_on(small: np.ndarray) -> list[tuple[int, int, int, int]]:
     return [(r.x, r.y, r.x + r.w, r.y + r.h) for r in regions]
 
 
-def find_faces(rgb: np.ndarray) -> list[Face]:
-    """Every face in the image, largest first, with landmarks taken on the full-resolution image.
-
-    Detection runs once, on a ≤ 640 px copy; the landmark predictor is cheap at any size, so it
-    runs on the original for sharp landmarks and a sharp aligned crop.
-    """
+def face_at(rgb: np.ndarray, box: tuple[float, float, float, float]) -> Face:
+    """The 68 landmarks of the face in ``box`` (left, top, right, bottom; pixels of ``rgb``)."""
     import dlib
 
     _, predictor = _dlib_models()
-    small, factor = downscaled(rgb)
-    faces = []
-    for left, top, right, bottom in _boxes_on(small):
-        rect = dlib.rectangle(
-            round(left * factor), round(top * factor), round(right * factor), round(bottom * factor)
-        )
-        shape = predictor(rgb, rect)
-        points = np.array([(p.x, p.y) for p in shape.parts()], dtype=float)
-        faces.append(Face((rect.left(), rect.top(), rect.right(), rect.bottom()), points, shape))
+    rect = dlib.rectangle(*(round(v) for v in box))
+    shape = predictor(rgb, rect)
+    points = np.array([(p.x, p.y) for p in shape.parts()], dtype=float)
+    return Face((rect.left(), rect.top(), rect.right(), rect.bottom()), points, shape)
+
+
+def find_faces(
+    rgb: np.ndarray, *, detection_side: int = DETECTION_MAX_SIDE, upsample: bool = True
+) -> list[Face]:
+    """Every face in the image, largest first, with landmarks taken on ``rgb`` itself.
+
+    Detection runs once, on a copy at most ``detection_side`` px long; the landmark predictor is
+    cheap at any size, so it runs on ``rgb`` for sharp landmarks and a sharp aligned crop.
+    ``upsample``: when nothing is found, look again at twice the size (faces down to ~40 px).
+    """
+    small, factor = downscaled(rgb, detection_side)
+    faces = [
+        face_at(rgb, tuple(v * factor for v in box))  # type: ignore[arg-type]
+        for box in _boxes_on(small, upsample=upsample)
+    ]
     return sorted(faces, key=lambda face: face.width, reverse=True)
 
 
-def single_face(rgb: np.ndarray) -> Face:
-    """The one face of the image; raises FaceRefused when none, several or a too small one."""
+def single_face(rgb: np.ndarray, *, scale: float = 1.0) -> Face:
+    """The one face of the image; raises FaceRefused when none, several or a too small one.
+
+    ``scale``: original pixels per pixel of ``rgb`` (a reduced decode), for the size limit.
+    """
     faces = find_faces(rgb)
-    check_face_count_and_size([face.width for face in faces])
+    check_face_count_and_size([round(face.width * scale) for face in faces])
     return faces[0]
 
 

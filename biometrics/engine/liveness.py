@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .antispoof import antispoof_model
-from .embedding import Embedding, Frame, compare, frame_of
+from .embedding import Embedding, Frame, compare, frame_following, frame_of
 from .faces import mean_eye_aspect_ratio, yaw_ratio
 from .images import ImageInput
 from .quality import MIN_EYE_ASPECT_RATIO, FaceRefused
@@ -81,6 +81,26 @@ class ChallengeResult:
 def _fasnet() -> Any:
     """The anti-spoofing networks, loaded once per process (an object with deepface's ``analyze``)."""
     return antispoof_model()
+
+
+def antispoof_load() -> bool:
+    """Build the anti-spoofing network now (weights in place); False when it is unavailable.
+
+    Builds without running it, so it is safe before a fork (``embedding.models_load``).
+    """
+    if not ensure_antispoof_weights():
+        return False
+    try:
+        _fasnet()
+    except (ImportError, ValueError):
+        return False
+    return True
+
+
+def antispoof_warm_up(frame: Frame) -> None:
+    """One untimed pass of the anti-spoofing network on ``frame``'s face (first-run costs)."""
+    if antispoof_load():
+        check_antispoof(frame)
 
 
 def check_antispoof(image: ImageInput | Frame) -> AntiSpoofResult:
@@ -148,10 +168,12 @@ def check_challenge(
     """
     if len(frames) < MIN_FRAMES:
         return ChallengeResult(False, ChallengeCode.TOO_FEW_FRAMES, {"frames": len(frames)})
-    found = []
+    found: list[Frame] = []
     for index, frame in enumerate(frames):
         try:
-            found.append(frame_of(frame))
+            # After the first frame, the face is looked for where the previous one says it is
+            # cheap to (a smaller detection copy): the burst needs landmarks, not a full search.
+            found.append(frame_following(frame, found[-1]) if found else frame_of(frame))
         except FaceRefused as refused:
             return ChallengeResult(
                 False, ChallengeCode.FRAME_REFUSED, {"frame": index, "reason": refused.code}

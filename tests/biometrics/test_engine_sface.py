@@ -56,14 +56,19 @@ def test_the_set_up_command_is_idempotent(empty_home) -> None:  # noqa: F811
 @needs_faces
 def test_opencv_and_onnxruntime_give_the_same_vector_from_the_converted_file(engine) -> None:
     import cv2
+    import onnxruntime
 
     crop = frame_of(FACES / "img1.jpg").arcface_crop
     recogniser = cv2.FaceRecognizerSF.create(str(ensure_sface_weights()), "")
     theirs = recogniser.feature(np.ascontiguousarray(crop[:, :, ::-1])).ravel()  # OpenCV wants BGR
+    session = onnxruntime.InferenceSession(str(ensure_sface_weights()), providers=["CPUExecutionProvider"])
+    batch = np.ascontiguousarray(crop.transpose(2, 0, 1)[np.newaxis], dtype=np.float32)
+    on_ort = session.run(None, {"data": batch})[0].ravel()
 
-    ours = sface_vector(crop)
+    ours = sface_vector(crop)  # OpenCV's dnn module, the store's runtime
 
     assert float(np.dot(ours, theirs / np.linalg.norm(theirs))) > 0.9999
+    assert float(np.dot(ours, on_ort / np.linalg.norm(on_ort))) > 0.9999
 
 
 @needs_faces

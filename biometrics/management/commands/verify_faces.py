@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         pairs = self._pairs(options["photos"], options["pairs"])
-        warm_up()
+        warm_up(liveness=False)
         cache: dict[Path, Embedding | FaceRefused] = {}
         for first, second in pairs:
             self.stdout.write(json.dumps(verify_pair(first, second, cache)))
