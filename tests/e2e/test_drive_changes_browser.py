@@ -13,6 +13,7 @@ from testdrives.services.lifecycle import testdrive_check_in, testdrive_depart, 
 from tests.e2e.test_testdrives_browser import log_in
 from tests.factories import CarModelFactory, PaintFactory, VehicleFactory
 from tests.fixtures.world import TEN
+from tests.returns_support import four_sides
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,6 +62,10 @@ def test_a_member_extends_then_swaps_and_picks_the_new_car_up_at_the_kiosk(
     kiosk_page.fill("#id_return_code", td.return_code)
     kiosk_page.fill("#id_odometer_km", str(td.odometer_out_km + 90))
     kiosk_page.fill("#id_energy_pct", "55")
+    for side, upload in four_sides().items():
+        kiosk_page.set_input_files(
+            f"#id_{side}", {"name": upload.name, "mimeType": "image/png", "buffer": upload.read()}
+        )
     kiosk_page.locator("[data-return]").click()
     expect(kiosk_page.locator("[data-swap-next]")).to_be_visible()
     kiosk_page.locator("[data-swap-pickup]").click()

@@ -14,6 +14,7 @@ from testdrives.services.lifecycle import testdrive_identity_verified
 from testdrives.services.swap import testdrive_swap
 from tests.factories import CarModelFactory, PaintFactory, VehicleFactory
 from tests.fixtures.world import TEN, make_member, on_the_road
+from tests.returns_support import side_png
 from tests.testdrives.test_api import api_for
 
 pytestmark = pytest.mark.django_db
@@ -235,6 +236,7 @@ def test_the_kiosk_goes_on_from_the_return_to_the_swapped_cars_pickup(
             "odometer_km": td.odometer_out_km + 40,
             "energy_pct": 70,
             "damage": "",
+            **{side: side_png(side) for side in ("front", "back", "left", "right")},
         },
     ).content.decode()
     assert "data-swap-next" in returned
