@@ -67,6 +67,10 @@ class Pickup:
 class Day:
     pickups: list[Pickup]
     stores: list[DesJob]
+    # Customers whose car was not in the tower when they came (every stored car out on a drive):
+    # the day does not fit this tower's fleet; they are counted, not simulated.
+    refused: list[str]
+    cars: int  # cars in the tower at the start (every other is out)
 
 
 def storage_codes(config: TowerConfig, levels: range) -> list[str]:
@@ -87,8 +91,10 @@ def make_day(config: TowerConfig, args: argparse.Namespace) -> Day:
     events = sorted(
         (slot + (rng.uniform(0, SLOT_S) if booked else 0.0), slot, booked) for slot, booked in arrivals
     )
+    cars = len(stored)
     pickups: list[Pickup] = []
     stores: list[DesJob] = []
+    refused: list[str] = []
     returns: list[tuple[float, str]] = []  # (time, delivery bay) of cars coming back
 
     def store(at: float, bay: str) -> None:
@@ -101,6 +107,11 @@ def make_day(config: TowerConfig, args: argparse.Namespace) -> Day:
         for at, bay in sorted(r for r in returns if r[0] <= verified):
             store(at, bay)
         returns = [r for r in returns if r[0] > verified]
+        if not stored:
+            # Every car is out on a drive: no car to hand over. A real store would not have
+            # taken the booking; the benchmark counts it as over capacity.
+            refused.append(f"pickup-{i}")
+            continue
         home = rng.choice(sorted(stored))
         stored.discard(home)
         delivery = delivery_code(i % config.delivery_bays + 1)
@@ -111,7 +122,7 @@ def make_day(config: TowerConfig, args: argparse.Namespace) -> Day:
         returns.append((verified + rng.uniform(1200, 3600) + 120, delivery))
     for at, bay in returns:
         store(at, bay)
-    return Day(pickups, stores)
+    return Day(pickups, stores, refused, cars)
 
 
 def staging_plan(
@@ -180,8 +191,9 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--config", default="towersim/configs/sha-t1.json")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--pickups", type=int, default=120)
-    parser.add_argument("--walk-ins", type=int, default=40)
+    parser.add_argument("--demand", type=float, default=1.0, help="multiplies --pickups and --walk-ins")
+    parser.add_argument("--pickups", type=int, default=120, help="booked pickups at 1x demand")
+    parser.add_argument("--walk-ins", type=int, default=40, help="walk-ins at 1x demand")
     parser.add_argument("--hours", type=float, default=12.0)
     parser.add_argument("--fill", type=float, default=0.8)
     parser.add_argument("--staging-levels", type=int, default=2)
@@ -189,6 +201,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--kiosk-min", type=float, default=20.0, help="check-in → verified, shortest (s)")
     parser.add_argument("--kiosk-max", type=float, default=60.0, help="check-in → verified, longest (s)")
     args = parser.parse_args(argv)
+    args.pickups, args.walk_ins = round(args.pickups * args.demand), round(args.walk_ins * args.demand)
     tower = load_config(args.config)  # the tower as configured: its customer-first policy included
     plain = replace(tower, reserved_lifts=0, dwell_level=None)  # the same tower without it
     day = make_day(tower, args)
@@ -227,8 +240,13 @@ def main(argv: list[str]) -> int:
     result = {
         "tower": tower.tower,
         "seed": args.seed,
+        "demand": args.demand,
         "pickups": len(booked),
         "walk_ins": len(walk_ins),
+        "cars": day.cars,
+        # Customers who found no car in the tower (all out on drives): the day does not fit.
+        "over_capacity": bool(day.refused),
+        "refused": len(day.refused),
         "kiosk_s": [args.kiosk_min, args.kiosk_max],
         "lead_min": args.lead_min,
         "staging_levels": args.staging_levels,
@@ -270,6 +288,11 @@ def main(argv: list[str]) -> int:
         "store_wait",
         "store_wait_plain",
     )
+    if day.refused:
+        print(
+            f"  OVER CAPACITY: {len(day.refused)} of {args.pickups + args.walk_ins} customers found no car "
+            f"in the tower ({day.cars} cars, every one out on a drive); they are left out of the waits below"
+        )
     for key in rows:
         print(f"  {key:>37}: " + ", ".join(f"{k} {v}" for k, v in result[key].items()))
     print(
