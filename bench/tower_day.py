@@ -8,8 +8,18 @@ configuration the store runs (pre-staging, early retrieve and the tower's custom
 
 The day: ``--pickups`` bookings in 15-minute slots over ``--hours`` (each customer verified at a
 uniformly random moment inside the slot: a Poisson process conditioned on its count), each car
-returned and stored after a 20–60 minute drive, and ``--walk-ins`` unbooked customers. Storage
-starts ``--fill`` full above the staging levels; returns go back above them (our store policy).
+returned and stored after a 20–60 minute drive, and ``--walk-ins`` unbooked customers; ``--demand``
+multiplies both. Storage starts ``--fill`` full above the staging levels; returns go back to the
+lowest free bay above them (our store policy, ``tower.bays.storage_bay_for_stow``).
+
+Over capacity: a customer who comes while every car of the tower is out on a drive finds none;
+they are counted (``refused``, ``over_capacity``, an ``OVER CAPACITY`` line) and left out of the
+waits, never a crash. The day cannot fit this fleet: a store would not have taken the booking.
+
+The customers-only bound: the same customers with every booked car already in a staging bay and
+no store or relocation at all, as if an oracle fitted all that background work into moments no
+customer needed a lift; what is left is the moves themselves and customers queueing behind each
+other. Between it and the shipped column is the cost of the background work.
 
 Pre-staging, as ``tower.prestage`` does: ``--lead-min`` minutes before each booked slot the
 car is relocated (priority 0 as our outbox sends it, like a store: behind every customer retrieve) to the lowest free bay of the first
@@ -27,7 +37,8 @@ the car already stands behind the delivery bay's door.
 Customer-first controller: the tower configuration's ``reserved_lifts`` (a lift kept back for
 customer moves; a store or relocation takes it only after ``reserve_max_hold_s``) and
 ``dwell_level`` (idle lifts wait at the staging level). The columns without it run the same tower
-with both switched off, and one column each shows either part alone. Its cost is reported as
+with both switched off (and idle-time relocations, ``idle_only_types``), one column each shows
+either part alone, and one the shipped tower with relocations released by the hold as before. Its cost is reported as
 ``store_wait``: how long a returned car stands in its delivery bay before a lift takes it.
 
 Not modelled: customers who fail the check or leave (their car goes back: one more store move
