@@ -8,8 +8,18 @@ configuration the store runs (pre-staging, early retrieve and the tower's custom
 
 The day: ``--pickups`` bookings in 15-minute slots over ``--hours`` (each customer verified at a
 uniformly random moment inside the slot: a Poisson process conditioned on its count), each car
-returned and stored after a 20–60 minute drive, and ``--walk-ins`` unbooked customers. Storage
-starts ``--fill`` full above the staging levels; returns go back above them (our store policy).
+returned and stored after a 20–60 minute drive, and ``--walk-ins`` unbooked customers; ``--demand``
+multiplies both. Storage starts ``--fill`` full above the staging levels; returns go back to the
+lowest free bay above them (our store policy, ``tower.bays.storage_bay_for_stow``).
+
+Over capacity: a customer who comes while every car of the tower is out on a drive finds none;
+they are counted (``refused``, ``over_capacity``, an ``OVER CAPACITY`` line) and left out of the
+waits, never a crash. The day cannot fit this fleet: a store would not have taken the booking.
+
+The customers-only bound: the same customers with every booked car already in a staging bay and
+no store or relocation at all, as if an oracle fitted all that background work into moments no
+customer needed a lift; what is left is the moves themselves and customers queueing behind each
+other. Between it and the shipped column is the cost of the background work.
 
 Pre-staging, as ``tower.prestage`` does: ``--lead-min`` minutes before each booked slot the
 car is relocated (priority 0 as our outbox sends it, like a store: behind every customer retrieve) to the lowest free bay of the first
@@ -27,7 +37,8 @@ the car already stands behind the delivery bay's door.
 Customer-first controller: the tower configuration's ``reserved_lifts`` (a lift kept back for
 customer moves; a store or relocation takes it only after ``reserve_max_hold_s``) and
 ``dwell_level`` (idle lifts wait at the staging level). The columns without it run the same tower
-with both switched off, and one column each shows either part alone. Its cost is reported as
+with both switched off (and idle-time relocations, ``idle_only_types``), one column each shows
+either part alone, and one the shipped tower with relocations released by the hold as before. Its cost is reported as
 ``store_wait``: how long a returned car stands in its delivery bay before a lift takes it.
 
 Not modelled: customers who fail the check or leave (their car goes back: one more store move
@@ -67,6 +78,10 @@ class Pickup:
 class Day:
     pickups: list[Pickup]
     stores: list[DesJob]
+    # Customers whose car was not in the tower when they came (every stored car out on a drive):
+    # the day does not fit this tower's fleet; they are counted, not simulated.
+    refused: list[str]
+    cars: int  # cars in the tower at the start (every other is out)
 
 
 def storage_codes(config: TowerConfig, levels: range) -> list[str]:
@@ -87,20 +102,29 @@ def make_day(config: TowerConfig, args: argparse.Namespace) -> Day:
     events = sorted(
         (slot + (rng.uniform(0, SLOT_S) if booked else 0.0), slot, booked) for slot, booked in arrivals
     )
+    cars = len(stored)
     pickups: list[Pickup] = []
     stores: list[DesJob] = []
+    refused: list[str] = []
     returns: list[tuple[float, str]] = []  # (time, delivery bay) of cars coming back
 
     def store(at: float, bay: str) -> None:
-        """The car returned to ``bay`` at ``at`` goes to a free bay above the staging levels."""
-        target = rng.choice(sorted(set(homes) - stored))
+        """The car returned to ``bay`` at ``at`` goes to a free bay above the staging levels:
+        the lowest (``tower.bays.storage_bay_for_stow``) or, with ``--store-random``, any."""
+        free = [h for h in homes if h not in stored]  # lowest level first
+        target = rng.choice(free) if args.store_random else free[0]
         stored.add(target)
-        stores.append(DesJob(f"store-{len(stores)}", at, bay, target, STORE_PRIORITY))
+        stores.append(DesJob(f"store-{len(stores)}", at, bay, target, STORE_PRIORITY, "store"))
 
     for i, (verified, slot, booked) in enumerate(events):
         for at, bay in sorted(r for r in returns if r[0] <= verified):
             store(at, bay)
         returns = [r for r in returns if r[0] > verified]
+        if not stored:
+            # Every car is out on a drive: no car to hand over. A real store would not have
+            # taken the booking; the benchmark counts it as over capacity.
+            refused.append(f"pickup-{i}")
+            continue
         home = rng.choice(sorted(stored))
         stored.discard(home)
         delivery = delivery_code(i % config.delivery_bays + 1)
@@ -111,7 +135,7 @@ def make_day(config: TowerConfig, args: argparse.Namespace) -> Day:
         returns.append((verified + rng.uniform(1200, 3600) + 120, delivery))
     for at, bay in returns:
         store(at, bay)
-    return Day(pickups, stores)
+    return Day(pickups, stores, refused, cars)
 
 
 def staging_plan(
@@ -143,10 +167,12 @@ def run(config: TowerConfig, day: Day, plan: dict[str, tuple[float, str]], *, ea
     for p in day.pickups:
         if p.name in plan:
             at, bay = plan[p.name]
-            jobs.append(DesJob(f"relocate-{p.name}", at, p.home_bay, bay, RELOCATE_PRIORITY))
-            jobs.append(DesJob(p.name, asked_s(p, early), bay, p.delivery_bay, RETRIEVE_PRIORITY))
+            jobs.append(DesJob(f"relocate-{p.name}", at, p.home_bay, bay, RELOCATE_PRIORITY, "relocate"))
+            jobs.append(DesJob(p.name, asked_s(p, early), bay, p.delivery_bay, RETRIEVE_PRIORITY, "retrieve"))
         else:
-            jobs.append(DesJob(p.name, asked_s(p, early), p.home_bay, p.delivery_bay, RETRIEVE_PRIORITY))
+            jobs.append(
+                DesJob(p.name, asked_s(p, early), p.home_bay, p.delivery_bay, RETRIEVE_PRIORITY, "retrieve")
+            )
     return simulate(config, jobs)
 
 
@@ -167,6 +193,34 @@ def prestaged(
         skip |= late
 
 
+def customers_only(config: TowerConfig, day: Day, args: argparse.Namespace) -> DesReport:
+    """The queueing bound of any schedule of the background work: every booked car already in a
+    staging bay (the first one: a short move), walk-ins from their bays, and no store or
+    relocation at all, as if an oracle fitted every one into a moment no customer needed the
+    lift. What is left is customers queueing behind each other and the moves themselves."""
+    staging = storage_codes(config, range(1, args.staging_levels + 1)) or [p.home_bay for p in day.pickups]
+    jobs = [
+        DesJob(
+            p.name,
+            asked_s(p, early=True),
+            staging[0] if p.booked else p.home_bay,
+            p.delivery_bay,
+            RETRIEVE_PRIORITY,
+            "retrieve",
+        )
+        for p in day.pickups
+    ]
+    return simulate(replace(config, reserved_lifts=0), jobs)
+
+
+def background_share(report: DesReport) -> float:
+    """The share of the lifts' time (over the whole run) spent on stores and relocations."""
+    if not report.end_s:
+        return 0.0
+    busy = sum(o.finish_s - o.start_s for o in report.outcomes if o.job.type in ("store", "relocate"))
+    return round(busy / (report.end_s * report.lifts), 3)
+
+
 def waits(report: DesReport, day: Day, names: set[str]) -> list[float]:
     """Each customer's wait: from identity verified to the car in the delivery bay (0 when it was
     there already)."""
@@ -180,17 +234,26 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--config", default="towersim/configs/sha-t1.json")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--pickups", type=int, default=120)
-    parser.add_argument("--walk-ins", type=int, default=40)
+    parser.add_argument("--demand", type=float, default=1.0, help="multiplies --pickups and --walk-ins")
+    parser.add_argument("--pickups", type=int, default=120, help="booked pickups at 1x demand")
+    parser.add_argument("--walk-ins", type=int, default=40, help="walk-ins at 1x demand")
     parser.add_argument("--hours", type=float, default=12.0)
     parser.add_argument("--fill", type=float, default=0.8)
+    parser.add_argument(
+        "--store-random",
+        action="store_true",
+        help="store a returned car in a random free bay (the days recorded before 2026-12-05)",
+    )
     parser.add_argument("--staging-levels", type=int, default=2)
-    parser.add_argument("--lead-min", type=float, default=30.0)
+    parser.add_argument("--lead-min", type=float, default=10.0, help="Django TOWER_PRESTAGE_MINUTES")
     parser.add_argument("--kiosk-min", type=float, default=20.0, help="check-in → verified, shortest (s)")
     parser.add_argument("--kiosk-max", type=float, default=60.0, help="check-in → verified, longest (s)")
     args = parser.parse_args(argv)
+    args.pickups, args.walk_ins = round(args.pickups * args.demand), round(args.walk_ins * args.demand)
     tower = load_config(args.config)  # the tower as configured: its customer-first policy included
-    plain = replace(tower, reserved_lifts=0, dwell_level=None)  # the same tower without it
+    plain = replace(
+        tower, reserved_lifts=0, dwell_level=None, idle_only_types=()
+    )  # the same tower without it
     day = make_day(tower, args)
     booked = {p.name for p in day.pickups if p.booked}
     walk_ins = {p.name for p in day.pickups if not p.booked}
@@ -204,6 +267,9 @@ def main(argv: list[str]) -> int:
     )
     dwell_only, plan_dwell = prestaged(replace(plain, dwell_level=tower.dwell_level), day, args, early=True)
     shipped, plan = prestaged(tower, day, args, early=True)  # what the store runs
+    # The same without idle-time relocations (the tower's configuration before 2026-12-05).
+    hold_released, plan_hold_released = prestaged(replace(tower, idle_only_types=()), day, args, early=True)
+    oracle = customers_only(tower, day, args)
     bounds = [
         lower_bound_s(tower, tower.place(p.home_bay), tower.place(p.delivery_bay))  # type: ignore[arg-type]
         for p in day.pickups
@@ -227,14 +293,20 @@ def main(argv: list[str]) -> int:
     result = {
         "tower": tower.tower,
         "seed": args.seed,
+        "demand": args.demand,
         "pickups": len(booked),
         "walk_ins": len(walk_ins),
+        "cars": day.cars,
+        # Customers who found no car in the tower (all out on drives): the day does not fit.
+        "over_capacity": bool(day.refused),
+        "refused": len(day.refused),
         "kiosk_s": [args.kiosk_min, args.kiosk_max],
         "lead_min": args.lead_min,
         "staging_levels": args.staging_levels,
         "controller": {"reserved_lifts": tower.reserved_lifts, "dwell_level": tower.dwell_level},
         "prestage": customers(shipped, plan),
         "prestage_is": "prestage_early_retrieve_customer_first",
+        "prestage_relocations_on_hold_release": customers(hold_released, plan_hold_released),
         "prestage_early_retrieve": customers(both_plain, plan_plain),
         "prestage_early_retrieve_reserved_lift": customers(reserve_only, plan_reserve),
         "prestage_early_retrieve_dwell": customers(dwell_only, plan_dwell),
@@ -242,6 +314,11 @@ def main(argv: list[str]) -> int:
         "early_retrieve_only": customers(early_only),
         "on_demand": customers(on_demand),
         "lower_bound": {k: v for k, v in percentiles(bounds).items() if k != "max_s"},
+        "customers_only_bound": customers(oracle),
+        "customers_queued": round(
+            sum(o.wait_s > 1 for o in shipped.outcomes if o.job.name in booked) / max(1, len(booked)), 3
+        ),
+        "background_lift_share": background_share(shipped),
         "walk_ins_wait": percentiles(waits(shipped, day, walk_ins)),
         "walk_ins_wait_plain": percentiles(waits(both_plain, day, walk_ins)),
         "store_wait": stores(shipped),
@@ -263,18 +340,27 @@ def main(argv: list[str]) -> int:
         "prestage_early_retrieve",
         "prestage_early_retrieve_reserved_lift",
         "prestage_early_retrieve_dwell",
+        "prestage_relocations_on_hold_release",
         "prestage",
         "lower_bound",
+        "customers_only_bound",
         "walk_ins_wait",
         "walk_ins_wait_plain",
         "store_wait",
         "store_wait_plain",
     )
+    if day.refused:
+        print(
+            f"  OVER CAPACITY: {len(day.refused)} of {args.pickups + args.walk_ins} customers found no car "
+            f"in the tower ({day.cars} cars, every one out on a drive); they are left out of the waits below"
+        )
     for key in rows:
         print(f"  {key:>37}: " + ", ".join(f"{k} {v}" for k, v in result[key].items()))
     print(
         f"  moves/h/lift {result['moves_per_hour_per_lift']}, lift utilisation {result['lift_utilisation']} "
-        f"(on demand {result['on_demand_lift_utilisation']})"
+        f"(on demand {result['on_demand_lift_utilisation']}); stores and relocations hold "
+        f"{result['background_lift_share']} of the lifts' time; {result['customers_queued']} of booked "
+        f"customers found no lift free"
     )
     print(json.dumps(result))
     return 0

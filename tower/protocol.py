@@ -149,6 +149,11 @@ class TowerConfig:
     # Dwell point: an idle lift with nothing to start travels to this level and waits there
     # (None: it stays where its last job ended). The staging levels are the usual choice.
     dwell_level: int | None = None
+    # Idle-time work: command types (e.g. "relocate") that start only while more than
+    # `reserved_lifts` lifts are idle and never take the kept-back lift after the hold. Unlike a
+    # returned car standing in a delivery bay, a pre-staging move can wait for a quiet moment;
+    # at high demand its hold release is what put both lifts on relocations as customers came.
+    idle_only_types: tuple[str, ...] = ()
     # Applied once, when a state directory is first created; later changes go through the API.
     inventory: dict[str, str] = field(default_factory=dict)
 

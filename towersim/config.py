@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tower.protocol import (
+    COMMAND_TYPES,
     QUEUE_POLICIES,
     VIN_PATTERN,
     Physics,
@@ -31,6 +32,7 @@ OPTIONAL_KEYS: dict[str, Callable[[Any], Any]] = {
     "reserved_lifts": int,
     "reserve_max_hold_s": float,
     "dwell_level": lambda level: None if level is None else int(level),
+    "idle_only_types": lambda types: tuple(str(t) for t in types),
     "inventory": dict,
 }
 
@@ -73,6 +75,8 @@ def check_config(config: TowerConfig) -> None:
         raise ConfigError("reserve_max_hold_s cannot be negative")
     if not 0 <= config.customer_priority <= 9:
         raise ConfigError("customer_priority must be from 0 to 9, as command priorities are")
+    if set(config.idle_only_types) - set(COMMAND_TYPES):
+        raise ConfigError(f"idle_only_types must be among {list(COMMAND_TYPES)}")
     if config.dwell_level is not None and not 0 <= config.dwell_level <= config.levels:
         raise ConfigError("dwell_level must be a level of the tower (0 = ground)")
     p = config.physics

@@ -206,7 +206,8 @@ class TowerController:
         waiting = {job.order: job for job in self.queue.values()}
         now = time.monotonic()
         queue = (
-            dispatch.Waiting(o, j.move.priority, (now - j.queued_at) * self.speed) for o, j in waiting.items()
+            dispatch.Waiting(o, j.move.priority, (now - j.queued_at) * self.speed, j.move.type)
+            for o, j in waiting.items()
         )
         order = dispatch.next_job(self.config, queue, len(idle))
         if order is None:

@@ -45,6 +45,7 @@ class DesJob:
     source_bay: str
     target_bay: str
     priority: int = 0
+    type: str = ""  # the command type ("retrieve", "store", "relocate"), for idle_only_types
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ def simulate(
             # + 1e-9: a hold timer fires at arrival + hold, which float rounding can put a hair
             # short of the hold (about 2 % of the time), and the job would wait for another event.
             queue = (
-                dispatch.Waiting(i, j.priority, env.now - j.arrival_s + 1e-9) for i, j in waiting.items()
+                dispatch.Waiting(i, j.priority, env.now - j.arrival_s + 1e-9, j.type)
+                for i, j in waiting.items()
             )
             order = dispatch.next_job(config, queue, len(idle))
             if order is None:

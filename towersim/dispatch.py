@@ -19,6 +19,7 @@ class Waiting(NamedTuple):
     order: int
     priority: int
     waited_s: float
+    type: str = ""  # the command type ("retrieve", "store", "relocate"), for idle_only_types
 
 
 def next_job(config: TowerConfig, waiting: Iterable[Waiting], idle_lifts: int) -> int | None:
@@ -28,13 +29,18 @@ def next_job(config: TowerConfig, waiting: Iterable[Waiting], idle_lifts: int) -
     while more than ``config.reserved_lifts`` lifts are idle, or once it has waited
     ``config.reserve_max_hold_s``: the lift kept back lets a customer who just checked in find
     one free instead of waiting out a store move (~50 s), and the bound keeps a returned car
-    from holding its delivery bay for long.
+    from holding its delivery bay for long. A job of one of ``config.idle_only_types`` (work
+    that can wait, such as pre-staging) is never released by the hold: it waits for idle lifts.
     """
     if idle_lifts < 1:
         return None
     for job in sorted(
         waiting, key=lambda job: queue_key(config.queue, priority=job.priority, order=job.order)
     ):
+        if job.type in config.idle_only_types and job.priority < config.customer_priority:
+            if idle_lifts > config.reserved_lifts:
+                return job.order
+            continue
         if (
             job.priority >= config.customer_priority
             or idle_lifts > config.reserved_lifts

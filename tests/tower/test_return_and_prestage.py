@@ -78,11 +78,11 @@ def tower_in_auto(sim_client, tower, cars) -> None:
 
 
 def book_a_high_car(sim_client, tower, book, super_member, cars, clock) -> Vehicle:
-    """The second car stands on level 3, booked for 11:00, and it is 10:40 (inside the lead); the
+    """The second car stands on level 3, booked for 11:00, and it is 10:55 (inside the lead); the
     tower agrees and is in auto: a pre-staging candidate."""
     high = cars[1]
     book_high(tower, book, super_member, high, position=4, slot_start=ELEVEN)
-    clock.move_to(ELEVEN - timedelta(minutes=20))
+    clock.move_to(ELEVEN - timedelta(minutes=5))
     tower_in_auto(sim_client, tower, cars)
     return high
 
@@ -122,6 +122,7 @@ def test_it_never_pre_stages_a_car_held_by_a_command(
 def test_it_pre_stages_a_car_only_once_its_booking_is_within_the_lead(
     sim, sim_client, tower, book, super_member, cars, clock, settings
 ) -> None:
+    settings.TOWER_PRESTAGE_MINUTES = 30  # a lead that is a whole number of booking slots
     lead = timedelta(minutes=settings.TOWER_PRESTAGE_MINUTES)
     soon, later = cars[1], VehicleFactory(store=tower.store, car_model=cars[0].car_model, paint=cars[0].paint)
     book_high(tower, book, super_member, soon, position=4, slot_start=ELEVEN)
