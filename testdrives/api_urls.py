@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testdrives import api
+from testdrives import api, api_follow
 
 urlpatterns = [
     path("testdrives/slots/", api.SlotListApi.as_view(), name="api-testdrive-slots"),
@@ -14,6 +14,17 @@ urlpatterns = [
         name="api-testdrive-reschedule",
     ),
     path("testdrives/<int:pk>/purchase/", api.TestDrivePurchaseApi.as_view(), name="api-testdrive-purchase"),
+    path("testdrives/<int:pk>/status/", api_follow.TestDriveStatusApi.as_view(), name="api-testdrive-status"),
+    path(
+        "testdrives/<int:pk>/calendar.ics",
+        api_follow.TestDriveCalendarApi.as_view(),
+        name="api-testdrive-calendar",
+    ),
+    path(
+        "testdrives/<int:pk>/order/",
+        api_follow.TestDrivePurchaseOrderApi.as_view(),
+        name="api-testdrive-order",
+    ),
     path("me/eligibility/", api.EligibilityApi.as_view(), name="api-me-eligibility"),
     path("kiosk/check-in/", api.KioskCheckInApi.as_view(), name="api-kiosk-check-in"),
     path("kiosk/testdrives/<str:code>/", api.KioskStatusApi.as_view(), name="api-kiosk-status"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testdrives import views
+from testdrives import follow_views, views
 
 app_name = "testdrives"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("drives/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
     path("drives/<int:pk>/pay/", views.pay, name="pay"),
     path("drives/<int:pk>/buy/", views.buy, name="buy"),
+    path("drives/<int:pk>/follow/", follow_views.follow, name="follow"),
+    path("drives/<int:pk>/calendar.ics", follow_views.calendar, name="calendar"),
+    path("drives/<int:pk>/purchase/", follow_views.purchase, name="purchase"),
 ]
