@@ -39,7 +39,8 @@ def test_a_booking_days_ahead_shows_its_pickup_code_and_does_not_poll(book, supe
     assert status.store == td.store
     assert len(status.opening_hours) == 7
     assert status.opening_hours[0].opens.hour == 10
-    assert "uri.amap.com" in status.map_url and "%E6%B5%8B%E8%AF%95" in status.map_url  # 测试路
+    assert "uri.amap.com" in status.map_url
+    assert "%E6%B5%8B%E8%AF%95" in status.map_url
 
 
 def test_it_polls_from_when_check_in_opens(book, super_member, clock):
@@ -81,7 +82,8 @@ def test_without_a_tower_command_the_eta_is_the_physics_estimate(book, super_mem
     status = follow(td)
 
     assert status.eta_source == "estimate"
-    assert status.eta_seconds and status.eta_seconds > 0
+    assert status.eta_seconds
+    assert status.eta_seconds > 0
 
 
 def test_on_the_road_it_counts_down_the_72_hours_with_the_return_code(book, super_member, clock):
