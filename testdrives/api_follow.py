@@ -32,7 +32,7 @@ class OpeningHoursOutputSerializer(serializers.Serializer):
     closes = serializers.TimeField(allow_null=True)
 
 
-class StoreOutputSerializer(serializers.Serializer):
+class FollowStoreOutputSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField(source="display_name")
     address = serializers.CharField(source="display_address")
@@ -64,7 +64,7 @@ class TestDriveStatusOutputSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
     pickup_code = serializers.CharField(allow_null=True, help_text="Until check-in.")
     return_code = serializers.CharField(allow_null=True, help_text="On the road.")
-    store = StoreOutputSerializer()
+    store = FollowStoreOutputSerializer()
     opening_hours = OpeningHoursOutputSerializer(many=True)
     map_url = serializers.URLField()
     calendar_url = serializers.CharField(help_text="The pickup and the return as an iCalendar file.")

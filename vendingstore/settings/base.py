@@ -201,6 +201,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several outputs have a "status": each choice set gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "StepStatusEnum": ["done", "current", "todo"],
+        "PurchaseOrderStatusEnum": "testdrives.models.OrderStatus",
+    },
     # Every error answer documented with the one body the exception handler gives.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
