@@ -13,7 +13,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from fleet.models import BayKind, Store, Weekday
 from members.models import Member
@@ -32,7 +32,7 @@ STEPS = [
     ("verified", gettext_lazy("Identity confirmed")),
     ("on_its_way", gettext_lazy("Car on its way")),
     ("ready", gettext_lazy("Car ready at the bay")),
-    ("on_drive", gettext_lazy("On the road")),
+    ("on_drive", pgettext_lazy("booking state", "On the road")),
     ("returned", gettext_lazy("Returned")),
 ]
 _STEP_OF_STATE: dict[str, int] = {

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
@@ -24,7 +25,8 @@ class State(models.TextChoices):
     VERIFIED = "verified", _("Identity verified")
     DISPATCHING = "dispatching", _("Car on its way")
     READY = "ready", _("Car ready at the bay")
-    ON_DRIVE = "on_drive", _("On the road")
+    # A context: the catalogue's "On the road" (price) is another phrase in Chinese (落地价).
+    ON_DRIVE = "on_drive", pgettext_lazy("booking state", "On the road")
     RETURNED = "returned", _("Returned")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")

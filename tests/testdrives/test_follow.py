@@ -153,6 +153,8 @@ def test_the_page_speaks_chinese(client, book, super_member, clock):
     ).content.decode()
 
     assert "营业时间" in html
+    assert "试驾中" in html  # the drive's step, not the catalogue's "on the road" price (落地价)
+    assert "落地价" not in html
     assert td.store.address_zh in html
 
 
