@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class QueueKind(models.TextChoices):
@@ -94,6 +95,27 @@ class Duty(models.Model):
         return moment >= self.starts or moment < self.ends
 
 
+# What each audited console action is called on the pages (the rows keep the code).
+ACTION_LABELS = {
+    "claim": pgettext_lazy("audit", "claimed"),
+    "release": pgettext_lazy("audit", "let go"),
+    "id_check_approve": pgettext_lazy("audit", "approved the ID check"),
+    "id_check_refuse": pgettext_lazy("audit", "refused the ID check"),
+    "unlock": pgettext_lazy("audit", "unlocked the face attempts"),
+    "dispatch_retry": pgettext_lazy("audit", "asked the tower again"),
+    "return_review": pgettext_lazy("audit", "reviewed the return"),
+    "overdue_remind": pgettext_lazy("audit", "reminded the member"),
+    "late_fee_charge": pgettext_lazy("audit", "charged the late fee so far"),
+    "overdue_report": pgettext_lazy("audit", "reported the car as not returned"),
+    "payment_retry": pgettext_lazy("audit", "tried the charge again"),
+    "payment_waive": pgettext_lazy("audit", "waived the payment"),
+    "incident_acknowledge": pgettext_lazy("audit", "acknowledged the incident"),
+    "incident_resolve": pgettext_lazy("audit", "resolved the incident"),
+    "tower_resume": pgettext_lazy("audit", "resumed the tower"),
+    "walked_away_release": pgettext_lazy("audit", "sent the car back into storage"),
+}
+
+
 class AuditEntry(models.Model):
     """Who did what from the console, when and why (claims, decisions, overrides)."""
 
@@ -114,3 +136,7 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.by} {self.action}"
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))

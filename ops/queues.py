@@ -34,6 +34,17 @@ class Need:
     def age(self) -> timedelta:
         return timezone.now() - self.since
 
+    @property
+    def target(self) -> int:
+        """The pk the console's actions take: the check, booking or payment; for a tower item the
+        incident (``incident-<pk>``) or the tower (``mode-<pk>``)."""
+        return int(self.key.rsplit("-", 1)[-1])
+
+    @property
+    def tower_item(self) -> str:
+        """For a tower item, "incident" or "mode"; "" otherwise."""
+        return self.key.split("-", 1)[0] if self.kind == QueueKind.TOWER else ""
+
 
 def _drives(states: Iterable[str], stores: list[Store] | None) -> QuerySet[TestDrive]:
     qs = TestDrive.objects.filter(state__in=list(states)).select_related(
@@ -96,6 +107,8 @@ def _bookings(stores: list[Store] | None) -> Iterator[Need]:
     for td in _drives(list(_BOOKING_NEEDS), stores):
         if td.state == State.READY and td.updated_at > walked:
             continue
+        if td.state == State.OVERDUE and td.reported_missing_at is not None:
+            continue  # an operator reported it: nothing more to do until it comes back
         kind, since, subject = _BOOKING_NEEDS[td.state]
         text = subject.format(
             store=td.store.name,

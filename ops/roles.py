@@ -1,8 +1,11 @@
 """The operations room's roles as Django groups: what each may do (issue 14 §5).
 
-- operator: the console, claims, ID checks, return reviews; sees bookings, members, stores, towers.
-- manager: an operator who may also override (unlock, retry the tower), change stores, towers,
-  bays and cars, send manual tower moves, handle fees, and set duties.
+- operator: the console, claims, ID checks, return reviews, reminding overdue members, reporting
+  an overdue car, trying a failed charge again, acknowledging and resolving tower incidents,
+  sending a walked-away check-in's car back; sees bookings, members, stores, towers.
+- manager: an operator who may also override (unlock, retry the tower, resume a stopped tower,
+  charge a late fee before the car is back, waive a payment), change stores, towers, bays and
+  cars, send manual tower moves, handle fees, and set duties.
 - auditor: reads everything, the console included; changes nothing.
 
 The data migration creates them from this table; a later migration changes them the same way.

@@ -7,14 +7,25 @@ from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fleet.models import Tower
 from ops.models import AuditEntry, QueueItem, QueueKind
 from ops.queues import Need
-from testdrives.models import IdCheck, TestDrive
+from testdrives.models import IdCheck, Payment, TestDrive
+from testdrives.services.charges import payment_retry, payment_waive, testdrive_late_fee_charge
 from testdrives.services.idcheck import idcheck_approve, idcheck_refuse
 from testdrives.services.lifecycle import testdrive_dispatch_retry, testdrive_inspect, testdrive_unlock
+from testdrives.services.operator import (
+    testdrive_overdue_remind,
+    testdrive_overdue_report,
+    testdrive_walked_away_release,
+)
+from tower.incidents import incident_acknowledge, incident_resolve
+from tower.models import TowerIncident
+from tower.reconcile import tower_clear
 from vendingstore.api_errors import ApplicationError
 
 
@@ -99,24 +110,35 @@ def _close(*, kind: str, key: str) -> None:
     QueueItem.objects.filter(kind=kind, key=key, closed_at__isnull=True).update(closed_at=timezone.now())
 
 
-Done = TypeVar("Done", IdCheck, TestDrive)
+Done = TypeVar("Done")
 
 
-def _pk(obj: IdCheck | TestDrive | int) -> str:
+def _pk(obj: Model | int) -> str:
     return str(obj if isinstance(obj, int) else obj.pk)
 
 
+def _booking_of(done: object) -> TestDrive | int | None:
+    """The booking an action's result belongs to, for the audit (a check or payment names it)."""
+    if isinstance(done, TestDrive):
+        return done
+    booking = getattr(done, "test_drive_id", None)
+    return booking if isinstance(booking, int) else None
+
+
 def _act(
-    *, kind: str, key: str, by: User, action: str, reason: str, run: Callable[[], Done]
+    *, kind: str, key: str, by: User, action: str, reason: str, run: Callable[[], Done], close: bool = True
 ) -> Done:
     """The shape of every console action: refused when another operator holds the item; else the
-    store's service runs, is audited (who, what, why) and the item closes, in one transaction."""
+    store's service runs and is audited (who, what, why), in one transaction. ``close``: the
+    action settles the item; an action that does not (a reminder, a charge tried again, an
+    incident acknowledged) leaves it open, and it closes by itself once the need is gone
+    (``ops.alerts``), so it is not alerted again as new."""
     _guard_claim(kind=kind, key=key, by=by)
     with transaction.atomic():
         done = run()
-        booking = done.test_drive_id if isinstance(done, IdCheck) else done
-        audit_record(by=by, action=action, reason=reason, test_drive=booking, kind=kind, key=key)
-        _close(kind=kind, key=key)
+        audit_record(by=by, action=action, reason=reason, test_drive=_booking_of(done), kind=kind, key=key)
+        if close:
+            _close(kind=kind, key=key)
     return done
 
 
@@ -183,4 +205,154 @@ def ops_return_review(*, test_drive: TestDrive | int, by: User, notes: str) -> T
         action="return_review",
         reason=notes,
         run=lambda: testdrive_inspect(test_drive=test_drive, by=by, notes=notes.strip()),
+    )
+
+
+# --- cars overdue -----------------------------------------------------------------------------
+
+
+def ops_overdue_remind(*, test_drive: TestDrive | int, by: User, reason: str = "") -> TestDrive:
+    """Send the member the overdue message again; the item stays open (the car is still out)."""
+    return _act(
+        kind=QueueKind.OVERDUE,
+        key=_pk(test_drive),
+        by=by,
+        action="overdue_remind",
+        reason=reason.strip(),
+        run=lambda: testdrive_overdue_remind(test_drive=test_drive),
+        close=False,
+    )
+
+
+def ops_late_fee_charge(*, test_drive: TestDrive | int, by: User, reason: str) -> Payment:
+    """Override: charge the late fee run up so far before the car is back. The reason is required;
+    the item stays open (the car is still out)."""
+    why = _override_reason(reason)
+    return _act(
+        kind=QueueKind.OVERDUE,
+        key=_pk(test_drive),
+        by=by,
+        action="late_fee_charge",
+        reason=why,
+        run=lambda: testdrive_late_fee_charge(test_drive=test_drive),
+        close=False,
+    )
+
+
+def ops_overdue_report(*, test_drive: TestDrive | int, by: User, reason: str) -> TestDrive:
+    """The car was reported as not returned (to whom, and the case number, in the reason)."""
+    why = _override_reason(reason)
+    return _act(
+        kind=QueueKind.OVERDUE,
+        key=_pk(test_drive),
+        by=by,
+        action="overdue_report",
+        reason=why,
+        run=lambda: testdrive_overdue_report(test_drive=test_drive, by=by, reason=why),
+    )
+
+
+# --- payments that failed ---------------------------------------------------------------------
+
+
+def ops_payment_retry(*, payment: Payment | int, by: User, reason: str = "") -> Payment:
+    """Try the declined charge again. The item stays open until the payment is taken."""
+    return _act(
+        kind=QueueKind.PAYMENT_FAILED,
+        key=_pk(payment),
+        by=by,
+        action="payment_retry",
+        reason=reason.strip(),
+        run=lambda: payment_retry(payment=payment),
+        close=False,
+    )
+
+
+def ops_payment_waive(*, payment: Payment | int, by: User, reason: str) -> Payment:
+    """Override: the member is not asked for this charge any more. The reason is required."""
+    why = _override_reason(reason)
+    return _act(
+        kind=QueueKind.PAYMENT_FAILED,
+        key=_pk(payment),
+        by=by,
+        action="payment_waive",
+        reason=why,
+        run=lambda: payment_waive(payment=payment),
+    )
+
+
+# --- towers -----------------------------------------------------------------------------------
+
+
+class TowerDidNotClear(ApplicationError):
+    status_code = 409
+    code = "tower_not_cleared"
+    default_message = _("The tower refused or did not answer: it is still stopped.")
+
+
+def _incident(incident: TowerIncident | int) -> TowerIncident:
+    return incident if isinstance(incident, TowerIncident) else TowerIncident.objects.get(pk=incident)
+
+
+def ops_incident_acknowledge(*, incident: TowerIncident | int, by: User, reason: str = "") -> TowerIncident:
+    """Seen and being looked into; the item stays open until the incident is resolved."""
+    return _act(
+        kind=QueueKind.TOWER,
+        key=f"incident-{_pk(incident)}",
+        by=by,
+        action="incident_acknowledge",
+        reason=reason.strip(),
+        run=lambda: incident_acknowledge(incident=_incident(incident), by=by),
+        close=False,
+    )
+
+
+def ops_incident_resolve(*, incident: TowerIncident | int, by: User, reason: str) -> TowerIncident:
+    """The cause is fixed (what was done, in the reason). The tower itself is resumed separately."""
+    why = _override_reason(reason)
+    return _act(
+        kind=QueueKind.TOWER,
+        key=f"incident-{_pk(incident)}",
+        by=by,
+        action="incident_resolve",
+        reason=why,
+        run=lambda: incident_resolve(incident=_incident(incident), by=by, resolution=why),
+    )
+
+
+def _resume(tower: Tower, *, by: User, reason: str) -> Tower:
+    if not tower_clear(tower=tower, reason=f"{by.get_username()}: {reason}"):
+        raise TowerDidNotClear()
+    return tower
+
+
+def ops_tower_resume(*, tower: Tower | int, by: User, reason: str) -> Tower:
+    """Override: take a tower out of hold or e-stop (the controller must agree). The reason is
+    required; nothing is recorded when the controller refuses."""
+    why = _override_reason(reason)
+    row = tower if isinstance(tower, Tower) else Tower.objects.get(pk=tower)
+    return _act(
+        kind=QueueKind.TOWER,
+        key=f"mode-{row.pk}",
+        by=by,
+        action="tower_resume",
+        reason=why,
+        run=lambda: _resume(row, by=by, reason=why),
+    )
+
+
+# --- check-ins that walked away ----------------------------------------------------------------
+
+
+def ops_walked_away_release(*, test_drive: TestDrive | int, by: User, reason: str) -> TestDrive:
+    """The member never came to the bay: the booking is missed and the car goes back into
+    storage, freeing the delivery bay. The reason is required (the member may still be near)."""
+    why = _override_reason(reason)
+    return _act(
+        kind=QueueKind.WALKED_AWAY,
+        key=_pk(test_drive),
+        by=by,
+        action="walked_away_release",
+        reason=why,
+        run=lambda: testdrive_walked_away_release(test_drive=test_drive, by=by, reason=why),
     )

@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,11 +15,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fleet.models import Store
+from members.models import Member
 from ops import services
 from ops.glance import stores_glance
 from ops.models import AuditEntry
+from ops.pages import booking_page, member_page
 from ops.queues import need_get, needs_open
-from testdrives.models import IdCheck, IdCheckStatus
+from testdrives.models import IdCheck, IdCheckStatus, TestDrive
 from testdrives.services.idcheck import PICTURES, idcheck_picture
 from vendingstore.api_errors import ApplicationError
 from vendingstore.htmx import render_varying, wants_fragment
@@ -141,6 +143,40 @@ ACTIONS: dict[str, tuple[str, Callable[..., object]]] = {
         "override",
         lambda pk, by, reason: services.ops_dispatch_retry(test_drive=pk, by=by, reason=reason),
     ),
+    # cars overdue
+    "remind": (
+        "act_on_queues",
+        lambda pk, by, why: services.ops_overdue_remind(test_drive=pk, by=by, reason=why),
+    ),
+    "report": (
+        "act_on_queues",
+        lambda pk, by, why: services.ops_overdue_report(test_drive=pk, by=by, reason=why),
+    ),
+    "late_fee": (
+        "override",
+        lambda pk, by, why: services.ops_late_fee_charge(test_drive=pk, by=by, reason=why),
+    ),
+    # payments that failed
+    "charge_again": (
+        "act_on_queues",
+        lambda pk, by, why: services.ops_payment_retry(payment=pk, by=by, reason=why),
+    ),
+    "waive": ("override", lambda pk, by, why: services.ops_payment_waive(payment=pk, by=by, reason=why)),
+    # towers
+    "acknowledge": (
+        "act_on_queues",
+        lambda pk, by, why: services.ops_incident_acknowledge(incident=pk, by=by, reason=why),
+    ),
+    "resolve": (
+        "act_on_queues",
+        lambda pk, by, why: services.ops_incident_resolve(incident=pk, by=by, reason=why),
+    ),
+    "resume": ("override", lambda pk, by, why: services.ops_tower_resume(tower=pk, by=by, reason=why)),
+    # check-ins that walked away
+    "release": (
+        "act_on_queues",
+        lambda pk, by, why: services.ops_walked_away_release(test_drive=pk, by=by, reason=why),
+    ),
 }
 
 
@@ -154,6 +190,8 @@ def act(request: HttpRequest, action: str, pk: int) -> HttpResponse:
         raise PermissionDenied
     try:
         service(pk, request.user, request.POST.get("reason", ""))
+    except ObjectDoesNotExist:
+        return HttpResponse(status=404)
     except ApplicationError as error:
         messages.error(request, str(error.message))
         return _back(request)
@@ -163,3 +201,34 @@ def act(request: HttpRequest, action: str, pk: int) -> HttpResponse:
 
 def _back(request: HttpRequest) -> HttpResponse:
     return redirect(request.POST.get("next") or "ops:console")
+
+
+def _page_context(request: HttpRequest) -> dict[str, object]:
+    return {
+        "can_act": request.user.has_perm("ops.act_on_queues"),
+        "can_override": request.user.has_perm("ops.override"),
+    }
+
+
+@never_cache
+@perm_required("use_console")
+def booking(request: HttpRequest, pk: int) -> HttpResponse:
+    """One booking for an operator: readings, photos, face attempts (numbers), ID checks, tower
+    commands, payments and the timeline with the console's claims and actions. Read-only."""
+    td = get_object_or_404(
+        TestDrive.objects.select_related(
+            "member__user", "store", "vehicle", "car_model__brand", "delivery_bay"
+        ),
+        pk=pk,
+    )
+    return render(
+        request, "ops/booking.html", {"page": booking_page(test_drive=td), **_page_context(request)}
+    )
+
+
+@never_cache
+@perm_required("use_console")
+def member(request: HttpRequest, pk: int) -> HttpResponse:
+    """One member for an operator: drives, consent and face status, open fees, audit trail."""
+    row = get_object_or_404(Member.objects.select_related("user"), pk=pk)
+    return render(request, "ops/member.html", {"page": member_page(member=row), **_page_context(request)})

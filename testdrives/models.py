@@ -107,6 +107,9 @@ class TestDrive(ConcurrentTransitionMixin, models.Model):
     energy_in_pct = models.PositiveSmallIntegerField(null=True, blank=True)
     damage_noted = models.TextField(_("damage noted at return"), blank=True)
     inspection_notes = models.TextField(_("inspection notes"), blank=True)
+    # An overdue car an operator reported as not returned (to the police or the insurer): it
+    # leaves the console's overdue queue; the return still works as usual.
+    reported_missing_at = models.DateTimeField(_("reported as not returned"), null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -247,6 +250,12 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     EXPIRED = "expired", _("Expired")
     REFUNDED = "refunded", _("Refunded")
+    WAIVED = "waived", _("Waived")
+
+
+# Late-fee payments that count towards what the member owes: asked, taken, declined or forgiven
+# (expired and refunded ones do not).
+LATE_FEE_COUNTED = [PaymentStatus.PENDING, PaymentStatus.PAID, PaymentStatus.FAILED, PaymentStatus.WAIVED]
 
 
 class PaymentPurpose(models.TextChoices):
@@ -265,6 +274,9 @@ class Payment(models.Model):
     provider = models.CharField(max_length=20)
     reference = models.CharField(max_length=64, unique=True)
     provider_reference = models.CharField(max_length=64, blank=True)
+    # Charges sent to the provider; an operator's retry is a new attempt with its own key
+    # (``reference``-r<n>), since a provider answers a repeated key with the first answer.
+    attempts = models.PositiveSmallIntegerField(default=1)
     expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)

@@ -5,7 +5,7 @@ from celery import shared_task
 from django.db import transaction
 
 from testdrives.notify import notification_deliver as _deliver
-from testdrives.services import instant, tower_moves
+from testdrives.services import instant, operator, tower_moves
 from testdrives.services.sweeps import testdrives_sweep as _sweep
 from tower.conf import controller_mode
 from tower.selectors import towers_connected
@@ -48,3 +48,9 @@ def prestage_all() -> dict[str, int]:
 def testdrives_sweep() -> dict[str, int]:
     """Every minute, by beat: no-shows, check-ins left, overdue cars, reminders, unpaid fee bookings."""
     return _sweep()
+
+
+@shared_task(name="testdrives.tasks.overdue_reminder_send", ignore_result=True, **RETRY)
+def overdue_reminder_send(test_drive_id: int, asked_at: str) -> bool:
+    """An operator's reminder to a member whose car is overdue (sent once per click)."""
+    return operator.overdue_reminder_send(test_drive_id=test_drive_id, asked_at=asked_at)

@@ -20,6 +20,7 @@ from testdrives.codes import code_new, code_normalize
 from testdrives.errors import NoDeliveryBayFree, PaymentFailed, PickupCodeUnknown, TransitionRefused
 from testdrives.models import (
     FINISHED,
+    LATE_FEE_COUNTED,
     Kiosk,
     Payment,
     PaymentPurpose,
@@ -320,10 +321,16 @@ def testdrive_return(
 
 
 def _late_fee_charge(td: TestDrive) -> None:
+    # An operator may have charged part of it already while the car was overdue
+    # (testdrives.services.charges): only the rest is asked now.
+    counted = td.payments.filter(purpose=PaymentPurpose.LATE_FEE, status__in=LATE_FEE_COUNTED)
+    due = td.late_fee_cny - sum(counted.values_list("amount_cny", flat=True))
+    if due <= 0:
+        return
     payment = Payment.objects.create(
         test_drive=td,
         purpose=PaymentPurpose.LATE_FEE,
-        amount_cny=td.late_fee_cny,
+        amount_cny=due,
         provider=payment_provider().name,
         reference=f"td{td.pk}-late",
     )

@@ -73,8 +73,12 @@ def test_an_operator_approves_a_remote_id_check_while_the_kiosk_waits(
     expect(console.locator('.ops-need[data-kind="id_check"] [data-claimed-by="olga"]')).to_be_visible()
     console.locator("[data-open-id-check]").click()
     expect(console.locator("[data-member-name]")).to_have_text("Han Meimei")
-    for image in console.locator(".ops-pictures img").all():
-        assert image.evaluate("img => img.complete && img.naturalWidth === 320")
+    # Wait for the pictures: the page's text is there before its three picture requests answer
+    # (each decrypts a file), and on a loaded machine looking once found them still loading.
+    console.wait_for_function(
+        "() => { const pictures = [...document.querySelectorAll('.ops-pictures img')];"
+        " return pictures.length === 3 && pictures.every(i => i.complete && i.naturalWidth === 320); }"
+    )
     console.fill('input[name="reason"] >> nth=0', "licence, ID card and face match")
     clicked = time.monotonic()
     console.locator("[data-approve]").click()

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('fleet', '0009_search_trigram'),
         ('members', '0004_search_trigram'),
-        ('testdrives', '0007_idcheck'),
+        ('testdrives', '0008_overdue_reported_payment_attempts_waived'),
     ]
 
     operations = [
