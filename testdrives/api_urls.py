@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testdrives import api, api_changes, return_api
+from testdrives import api, api_changes, api_follow, return_api
 
 urlpatterns = [
     path("testdrives/slots/", api.SlotListApi.as_view(), name="api-testdrive-slots"),
@@ -30,6 +30,17 @@ urlpatterns = [
         "testdrives/<int:pk>/return-photos/<int:photo_pk>/",
         return_api.TestDriveReturnPhotoApi.as_view(),
         name="api-testdrive-return-photo",
+    ),
+    path("testdrives/<int:pk>/status/", api_follow.TestDriveStatusApi.as_view(), name="api-testdrive-status"),
+    path(
+        "testdrives/<int:pk>/calendar.ics",
+        api_follow.TestDriveCalendarApi.as_view(),
+        name="api-testdrive-calendar",
+    ),
+    path(
+        "testdrives/<int:pk>/order/",
+        api_follow.TestDrivePurchaseOrderApi.as_view(),
+        name="api-testdrive-order",
     ),
     path("me/eligibility/", api.EligibilityApi.as_view(), name="api-me-eligibility"),
     path("kiosk/check-in/", api.KioskCheckInApi.as_view(), name="api-kiosk-check-in"),

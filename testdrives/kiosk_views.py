@@ -196,10 +196,13 @@ def call_operator(request: HttpRequest, kiosk: Kiosk, code: str) -> HttpResponse
     """The customer asks for the remote operator (the camera does not work, or they prefer the ID)."""
     td = _drive_at_kiosk(kiosk, code)
     face_pickup_operator_call(test_drive=td, reason="customer_asked")
-    messages.success(request, _(
+    messages.success(
+        request,
+        _(
             "The remote operator has been alerted: show your driving licence, your ID card and your face "
             "to the camera."
-        ))
+        ),
+    )
     return redirect(reverse("kiosk:drive", kwargs={"code": td.pickup_code}) + "?id-check=1")
 
 

@@ -29,7 +29,8 @@ class State(models.TextChoices):
     VERIFIED = "verified", _("Identity verified")
     DISPATCHING = "dispatching", _("Car on its way")
     READY = "ready", _("Car ready at the bay")
-    ON_DRIVE = "on_drive", _("On the road")
+    # A context: the catalogue's "On the road" (price) is another phrase in Chinese (落地价).
+    ON_DRIVE = "on_drive", pgettext_lazy("booking state", "On the road")
     RETURNED = "returned", _("Returned")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
@@ -367,8 +368,36 @@ class PurchaseMethod(models.TextChoices):
     FINANCED = "financed", _("Down payment and financing")
 
 
-class PurchaseOrder(models.Model):
-    """The member buys the car they test-drove: one order per booking, the vehicle becomes sold."""
+class OrderStatus(models.TextChoices):
+    """After the sale: the steps a bought car goes through before it is the member's on the road."""
+
+    PAID = "paid", _("Paid")
+    CONTRACT_SIGNED = "contract_signed", _("Contract signed")
+    INVOICED = "invoiced", _("Invoice (fapiao) issued")
+    REGISTERED = "registered", _("Registered, plates issued")
+    READY = "ready", _("Ready for handover")
+    HANDED_OVER = "handed_over", _("Handed over")
+
+
+class Handover(models.TextChoices):
+    PICKUP = "pickup", _("Pickup at the store")
+    DELIVERY = "delivery", _("Delivery to the member")
+
+
+# Transition conditions get the instance typed as any model.
+def _has_invoice_number(order: models.Model) -> bool:
+    return bool(getattr(order, "invoice_number", ""))
+
+
+def _has_plate_number(order: models.Model) -> bool:
+    return bool(getattr(order, "plate_number", ""))
+
+
+class PurchaseOrder(ConcurrentTransitionMixin, models.Model):
+    """The member buys the car they test-drove: one order per booking, the vehicle becomes sold.
+
+    Then the order goes through the paperwork (``status``), advanced by operators through
+    ``testdrives.services.purchase_order``; the member follows it on the purchase page."""
 
     test_drive = models.OneToOneField(TestDrive, on_delete=models.PROTECT, related_name="purchase_order")
     vehicle = models.OneToOneField("fleet.Vehicle", on_delete=models.PROTECT, related_name="purchase_order")
@@ -380,7 +409,16 @@ class PurchaseOrder(models.Model):
     finance_term_months = models.PositiveSmallIntegerField(null=True, blank=True)
     finance_reference = models.CharField(max_length=64, blank=True)
     payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="purchase_order")
+    status = FSMField(
+        _("status"), default=OrderStatus.PAID, choices=OrderStatus.choices, protected=True, db_index=True
+    )
+    handover = models.CharField(
+        _("handover"), max_length=10, choices=Handover.choices, default=Handover.PICKUP
+    )
+    invoice_number = models.CharField(_("invoice (fapiao) number"), max_length=32, blank=True)
+    plate_number = models.CharField(_("plate number"), max_length=16, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -389,10 +427,57 @@ class PurchaseOrder(models.Model):
                 condition=Q(down_payment_cny__gt=0) & Q(price_cny=F("down_payment_cny") + F("financed_cny")),
                 name="purchase_amounts_add_up",
             ),
+            # The paperwork is done in order: no invoice step without its number, no plates without
+            # the plate.
+            models.CheckConstraint(
+                condition=Q(status__in=["paid", "contract_signed"]) | ~Q(invoice_number=""),
+                name="purchase_invoiced_has_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["paid", "contract_signed", "invoiced"]) | ~Q(plate_number=""),
+                name="purchase_registered_has_plate",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Order {self.pk}: {self.vehicle_id} for {self.price_cny} CNY"
+
+    # --- transitions: one step forward each; the service records the numbers first ----------
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=OrderStatus.PAID, target=OrderStatus.CONTRACT_SIGNED)
+    def sign_contract(self, *, by: User | None = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=OrderStatus.CONTRACT_SIGNED,
+        target=OrderStatus.INVOICED,
+        conditions=[_has_invoice_number],
+    )
+    def issue_invoice(self, *, by: User | None = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=OrderStatus.INVOICED,
+        target=OrderStatus.REGISTERED,
+        conditions=[_has_plate_number],
+    )
+    def register(self, *, by: User | None = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=OrderStatus.REGISTERED, target=OrderStatus.READY)
+    def make_ready(self, *, by: User | None = None, description: str = "") -> None: ...
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=OrderStatus.READY, target=OrderStatus.HANDED_OVER)
+    def hand_over(self, *, by: User | None = None, description: str = "") -> None: ...
 
 
 class CarSide(models.TextChoices):
@@ -461,11 +546,13 @@ class ReturnCharge(models.Model):
 
 class NotificationKind(models.TextChoices):
     BOOKED = "booked", _("Booking confirmed")
+    TOMORROW = "tomorrow", _("Pickup tomorrow")
     REMINDER = "reminder", _("Pickup reminder")
     READY = "ready", _("Car ready")
     DUE_SOON = "due_soon", _("Due back soon")
     OVERDUE = "overdue", _("Overdue")
     PURCHASED = "purchased", _("Purchase confirmed")
+    ORDER_READY = "order_ready", _("Your car is ready")
     CANCELLED = "cancelled", _("Booking cancelled")
     ABANDONED = "abandoned", _("Test drive missed")
     CHARGED = "charged", _("Charge after your test drive")

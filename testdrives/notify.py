@@ -8,13 +8,14 @@ however often a sweep runs.
 
 import logging
 
+from django.conf import settings
 from django.core.mail import mail_admins, send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from testdrives.models import Notification, NotificationKind, ReturnCharge, TestDrive
-from vendingstore.formatting import moment_format
+from vendingstore.formatting import moment_format, money_format
 from vendingstore.queueing import delay_on_commit
 from vendingstore.sms import sms_backend
 
@@ -34,6 +35,18 @@ def notification_create(*, test_drive: TestDrive, kind: str) -> Notification | N
     return note
 
 
+def late_fee_rule() -> str:
+    """The late fee rule in the current language, with the amounts in force."""
+    return _(
+        "Back more than %(grace)s minutes late: a late fee of %(fee)s per started hour from the due time, "
+        "at most %(cap)s."
+    ) % {
+        "fee": money_format(settings.TESTDRIVE_LATE_FEE_PER_HOUR_CNY),
+        "grace": settings.TESTDRIVE_GRACE_MINUTES,
+        "cap": money_format(settings.TESTDRIVE_LATE_FEE_CAP_CNY),
+    }
+
+
 def notification_text(note: Notification, *, language: str | None = None) -> tuple[str, str]:
     """(subject, body) of a message in ``language``, by default the member's own."""
     td = note.test_drive
@@ -46,18 +59,28 @@ def notification_text(note: Notification, *, language: str | None = None) -> tup
                 "Your test drive of the %(car)s is booked for %(when)s at %(store)s, %(address)s. "
                 "Pickup code: %(code)s."
             ),
+            NotificationKind.TOMORROW: _(
+                "Tomorrow: pick up your %(car)s between %(when)s and %(until)s at %(store)s, %(address)s. "
+                "Pickup code: %(code)s."
+            ),
             NotificationKind.REMINDER: _(
-                "Reminder: pick up your %(car)s at %(when)s at %(store)s, %(address)s. Pickup code: %(code)s."
+                "Reminder: pick up your %(car)s between %(when)s and %(until)s at %(store)s, %(address)s. "
+                "Pickup code: %(code)s."
             ),
             NotificationKind.READY: _("Your %(car)s is waiting for you at the delivery bay."),
             NotificationKind.DUE_SOON: _(
-                "Your %(car)s is due back at %(due)s at %(store)s, %(address)s. Return code: %(return_code)s."
+                "Your %(car)s is due back at %(due)s. Drive into a delivery bay at %(store)s, %(address)s, "
+                "and enter or scan your return code %(return_code)s at the kiosk. %(late_fee)s"
             ),
             NotificationKind.OVERDUE: _(
-                "Your %(car)s was due back at %(due)s. Please return it to %(store)s, %(address)s: a late "
-                "fee applies per started hour. Return code: %(return_code)s."
+                "Your %(car)s was due back at %(due)s. Please bring it back to %(store)s, %(address)s, now: "
+                "drive into a delivery bay and enter or scan your return code %(return_code)s at the kiosk. "
+                "%(late_fee)s"
             ),
             NotificationKind.PURCHASED: _("Congratulations on your %(car)s! Your purchase is confirmed."),
+            NotificationKind.ORDER_READY: _(
+                "Your %(car)s is registered and ready for you. Your purchase page says how it reaches you."
+            ),
             NotificationKind.CANCELLED: _("Your test drive of the %(car)s on %(when)s is cancelled."),
             NotificationKind.ABANDONED: _(
                 "You checked in for your test drive of the %(car)s on %(when)s but did not drive off. "
@@ -73,6 +96,8 @@ def notification_text(note: Notification, *, language: str | None = None) -> tup
         body = bodies[kind] % {
             "car": car,
             "when": when,
+            "until": formats.time_format(timezone.localtime(td.slot_end), "TIME_FORMAT"),
+            "late_fee": late_fee_rule(),
             "due": due,
             "code": td.pickup_code,
             "return_code": td.return_code or "",

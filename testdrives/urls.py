@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testdrives import return_views, views, views_changes
+from testdrives import follow_views, return_views, views, views_changes
 
 app_name = "testdrives"
 
@@ -21,4 +21,7 @@ urlpatterns = [
         return_views.return_photo_image,
         name="return_photo_image",
     ),
+    path("drives/<int:pk>/follow/", follow_views.follow, name="follow"),
+    path("drives/<int:pk>/calendar.ics", follow_views.calendar, name="calendar"),
+    path("drives/<int:pk>/purchase/", follow_views.purchase, name="purchase"),
 ]

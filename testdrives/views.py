@@ -315,7 +315,7 @@ def buy(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
                 term_months=form.cleaned_data.get("term_months") or None,
             )
             messages.success(request, _("Congratulations! The car is yours."))
-            return redirect("testdrives:detail", pk=td.pk)
+            return redirect("testdrives:purchase", pk=td.pk)
         except ApplicationError as error:
             form.add_error(None, str(error.message))
     return render(

@@ -6,7 +6,6 @@ production profile leaves empty), its operator token from ``TOWER_OPERATOR_TOKEN
 secret, as the simulator does).
 """
 
-
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 

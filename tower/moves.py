@@ -77,7 +77,9 @@ def stow_ensure(*, vehicle_id: int, reason: str = "back into storage") -> TowerC
     return move_request(vehicle=vehicle, to=MoveTarget.STORAGE, reason=reason)
 
 
-def stow_reissue(*, sender: object, command: TowerCommand, outcome: str, reissue: bool, **kwargs: object) -> None:
+def stow_reissue(
+    *, sender: object, command: TowerCommand, outcome: str, reissue: bool, **kwargs: object
+) -> None:
     """``move_finished`` receiver (connected in TowerConfig.ready): a stow the controller aborted
     on a restart, the car still in its delivery bay, is asked again by us (a stow has no asker)."""
     if command.kind == CommandKind.STOW and reissue and outcome == MoveOutcome.UNMOVED:

@@ -2,10 +2,10 @@
 
 from django.utils import timezone
 
-from fleet.models import Tower
+from fleet.models import Bay, BayKind, Tower
 from tower.conf import controller_url_for
 from tower.models import OPEN, CommandKind, CommandStatus, TowerCommand, TowerLink
-from tower.protocol import LiftPose, Physics, TowerConfig, job_phases, total_s
+from tower.protocol import LiftPose, Physics, TowerConfig, delivery_code, job_phases, total_s
 
 
 def tower_physics_config(tower: Tower) -> TowerConfig:
@@ -66,3 +66,17 @@ def retrieve_eta(*, ref: str) -> tuple[str, int] | None:
 def towers_connected() -> list[Tower]:
     """The towers that have a controller (``TOWER_CONTROLLERS``), in a stable order."""
     return [tower for tower in Tower.objects.order_by("pk") if controller_url_for(tower.code)]
+
+
+def retrieve_estimate_s(*, bay: Bay) -> int | None:
+    """Wall-clock seconds the protocol's physics give to bring the car standing in ``bay`` to a
+    delivery bay, with an idle lift at ground and nothing queued: the estimate before any retrieve
+    is asked for. None when ``bay`` is not a storage bay of its tower's shape."""
+    tower = bay.tower
+    config = tower_physics_config(tower)
+    source, target = config.place(bay.code), config.place(delivery_code(1))
+    if source is None or target is None or bay.kind != BayKind.STORAGE:
+        return None
+    link = TowerLink.objects.filter(tower=tower).first()
+    speed = link.speed if link and link.speed > 0 else 1.0
+    return max(1, round(total_s(job_phases(config, LiftPose(), source, target)) / speed))

@@ -17,13 +17,26 @@ from vendingstore.celery import app
 logger = logging.getLogger(__name__)
 
 
+def task_by_name(name: str) -> Any:
+    """The store's app's task registered as ``name`` (whichever Celery app is current).
+
+    A task registers when its module is imported, and a web process imports only the tasks
+    modules its code happens to import (a sign-up queues ``members.tasks.signup_mail_send`` by
+    name, and nothing in the web process imports ``members.tasks``). A name not registered yet
+    has Celery's autodiscovery import every app's tasks module (once), as a worker does at start.
+    """
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[name]
+
+
 def delay_safely(task: Any, *args: object) -> bool:
     """``task.delay(*args)``; False (and a warning in the log) when the broker cannot take it.
 
     ``task`` is a task or its registered name: a service queues its own app's task by name, so the
     services need not import the tasks module that imports them (no cycle, no deferred import)."""
     if isinstance(task, str):
-        task = app.tasks[task]  # the store's app, whichever Celery app is current
+        task = task_by_name(task)
     try:
         task.delay(*args)
     except OperationalError:

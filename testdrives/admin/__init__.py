@@ -1,5 +1,5 @@
 """The test-drive back office. Importing the modules registers their admins."""
 
-from testdrives.admin import kiosks, records, testdrive
+from testdrives.admin import kiosks, orders, records, testdrive
 
-__all__ = ["kiosks", "records", "testdrive"]
+__all__ = ["kiosks", "orders", "records", "testdrive"]

@@ -1,4 +1,5 @@
-"""What the booking services write on the side: payments, orders, pickup windows, messages.
+"""What the booking services write on the side: payments, pickup windows, messages (orders:
+``orders.py``).
 
 Staff look these up and never edit them: each is the record of a service's decision, and the
 payment rows mirror what the provider was asked.
@@ -7,7 +8,7 @@ payment rows mirror what the provider was asked.
 from django.contrib import admin
 
 from members.admin import ReadOnlyAdmin
-from testdrives.models import Notification, Payment, PickupWindow, PurchaseOrder
+from testdrives.models import Notification, Payment, PickupWindow
 from vendingstore.admin_paging import LargeTablePaginator
 
 DRIVE_SEARCH = ["test_drive__pickup_code", "test_drive__member__full_name", "test_drive__member__mobile"]
@@ -19,15 +20,6 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_select_related = ["test_drive"]
     list_filter = ["status", "purpose", "provider", "created_at"]
     search_fields = ["reference", "provider_reference", *DRIVE_SEARCH]
-    date_hierarchy = "created_at"
-
-
-@admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "member", "vehicle", "price_cny", "method", "down_payment_cny", "created_at"]
-    list_select_related = ["member", "vehicle", "test_drive"]
-    list_filter = ["method", "created_at"]
-    search_fields = ["vehicle__vin", "member__full_name", "member__mobile", "test_drive__pickup_code"]
     date_hierarchy = "created_at"
 
 

@@ -95,4 +95,3 @@ def dispatch_stow_back(*, vehicle_id: int) -> None:
     the car is elsewhere; a car still on its way to a delivery bay for a booking that ended is
     stowed back when it arrives (``tower_moves``; the instant dispatcher never moves it)."""
     dispatcher().stow_back(vehicle_id=vehicle_id)
-

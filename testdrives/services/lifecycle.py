@@ -199,9 +199,7 @@ def testdrive_identity_verified(
 def testdrive_unlock(*, test_drive: TestDrive | int, by: User, reason: str) -> TestDrive:
     """Staff give a locked booking more face attempts (locked → checked_in)."""
     with transaction.atomic():
-        return _step(
-            test_drive, first="unlock", transition=lambda td: td.unlock(by=by, description=reason)
-        )
+        return _step(test_drive, first="unlock", transition=lambda td: td.unlock(by=by, description=reason))
 
 
 # --- the tower --------------------------------------------------------------------------------

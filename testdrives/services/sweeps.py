@@ -3,7 +3,8 @@ once: rows are taken one by one under a row lock (``skip_locked``: another sweep
 and the state is checked again under the lock before anything changes."""
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -145,6 +146,32 @@ def sweep_reminders(*, now: datetime) -> int:
     return sent
 
 
+def _eve_of_pickup(td: TestDrive) -> datetime:
+    """``TESTDRIVE_REMINDER_EVE_HOUR`` o'clock on the day before the pickup, at the store."""
+    tz = ZoneInfo(td.store.time_zone)
+    day_before = td.slot_start.astimezone(tz).date() - timedelta(days=1)
+    return datetime.combine(day_before, time(settings.TESTDRIVE_REMINDER_EVE_HOUR), tzinfo=tz)
+
+
+def sweep_pickup_tomorrow(*, now: datetime) -> int:
+    """The evening before the pickup: tomorrow's window, code and address. Left out: bookings made
+    that evening or later (their confirmation said the same a moment ago) and unpaid ones."""
+    drives = (
+        TestDrive.objects.filter(
+            state=State.SCHEDULED, slot_start__gt=now, slot_start__lte=now + timedelta(days=2)
+        )
+        .exclude(payments__purpose=PaymentPurpose.TEST_DRIVE_FEE, payments__status=PaymentStatus.PENDING)
+        .exclude(notifications__kind="tomorrow")
+        .select_related("store")
+    )
+    sent = 0
+    for td in drives:
+        eve = _eve_of_pickup(td)
+        if td.created_at < eve <= now:
+            sent += notification_create(test_drive=td, kind="tomorrow") is not None
+    return sent
+
+
 def sweep_expired_payments(*, now: datetime) -> int:
     """Fee bookings not paid in time: the payment expires and the booking is cancelled."""
     expired = Payment.objects.filter(
@@ -181,6 +208,7 @@ def testdrives_sweep(*, now: datetime | None = None) -> dict[str, int]:
         "bookings_moved_off_late_cars": sweep_overdue_holds(now=now),
         "returns_stowed_again": sweep_returns_left_in_bay(now=now),
         "reminders": sweep_reminders(now=now),
+        "pickup_tomorrow": sweep_pickup_tomorrow(now=now),
         "requeued": sweep_lost_messages(now=now),
         # After the no-shows and walk-aways: their waiting ID checks close and the pictures go.
         "id_checks_closed": idcheck_close_stale(),

@@ -54,7 +54,9 @@ def test_the_portal_and_the_api_show_the_same_list(client, retried, basic_member
 
 
 def test_the_booking_answer_has_its_timeline(car_model, paint, store, cars, super_member, clock):
-    response = api_for(super_member).post("/api/v1/testdrives/", booking(car_model, paint, store), format="json")
+    response = api_for(super_member).post(
+        "/api/v1/testdrives/", booking(car_model, paint, store), format="json"
+    )
 
     assert response.status_code == 201
     assert [row["event"] for row in response.data["timeline"]] == ["booked"]

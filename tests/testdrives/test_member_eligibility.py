@@ -40,7 +40,9 @@ def super_member(member: Member, consent: None) -> Member:
     CreditReportFactory(member=member, score=760)
     # Face pickup set up: consent above, and a template of the model in force (its vector is
     # never read here; an older model's template would not count, see test_face_model_change).
-    FaceTemplate.objects.create(member=member, model=settings.BIOMETRICS_MODEL, vector_encrypted=b"not read here")
+    FaceTemplate.objects.create(
+        member=member, model=settings.BIOMETRICS_MODEL, vector_encrypted=b"not read here"
+    )
     return member
 
 

@@ -201,6 +201,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several outputs have a "status": each choice set gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "StepStatusEnum": ["done", "current", "todo"],
+        "PurchaseOrderStatusEnum": "testdrives.models.OrderStatus",
+    },
     # Every error answer documented with the one body the exception handler gives.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -310,6 +315,11 @@ CATALOGUE_PAGE_SIZE = 24
 # Seconds the rendered catalogue cards are shared between visitors: availability counts on the
 # list may be this old (the model page and every booking read live numbers). 0 turns it off.
 CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=10)
+# The follow page's map link: a search URL with ``{query}`` for the store's address (Amap, the
+# maps app members in China use; any search URL of that shape works).
+STORE_MAP_SEARCH_URL = env.str("STORE_MAP_SEARCH_URL", default="https://uri.amap.com/search?keyword={query}")
+# The calendar files' event UIDs end in this domain (RFC 5545: globally unique).
+CALENDAR_UID_DOMAIN = env.str("CALENDAR_UID_DOMAIN", default="vendingstore.example")
 
 # The price as a buyer pays it (fleet/pricing.py). Registration and plates: the vehicle
 # administration's plate and licence fees plus the store's registration service, in whole yuan.
@@ -495,6 +505,9 @@ TESTDRIVE_RETURN_CHARGE_MAX_CNY = env.int("TESTDRIVE_RETURN_CHARGE_MAX_CNY", def
 TESTDRIVE_PAYMENT_MINUTES = env.int("TESTDRIVE_PAYMENT_MINUTES", default=15)
 TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES = env.int("TESTDRIVE_REMINDER_BEFORE_SLOT_MINUTES", default=120)
 TESTDRIVE_DUE_SOON_HOURS = env.int("TESTDRIVE_DUE_SOON_HOURS", default=3)
+# The day before the pickup, from this local hour (the store's time zone), the member is reminded
+# of tomorrow's window, code and address (bookings made that late got the same in the confirmation).
+TESTDRIVE_REMINDER_EVE_HOUR = env.int("TESTDRIVE_REMINDER_EVE_HOUR", default=18)
 # The member may still buy the car this long after bringing it back, whether or not staff have
 # reviewed the return yet (at the price of the day they buy).
 TESTDRIVE_BUY_AFTER_RETURN_DAYS = env.int("TESTDRIVE_BUY_AFTER_RETURN_DAYS", default=7)

@@ -87,6 +87,8 @@ def test_a_visitor_signs_up_books_picks_up_and_buys_in_chinese_on_a_phone(
     no_boxes(page)
     page.locator("button[data-buy]").click()
 
-    expect(page.locator('[data-state="purchased"]')).to_be_visible()
+    # The purchase page: what happens next, in Chinese.
+    expect(page.locator('[data-order-status="paid"]')).to_be_visible()
+    expect(page.locator('[data-step="contract_signed"]')).to_have_attribute("data-step-status", "current")
     no_boxes(page)
     assert TestDrive.objects.get(pk=td.pk).state == State.PURCHASED
