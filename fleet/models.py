@@ -348,6 +348,8 @@ class Vehicle(models.Model):
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="vehicles")
     bay = models.OneToOneField(Bay, on_delete=models.PROTECT, related_name="vehicle", null=True, blank=True)
     odometer_km = models.PositiveIntegerField(_("odometer (km)"), default=0)
+    # The buyer is told how old the car is; empty only for a car whose papers nobody entered.
+    built_on = models.DateField(_("build date"), null=True, blank=True)
     energy_level_pct = models.PositiveSmallIntegerField(
         _("charge / fuel level (%)"), default=100, validators=[MaxValueValidator(100)]
     )
@@ -391,6 +393,25 @@ class Vehicle(models.Model):
             raise ValidationError(errors)
 
 
+class VehiclePhoto(models.Model):
+    """A staff-uploaded photo of one vehicle (a scratch, the odometer): what the buyer of this
+    very car sees, beside the model's catalogue photos."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("image"), upload_to="vehicles/%Y/%m")
+    caption = models.CharField(_("caption"), max_length=120, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("vehicle photo")
+        verbose_name_plural = _("vehicle photos")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+
 class VehicleHold(models.Model):
     """One entry of a vehicle's reservation calendar: the car is promised over [starts_at, ends_at)
     to one booking; released when it ends early.
@@ -429,4 +450,3 @@ class VehicleHold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vehicle_id} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
-

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "biometrics.context_processors.face_retake",
+                "members.context_processors.saved_cars",
             ],
         },
     },
@@ -292,6 +293,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
     },
     "ops-alerts": {"task": "ops.tasks.ops_alerts", "schedule": 15.0},
+    # Saved cars whose availability changed without an event (a hold ran out): see members.services.favourites.
+    "members-favourites-sweep": {"task": "members.tasks.favourites_sweep", "schedule": 300.0},
     "biometrics-retention": {
         "task": "biometrics.tasks.biometrics_retention_sweep",
         "schedule": crontab(minute="17"),
@@ -493,6 +496,10 @@ OPS_ESCALATE_AFTER_MINUTES = env.int("OPS_ESCALATE_AFTER_MINUTES", default=10)
 TESTDRIVE_PAYMENT_PROVIDER = env.str("TESTDRIVE_PAYMENT_PROVIDER", default="sandbox")
 # Text messages: "console" writes them to the log; a real store plugs in its SMS gateway.
 NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="console")
+# Saved cars: a member's alerts made within this many seconds go out as one message ...
+FAVOURITE_ALERT_FOLD_SECONDS = env.int("FAVOURITE_ALERT_FOLD_SECONDS", default=120)
+# ... and a saved car told about is not told about again for this many hours (booked and freed again).
+FAVOURITE_ALERT_QUIET_HOURS = env.int("FAVOURITE_ALERT_QUIET_HOURS", default=12)
 # How the car gets from storage to a delivery bay. "instant" moves it in our records at once
 # (a store without a tower controller; bin/run sets "controller" and starts the simulators).
 TOWER_DISPATCHER = env.str("TOWER_DISPATCHER", default="instant")
