@@ -60,3 +60,5 @@ class ReasonRequired(ApplicationError):
 
 class FavouriteRefused(ApplicationError):
     code = "favourite_refused"
+    paint_message = _("This paint is not offered on this model.")
+    store_message = _("No store has this name.")

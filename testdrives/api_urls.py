@@ -13,6 +13,7 @@ urlpatterns = [
         api.TestDriveRescheduleApi.as_view(),
         name="api-testdrive-reschedule",
     ),
+    path("testdrives/<int:pk>/car/", api.TestDriveCarApi.as_view(), name="api-testdrive-car"),
     path("testdrives/<int:pk>/purchase/", api.TestDrivePurchaseApi.as_view(), name="api-testdrive-purchase"),
     path("me/eligibility/", api.EligibilityApi.as_view(), name="api-me-eligibility"),
     path("kiosk/check-in/", api.KioskCheckInApi.as_view(), name="api-kiosk-check-in"),

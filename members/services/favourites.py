@@ -58,7 +58,7 @@ def favourite_save(
     message; the next time it becomes free after being taken does.
     """
     if paint is not None and paint.car_model_id != car_model.pk:
-        raise FavouriteRefused(_("This paint is not offered on this model."))
+        raise FavouriteRefused(FavouriteRefused.paint_message)
     favourite, _created = Favourite.objects.update_or_create(
         member=member, car_model=car_model, defaults={"paint": paint, "store": store, "notify": notify}
     )

@@ -484,6 +484,8 @@ TESTDRIVE_DUE_SOON_HOURS = env.int("TESTDRIVE_DUE_SOON_HOURS", default=3)
 # The member may still buy the car this long after bringing it back, whether or not staff have
 # reviewed the return yet (at the price of the day they buy).
 TESTDRIVE_BUY_AFTER_RETURN_DAYS = env.int("TESTDRIVE_BUY_AFTER_RETURN_DAYS", default=7)
+# A car never test-driven with at most this on the clock (delivery, moves in the store) is sold as new.
+VEHICLE_NEW_MAX_KM = env.int("VEHICLE_NEW_MAX_KM", default=50)
 # Failed face checks (no match, liveness) per booking before it locks for staff (NIST SP 800-63B).
 TESTDRIVE_FACE_ATTEMPTS_MAX = env.int("TESTDRIVE_FACE_ATTEMPTS_MAX", default=5)
 
