@@ -16,8 +16,8 @@ class MembersConfig(AppConfig):
         from django.http import HttpRequest
 
         from fleet.signals import vehicles_changed
-        from members.auth import address_login_failure_count
         from members import tasks  # noqa: F401  registers the tasks queued by name from every process
+        from members.auth import address_login_failure_count
         from members.receivers import vehicles_changed_check_favourites
         from members.services.tokens import account_password_changed
 
