@@ -169,7 +169,8 @@ def test_a_released_hold_wakes_the_watchers(
     with django_capture_on_commit_callbacks(execute=True):
         testdrive_cancel(test_drive=td, by=super_member.user)
 
-    assert [m.to for m in mail.outbox if "free to book" in m.subject.lower()] == [[basic_member.user.email]]
+    told = [m for m in mail.outbox if m.to == [basic_member.user.email]]
+    assert [m.subject for m in told] == ["您收藏的车可以预约了"]
 
 
 def test_the_sweep_finds_a_hold_that_ran_out(
