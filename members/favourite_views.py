@@ -1,14 +1,16 @@
 """Portal pages for saved cars: the save button on the catalogue's cards and the model page
 (an htmx toggle that is a plain POST form without JS), and "my saved cars"."""
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fleet.models import CarModel, Store
+from fleet.models import CarModel, Paint, Store
 from members.context_processors import SavedCars
 from members.forms import FavouriteForm
 from members.models import Favourite, Member
@@ -26,7 +28,9 @@ def favourite_toggle_view(request: HttpRequest, member: Member, slug: str) -> Ht
     car_model = get_object_or_404(CarModel, slug=slug, is_listed=True)
     if request.method != "POST":
         return redirect(car_model.get_absolute_url())
-    favourite = favourite_toggle(member=member, car_model=car_model)
+    favourite = favourite_toggle(
+        member=member, car_model=car_model, **_watching(request.POST, car_model=car_model)
+    )
     if wants_fragment(request):
         saved = frozenset() if favourite is None else frozenset({car_model.pk})
         context = {"car_model": car_model, "saved_cars": SavedCars(saved, signed_in=True)}
@@ -36,6 +40,14 @@ def favourite_toggle_view(request: HttpRequest, member: Member, slug: str) -> Ht
     else:
         messages.success(request, _("Saved. We will tell you when one is free to book."))
     return _back(request, car_model)
+
+
+def _watching(data: QueryDict, *, car_model: CarModel) -> dict[str, Any]:
+    """The paint and store the model page's form chose (none from a card); junk counts as any."""
+    paint_id, store_id = data.get("paint", ""), data.get("store", "")
+    paint = Paint.objects.filter(pk=paint_id, car_model=car_model).first() if paint_id.isdigit() else None
+    store = Store.objects.filter(pk=store_id).first() if store_id.isdigit() else None
+    return {"paint": paint, "store": store}
 
 
 def _back(request: HttpRequest, car_model: CarModel) -> HttpResponseRedirect:

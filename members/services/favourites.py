@@ -75,11 +75,14 @@ def favourite_remove(*, member: Member, car_model: CarModel) -> bool:
     return bool(deleted)
 
 
-def favourite_toggle(*, member: Member, car_model: CarModel) -> Favourite | None:
-    """Save the model if it is not saved, else forget it; the favourite, or None when removed."""
+def favourite_toggle(
+    *, member: Member, car_model: CarModel, paint: Paint | None = None, store: Store | None = None
+) -> Favourite | None:
+    """Save the model (watching ``paint`` and ``store``, any when None) if it is not saved, else
+    forget it; the favourite, or None when removed."""
     if favourite_remove(member=member, car_model=car_model):
         return None
-    return favourite_save(member=member, car_model=car_model)
+    return favourite_save(member=member, car_model=car_model, paint=paint, store=store)
 
 
 def favourites_check(*, car_model_ids: Iterable[int] | None = None, now: datetime | None = None) -> int:

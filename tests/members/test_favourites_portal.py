@@ -181,3 +181,21 @@ def test_the_catalogue_costs_a_member_one_query_for_the_saved_cars(client, membe
     # check (biometrics' context) and the saved models.
     assert cost() == signed_in
     assert signed_in - visitor == 4
+
+
+def test_the_model_page_saves_the_chosen_paint_and_store(portal, member, car_model, paint, store, cars):
+    page = portal.get(car_model.get_absolute_url()).content.decode()
+    assert 'name="store"' in page
+    assert 'name="paint"' in page
+
+    portal.post(toggle_url(car_model), {"paint": paint.pk, "store": store.pk}, headers={"HX-Request": "true"})
+
+    favourite = Favourite.objects.get(member=member)
+    assert (favourite.paint, favourite.store) == (paint, store)
+
+
+def test_a_paint_of_another_model_from_the_page_counts_as_any(portal, member, car_model):
+    portal.post(toggle_url(car_model), {"paint": PaintFactory().pk, "store": "junk"})
+
+    favourite = Favourite.objects.get(member=member)
+    assert (favourite.paint, favourite.store) == (None, None)
