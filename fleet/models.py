@@ -379,9 +379,35 @@ class Vehicle(models.Model):
     def __str__(self) -> str:
         return self.vin
 
+    # What the row held when it was loaded: fleet.signals compares it after a save to tell whether
+    # the car may have become bookable (see may_have_freed_up).
+    _loaded: tuple[object, ...] | None = None
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.vin = vin_normalize(self.vin)
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> "Vehicle":
+        vehicle = super().from_db(db, field_names, values)
+        # Only when loaded in full: reading a deferred field here would cost a query per car.
+        if {"status", "store_id", "paint_id", "car_model_id"} <= set(field_names):
+            vehicle._loaded = vehicle._watched_state()
+        return vehicle
+
+    def _watched_state(self) -> tuple[object, ...]:
+        return (self.status, self.store_id, self.paint_id, self.car_model_id)
+
+    def may_have_freed_up(self, *, created: bool) -> bool:
+        """After a save: whether this car may now be bookable where it was not before. New; back
+        into a bay from the road, the workshop or a sale; or moved to another store, paint or
+        model (an edit). A move between two bays (storage to delivery) frees nothing."""
+        if created or self._loaded is None:
+            return True
+        status, *place = self._loaded
+        if place != list(self._watched_state()[1:]):
+            return True
+        return status not in IN_A_BAY and self.status in IN_A_BAY
 
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}

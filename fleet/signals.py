@@ -23,6 +23,9 @@ def vehicles_changed_send(*, vehicle_ids: Iterable[int]) -> None:
         vehicles_changed.send(sender=Vehicle, vehicle_ids=ids)
 
 
-def vehicle_saved(sender: type[Vehicle], instance: Vehicle, **kwargs: Any) -> None:
-    """post_save and post_delete of a Vehicle: its status, bay, store or paint may have changed."""
-    vehicles_changed_send(vehicle_ids=[instance.pk])
+def vehicle_saved(sender: type[Vehicle], instance: Vehicle, created: bool = False, **kwargs: Any) -> None:
+    """post_save of a Vehicle: announce it when the car may have become bookable (not on every
+    move inside the tower, which frees nothing), then remember what was saved."""
+    if instance.may_have_freed_up(created=created):
+        vehicles_changed_send(vehicle_ids=[instance.pk])
+    instance._loaded = instance._watched_state()
