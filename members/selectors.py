@@ -222,6 +222,16 @@ def member_export_data(*, member: Member) -> dict[str, object]:
             }
             for e in member.quota_exceptions.all()
         ],
+        "saved_cars": [
+            {
+                "car_model": str(f.car_model),
+                "paint": f.paint.name if f.paint else None,
+                "store": f.store.name if f.store else None,
+                "tell_me_when_free": f.notify,
+                "saved_at": f.created_at.isoformat(),
+            }
+            for f in member.favourites.select_related("car_model__brand", "paint", "store")
+        ],
         "history": [
             {
                 "when": e.created_at.isoformat(),

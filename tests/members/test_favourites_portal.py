@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from fleet.models import CarModel, Store
 from members.models import Favourite, Member
+from members.selectors import member_export_data
 from members.services.favourites import favourite_save
 from tests.factories import CarModelFactory, MemberFactory, PaintFactory, VehicleFactory
 
@@ -199,3 +200,20 @@ def test_a_paint_of_another_model_from_the_page_counts_as_any(portal, member, ca
 
     favourite = Favourite.objects.get(member=member)
     assert (favourite.paint, favourite.store) == (None, None)
+
+
+def test_the_export_and_the_admin_list_the_saved_cars(member, car_model, store, admin_client):
+    favourite_save(member=member, car_model=car_model, store=store)
+
+    exported = member_export_data(member=member)["saved_cars"]
+    assert exported == [
+        {
+            "car_model": str(car_model),
+            "paint": None,
+            "store": store.name,
+            "tell_me_when_free": True,
+            "saved_at": exported[0]["saved_at"],
+        }
+    ]
+    assert admin_client.get(reverse("admin:members_favourite_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:members_favouritealert_changelist")).status_code == 200
