@@ -130,4 +130,4 @@ def test_a_visitor_is_asked_to_log_in_first(page: Page, live_server, catalogue: 
 
     save_button(page, "seal").click()
 
-    expect(page).to_have_url(f"{live_server.url}/account/login/?next=/cars/seal/")
+    expect(page).to_have_url(f"{live_server.url}/account/login/?next=%2Fcars%2Fseal%2F")

@@ -81,10 +81,11 @@ def test_the_cards_and_the_model_page_show_what_is_saved(portal, member, car_mod
     assert 'id="favourite-form"' in page
 
 
-def test_visitors_get_a_login_link_on_the_cards(client, car_model, cars):
+def test_visitors_save_buttons_go_to_the_login_page(client, car_model, cars):
     catalogue = client.get("/").content.decode()
 
-    assert f"{reverse('members:login')}?next=" in catalogue
+    assert f'id="favourite-login-form" method="get" action="{reverse("members:login")}"' in catalogue
+    assert f'name="next" value="{car_model.get_absolute_url()}"' in catalogue
     assert "aria-pressed" not in catalogue
 
 
