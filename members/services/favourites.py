@@ -98,18 +98,20 @@ def favourites_check(*, car_model_ids: Iterable[int] | None = None, now: datetim
     now = now or timezone.now()
     availability = availability_by_store_paint(car_model_ids={f.car_model_id for f in watched}, at=now)
     alerted: set[int] = set()
+    made = 0
     for favourite in watched:
         available = (
             favourite_available_count(favourite=favourite, rows=availability[favourite.car_model_id]) > 0
         )
         if available and not favourite.available_seen and _turn_claim(favourite, now=now):
             alerted.add(favourite.member_id)
+            made += 1
         elif not available and favourite.available_seen:
             # Taken again: the next time it frees up is news again.
             Favourite.objects.filter(pk=favourite.pk, available_seen=True).update(available_seen=False)
     for member_id in alerted:
         favourite_alerts_deliver_later(member_id=member_id)
-    return len(alerted)
+    return made
 
 
 def _turn_claim(favourite: Favourite, *, now: datetime) -> bool:
