@@ -35,6 +35,7 @@ from fleet.models import (
     StoreHours,
     Tower,
     Vehicle,
+    VehiclePhoto,
     VehicleStatus,
 )
 from fleet.selectors import carmodel_annotate_availability, count_per_row, vehicle_list_available
@@ -92,7 +93,7 @@ def swatch(hex_colour: str, label: str = "") -> str:
     )
 
 
-def thumbnail(photo: CarPhoto) -> str:
+def thumbnail(photo: CarPhoto | VehiclePhoto) -> str:
     if not photo.image:
         return "—"
     return format_html(
@@ -512,6 +513,19 @@ def bay_place_from_code(term: str) -> dict[str, object] | None:
     return place
 
 
+class VehiclePhotoInline(admin.TabularInline):
+    """Photos of this very car (a scratch, the odometer): its buyer sees them before paying."""
+
+    model = VehiclePhoto
+    fields = ["thumbnail", "image", "caption", "position"]
+    readonly_fields = ["thumbnail"]
+    extra = 0
+
+    @admin.display(description=_("preview"))
+    def thumbnail(self, obj: VehiclePhoto) -> str:
+        return thumbnail(obj)
+
+
 @admin.register(Vehicle)
 class VehicleAdmin(SelectRelatedAdmin):
     form = VehicleAdminForm
@@ -532,10 +546,11 @@ class VehicleAdmin(SelectRelatedAdmin):
     search_help_text = _("VIN (or part of it), model, brand or paint.")
     autocomplete_fields = ["car_model", "paint", "store", "bay"]
     readonly_fields = ["created_at", "updated_at"]
+    inlines = [VehiclePhotoInline]
     fieldsets = [
         (None, {"fields": ["vin", "car_model", "paint"]}),
         (_("Place"), {"fields": ["store", "status", "bay"]}),
-        (_("Condition"), {"fields": ["odometer_km", "energy_level_pct"]}),
+        (_("Condition"), {"fields": ["odometer_km", "built_on", "energy_level_pct"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
 

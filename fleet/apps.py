@@ -15,3 +15,10 @@ class FleetConfig(AppConfig):
         post_delete.connect(
             receivers.carphoto_deleted, sender="fleet.CarPhoto", dispatch_uid="fleet.carphoto_deleted"
         )
+
+        from fleet.models import Vehicle
+        from fleet.signals import vehicle_saved
+
+        # Every change of a car goes through save() (vehicle_place, vehicle_take_out, the admin);
+        # bulk writes (the CSV import) send vehicles_changed themselves. A deleted car frees nothing.
+        post_save.connect(vehicle_saved, sender=Vehicle, dispatch_uid="fleet.vehicle_saved")

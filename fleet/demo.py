@@ -6,7 +6,7 @@ left as it is, so staff edits survive a second run.
 """
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -718,10 +718,17 @@ def _vehicles(models: list[CarModel], stores: list[tuple[Store, Tower]]) -> int:
                 bay=bay,
                 status=status,
                 odometer_km=15 + (serial * 37) % 900,
+                built_on=demo_build_date(model_year=car_model.model_year, serial=serial),
                 energy_level_pct=70 + (serial * 13) % 31,
             )
             created += 1
     return created
+
+
+def demo_build_date(*, model_year: int, serial: int) -> date:
+    """A plausible build date for a demo car: in the autumn before its model year, or during it,
+    spread by the car's number so the cars of one model differ."""
+    return date(model_year - 1, 9, 1) + timedelta(days=(serial * 53) % 300)
 
 
 @transaction.atomic

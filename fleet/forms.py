@@ -21,7 +21,17 @@ class VehicleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Vehicle
-        fields = ["vin", "car_model", "paint", "store", "status", "bay", "odometer_km", "energy_level_pct"]
+        fields = [
+            "vin",
+            "car_model",
+            "paint",
+            "store",
+            "status",
+            "bay",
+            "odometer_km",
+            "built_on",
+            "energy_level_pct",
+        ]
 
     def clean_vin(self) -> str:
         # Normalised before the unique check, so "lvs…" cannot slip past an existing "LVS…".

@@ -391,6 +391,8 @@ class Vehicle(models.Model):
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="vehicles")
     bay = models.OneToOneField(Bay, on_delete=models.PROTECT, related_name="vehicle", null=True, blank=True)
     odometer_km = models.PositiveIntegerField(_("odometer (km)"), default=0)
+    # The buyer is told how old the car is; empty only for a car whose papers nobody entered.
+    built_on = models.DateField(_("build date"), null=True, blank=True)
     energy_level_pct = models.PositiveSmallIntegerField(
         _("charge / fuel level (%)"), default=100, validators=[MaxValueValidator(100)]
     )
@@ -420,9 +422,35 @@ class Vehicle(models.Model):
     def __str__(self) -> str:
         return self.vin
 
+    # What the row held when it was loaded: fleet.signals compares it after a save to tell whether
+    # the car may have become bookable (see may_have_freed_up).
+    _loaded: tuple[object, ...] | None = None
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.vin = vin_normalize(self.vin)
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> "Vehicle":
+        vehicle = super().from_db(db, field_names, values)
+        # Only when loaded in full: reading a deferred field here would cost a query per car.
+        if {"status", "store_id", "paint_id", "car_model_id"} <= set(field_names):
+            vehicle._loaded = vehicle._watched_state()
+        return vehicle
+
+    def _watched_state(self) -> tuple[object, ...]:
+        return (self.status, self.store_id, self.paint_id, self.car_model_id)
+
+    def may_have_freed_up(self, *, created: bool) -> bool:
+        """After a save: whether this car may now be bookable where it was not before. New; back
+        into a bay from the road, the workshop or a sale; or moved to another store, paint or
+        model (an edit). A move between two bays (storage to delivery) frees nothing."""
+        if created or self._loaded is None:
+            return True
+        status, *place = self._loaded
+        if place != list(self._watched_state()[1:]):
+            return True
+        return status not in IN_A_BAY and self.status in IN_A_BAY
 
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}
@@ -432,6 +460,25 @@ class Vehicle(models.Model):
             errors["bay"] = _("This bay is in another store's tower.")
         if errors:
             raise ValidationError(errors)
+
+
+class VehiclePhoto(models.Model):
+    """A staff-uploaded photo of one vehicle (a scratch, the odometer): what the buyer of this
+    very car sees, beside the model's catalogue photos."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("image"), upload_to="vehicles/%Y/%m")
+    caption = models.CharField(_("caption"), max_length=120, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("vehicle photo")
+        verbose_name_plural = _("vehicle photos")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
 
 
 class VehicleHold(models.Model):
@@ -472,4 +519,3 @@ class VehicleHold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vehicle_id} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
-

@@ -32,6 +32,7 @@ from fleet.models import (
     Vehicle,
     VehicleStatus,
 )
+from fleet.signals import vehicles_changed_send
 from fleet.vin import validate_vin, vin_normalize, vin_with_check_digit
 
 MAX_ROWS = 5000
@@ -132,6 +133,8 @@ def vehicle_import_csv(*, file: TextIO) -> ImportResult:
     try:
         with transaction.atomic():
             Vehicle.objects.bulk_create(vehicles)
+            # bulk_create sends no post_save: say so once for all the new cars.
+            vehicles_changed_send(vehicle_ids=[v.pk for v in vehicles])
     except IntegrityError:
         # The checks above ran outside the transaction; the database constraints are what
         # make a VIN or a bay unique when someone else saves at the same moment.

@@ -27,6 +27,8 @@ from members.models import (
     BlacklistEntry,
     CreditBand,
     CreditReport,
+    Favourite,
+    FavouriteAlert,
     Member,
     MemberAuditEvent,
     QuotaException,
@@ -471,4 +473,32 @@ class MemberAuditEventAdmin(ReadOnlyAdmin):
     list_select_related = ["member"]
     list_filter = ["action", "created_at"]
     search_fields = ["member__full_name", "member__mobile", "actor_name", "reason"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Favourite)
+class FavouriteAdmin(ReadOnlyAdmin):
+    """Which models members wait for, and whether they were told (read-only: members own them)."""
+
+    list_display = [
+        "member",
+        "car_model",
+        "paint",
+        "store",
+        "notify",
+        "available_seen",
+        "alert_count",
+        "alerted_at",
+    ]
+    list_select_related = ["member", "car_model__brand", "paint__car_model__brand", "store"]
+    list_filter = ["notify", "available_seen", "store", "car_model__brand"]
+    search_fields = ["member__full_name", "member__mobile", "car_model__name", "car_model__slug"]
+
+
+@admin.register(FavouriteAlert)
+class FavouriteAlertAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "member", "favourite", "number", "delivered_at"]
+    list_select_related = ["member", "favourite__member"]
+    list_filter = [("delivered_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["member__full_name", "member__mobile"]
     date_hierarchy = "created_at"

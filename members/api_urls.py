@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import api
+from members import api, favourite_api
 
 urlpatterns = [
     path("members/register/code/", api.RegisterCodeApi.as_view(), name="api-member-register-code"),
@@ -15,5 +15,12 @@ urlpatterns = [
     path("me/update/", api.MeUpdateApi.as_view(), name="api-me-update"),
     path("me/export/", api.MeExportApi.as_view(), name="api-me-export"),
     path("me/delete/", api.MeDeleteApi.as_view(), name="api-me-delete"),
+    path("me/favourites/", favourite_api.FavouriteListApi.as_view(), name="api-favourite-list"),
+    path("me/favourites/save/", favourite_api.FavouriteSaveApi.as_view(), name="api-favourite-save"),
+    path(
+        "me/favourites/<slug:slug>/delete/",
+        favourite_api.FavouriteDeleteApi.as_view(),
+        name="api-favourite-delete",
+    ),
     path("me/credit-check/", api.CreditCheckApi.as_view(), name="api-me-credit-check"),
 ]

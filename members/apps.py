@@ -15,7 +15,10 @@ class MembersConfig(AppConfig):
         from django.db.models.signals import post_save
         from django.http import HttpRequest
 
+        from fleet.signals import vehicles_changed
+        from members import tasks  # noqa: F401  registers the tasks queued by name from every process
         from members.auth import address_login_failure_count
+        from members.receivers import vehicles_changed_check_favourites
         from members.services.tokens import account_password_changed
 
         def count_failure(
@@ -36,6 +39,9 @@ class MembersConfig(AppConfig):
                 account_password_changed(user=instance)
 
         user_login_failed.connect(count_failure, dispatch_uid="members.address_login_failures", weak=False)
+        vehicles_changed.connect(
+            vehicles_changed_check_favourites, dispatch_uid="members.favourites_check", weak=False
+        )
         post_save.connect(
             password_changed, sender=get_user_model(), dispatch_uid="members.password_changed", weak=False
         )

@@ -56,3 +56,9 @@ class NotBlacklisted(ApplicationError):
 class ReasonRequired(ApplicationError):
     code = "reason_required"
     default_message = _("Give a reason: it is kept in the member's audit history.")
+
+
+class FavouriteRefused(ApplicationError):
+    code = "favourite_refused"
+    paint_message = _("This paint is not offered on this model.")
+    store_message = _("No store has this name.")

@@ -283,3 +283,78 @@ class MemberAuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member}: {self.action}"
+
+
+class Favourite(models.Model):
+    """A model the member saved, optionally in one paint and at one store, and whether to tell
+    them when one becomes free to book there ("tell me when it's free").
+
+    ``available_seen`` is what the last check found (a car bookable now, for this paint and store);
+    a message goes out only when it turns from false to true, and each such turn is numbered
+    (``alert_count``) so one turn can make one alert at most (``FavouriteAlert``'s constraint).
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="favourites")
+    car_model = models.ForeignKey(
+        "fleet.CarModel", on_delete=models.CASCADE, related_name="+", verbose_name=_("car model")
+    )
+    paint = models.ForeignKey(
+        "fleet.Paint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("paint"),
+    )
+    store = models.ForeignKey(
+        "fleet.Store",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("store"),
+    )
+    notify = models.BooleanField(_("tell me when it is free"), default=True)
+    available_seen = models.BooleanField(default=False, editable=False)
+    alert_count = models.PositiveIntegerField(default=0, editable=False)
+    alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("saved car")
+        verbose_name_plural = _("saved cars")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "car_model"], name="favourite_once_per_model"),
+        ]
+        indexes = [models.Index(fields=["car_model", "notify"], name="favourite_model_notify")]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.car_model_id}"
+
+
+class FavouriteAlert(models.Model):
+    """One "it is free" turn of one saved car, waiting to be told or told. A member's pending alerts
+    are folded into one message (``favourite_alerts_deliver``); the unique (favourite, number)
+    makes a turn alert once, whatever runs twice."""
+
+    favourite = models.ForeignKey(Favourite, on_delete=models.CASCADE, related_name="alerts")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="favourite_alerts")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the one delivery that took this alert (a conditional UPDATE), then delivered_at.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("saved car alert")
+        verbose_name_plural = _("saved car alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["favourite", "number"], name="favouritealert_once_per_turn"),
+        ]
+        indexes = [models.Index(fields=["member", "delivered_at"], name="favouritealert_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.favourite}#{self.number}"

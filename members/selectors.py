@@ -5,11 +5,20 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from fleet.models import CarModel
+from fleet.models import CarModel, Paint
+from fleet.selectors import StoreAvailability, availability_by_store_paint
 from members.identity import secret_decrypt
-from members.models import BlacklistEntry, CreditReport, Member, QuotaException, RecordedDrive
+from members.models import (
+    BlacklistEntry,
+    CreditReport,
+    Favourite,
+    Member,
+    QuotaException,
+    RecordedDrive,
+)
 from members.rules import (
     DriveRecord,
     QuotaWaiver,
@@ -103,7 +112,9 @@ class Standing:
 def member_standing(*, member: Member, at: datetime) -> Standing:
     report = creditreport_newest(member=member)
     entry = blacklist_open_entry(member=member)
-    rules = _standing_rules(member, report=report, blacklisted_since=entry.created_at if entry else None, at=at)
+    rules = _standing_rules(
+        member, report=report, blacklisted_since=entry.created_at if entry else None, at=at
+    )
     return Standing(at=at, tier=tier_from_rules(rules), rules=rules, report=report)
 
 
@@ -211,6 +222,16 @@ def member_export_data(*, member: Member) -> dict[str, object]:
             }
             for e in member.quota_exceptions.all()
         ],
+        "saved_cars": [
+            {
+                "car_model": str(f.car_model),
+                "paint": f.paint.name if f.paint else None,
+                "store": f.store.name if f.store else None,
+                "tell_me_when_free": f.notify,
+                "saved_at": f.created_at.isoformat(),
+            }
+            for f in member.favourites.select_related("car_model__brand", "paint", "store")
+        ],
         "history": [
             {
                 "when": e.created_at.isoformat(),
@@ -220,3 +241,48 @@ def member_export_data(*, member: Member) -> dict[str, object]:
             for e in member.audit_events.all()
         ],
     }
+
+
+def favourite_available_count(*, favourite: Favourite, rows: list[StoreAvailability]) -> int:
+    """Cars bookable now for this favourite: at its store (any store without one), in its paint
+    (any paint without one). ``rows`` is availability_by_store_paint's answer for its model."""
+    return sum(
+        paint_row.available
+        for store_row in rows
+        if favourite.store_id is None or store_row.store.pk == favourite.store_id
+        for paint_row in store_row.paints
+        if favourite.paint_id is None or paint_row.paint.pk == favourite.paint_id
+    )
+
+
+@dataclass(frozen=True)
+class SavedCar:
+    """A favourite as "my saved cars" shows it: how many cars it could book now."""
+
+    favourite: Favourite
+    available: int
+
+
+def favourite_list_for_member(*, member: Member) -> list[SavedCar]:
+    """The member's saved cars, newest first, each with its count of cars bookable now (the
+    catalogue's rule). Four queries however many: favourites, and availability's three."""
+    favourites = list(
+        Favourite.objects.filter(member=member)
+        .select_related("car_model__brand", "paint", "store")
+        .prefetch_related(Prefetch("car_model__paints", queryset=Paint.objects.order_by("position", "name")))
+    )
+    if not favourites:
+        return []
+    availability = availability_by_store_paint(car_model_ids={f.car_model_id for f in favourites})
+    return [
+        SavedCar(f, favourite_available_count(favourite=f, rows=availability[f.car_model_id]))
+        for f in favourites
+    ]
+
+
+def favourite_model_ids(*, user: User | AnonymousUser) -> frozenset[int]:
+    """The ids of the models the logged-in member saved; empty for visitors (no query)."""
+    if not user.is_authenticated:
+        return frozenset()
+    saved = Favourite.objects.filter(member__user=user, member__anonymised_at__isnull=True)
+    return frozenset(saved.values_list("car_model_id", flat=True))

@@ -7,6 +7,12 @@ from django.utils import translation
 from members.models import Member
 from members.selectors import member_list_for_reevaluation
 from members.services import member_tiers_refresh
+from members.services.favourites import (
+    car_model_ids_of_vehicles,
+    favourite_alerts_deliver,
+    favourite_alerts_sweep,
+    favourites_check,
+)
 from members.services.signup import signup_mail_compose
 
 BATCH_SIZE = 500
@@ -85,3 +91,44 @@ def signup_mail_send(token: str, site: str, language: str) -> None:
     with translation.override(language):
         for to, subject, body in signup_mail_compose(token=token, site=site):
             send_mail(subject, body, None, [to])
+
+
+@shared_task(
+    name="members.tasks.favourites_check_vehicles",
+    ignore_result=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    max_retries=3,
+    retry_backoff=True,
+    retry_jitter=True,
+    time_limit=60,
+)
+def favourites_check_vehicles(vehicle_ids: list[int]) -> int:
+    """These cars changed: check the saved cars of their models. Idempotent (see favourites_check)."""
+    car_model_ids = car_model_ids_of_vehicles(vehicle_ids=vehicle_ids)
+    return favourites_check(car_model_ids=car_model_ids) if car_model_ids else 0
+
+
+@shared_task(
+    name="members.tasks.favourite_alerts_deliver",
+    ignore_result=True,
+    acks_late=True,
+    autoretry_for=(OSError,),
+    max_retries=5,
+    retry_backoff=True,
+    retry_jitter=True,
+    time_limit=60,
+)
+def favourite_alerts_deliver_task(member_id: int) -> int:
+    """Send one member's pending saved-car alerts as one message. Claims them first: runs once."""
+    return favourite_alerts_deliver(member_id=member_id)
+
+
+@shared_task(name="members.tasks.favourites_sweep", ignore_result=True, time_limit=300)
+def favourites_sweep() -> int:
+    """By beat: what no event announced (a hold that ran out, a lost task). Checks every watched
+    saved car and queues the deliveries that were lost; returns the alerts made."""
+    made = favourites_check()
+    for member_id in favourite_alerts_sweep():
+        favourite_alerts_deliver_task.delay(member_id)
+    return made

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from members import views
+from members import favourite_views, views
 from members.forms import MemberLoginForm, MemberPasswordResetForm
 from vendingstore.ratelimit import ratelimit_anonymous_post
 
@@ -61,5 +61,9 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="members/password_reset_complete.html"),
         name="password_reset_complete",
     ),
+    path("account/saved-cars/", favourite_views.favourite_list, name="favourites"),
+    path("account/saved-cars/<int:pk>/", favourite_views.favourite_update, name="favourite_update"),
+    path("account/saved-cars/<int:pk>/delete/", favourite_views.favourite_delete, name="favourite_delete"),
+    path("cars/<slug:slug>/save/", favourite_views.favourite_toggle_view, name="favourite_toggle"),
     path("membership/credit-check/", views.credit_check, name="credit_check"),
 ]

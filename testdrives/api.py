@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fleet.models import CarModel, Paint, Store
+from fleet.models import CarModel, Paint, Store, VehiclePhoto
 from members.api import MemberApi, MemberRequest, RuleOutputSerializer, rule_output
 from members.models import Tier
 from testdrives.codes import code_normalize
@@ -48,6 +48,7 @@ from testdrives.services.kiosks import kiosk_for_token
 from testdrives.services.lifecycle import testdrive_check_in
 from testdrives.services.purchase import testdrive_purchase
 from testdrives.services.reschedule import testdrive_reschedule
+from testdrives.vehicle_record import vehicle_record_get
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -340,14 +341,63 @@ class TestDrivePayApi(MemberApi):
         return Response(testdrive_output(td, detail=True))
 
 
+class VehicleRecordOutputSerializer(serializers.Serializer):
+    class NoteOutputSerializer(serializers.Serializer):
+        returned_at = serializers.DateTimeField(allow_null=True)
+        damage_noted = serializers.CharField()
+        inspection_notes = serializers.CharField()
+
+    class PhotoOutputSerializer(serializers.Serializer):
+        url = serializers.SerializerMethodField()
+        caption = serializers.CharField()
+
+        def get_url(self, photo: VehiclePhoto) -> str:
+            request = self.context.get("request")
+            url = photo.image.url
+            return request.build_absolute_uri(url) if request is not None else url
+
+    vin = serializers.CharField(
+        source="vehicle.vin", help_text="Send it with the purchase: it buys this car."
+    )
+    car_model = serializers.SlugField(source="vehicle.car_model.slug")
+    paint_id = serializers.IntegerField(source="vehicle.paint_id")
+    odometer_km = serializers.IntegerField()
+    built_on = serializers.DateField(allow_null=True)
+    test_drives = serializers.IntegerField(help_text="Times customers drove it, this drive included.")
+    is_new = serializers.BooleanField(help_text="False for any car that has been test-driven.")
+    notes = NoteOutputSerializer(many=True, help_text="What was noted at its returns (damage, inspection).")
+    photos = PhotoOutputSerializer(many=True, help_text="Staff's photos of this very car.")
+
+
+class TestDriveCarApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="The car of this test drive, as you would buy it",
+        description="Its own record: odometer, build date, how often it was test-driven, what was "
+        "noted at its returns, and staff's photos. The purchase is of this car; send its `vin` with it.",
+        responses={200: VehicleRecordOutputSerializer, 401: ERROR, 404: ERROR},
+    )
+    def get(self, request: MemberRequest, pk: int) -> Response:
+        td = testdrive_get_for_member(member=request.member, pk=pk)
+        record = vehicle_record_get(vehicle_id=td.vehicle_id)
+        return Response(VehicleRecordOutputSerializer(record, context={"request": request}).data)
+
+
 class TestDrivePurchaseApi(MemberApi):
     class PurchaseInputSerializer(serializers.Serializer):
         method = serializers.ChoiceField(choices=PurchaseMethod.choices)
         down_payment_cny = serializers.IntegerField(required=False, min_value=1)
         term_months = serializers.IntegerField(required=False)
+        vin = serializers.CharField(
+            required=False,
+            max_length=17,
+            help_text="The VIN of the car whose record you were shown (`/car/`): another car is refused "
+            "(409) before anything is charged.",
+        )
 
     class PurchaseOutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
+        vin = serializers.CharField(source="vehicle.vin", help_text="The car bought.")
         price_cny = serializers.IntegerField()
         method = serializers.CharField()
         down_payment_cny = serializers.IntegerField()

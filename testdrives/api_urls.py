@@ -20,6 +20,7 @@ urlpatterns = [
         name="api-testdrive-extend-options",
     ),
     path("testdrives/<int:pk>/swap/", api_changes.TestDriveSwapApi.as_view(), name="api-testdrive-swap"),
+    path("testdrives/<int:pk>/car/", api.TestDriveCarApi.as_view(), name="api-testdrive-car"),
     path("testdrives/<int:pk>/purchase/", api.TestDrivePurchaseApi.as_view(), name="api-testdrive-purchase"),
     path(
         "testdrives/<int:pk>/return-photos/",

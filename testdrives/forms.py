@@ -50,6 +50,8 @@ class PurchaseForm(forms.Form):
         label=_("How you pay"), choices=PurchaseMethod.choices, widget=forms.RadioSelect
     )
     down_payment_cny = forms.IntegerField(label=_("Down payment (CNY)"), required=False, min_value=1)
+    # The car whose record the page showed: the purchase refuses another (see testdrive_purchase).
+    vin = forms.CharField(widget=forms.HiddenInput, required=False, max_length=17)
     term_months = forms.TypedChoiceField(
         label=_("Financing term"),
         coerce=int,

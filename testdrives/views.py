@@ -51,6 +51,7 @@ from testdrives.services.purchase import (
 from testdrives.services.reschedule import testdrive_reschedule
 from testdrives.services.return_photos import return_view
 from testdrives.views_changes import drive_change_context
+from testdrives.vehicle_record import vehicle_record_get
 from vendingstore.api_errors import ApplicationError
 from vendingstore.htmx import HtmxHttpRequest, render_varying, wants_fragment
 
@@ -313,11 +314,14 @@ def buy(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
                 method=form.cleaned_data["method"],
                 down_payment_cny=form.cleaned_data.get("down_payment_cny"),
                 term_months=form.cleaned_data.get("term_months") or None,
+                vin=form.cleaned_data.get("vin") or None,
             )
             messages.success(request, _("Congratulations! The car is yours."))
             return redirect("testdrives:purchase", pk=td.pk)
         except ApplicationError as error:
             form.add_error(None, str(error.message))
-    return render(
-        request, "testdrives/buy.html", {"td": td, "form": form, "price": purchase_price(test_drive=td)}
-    )
+    record = vehicle_record_get(vehicle_id=td.vehicle_id)
+    if not form.is_bound:
+        form.initial["vin"] = record.vehicle.vin
+    context = {"td": td, "form": form, "price": purchase_price(test_drive=td), "record": record}
+    return render(request, "testdrives/buy.html", context)

@@ -308,6 +308,7 @@ def member_anonymise(*, member: Member, actor: User, reason: str = "") -> Member
     member.anonymised_at = timezone.now()
     member.save()
     member.credit_reports.all().delete()
+    member.favourites.all().delete()  # what they liked is theirs too (alerts go with it)
     member_anonymised.send(sender=Member, member=member)
     user = member.user
     user.username = user.email = f"{placeholder}@deleted.invalid"

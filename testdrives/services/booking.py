@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from biometrics.services import face_template_used
 from fleet.models import CarModel, Paint, Store, VehicleHold
+from fleet.signals import vehicles_changed_send
 from members.models import Member
 from testdrives.codes import code_new
 from testdrives.eligibility import member_eligibility
@@ -335,7 +336,11 @@ def testdrive_release(*, test_drive: TestDrive) -> None:
     """End the booking's hold on its car now (cancelled, missed, completed or sold), and tell
     biometrics the drive ended: the face template's retention counts from here."""
     now = timezone.now()
-    VehicleHold.objects.filter(booking_id=test_drive.pk, released_at__isnull=True).update(released_at=now)
+    released = VehicleHold.objects.filter(booking_id=test_drive.pk, released_at__isnull=True)
+    if released.update(released_at=now):
+        # The booking's car (its hold's) may be free for someone else now: whoever watches it
+        # (members' saved cars) hears so, without fleet or members knowing bookings.
+        vehicles_changed_send(vehicle_ids=[test_drive.vehicle_id])
     still_booked = TestDrive.objects.filter(member_id=test_drive.member_id, state__in=ACTIVE).exists()
     face_template_used(member_id=test_drive.member_id, at=now, in_use=still_booked)
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fleet.models import Vehicle, VehicleHold, VehicleStatus
 from fleet.pricing import FinanceRefused, finance_quote, finance_terms
 from fleet.services import vehicle_take_out
+from fleet.vin import vin_normalize
 from members.models import Member
 from testdrives.errors import PaymentFailed, TransitionRefused
 from testdrives.models import (
@@ -29,6 +30,7 @@ from testdrives.services.booking import testdrive_release
 
 FINANCE_TERMS_MONTHS = tuple(finance_terms())  # the purchase form's choices
 _BUY_WHEN = _("This car can be bought during its test drive and for %(days)s days after its return.")
+_OTHER_CAR = _("This is not the car whose record you were shown. Nothing was charged: look at it again.")
 _CAR_PROMISED = _(
     "This car is now promised to another customer's test drive. Ask the store about another of "
     "the same model."
@@ -74,6 +76,7 @@ def testdrive_purchase(
     method: str,
     down_payment_cny: int | None = None,
     term_months: int | None = None,
+    vin: str | None = None,
 ) -> PurchaseOrder:
     """The member buys the car of their drive (on_drive, overdue or returned → purchased).
 
@@ -81,10 +84,15 @@ def testdrive_purchase(
     the provider to finance the rest. The charge and financing are requested first (our payment
     reference is the provider's idempotency key); the order, the transition and the sale of the
     vehicle are then written in one transaction. Buying twice returns the first order.
+
+    The order is for the drive's own car. ``vin``, when given, is the car whose record the buyer
+    was shown (``vehicle_record_get``): a different car is refused before anything is charged.
     """
     if (existing := PurchaseOrder.objects.filter(test_drive=test_drive).first()) is not None:
         return existing
-    test_drive = TestDrive.objects.select_related("car_model").get(pk=test_drive.pk)  # the state now
+    test_drive = TestDrive.objects.select_related("car_model", "vehicle").get(
+        pk=test_drive.pk
+    )  # the state now
     price = purchase_price(test_drive=test_drive)
     down, financed = _split(
         method=method, price=price, down_payment_cny=down_payment_cny, term_months=term_months
@@ -93,6 +101,8 @@ def testdrive_purchase(
         raise TransitionRefused(_BUY_WHEN % {"days": settings.TESTDRIVE_BUY_AFTER_RETURN_DAYS})
     if _car_promised_to_another(test_drive=test_drive):
         raise TransitionRefused(_CAR_PROMISED)
+    if vin is not None and vin_normalize(vin) != test_drive.vehicle.vin:
+        raise TransitionRefused(_OTHER_CAR)
     provider = payment_provider()
     reference = f"td{test_drive.pk}-purchase"
     finance_ref = ""

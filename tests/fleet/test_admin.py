@@ -328,7 +328,11 @@ def vehicle_data(vehicle_like: Vehicle, **overrides: object) -> dict[str, object
         "status": VehicleStatus.STORED,
         "bay": vehicle_like.store.towers.first().bays.get(level=3, position=4).pk,
         "odometer_km": 10,
+        "built_on": "2025-10-01",
         "energy_level_pct": 80,
+        # The vehicle photos inline's empty formset.
+        "photos-TOTAL_FORMS": 0,
+        "photos-INITIAL_FORMS": 0,
     }
     data.update(overrides)
     return data

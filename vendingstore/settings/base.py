@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "biometrics.context_processors.face_retake",
+                "members.context_processors.saved_cars",
             ],
         },
     },
@@ -297,6 +298,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
     },
     "ops-alerts": {"task": "ops.tasks.ops_alerts", "schedule": 15.0},
+    # Saved cars whose availability changed without an event (a hold ran out): see members.services.favourites.
+    "members-favourites-sweep": {"task": "members.tasks.favourites_sweep", "schedule": 300.0},
     "biometrics-retention": {
         "task": "biometrics.tasks.biometrics_retention_sweep",
         "schedule": crontab(minute="17"),
@@ -516,6 +519,8 @@ TESTDRIVE_BUY_AFTER_RETURN_DAYS = env.int("TESTDRIVE_BUY_AFTER_RETURN_DAYS", def
 TESTDRIVE_EXTEND_MAX_HOURS = env.int("TESTDRIVE_EXTEND_MAX_HOURS", default=24)
 # Charged per started day of extra time past the first due-back time (0: extensions are free).
 TESTDRIVE_EXTEND_FEE_PER_DAY_CNY = env.int("TESTDRIVE_EXTEND_FEE_PER_DAY_CNY", default=99)
+# A car never test-driven with at most this on the clock (delivery, moves in the store) is sold as new.
+VEHICLE_NEW_MAX_KM = env.int("VEHICLE_NEW_MAX_KM", default=50)
 # Failed face checks (no match, liveness) per booking before it locks for staff (NIST SP 800-63B).
 TESTDRIVE_FACE_ATTEMPTS_MAX = env.int("TESTDRIVE_FACE_ATTEMPTS_MAX", default=5)
 
@@ -528,6 +533,10 @@ OPS_ESCALATE_AFTER_MINUTES = env.int("OPS_ESCALATE_AFTER_MINUTES", default=10)
 TESTDRIVE_PAYMENT_PROVIDER = env.str("TESTDRIVE_PAYMENT_PROVIDER", default="sandbox")
 # Text messages: "console" writes them to the log; a real store plugs in its SMS gateway.
 NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="console")
+# Saved cars: a member's alerts made within this many seconds go out as one message ...
+FAVOURITE_ALERT_FOLD_SECONDS = env.int("FAVOURITE_ALERT_FOLD_SECONDS", default=120)
+# ... and a saved car told about is not told about again for this many hours (booked and freed again).
+FAVOURITE_ALERT_QUIET_HOURS = env.int("FAVOURITE_ALERT_QUIET_HOURS", default=12)
 # How the car gets from storage to a delivery bay. "instant" moves it in our records at once
 # (a store without a tower controller; bin/run sets "controller" and starts the simulators).
 TOWER_DISPATCHER = env.str("TOWER_DISPATCHER", default="instant")
