@@ -50,8 +50,8 @@ from testdrives.services.purchase import (
 )
 from testdrives.services.reschedule import testdrive_reschedule
 from testdrives.services.return_photos import return_view
-from testdrives.views_changes import drive_change_context
 from testdrives.vehicle_record import vehicle_record_get
+from testdrives.views_changes import drive_change_context
 from vendingstore.api_errors import ApplicationError
 from vendingstore.htmx import HtmxHttpRequest, render_varying, wants_fragment
 
