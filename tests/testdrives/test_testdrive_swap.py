@@ -22,6 +22,7 @@ from testdrives.services.lifecycle import (
 from testdrives.services.swap import testdrive_swap, testdrive_swap_choices
 from tests.factories import CarModelFactory, PaintFactory, VehicleFactory
 from tests.fixtures.world import TEN, on_the_road
+from tests.returns_support import four_sides
 
 pytestmark = pytest.mark.django_db
 DUE = TEN + timedelta(hours=72)
@@ -181,7 +182,9 @@ def test_the_swapped_car_is_picked_up_after_the_return_and_keeps_the_due_time(
     with pytest.raises(TransitionRefused, match="First return"):
         testdrive_check_in(kiosk=kiosk, pickup_code=new.pickup_code)
 
-    testdrive_return(test_drive=first, odometer_km=first.odometer_out_km + 80, energy_pct=60)
+    testdrive_return(
+        test_drive=first, odometer_km=first.odometer_out_km + 80, energy_pct=60, sides=four_sides()
+    )
     testdrive_check_in(kiosk=kiosk, pickup_code=new.pickup_code)
     with django_capture_on_commit_callbacks(execute=True):
         testdrive_identity_verified(test_drive=new, method="staff", by=staff, note="licence and ID card seen")
