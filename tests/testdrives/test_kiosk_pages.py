@@ -170,3 +170,21 @@ def test_a_return_at_the_kiosk_refuses_a_truncated_or_oversized_photo_and_stores
     assert "at most 0.01 megapixels" in refused.content.decode()
     assert TestDrive.objects.get(pk=td.pk).state == State.ON_DRIVE
     assert not ReturnPhoto.objects.exists()
+
+
+def test_a_tower_fault_says_the_remote_operators_are_alerted_not_that_staff_will_help(
+    kiosk_client, book, super_member
+):
+    td = book(super_member)
+    kiosk_client.post(reverse("kiosk:check_in"), {"code": td.pickup_code})
+    # The tower gave up on the car: set directly, the tower's part is tested in tests/tower.
+    TestDrive.objects.filter(pk=td.pk).update(state=State.DISPATCH_FAILED)
+    td.store.phone = "+86 21 5555 0100"
+    td.store.save(update_fields=["phone"])
+
+    status = kiosk_client.get(reverse("kiosk:drive", args=[td.pickup_code]), HTTP_HX_REQUEST="true")
+
+    page = status.content.decode()
+    assert "data-operator-alerted" in page
+    assert "+86 21 5555 0100" in page
+    assert "staff" not in page.lower()
