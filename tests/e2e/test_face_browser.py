@@ -85,3 +85,26 @@ def wait_for_camera(page) -> None:
             return
         page.wait_for_timeout(100)
     raise AssertionError("the kiosk camera never started")
+
+
+def test_while_the_worker_decides_the_kiosk_asks_again_quickly_not_every_two_seconds(
+    page: Page, live_server, book, super_member, store, staff, clock, engine
+):
+    face_enrol(member=super_member, photo=photo("img16.jpg"))
+    td = book(super_member)
+    clock.move_to(TEN)
+    kiosk_at_face_step(page, live_server, td, store, staff)
+    expect(page.locator("[data-capture]")).to_be_visible()
+    # A burst is being decided (no worker here takes it): the status region says so.
+    TestDrive.objects.filter(pk=td.pk).update(state=State.VERIFYING)
+    polls: list[str] = []
+    page.on("request", lambda request: polls.append(request.url) if request.headers.get("hx-request") else None)
+    page.evaluate("htmx.trigger('#kiosk-status', 'refresh')")
+    expect(page.locator('.kiosk-status[data-state="verifying"]')).to_be_visible()
+
+    page.wait_for_timeout(1500)
+
+    # The page's own poll is every 2 s: more than three requests in 1.5 s are the quick ones.
+    assert len(polls) > 3, polls
+    TestDrive.objects.filter(pk=td.pk).update(state=State.VERIFIED)
+    expect(page.locator('.kiosk-status[data-state="verified"]')).to_be_visible()

@@ -33,7 +33,26 @@
     stream = null;
   }
 
+  // While the worker decides (a few hundred ms), ask again every QUICK_POLL_MS rather than wait
+  // for the page's 2 s poll, which would make the customer wait up to 2 s for a decision already
+  // made; for QUICK_POLL_FOR_MS at most, so a stalled decision does not poll fast for long.
+  const QUICK_POLL_MS = 200;
+  const QUICK_POLL_FOR_MS = 5000;
+  let verifyingSince = null;
+
+  function quickPoll() {
+    if (bookingState() !== "verifying") {
+      verifyingSince = null;
+      return;
+    }
+    verifyingSince = verifyingSince || Date.now();
+    if (window.htmx && Date.now() - verifyingSince < QUICK_POLL_FOR_MS) {
+      setTimeout(() => htmx.trigger("#kiosk-status", "refresh"), QUICK_POLL_MS);
+    }
+  }
+
   function sync() {
+    quickPoll();
     const wanted = bookingState() === "checked_in" && camera.dataset.faceReady === "yes";
     camera.hidden = !wanted;
     if (wanted) start(); else stop();
