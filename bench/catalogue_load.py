@@ -3,6 +3,7 @@
     .venv/bin/python bench/catalogue_load.py                    # about 5 minutes
     .venv/bin/python bench/catalogue_load.py --duration 20 --phases browse
     .venv/bin/python bench/catalogue_load.py --phases browse --users 50,100,200,400   # the knee
+    .venv/bin/python bench/catalogue_load.py --phases browse --users 50,200,400 --variants ours,naive
 
 What it does, on loopback addresses only:
 
@@ -10,11 +11,13 @@ What it does, on loopback addresses only:
    loads the demo data with ``manage.py demo_load``; empties Redis database 15, which it uses
    for the cache and the API throttle so no other process's keys get in the way;
 2. runs ``collectstatic`` and measures the SQL queries of one request to each endpoint;
-3. for each phase and each number of users in ``--users``: starts gunicorn with the production
-   settings (DEBUG off, no SSL redirect) on ``--port`` (127.0.0.1:8600 unless told; the URL is
-   printed), warms it up, runs locust headless for ``--duration`` seconds, stops both, and reads
+3. for each variant (``ours``: the store as configured, with its shared anonymous answers and
+   load shedding; ``naive``: ``ANON_CACHE_SECONDS=0`` and ``LOAD_SHED_QUEUE_MS=0``, so every
+   request is rendered and none is shed), each phase and each number of users in ``--users``:
+   starts gunicorn with the production settings (DEBUG off, no SSL redirect) on ``--port`` (a
+   free port of 127.0.0.1 unless told; the URL is printed), warms it up, runs locust headless for ``--duration`` seconds, stops both, and reads
    locust's statistics and the CPU time used by gunicorn, by locust and by the whole machine;
-4. prints a table per phase and user count, the knee of each phase (the most users still within
+4. prints a table per variant, phase and user count, the knee of each phase (the most users still within
    the p95 goal with no failures, and where throughput stops growing) and, last, a one-line
    JSON summary.
 
@@ -48,7 +51,11 @@ WORK = ROOT / "var" / "bench"
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile_catalogue.py"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/15"
-DEFAULT_PORT = 8600
+# What "naive" turns off: the whole-answer cache and ETags of anonymous reads, and load shedding.
+VARIANTS = {
+    "ours": {},
+    "naive": {"ANON_CACHE_SECONDS": "0", "LOAD_SHED_QUEUE_MS": "0", "LOAD_SHED_IN_FLIGHT": "0"},
+}
 # Throughput that grows by less than this share from one user count to the next has saturated.
 SATURATION_GAIN = 0.10
 GOAL_P95_MS = 100
@@ -91,6 +98,10 @@ PHASES = {
     # The same load on the portal pages alone and on the API alone, to see which costs what.
     "browse-pages": Phase("browse-pages", workers=DEFAULT_WORKERS, wait="1-2", tags="page"),
     "browse-api": Phase("browse-api", workers=DEFAULT_WORKERS, wait="1-2", tags="api"),
+    # The same, with threaded workers: a cached answer mostly waits on Redis and the socket.
+    "browse-threads": Phase(
+        "browse-threads", workers=CPUS + 1, wait="1-2", worker_class="gthread", threads=4
+    ),
     # Every user fires the next request as soon as the last one answers: the server's capacity.
     "saturate-1": Phase("saturate-1", workers=1, wait="0"),
     "saturate-n": Phase("saturate-n", workers=DEFAULT_WORKERS, wait="0"),
@@ -109,13 +120,19 @@ def main() -> int:
         prepare_database(args.db, env)
         slugs = listed_model_slugs(env)
         queries = count_queries(env, slugs[0])
-        results: dict[str, dict[int, dict]] = {}
+        results: dict[str, dict[str, dict[int, dict]]] = {}
         for name in args.phases:
-            results[name] = {}
             for users in args.users:
-                results[name][users] = run_phase(PHASES[name], args, users, env, slugs, running)
-                print_phase(PHASES[name], args, users, results[name][users], queries)
-            print_knee(name, knee(results[name]))
+                # Variants side by side at each step, so a change in the machine's load hits both.
+                for variant in args.variants:
+                    by_users = results.setdefault(variant, {}).setdefault(name, {})
+                    variant_env = {**env, **VARIANTS[variant]}
+                    by_users[users] = run_phase(
+                        PHASES[name], args, users, variant_env, slugs, running, variant
+                    )
+                    print_phase(PHASES[name], args, users, by_users[users], queries, variant)
+            for variant in args.variants:
+                print_knee(f"{name} ({variant})", knee(results[variant][name]))
         summary = build_summary(args, started, results, queries)
         print(json.dumps(summary, separators=(",", ":")))
         return 0
@@ -135,7 +152,12 @@ def parse_args() -> argparse.Namespace:
         default="50",
         help="concurrent users per phase; comma-separated (e.g. 50,100,200,400) runs each in turn",
     )
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="gunicorn listens on 127.0.0.1:PORT")
+    parser.add_argument(
+        "--port", type=int, default=0, help="gunicorn listens on 127.0.0.1:PORT (0: a free one)"
+    )
+    parser.add_argument(
+        "--variants", default=",".join(VARIANTS), help=f"comma-separated, of {', '.join(VARIANTS)}"
+    )
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated, of {', '.join(PHASES)}")
     parser.add_argument(
         "--quiet-below",
@@ -148,6 +170,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--keep-db", action="store_true", help="leave the database for inspection")
     args = parser.parse_args()
     args.phases = [p for p in args.phases.split(",") if p]
+    args.variants = [v for v in args.variants.split(",") if v]
+    if not args.variants or set(args.variants) - set(VARIANTS):
+        parser.error(f"--variants takes some of {', '.join(VARIANTS)}")
     try:
         args.users = sorted({int(u) for u in args.users.split(",") if u.strip()})
     except ValueError:
@@ -250,7 +275,10 @@ def listed_model_slugs(env: dict[str, str]) -> list[str]:
 def count_queries(env: dict[str, str], slug: str) -> dict[str, dict[str, int]]:
     step("counting SQL queries per endpoint")
     urls = {name: url.format(slug=slug) for name, url in ENDPOINTS.items()}
-    out = manage({**env, "BENCH_URLS": json.dumps(urls)}, "shell", "-c", COUNT_QUERIES)
+    # Rendered, not answered from the shared anonymous cache (which answers with no query at all).
+    out = manage(
+        {**env, "ANON_CACHE_SECONDS": "0", "BENCH_URLS": json.dumps(urls)}, "shell", "-c", COUNT_QUERIES
+    )
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -258,10 +286,16 @@ def count_queries(env: dict[str, str], slug: str) -> dict[str, dict[str, int]]:
 
 
 def run_phase(
-    phase: Phase, args: argparse.Namespace, users: int, env: dict[str, str], slugs: list[str], running: list
+    phase: Phase,
+    args: argparse.Namespace,
+    users: int,
+    env: dict[str, str],
+    slugs: list[str],
+    running: list,
+    variant: str,
 ) -> dict:
-    step(f"phase {phase.name}: {phase.describe(users)}")
-    port = check_port_free(args.port)
+    step(f"phase {phase.name} ({variant}): {phase.describe(users)}")
+    port = check_port_free(args.port) if args.port else free_port()
     base = f"http://127.0.0.1:{port}"
     step(f"gunicorn on {base}/")
     server = start_gunicorn(phase, port, env)
@@ -272,11 +306,23 @@ def run_phase(
         load_env = {**os.environ, "BENCH_MODEL_SLUGS": ",".join(slugs), "BENCH_WAIT": phase.wait}
         if args.warmup:
             run_locust(
-                base, users, args.warmup, phase.tags, load_env, WORK / f"{phase.name}-{users}-warmup", running
+                base,
+                users,
+                args.warmup,
+                phase.tags,
+                load_env,
+                WORK / f"{variant}-{phase.name}-{users}-warmup",
+                running,
             )
         before = time.monotonic(), machine_busy_seconds(), tree_cpu_seconds(server.pid), services_cpu()
         stats, locust_cpu = run_locust(
-            base, users, args.duration, phase.tags, load_env, WORK / f"{phase.name}-{users}", running
+            base,
+            users,
+            args.duration,
+            phase.tags,
+            load_env,
+            WORK / f"{variant}-{phase.name}-{users}",
+            running,
         )
         wall = time.monotonic() - before[0]
         machine_busy = machine_busy_seconds() - before[1]
@@ -296,6 +342,8 @@ def run_phase(
         "others": max(0.0, machine_busy - gunicorn_cpu - locust_cpu - services_used),
     }
     return {
+        "variant": variant,
+        "port": port,
         "phase": asdict(phase),
         "endpoints": stats,
         "cpu_pct_of_machine": {name: round(100 * used / seconds) for name, used in cpu.items()},
@@ -315,6 +363,13 @@ def wait_for_quiet(below_pct: float, at_most: int) -> float:
         busy = psutil.cpu_percent(interval=5)
         if busy < below_pct or time.monotonic() >= deadline:
             return busy
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on now (the kernel picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def check_port_free(port: int) -> int:
@@ -489,8 +544,10 @@ def step(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
-def print_phase(phase: Phase, args: argparse.Namespace, users: int, result: dict, queries: dict) -> None:
-    print(f"\n{phase.name}: {phase.describe(users)}, {args.duration} s")
+def print_phase(
+    phase: Phase, args: argparse.Namespace, users: int, result: dict, queries: dict, variant: str
+) -> None:
+    print(f"\n{phase.name} ({variant}, port {result['port']}): {phase.describe(users)}, {args.duration} s")
     header = f"{'endpoint':30} {'SQL':>4} {'requests':>8} {'fail':>5} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
     print(header)
     print("-" * len(header))
@@ -564,24 +621,26 @@ def print_knee(name: str, found: dict) -> None:
 
 
 def build_summary(args: argparse.Namespace, started: datetime, results: dict, queries: dict) -> dict:
-    phases = {}
-    for name, by_users in results.items():
-        runs = {}
-        for users, result in by_users.items():
-            worst = worst_p95_ms(result)
-            runs[users] = {**result, "worst_p95_ms": worst, "goal_met": within_goal(result)}
-        phases[name] = {"by_users": runs, "knee": knee(by_users)}
+    variants: dict[str, dict] = {}
+    for variant, by_phase in results.items():
+        phases = variants.setdefault(variant, {})
+        for name, by_users in by_phase.items():
+            runs = {}
+            for users, result in by_users.items():
+                worst = worst_p95_ms(result)
+                runs[users] = {**result, "worst_p95_ms": worst, "goal_met": within_goal(result)}
+            phases[name] = {"by_users": runs, "knee": knee(by_users)}
     return {
         "bench": "catalogue_load",
         "started": started.isoformat(timespec="seconds"),
         "commit": git_describe(),
         "cpus": CPUS,
         "users": args.users,
-        "port": args.port,
+        "variants": {name: VARIANTS[name] for name in args.variants},
         "duration_s": args.duration,
         "goal_p95_ms": GOAL_P95_MS,
         "sql_queries": {name: q["queries"] for name, q in queries.items()},
-        "phases": phases,
+        "results": variants,
     }
 
 

@@ -17,7 +17,11 @@ from django.core.files.storage import FileSystemStorage
 
 NOTO_SANS_SC_PREFIX = "vendor/noto-sans-sc"
 # Regular and bold: the two weights portal.css uses.
-_WANTED = re.compile(r"(?:(?:400|700)\.css|LICENSE|files/noto-sans-sc-\d+-(?:400|700)-normal\.woff2?)")
+# The slices are numbered (CJK) or named by script (latin, latin-ext, cyrillic, vietnamese): the
+# CSS names both kinds, and collectstatic's manifest refuses a CSS naming a file it lacks.
+_WANTED = re.compile(
+    r"(?:(?:400|700)\.css|LICENSE|files/noto-sans-sc-(?:\d+|[a-z]+(?:-[a-z]+)?)-(?:400|700)-normal\.woff2?)"
+)
 
 
 class NotoSansSCFinder(BaseFinder):

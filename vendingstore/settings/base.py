@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "vendingstore.middleware.HealthCheckMiddleware",
+    # Right after the health check: a shed request costs nothing further (vendingstore/shedding.py).
+    "vendingstore.shedding.LoadSheddingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that reads or writes the body; only public pages (vendingstore/compression.py).
     "vendingstore.compression.PublicPageGZipMiddleware",
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Needs the language and the CSRF cookie; a hit skips everything below (vendingstore/anoncache.py).
+    "vendingstore.anoncache.AnonymousReadCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -316,13 +320,30 @@ CELERY_BEAT_SCHEDULE = {
 VIN_REQUIRE_CHECK_DIGIT = env.bool("VIN_REQUIRE_CHECK_DIGIT", default=True)
 CATALOGUE_PAGE_SIZE = 24
 # Seconds the rendered catalogue cards are shared between visitors: availability counts on the
-# list may be this old (the model page and every booking read live numbers). 0 turns it off.
+# list may be this old (booking reads live numbers; see ANON_CACHE_SECONDS too). 0 turns it off.
 CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=10)
 # The follow page's map link: a search URL with ``{query}`` for the store's address (Amap, the
 # maps app members in China use; any search URL of that shape works).
 STORE_MAP_SEARCH_URL = env.str("STORE_MAP_SEARCH_URL", default="https://uri.amap.com/search?keyword={query}")
 # The calendar files' event UIDs end in this domain (RFC 5545: globally unique).
 CALENDAR_UID_DOMAIN = env.str("CALENDAR_UID_DOMAIN", default="vendingstore.example")
+# Whole answers to anonymous reads of these views are shared for this many seconds (0: off), and
+# answered 304 on a matching ETag (vendingstore/anoncache.py). Availability they show may be this
+# many seconds old; booking reads are live.
+ANON_CACHE_SECONDS = env.int("ANON_CACHE_SECONDS", default=5)
+ANON_CACHE_VIEWS = [
+    "fleet:catalogue",
+    "fleet:carmodel_detail",
+    "api-carmodel-list",
+    "api-carmodel-detail",
+    "api-brand-list",
+    "api-store-list",
+]
+# Shedding load with a 503 + Retry-After (vendingstore/shedding.py); 0 turns a check off.
+LOAD_SHED_QUEUE_MS = env.int("LOAD_SHED_QUEUE_MS", default=1000)
+LOAD_SHED_IN_FLIGHT = env.int("LOAD_SHED_IN_FLIGHT", default=0)
+LOAD_SHED_RETRY_AFTER_SECONDS = env.int("LOAD_SHED_RETRY_AFTER_SECONDS", default=2)
+LOAD_SHED_EXEMPT_PREFIXES = ["/ops/", "/admin/"]
 
 # The price as a buyer pays it (fleet/pricing.py). Registration and plates: the vehicle
 # administration's plate and licence fees plus the store's registration service, in whole yuan.

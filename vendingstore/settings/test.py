@@ -21,6 +21,7 @@ MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default="/tmp/vendingstore-test-media")
 BIOMETRICS_FRAMES_DIR = env.path("TEST_BIOMETRICS_FRAMES_DIR", default="/tmp/vendingstore-test-face-frames")
 # Tests see every change at once; the one test of the card cache turns it back on.
 CATALOGUE_CACHE_SECONDS = 0
+ANON_CACHE_SECONDS = 0  # the tests of vendingstore/anoncache.py turn it on
 # The rate limits stay on, high enough for any test; the rate-limit tests lower them.
 API_ANON_RATE = "100000/minute"
 PORTAL_ANON_POST_RATE = "100000/minute"
