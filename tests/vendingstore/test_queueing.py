@@ -1,5 +1,5 @@
 """A task queued by name is found in a fresh process that never imported its module (a web
-process: sign-up queues members' mail task by name); the whole test run imports every module,
+process: services queue the tower's sender by name); the whole test run imports every module,
 which hid that (tests/e2e on its own failed at sign-up with NotRegistered)."""
 
 import os
@@ -13,8 +13,8 @@ import sys
 import django
 django.setup()
 from vendingstore.queueing import task_by_name
-assert "members.tasks" not in sys.modules, "the probe must start without members.tasks"
-print(task_by_name("members.tasks.signup_mail_send").name)
+assert "tower.tasks" not in sys.modules, "the probe must start without tower.tasks"
+print(task_by_name("tower.tasks.tower_command_send_task").name)
 """
 
 
@@ -26,4 +26,4 @@ def test_it_finds_a_task_whose_module_nothing_imported_yet():
     )
 
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip().splitlines()[-1] == "members.tasks.signup_mail_send"
+    assert done.stdout.strip().splitlines()[-1] == "tower.tasks.tower_command_send_task"
