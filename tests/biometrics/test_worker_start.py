@@ -7,8 +7,9 @@ from celery.signals import worker_init, worker_process_init
 
 from biometrics import receivers
 from biometrics.engine import embed, models_load
+from biometrics.engine.antispoof import antispoof_model
 from biometrics.engine.faces import _dlib_models
-from biometrics.engine.liveness import _fasnet, antispoof_load
+from biometrics.engine.liveness import antispoof_load
 from biometrics.engine.sface import _net
 from tests.fixtures.faces import FACES, needs_faces
 
@@ -49,7 +50,7 @@ def test_models_load_loads_every_model(engine) -> None:
     assert _dlib_models.cache_info().currsize == 1
     assert _net.cache_info().currsize == 1
     if antispoof_load():
-        assert _fasnet.cache_info().currsize == 1
+        assert antispoof_model.cache_info().currsize == 1
 
 
 def _child_decides(queue) -> None:

@@ -18,6 +18,7 @@ from testdrives.services.lifecycle import testdrive_depart, testdrive_inspect, t
 from testdrives.services.purchase import testdrive_purchase
 from testdrives.vehicle_record import vehicle_record_get
 from tests.fixtures.world import TEN
+from tests.returns_support import four_sides
 from tests.testdrives.test_testdrive_lifecycle import to_ready
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,7 @@ def returned(book, super_member, kiosk, clock, staff, django_capture_on_commit_c
         odometer_km=td.odometer_out_km + 672,
         energy_pct=60,
         damage="Scratch on the rear bumper",
+        sides=four_sides(),
     )
     with django_capture_on_commit_callbacks(execute=True):
         testdrive_inspect(test_drive=td, by=staff, notes="Bumper polished")
