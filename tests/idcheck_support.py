@@ -15,3 +15,8 @@ def jpeg(colour: str = "navy", size: tuple[int, int] = (320, 240)) -> bytes:
 
 def id_pictures() -> IdPictures:
     return IdPictures(licence=jpeg("navy"), id_card=jpeg("teal"), live=jpeg("peru"))
+
+
+def picture(name: str, colour: str) -> dict[str, object]:
+    """A JPEG as Playwright's ``set_input_files`` takes it."""
+    return {"name": f"{name}.jpg", "mimeType": "image/jpeg", "buffer": jpeg(colour)}

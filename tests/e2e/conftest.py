@@ -19,6 +19,10 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from tests.e2e.tower_support import DB_TURN, SECRET, SimProcess, sim_start
+from tower import views
+from tower.reconcile import tower_inventory_push
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -111,3 +115,43 @@ def celery_worker_process() -> Iterator[WorkerProcess]:
     worker = worker_start()
     yield worker
     worker_stop(worker)
+
+
+# --- A tower simulator process behind the live server (the test module provides ``world``) -----
+
+
+@pytest.fixture
+def webhook_errors(monkeypatch) -> list[BaseException]:
+    """The webhook's handling, one turn at a time, with every exception (a 500) recorded."""
+    errors: list[BaseException] = []
+    receive = views._receive
+
+    def turn(tower, body):
+        with DB_TURN:
+            try:
+                return receive(tower, body)
+            except BaseException as error:
+                errors.append(error)
+                raise
+
+    monkeypatch.setattr(views, "_receive", turn)
+    return errors
+
+
+@pytest.fixture
+def sim(world, live_server, settings, tmp_path, webhook_errors) -> Iterator[SimProcess]:
+    """The module's ``world`` tower run by a real simulator process, its inventory pushed, with
+    the controller dispatcher; no webhook may have failed by the end of the test."""
+    tower = world["tower"]
+    process = sim_start(tower, live_server_url=live_server.url, state_dir=tmp_path / "state")
+    settings.TOWER_DISPATCHER = "controller"
+    settings.TOWER_CONTROLLERS = {tower.code: process.url}
+    settings.TOWER_SECRETS = {tower.code: SECRET}
+    settings.TOWER_SEND_BACKOFF_SECONDS = 0.2
+    settings.TOWER_SEND_BACKOFF_MAX_SECONDS = 1.0
+    settings.TOWER_PRESTAGE_ENABLED = False
+    with DB_TURN:
+        assert tower_inventory_push(tower=tower) == "loaded"
+    yield process
+    process.stop()
+    assert not webhook_errors, webhook_errors

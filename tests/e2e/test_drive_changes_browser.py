@@ -10,7 +10,7 @@ from testdrives.models import State, TestDrive
 from testdrives.services.booking import testdrive_book
 from testdrives.services.kiosks import kiosk_create
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_depart, testdrive_identity_verified
-from tests.e2e.test_testdrives_browser import log_in
+from tests.browser_support import log_in
 from tests.factories import CarModelFactory, PaintFactory, VehicleFactory
 from tests.fixtures.world import TEN
 from tests.returns_support import four_sides

@@ -3,14 +3,13 @@ page, sets the store and paint on "my saved cars", and is told once when one com
 JavaScript the same button is a plain form."""
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import Browser, Page, expect
 
 from fleet.models import CarModel, Vehicle, VehicleStatus
 from fleet.services import vehicle_place, vehicle_take_out
 from members.models import Favourite, Member
+from tests.browser_support import log_in
 from tests.factories import (
     BrandFactory,
     CarModelFactory,
@@ -48,14 +47,6 @@ def member() -> Member:
     return MemberFactory(preferred_language="en", user__email="wang@example.com")
 
 
-def log_in(page: Page, live_server, member: Member) -> None:
-    """Give the browser the session cookie of a logged-in member (login has its own tests)."""
-    client = Client()
-    client.force_login(member.user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
 
 
 def save_button(page: Page, slug: str):
@@ -66,7 +57,7 @@ def test_a_member_saves_cars_on_a_phone_and_hears_once_when_one_is_back(
     page: Page, live_server, catalogue: dict[str, CarModel], member: Member
 ) -> None:
     page.set_viewport_size(PHONE)
-    log_in(page, live_server, member)
+    log_in(page, live_server, member.user)
     page.goto(live_server.url + "/")
     page.evaluate("window.notReloaded = true")
 
@@ -112,7 +103,7 @@ def test_without_javascript_the_save_button_is_a_form(
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)
     page = context.new_page()
     try:
-        log_in(page, live_server, member)
+        log_in(page, live_server, member.user)
         page.goto(live_server.url + "/?q=seal")
 
         save_button(page, "seal").click()

@@ -7,34 +7,23 @@ dispatcher (cars move in our records; a Celery task run in-process)."""
 import time
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
-from django.test import Client
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from ops.models import AuditEntry
 from ops.roles import roles_sync
 from testdrives.models import IdCheck, IdCheckStatus, State, TestDrive
 from testdrives.services.kiosks import kiosk_create
+from tests.browser_support import log_in
 from tests.factories import StaffFactory
 from tests.fixtures.world import TEN, make_member
-from tests.idcheck_support import jpeg
+from tests.idcheck_support import picture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
 
 
-def log_in(page: Page, live_server, user) -> None:
-    """The browser gets a logged-in session cookie (logging in has its own tests)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
 
 
-def picture(name: str, colour: str) -> dict[str, object]:
-    return {"name": f"{name}.jpg", "mimeType": "image/jpeg", "buffer": jpeg(colour)}
 
 
 def test_an_operator_approves_a_remote_id_check_while_the_kiosk_waits(

@@ -2,25 +2,17 @@
 item arrives, asks for a click while the browser still blocks its sound, and remembers a mute."""
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
-from django.test import Client
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from ops.roles import roles_sync
+from tests.browser_support import log_in
 from tests.factories import StaffFactory
 from tower.models import IncidentKind, TowerIncident
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page: Page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
 
 
 def test_the_console_chimes_for_a_new_item_and_remembers_the_mute(browser, live_server, tower) -> None:

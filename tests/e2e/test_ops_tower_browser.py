@@ -15,11 +15,9 @@ from pathlib import Path
 
 import pytest
 from celery.app.task import Task
-from django.conf import settings
 from django.contrib.auth.models import Group
-from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from ops.models import AuditEntry
 from ops.roles import roles_sync
@@ -27,11 +25,12 @@ from testdrives.models import IdCheck, IdCheckStatus, State, TestDrive
 from testdrives.services.booking import testdrive_book
 from testdrives.services.kiosks import kiosk_create
 from testdrives.services.tower_moves import testdrive_ref
+from tests.browser_support import log_in
 from tests.e2e.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
 from tests.e2e.tower_support import SECRET, SimProcess, sim_start, tower_world
 from tests.factories import StaffFactory
 from tests.fixtures.world import make_member
-from tests.idcheck_support import jpeg
+from tests.idcheck_support import picture
 from tower.models import CommandStatus, TowerCommand, TowerLink
 from tower.reconcile import tower_inventory_push
 
@@ -98,17 +97,8 @@ def tower_store(transactional_db, live_server, settings, tmp_path: Path, monkeyp
     sim.stop()
 
 
-def log_in(page: Page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
 
 
-def picture(name: str, colour: str) -> dict[str, object]:
-    return {"name": f"{name}.jpg", "mimeType": "image/jpeg", "buffer": jpeg(colour)}
 
 
 def test_an_approved_remote_id_check_gets_the_car_from_the_real_tower(

@@ -10,7 +10,7 @@ connection: the test and the webhook take turns through ``DB_TURN``.
 """
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Group
@@ -28,18 +28,14 @@ from testdrives.services.lifecycle import (
 from testdrives.tasks import dispatching_sweep
 from tests.e2e.tower_support import (
     DB_TURN,
-    SECRET,
-    SimProcess,
     book_next_quarter_hour,
     ready,
-    sim_start,
     tower_world,
 )
 from tests.factories import StaffFactory
 from tests.returns_support import four_sides
-from tower import views
 from tower.models import CommandKind, CommandStatus, TowerCommand
-from tower.reconcile import tower_inventory_push, tower_reconcile
+from tower.reconcile import tower_reconcile
 from tower.tasks import tower_outbox_flush, tower_reconcile_all
 
 pytestmark = [
@@ -50,44 +46,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def webhook_errors(monkeypatch) -> list[BaseException]:
-    """The webhook's handling, one turn at a time, with every exception (a 500) recorded."""
-    errors: list[BaseException] = []
-    receive = views._receive
-
-    def turn(tower, body):
-        with DB_TURN:
-            try:
-                return receive(tower, body)
-            except BaseException as error:
-                errors.append(error)
-                raise
-
-    monkeypatch.setattr(views, "_receive", turn)
-    return errors
-
-
-@pytest.fixture
 def world(db) -> dict:
     with DB_TURN:
         return tower_world("rt-tower")
-
-
-@pytest.fixture
-def sim(world, live_server, settings, tmp_path, webhook_errors) -> Iterator[SimProcess]:
-    tower = world["tower"]
-    process = sim_start(tower, live_server_url=live_server.url, state_dir=tmp_path / "state")
-    settings.TOWER_DISPATCHER = "controller"
-    settings.TOWER_CONTROLLERS = {tower.code: process.url}
-    settings.TOWER_SECRETS = {tower.code: SECRET}
-    settings.TOWER_SEND_BACKOFF_SECONDS = 0.2
-    settings.TOWER_SEND_BACKOFF_MAX_SECONDS = 1.0
-    settings.TOWER_PRESTAGE_ENABLED = False
-    with DB_TURN:
-        assert tower_inventory_push(tower=tower) == "loaded"
-    yield process
-    process.stop()
-    assert not webhook_errors, webhook_errors
 
 
 def converge(check: Callable[[], bool], *, timeout: float = 40.0) -> None:

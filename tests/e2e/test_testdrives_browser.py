@@ -3,16 +3,16 @@
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from testdrives.models import State, TestDrive
 from testdrives.services.kiosks import kiosk_create
 from testdrives.services.lifecycle import testdrive_identity_verified
-from tests.fixtures.world import TEN
 
 # Queued tasks run in-process, as they did beside the test-drive tests.
+from tests.browser_support import log_in
+from tests.fixtures.world import TEN
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -20,14 +20,6 @@ pytestmark = [
 ]
 
 
-def log_in(page: Page, live_server, user) -> None:
-    """Give the browser the session cookie of a logged-in ``user`` (login itself has its own tests)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
 
 
 def test_a_member_books_then_picks_the_car_up_at_the_kiosk(

@@ -8,7 +8,7 @@ take turns through one lock (on PostgreSQL the lock costs nothing).
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -19,18 +19,14 @@ from testdrives.tasks import dispatching_sweep
 from tests.e2e.tower_support import (
     DB_TURN,
     SECRET,
-    SimProcess,
     assert_moved_once,
     book_next_quarter_hour,
     ready,
-    sim_start,
     tower_world,
 )
 from tests.factories import StaffFactory
-from tower import views
 from tower.models import CommandStatus, TowerCommand, TowerEvent
 from tower.protocol import signed_headers
-from tower.reconcile import tower_inventory_push
 from tower.tasks import tower_outbox_flush, tower_reconcile_all
 
 # Tasks run in this process.
@@ -42,44 +38,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def webhook_errors(monkeypatch) -> list[BaseException]:
-    """The webhook's handling, one turn at a time, with every exception (a 500) recorded."""
-    errors: list[BaseException] = []
-    receive = views._receive
-
-    def turn(tower, body):
-        with DB_TURN:
-            try:
-                return receive(tower, body)
-            except BaseException as error:
-                errors.append(error)
-                raise
-
-    monkeypatch.setattr(views, "_receive", turn)
-    return errors
-
-
-@pytest.fixture
 def world(db) -> dict:
     with DB_TURN:
         return tower_world("it-tower")
-
-
-@pytest.fixture
-def sim(world, live_server, settings, tmp_path, webhook_errors) -> Iterator[SimProcess]:
-    tower = world["tower"]
-    process = sim_start(tower, live_server_url=live_server.url, state_dir=tmp_path / "state")
-    settings.TOWER_DISPATCHER = "controller"
-    settings.TOWER_CONTROLLERS = {tower.code: process.url}
-    settings.TOWER_SECRETS = {tower.code: SECRET}
-    settings.TOWER_SEND_BACKOFF_SECONDS = 0.2
-    settings.TOWER_SEND_BACKOFF_MAX_SECONDS = 1.0
-    settings.TOWER_PRESTAGE_ENABLED = False
-    with DB_TURN:
-        assert tower_inventory_push(tower=tower) == "loaded"
-    yield process
-    process.stop()
-    assert not webhook_errors, webhook_errors
 
 
 def verify(world, n: int) -> list[TestDrive]:

@@ -5,9 +5,6 @@ browser and a way to log a member in."""
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from playwright.sync_api import Page
 
 PHONE = {"width": 390, "height": 844}
 
@@ -29,12 +26,3 @@ def browser_context_args(browser_context_args: dict[str, Any], viewport: str) ->
         return {**browser_context_args, "viewport": PHONE, "is_mobile": True, "has_touch": True}
     return browser_context_args
 
-
-def log_in(page: Page, live_server: Any, user: Any) -> None:
-    """Give the browser the session cookie of a logged-in ``user`` (login has its own tests)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )

@@ -5,7 +5,7 @@ store says so, offers the alternatives and no Book button."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.journey.conftest import log_in
+from tests.browser_support import log_in
 from tests.factories import PaintFactory, TowerFactory, VehicleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

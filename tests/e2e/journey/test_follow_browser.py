@@ -8,7 +8,8 @@ from playwright.sync_api import Page, expect
 
 from testdrives.models import State, TestDrive
 from testdrives.services.tower_moves import testdrive_ref
-from tests.e2e.journey.conftest import PHONE, log_in
+from tests.browser_support import log_in
+from tests.e2e.journey.conftest import PHONE
 from tower.models import CommandKind, CommandStatus, TowerCommand
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,7 +4,8 @@ nothing hides off to the side in a row that scrolls."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.journey.conftest import PHONE, log_in
+from tests.browser_support import log_in
+from tests.e2e.journey.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
