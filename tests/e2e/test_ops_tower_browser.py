@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -97,16 +98,13 @@ def tower_store(transactional_db, live_server, settings, tmp_path: Path, monkeyp
     sim.stop()
 
 
-
-
-
-
 def test_an_approved_remote_id_check_gets_the_car_from_the_real_tower(
     browser, live_server, tower_store
 ) -> None:
     world = tower_store.world
     now = timezone.now()
-    slot = now.replace(minute=(now.minute // 15) * 15, second=0, microsecond=0)  # the window now open
+    # The next window: still open for booking whatever the minute, and check-in opens 30 min early.
+    slot = now.replace(minute=(now.minute // 15) * 15, second=0, microsecond=0) + timedelta(minutes=15)
     member = make_member(score=760, consent=False, full_name="Han Meimei")
     td = testdrive_book(
         member=member,
