@@ -41,6 +41,18 @@ with both switched off (and idle-time relocations, ``idle_only_types``), one col
 either part alone, and one the shipped tower with relocations released by the hold as before. Its cost is reported as
 ``store_wait``: how long a returned car stands in its delivery bay before a lift takes it.
 
+Retrieves go at the priority our side sends them (``tower.priorities.retrieve_priority``): a
+pre-staged car's ahead of a car fetched from storage (the shorter move first, since
+2026-12-05); the column ``prestage_before_staged_first`` is the same store with every retrieve at
+one priority.
+
+What-if gates (not shipped; ``towersim.des.simulate(admit=…)``): how far holding background work
+back could go with what a store might know ahead. ``lookahead_bookings``: from the day's bookings
+(a booked customer who has not checked in yet is expected uniformly over their slot); a store or
+relocation waits while the chance that it leaves a customer without a free lift is above 5 %.
+``heads_up``: every customer known ``--heads-up-s`` seconds before their retrieve is asked (no
+such signal exists today). Either gate lets a returned car wait at most twice the tower's hold.
+
 Not modelled: customers who fail the check or leave (their car goes back: one more store move
 each), walk-ins' check-in (on demand), and the delivery bays' occupancy (a car waiting for its
 customer, a returned car waiting for a lift), which the pickup-window capacity bounds.
@@ -57,7 +69,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tower.priorities import BACKGROUND_PRIORITY, retrieve_priority
-from tower.protocol import LiftPose, TowerConfig, delivery_code, job_phases, lower_bound_s, percentiles, total_s
+from tower.protocol import (
+    LiftPose,
+    TowerConfig,
+    delivery_code,
+    job_phases,
+    lower_bound_s,
+    percentiles,
+    total_s,
+)
 from towersim.config import load_config
 from towersim.des import Admission, DesJob, DesReport, simulate
 
@@ -245,7 +265,8 @@ def customers_only(config: TowerConfig, day: Day, args: argparse.Namespace) -> D
 def move_s(config: TowerConfig, job: DesJob) -> float:
     """How long a move takes from a lift waiting at the dwell level (at ground without one)."""
     source, target = config.place(job.source_bay), config.place(job.target_bay)
-    assert source and target
+    assert source
+    assert target
     return total_s(job_phases(config, LiftPose(config.dwell_level or 0), source, target))
 
 

@@ -82,7 +82,9 @@ def retrieve_ensure(*, test_drive_id: int) -> TowerCommand | None:
     return move_request(
         vehicle=vehicle,
         to=MoveTarget.DELIVERY,
-        priority=retrieve_priority(source_level=vehicle.bay.level, staging_levels=settings.TOWER_STAGING_LEVELS),
+        priority=retrieve_priority(
+            source_level=vehicle.bay.level, staging_levels=settings.TOWER_STAGING_LEVELS
+        ),
         ref=testdrive_ref(td.pk),
         reason=f"pickup {td.pickup_code}" + ("" if dispatching else " (at check-in)"),
     )
