@@ -346,7 +346,8 @@ def waits(report: DesReport, day: Day, names: set[str]) -> list[float]:
     return [max(0.0, o.finish_s - verified[o.job.name]) for o in report.outcomes if o.job.name in names]
 
 
-def main(argv: list[str]) -> int:
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line, with ``--pickups`` and ``--walk-ins`` multiplied by ``--demand``."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -374,6 +375,16 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     args.pickups, args.walk_ins = round(args.pickups * args.demand), round(args.walk_ins * args.demand)
+    return args
+
+
+def default_args(seed: int, demand: float) -> argparse.Namespace:
+    """The benchmark's defaults for one seed and demand (``bench/tower_variants.py``)."""
+    return parse_args(["--seed", str(seed), "--demand", str(demand)])
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
     tower = load_config(args.config)  # the tower as configured: its customer-first policy included
     plain = replace(
         tower, reserved_lifts=0, dwell_level=None, idle_only_types=()

@@ -141,3 +141,31 @@ def test_it_reports_the_what_if_gates_beside_the_store(tower_day, capsys) -> Non
     for key in ("prestage_before_staged_first", "lookahead_bookings", "heads_up"):
         assert set(result[key]) == set(result["prestage"])
     assert result["heads_up_s"] == 45.0
+
+
+@pytest.fixture(scope="module")
+def tower_variants(tower_day) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("tower_variants", BENCH.parent / "tower_variants.py")
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_relocating_only_what_saves_enough_keeps_every_worthwhile_relocation(
+    tower_day, tower_variants, sha_t1
+) -> None:
+    args = tower_day.default_args(1, 1.0)
+    day = tower_day.make_day(sha_t1, args)
+    everything = tower_day.staging_plan(sha_t1, day, args, set())
+    assert tower_variants.plan_saving_at_least(0.0)(sha_t1, day, args, set()) == everything
+    assert tower_variants.plan_saving_at_least(1000.0)(sha_t1, day, args, set()) == {}
+
+
+def test_the_variants_start_from_the_store_the_day_benchmark_ships(tower_day, tower_variants, capsys) -> None:
+    assert tower_day.main(["--seed", "1"]) == 0
+    shipped = last_json(capsys)["prestage"]["p95_s"]
+    assert tower_variants.main(["--demand", "1", "--seeds", "1"]) == 0
+    variants = last_json(capsys)["variants"]
+    assert variants["shipped"]["p95_s"] == [shipped]
