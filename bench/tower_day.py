@@ -41,12 +41,25 @@ with both switched off (and idle-time relocations, ``idle_only_types``), one col
 either part alone, and one the shipped tower with relocations released by the hold as before. Its cost is reported as
 ``store_wait``: how long a returned car stands in its delivery bay before a lift takes it.
 
+Retrieves go at the priority our side sends them (``tower.priorities.retrieve_priority``): a
+pre-staged car's ahead of a car fetched from storage (the shorter move first, since
+2026-12-05); the column ``prestage_before_staged_first`` is the same store with every retrieve at
+one priority.
+
+What-if gates (not shipped; ``towersim.des.simulate(admit=…)``): how far holding background work
+back could go with what a store might know ahead. ``lookahead_bookings``: from the day's bookings
+(a booked customer who has not checked in yet is expected uniformly over their slot); a store or
+relocation waits while the chance that it leaves a customer without a free lift is above 5 %.
+``heads_up``: every customer known ``--heads-up-s`` seconds before their retrieve is asked (no
+such signal exists today). Either gate lets a returned car wait at most twice the tower's hold.
+
 Not modelled: customers who fail the check or leave (their car goes back: one more store move
 each), walk-ins' check-in (on demand), and the delivery bays' occupancy (a car waiting for its
 customer, a returned car waiting for a lift), which the pickup-window capacity bounds.
 """
 
 import argparse
+import bisect
 import json
 import random
 import sys
@@ -55,12 +68,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tower.protocol import TowerConfig, delivery_code, lower_bound_s, percentiles
+from tower.priorities import BACKGROUND_PRIORITY, retrieve_priority
+from tower.protocol import (
+    LiftPose,
+    TowerConfig,
+    delivery_code,
+    job_phases,
+    lower_bound_s,
+    percentiles,
+    total_s,
+)
 from towersim.config import load_config
-from towersim.des import DesJob, DesReport, simulate
+from towersim.des import Admission, DesJob, DesReport, simulate
 
 SLOT_S = 15 * 60
-RETRIEVE_PRIORITY, RELOCATE_PRIORITY, STORE_PRIORITY = 5, 0, 0  # as tower sends them
+RELOCATE_PRIORITY = STORE_PRIORITY = BACKGROUND_PRIORITY  # as tower sends them
+# The share of customers a p95 goal lets wait longer: the look-ahead gates below hold a
+# background move back while the chance that it leaves a customer without a free lift is above it.
+RISK = 0.05
 
 
 @dataclass(frozen=True)
@@ -162,30 +187,54 @@ def asked_s(p: Pickup, early: bool) -> float:
     return p.checked_in_s if early else p.verified_s
 
 
-def run(config: TowerConfig, day: Day, plan: dict[str, tuple[float, str]], *, early: bool) -> DesReport:
+def run(
+    config: TowerConfig,
+    day: Day,
+    plan: dict[str, tuple[float, str]],
+    *,
+    early: bool,
+    staging_levels: int = 0,
+    admit: Admission | None = None,
+) -> DesReport:
+    """The day's moves through the tower. Retrieves go at ``tower.priorities.retrieve_priority``
+    as our side sends them (a pre-staged car first) given the ``staging_levels``; 0 sends every
+    retrieve at one priority (the store before 2026-12-05). ``admit``: a what-if gate in front
+    of the tower's queue for stores and relocations (``towersim.des.simulate``)."""
+
+    def retrieve(p: Pickup, source: str) -> DesJob:
+        level = config.place(source).level  # type: ignore[union-attr]
+        priority = retrieve_priority(source_level=level, staging_levels=staging_levels)
+        return DesJob(p.name, asked_s(p, early), source, p.delivery_bay, priority, "retrieve")
+
     jobs = list(day.stores)
     for p in day.pickups:
         if p.name in plan:
             at, bay = plan[p.name]
             jobs.append(DesJob(f"relocate-{p.name}", at, p.home_bay, bay, RELOCATE_PRIORITY, "relocate"))
-            jobs.append(DesJob(p.name, asked_s(p, early), bay, p.delivery_bay, RETRIEVE_PRIORITY, "retrieve"))
+            jobs.append(retrieve(p, bay))
         else:
-            jobs.append(
-                DesJob(p.name, asked_s(p, early), p.home_bay, p.delivery_bay, RETRIEVE_PRIORITY, "retrieve")
-            )
-    return simulate(config, jobs)
+            jobs.append(retrieve(p, p.home_bay))
+    return simulate(config, jobs, admit=admit)
 
 
 def prestaged(
-    config: TowerConfig, day: Day, args: argparse.Namespace, *, early: bool
+    config: TowerConfig,
+    day: Day,
+    args: argparse.Namespace,
+    *,
+    early: bool,
+    staged_first: bool = True,
+    admit: Admission | None = None,
 ) -> tuple[DesReport, dict]:
     """Run with pre-staging, dropping late relocations (not done when the customer's retrieve is
-    asked) until every planned one is in time."""
+    asked) until every planned one is in time. ``staged_first``: a pre-staged car's retrieve goes
+    ahead of other customers' (``tower.priorities``), as the store sends them since 2026-12-05."""
     skip: set[str] = set()
     asked = {p.name: asked_s(p, early) for p in day.pickups}
+    levels = args.staging_levels if staged_first else 0
     while True:
         plan = staging_plan(config, day, args, skip)
-        report = run(config, day, plan, early=early)
+        report = run(config, day, plan, early=early, staging_levels=levels, admit=admit)
         finish = {o.job.name: o.finish_s for o in report.outcomes}
         late = {name for name in plan if finish[f"relocate-{name}"] > asked[name]}
         if not late:
@@ -197,20 +246,89 @@ def customers_only(config: TowerConfig, day: Day, args: argparse.Namespace) -> D
     """The queueing bound of any schedule of the background work: every booked car already in a
     staging bay (the first one: a short move), walk-ins from their bays, and no store or
     relocation at all, as if an oracle fitted every one into a moment no customer needed the
-    lift. What is left is customers queueing behind each other and the moves themselves."""
-    staging = storage_codes(config, range(1, args.staging_levels + 1)) or [p.home_bay for p in day.pickups]
-    jobs = [
-        DesJob(
-            p.name,
-            asked_s(p, early=True),
-            staging[0] if p.booked else p.home_bay,
-            p.delivery_bay,
-            RETRIEVE_PRIORITY,
-            "retrieve",
-        )
+    lift. What is left is customers queueing behind each other (in the order our side gives
+    them: a pre-staged car first) and the moves themselves."""
+    staging = storage_codes(config, range(1, args.staging_levels + 1))
+
+    def retrieve(p: Pickup) -> DesJob:
+        source = staging[0] if p.booked and staging else p.home_bay
+        level = config.place(source).level  # type: ignore[union-attr]
+        priority = retrieve_priority(source_level=level, staging_levels=args.staging_levels)
+        return DesJob(p.name, asked_s(p, early=True), source, p.delivery_bay, priority, "retrieve")
+
+    return simulate(replace(config, reserved_lifts=0), [retrieve(p) for p in day.pickups])
+
+
+# --- What-if gates for background work (not shipped): how far looking ahead could go -----------
+
+
+def move_s(config: TowerConfig, job: DesJob) -> float:
+    """How long a move takes from a lift waiting at the dwell level (at ground without one)."""
+    source, target = config.place(job.source_bay), config.place(job.target_bay)
+    assert source
+    assert target
+    return total_s(job_phases(config, LiftPose(config.dwell_level or 0), source, target))
+
+
+def at_least(chances: list[float], k: int) -> float:
+    """The probability that at least ``k`` of independent events with these chances happen."""
+    dist = [1.0]  # dist[n]: the probability that n of the events so far happened
+    for c in chances:
+        dist = [a * (1 - c) + b * c for a, b in zip([*dist, 0.0], [0.0, *dist], strict=True)]
+    return sum(dist[k:])
+
+
+def store_overdue(config: TowerConfig, job: DesJob, now: float) -> bool:
+    """A gate never holds a returned car in its delivery bay longer than twice the tower's own
+    hold (``reserve_max_hold_s``) since it was asked: it must make room for the next car."""
+    return job.type == "store" and now - job.arrival_s >= 2 * config.reserve_max_hold_s
+
+
+def bookings_gate(config: TowerConfig, day: Day, args: argparse.Namespace) -> Admission:
+    """Look-ahead from the day's bookings, as our side could know it: a store or relocation is
+    held back while the chance that at least as many booked customers check in during the move
+    as there are idle lifts is above ``RISK`` (one of them would find no lift free). A booked
+    customer who has not checked in yet checks in uniformly over [slot start − longest kiosk
+    time, slot end − shortest kiosk time]; one who has is known (their retrieve is asked).
+    Walk-ins are not in the bookings."""
+    booked = sorted(
+        (p.slot_start_s - args.kiosk_max, p.slot_start_s + SLOT_S - args.kiosk_min, p.checked_in_s)
         for p in day.pickups
-    ]
-    return simulate(replace(config, reserved_lifts=0), jobs)
+        if p.booked
+    )
+    opens = [b[0] for b in booked]
+    durations: dict[str, float] = {}
+
+    def admit(job: DesJob, now: float, idle: int) -> bool:
+        if store_overdue(config, job, now):
+            return True
+        window = durations.setdefault(job.name, move_s(config, job))
+        chances = []
+        for opens_s, closes_s, checked_in_s in booked[: bisect.bisect_right(opens, now + window)]:
+            if checked_in_s <= now or closes_s <= now:
+                continue
+            begin = max(opens_s, now)
+            chances.append((min(closes_s, now + window) - begin) / (closes_s - begin))
+        return at_least(chances, idle) <= RISK
+
+    return admit
+
+
+def heads_up_gate(config: TowerConfig, day: Day, heads_up_s: float) -> Admission:
+    """Knowing every customer ``heads_up_s`` before their retrieve is asked (e.g. a sensor at the
+    door, if one gave that much warning): a store or relocation is held back while at least as
+    many customers will ask for a car before it ends (seen that far ahead) as there are idle
+    lifts. With a heads-up as long as a move it is the best any gate could do."""
+    asked = sorted(asked_s(p, early=True) for p in day.pickups)
+    durations: dict[str, float] = {}
+
+    def admit(job: DesJob, now: float, idle: int) -> bool:
+        if store_overdue(config, job, now):
+            return True
+        window = min(heads_up_s, durations.setdefault(job.name, move_s(config, job)))
+        return bisect.bisect_left(asked, now + window) - bisect.bisect_left(asked, now) < idle
+
+    return admit
 
 
 def background_share(report: DesReport) -> float:
@@ -228,7 +346,8 @@ def waits(report: DesReport, day: Day, names: set[str]) -> list[float]:
     return [max(0.0, o.finish_s - verified[o.job.name]) for o in report.outcomes if o.job.name in names]
 
 
-def main(argv: list[str]) -> int:
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line, with ``--pickups`` and ``--walk-ins`` multiplied by ``--demand``."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -248,8 +367,24 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--lead-min", type=float, default=10.0, help="Django TOWER_PRESTAGE_MINUTES")
     parser.add_argument("--kiosk-min", type=float, default=20.0, help="check-in → verified, shortest (s)")
     parser.add_argument("--kiosk-max", type=float, default=60.0, help="check-in → verified, longest (s)")
+    parser.add_argument(
+        "--heads-up-s",
+        type=float,
+        default=30.0,
+        help="what-if: every customer known this many seconds before their retrieve is asked",
+    )
     args = parser.parse_args(argv)
     args.pickups, args.walk_ins = round(args.pickups * args.demand), round(args.walk_ins * args.demand)
+    return args
+
+
+def default_args(seed: int, demand: float) -> argparse.Namespace:
+    """The benchmark's defaults for one seed and demand (``bench/tower_variants.py``)."""
+    return parse_args(["--seed", str(seed), "--demand", str(demand)])
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
     tower = load_config(args.config)  # the tower as configured: its customer-first policy included
     plain = replace(
         tower, reserved_lifts=0, dwell_level=None, idle_only_types=()
@@ -269,6 +404,12 @@ def main(argv: list[str]) -> int:
     shipped, plan = prestaged(tower, day, args, early=True)  # what the store runs
     # The same without idle-time relocations (the tower's configuration before 2026-12-05).
     hold_released, plan_hold_released = prestaged(replace(tower, idle_only_types=()), day, args, early=True)
+    # Every retrieve at one priority (the store before 2026-12-05), and two what-if gates.
+    before, plan_before = prestaged(tower, day, args, early=True, staged_first=False)
+    lookahead, plan_lookahead = prestaged(tower, day, args, early=True, admit=bookings_gate(tower, day, args))
+    heads_up, plan_heads_up = prestaged(
+        tower, day, args, early=True, admit=heads_up_gate(tower, day, args.heads_up_s)
+    )
     oracle = customers_only(tower, day, args)
     bounds = [
         lower_bound_s(tower, tower.place(p.home_bay), tower.place(p.delivery_bay))  # type: ignore[arg-type]
@@ -307,6 +448,10 @@ def main(argv: list[str]) -> int:
         "prestage": customers(shipped, plan),
         "prestage_is": "prestage_early_retrieve_customer_first",
         "prestage_relocations_on_hold_release": customers(hold_released, plan_hold_released),
+        "prestage_before_staged_first": customers(before, plan_before),
+        "lookahead_bookings": customers(lookahead, plan_lookahead),
+        "heads_up": customers(heads_up, plan_heads_up),
+        "heads_up_s": args.heads_up_s,
         "prestage_early_retrieve": customers(both_plain, plan_plain),
         "prestage_early_retrieve_reserved_lift": customers(reserve_only, plan_reserve),
         "prestage_early_retrieve_dwell": customers(dwell_only, plan_dwell),
@@ -321,8 +466,17 @@ def main(argv: list[str]) -> int:
         "background_lift_share": background_share(shipped),
         "walk_ins_wait": percentiles(waits(shipped, day, walk_ins)),
         "walk_ins_wait_plain": percentiles(waits(both_plain, day, walk_ins)),
+        "walk_ins_wait_before": percentiles(waits(before, day, walk_ins)),
+        "mean_wait_all_customers": round(
+            sum(waits(shipped, day, booked | walk_ins)) / max(1, len(booked | walk_ins)), 1
+        ),
+        "mean_wait_all_customers_before": round(
+            sum(waits(before, day, booked | walk_ins)) / max(1, len(booked | walk_ins)), 1
+        ),
         "store_wait": stores(shipped),
         "store_wait_plain": stores(both_plain),
+        "store_wait_lookahead": stores(lookahead),
+        "store_wait_heads_up": stores(heads_up),
         "moves_per_hour_per_lift": shipped.moves_per_hour_per_lift(),
         "lift_utilisation": shipped.utilisation(),
         "on_demand_lift_utilisation": on_demand.utilisation(),
@@ -341,13 +495,19 @@ def main(argv: list[str]) -> int:
         "prestage_early_retrieve_reserved_lift",
         "prestage_early_retrieve_dwell",
         "prestage_relocations_on_hold_release",
+        "prestage_before_staged_first",
         "prestage",
+        "lookahead_bookings",
+        "heads_up",
         "lower_bound",
         "customers_only_bound",
         "walk_ins_wait",
         "walk_ins_wait_plain",
+        "walk_ins_wait_before",
         "store_wait",
         "store_wait_plain",
+        "store_wait_lookahead",
+        "store_wait_heads_up",
     )
     if day.refused:
         print(

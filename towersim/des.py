@@ -15,7 +15,7 @@ import heapq
 import json
 import random
 import sys
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,10 +98,26 @@ class DesReport:
         return round(sum(self.busy_s.values()) / (self.end_s * self.lifts), 3)
 
 
+# Our side's say on background work (``simulate(admit=…)``): (job, now, idle lifts) → may it go now.
+Admission = Callable[[DesJob, float, int], bool]
+
+
 def simulate(
-    config: TowerConfig, jobs: list[DesJob], *, poses: dict[int, LiftPose] | None = None
+    config: TowerConfig,
+    jobs: list[DesJob],
+    *,
+    poses: dict[int, LiftPose] | None = None,
+    admit: Admission | None = None,
+    recheck_s: float = 5.0,
 ) -> DesReport:
     """Run the jobs through the tower's lifts and return what happened to each.
+
+    ``admit``, when given, is a gate in front of the controller's queue for background jobs
+    (priority below ``config.customer_priority``): such a job is left out of the dispatch while
+    ``admit(job, now, idle lifts)`` is False, asked again at every event and every ``recheck_s``
+    seconds (a gate that looks ahead changes its answer as time passes). Customers' jobs never
+    wait for it. The benchmark uses it for what-if columns (a look-ahead from the bookings, or
+    from knowing each customer some seconds early); the shipped policy has no such gate.
 
     Raises ValueError for a job naming a bay the tower does not have.
     """
@@ -119,6 +135,7 @@ def simulate(
             queue = (
                 dispatch.Waiting(i, j.priority, env.now - j.arrival_s + 1e-9, j.type)
                 for i, j in waiting.items()
+                if admit is None or j.priority >= config.customer_priority or admit(j, env.now, len(idle))
             )
             order = dispatch.next_job(config, queue, len(idle))
             if order is None:
@@ -160,7 +177,16 @@ def simulate(
         yield env.timeout(after_s)
         start_ready()
 
+    def recheck() -> Generator[simpy.Event, Any, None]:
+        """While jobs are still to come or waiting, ask the gate again every ``recheck_s``."""
+        while env.now <= last_arrival or waiting:
+            yield env.timeout(recheck_s)
+            start_ready()
+
+    last_arrival = max((job.arrival_s for job in jobs), default=0.0)
     env.process(arrivals())
+    if admit is not None:
+        env.process(recheck())
     env.run()
     report.end_s = env.now
     return report

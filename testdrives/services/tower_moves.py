@@ -22,9 +22,9 @@ from testdrives.services.lifecycle import testdrive_car_at_bay, testdrive_dispat
 from tower.models import OPEN, OPEN_STATUSES, CommandKind, CommandStatus, TowerCommand
 from tower.moves import MoveTarget, move_request, stow_ensure
 from tower.prestage import tower_prestage
+from tower.priorities import retrieve_priority
 from tower.signals import MoveOutcome
 
-RETRIEVE_PRIORITY = 5  # a customer waits; stows and pre-staging go at 0
 REISSUES_MAX = 3
 REF_PREFIX = "testdrive:"
 
@@ -82,7 +82,9 @@ def retrieve_ensure(*, test_drive_id: int) -> TowerCommand | None:
     return move_request(
         vehicle=vehicle,
         to=MoveTarget.DELIVERY,
-        priority=RETRIEVE_PRIORITY,
+        priority=retrieve_priority(
+            source_level=vehicle.bay.level, staging_levels=settings.TOWER_STAGING_LEVELS
+        ),
         ref=testdrive_ref(td.pk),
         reason=f"pickup {td.pickup_code}" + ("" if dispatching else " (at check-in)"),
     )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.conf import settings
 
-from fleet.models import BayKind, VehicleStatus
+from fleet.models import BayKind, Vehicle, VehicleStatus
 from testdrives.models import Kiosk, Notification, State, TestDrive
 from testdrives.services.booking import testdrive_cancel
 from testdrives.services.lifecycle import (
@@ -17,8 +17,11 @@ from testdrives.services.lifecycle import (
     testdrive_identity_verified,
 )
 from testdrives.services.tower_moves import dispatching_sweep, testdrive_ref
+from tests.fixtures.world import make_member
 from tests.tower.conftest import finish
 from tower.models import CommandKind, CommandStatus, TowerCommand
+from tower.priorities import RETRIEVE_PRIORITY, STAGED_RETRIEVE_PRIORITY
+from tower.reconcile import tower_inventory_push
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -177,3 +180,24 @@ def test_with_no_delivery_bay_free_check_in_succeeds_and_the_retrieve_waits(
     td.refresh_from_db()
     assert td.vehicle.status == VehicleStatus.AT_DELIVERY_BAY
     assert td.state == State.CHECKED_IN
+
+
+def test_a_pre_staged_car_is_sent_for_ahead_of_a_car_from_storage(
+    sim, sim_client, tower, book, super_member, kiosk, settings
+) -> None:
+    staged = book(super_member)
+    assert staged.vehicle.bay.level <= settings.TOWER_STAGING_LEVELS
+    stored = book(make_member(score=760))
+    Vehicle.objects.filter(pk=stored.vehicle_id).update(bay=tower.bays.get(level=3, position=1))
+    assert tower_inventory_push(tower=tower) == "loaded"  # the tower agrees: the car stands on level 3
+
+    for td in (stored, staged):
+        testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
+
+    sent = {c.vehicle_id: c for c in TowerCommand.objects.filter(kind=CommandKind.RETRIEVE)}
+    assert sent[staged.vehicle_id].priority == STAGED_RETRIEVE_PRIORITY
+    assert sent[stored.vehicle_id].priority == RETRIEVE_PRIORITY
+    finish(sim_client, tower)
+    assert {c.status for c in TowerCommand.objects.filter(kind=CommandKind.RETRIEVE)} == {
+        CommandStatus.COMPLETED
+    }

@@ -51,3 +51,24 @@ def test_a_busy_day_runs_in_well_under_a_second() -> None:
     assert summary["jobs"] == 120
     assert summary["lower_bound_p50_s"] < summary["total_p50_s"]
     assert 0 < summary["lift_utilisation"] < 1
+
+
+def test_a_gate_holds_a_background_job_back_until_it_admits_it() -> None:
+    config = small_config()
+    seen: list[tuple[float, int]] = []
+
+    def admit(job: DesJob, now: float, idle: int) -> bool:
+        seen.append((now, idle))
+        return now >= 30.0
+
+    jobs = [DesJob("store-1", 0.0, "D1", "L04-B01", priority=0, type="store")]
+    (outcome,) = simulate(config, jobs, admit=admit, recheck_s=10.0).outcomes
+    assert outcome.start_s == pytest.approx(30.0)  # asked again every 10 s until admitted
+    assert seen[0] == (0.0, 1)
+
+
+def test_a_gate_never_holds_back_a_customer() -> None:
+    config = small_config(queue="priority")
+    jobs = [DesJob("retrieve-1", 5.0, "L01-B01", "D1", priority=5, type="retrieve")]
+    (outcome,) = simulate(config, jobs, admit=lambda job, now, idle: False).outcomes
+    assert outcome.start_s == 5.0
