@@ -104,6 +104,8 @@ ACTION_LABELS = {
     "unlock": pgettext_lazy("audit", "unlocked the face attempts"),
     "dispatch_retry": pgettext_lazy("audit", "asked the tower again"),
     "return_review": pgettext_lazy("audit", "reviewed the return"),
+    "return_ok": pgettext_lazy("audit", "reviewed the return: nothing to charge"),
+    "return_charge": pgettext_lazy("audit", "reviewed the return: charged the member"),
     "overdue_remind": pgettext_lazy("audit", "reminded the member"),
     "late_fee_charge": pgettext_lazy("audit", "charged the late fee so far"),
     "overdue_report": pgettext_lazy("audit", "reported the car as not returned"),

@@ -199,7 +199,7 @@ def ops_dispatch_retry(*, test_drive: TestDrive | int, by: User, reason: str) ->
 
 
 def ops_return_review(*, test_drive: TestDrive | int, by: User, notes: str = "") -> TestDrive:
-    """"OK": the returned car's photos and readings show nothing to charge; the drive completes.
+    """ "OK": the returned car's photos and readings show nothing to charge; the drive completes.
     (The tower stowed the car when the member left the bay, or does so then.)"""
     return _act(
         kind=QueueKind.RETURN_REVIEW,
@@ -221,7 +221,7 @@ def ops_return_charge(
     photo_ids: list[int] | None = None,
     photos: list[UploadedFile] | None = None,
 ) -> ReturnCharge:
-    """"Damage / excess use": the drive completes with a charge the member sees (amount, reason,
+    """ "Damage / excess use": the drive completes with a charge the member sees (amount, reason,
     photos), paid through the payment provider. The reason is required and audited."""
     why = reason.strip()  # required: the service refuses a charge without one
     done = _act(
@@ -230,15 +230,17 @@ def ops_return_charge(
         by=by,
         action="return_charge",
         reason=f"{amount_cny} CNY {kind}: {why}",
-        run=lambda: testdrive_charge_open(
-            test_drive=test_drive,
-            by=by,
-            kind=kind,
-            amount_cny=amount_cny,
-            reason=why,
-            photo_ids=photo_ids,
-            photos=photos,
-        ).test_drive,
+        run=lambda: (
+            testdrive_charge_open(
+                test_drive=test_drive,
+                by=by,
+                kind=kind,
+                amount_cny=amount_cny,
+                reason=why,
+                photo_ids=photo_ids,
+                photos=photos,
+            ).test_drive
+        ),
     )
     return ReturnCharge.objects.get(test_drive=done)
 

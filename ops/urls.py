@@ -13,6 +13,7 @@ urlpatterns = [
     path("claim/<str:kind>/<str:key>/", views.claim, name="claim"),
     path("returns/<int:pk>/", return_views.return_review, name="return_review"),
     path("returns/<int:pk>/photos/<int:photo_pk>/", return_views.return_photo, name="return_photo"),
+    path("returns/<int:pk>/pickup-photos/<int:photo_pk>/", return_views.pickup_photo, name="pickup_photo"),
     path("returns/<int:pk>/ok/", return_views.return_ok, name="return_ok"),
     path("returns/<int:pk>/charge/", return_views.return_charge, name="return_charge"),
     path("act/<str:action>/<int:pk>/", views.act, name="act"),
