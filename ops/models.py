@@ -23,6 +23,7 @@ class QueueKind(models.TextChoices):
     OVERDUE = "overdue", _("Car overdue")
     PAYMENT_FAILED = "payment", _("Payment failed")
     WALKED_AWAY = "walked", _("Car waiting in a delivery bay")
+    GATE_OPEN = "gate", _("Bay gate not closed after a return")
 
 
 class QueueItem(models.Model):
@@ -115,6 +116,7 @@ ACTION_LABELS = {
     "incident_resolve": pgettext_lazy("audit", "resolved the incident"),
     "tower_resume": pgettext_lazy("audit", "resumed the tower"),
     "walked_away_release": pgettext_lazy("audit", "sent the car back into storage"),
+    "bay_clear": pgettext_lazy("audit", "saw the bay empty and had the car stowed"),
 }
 
 

@@ -24,7 +24,7 @@ from testdrives.services.operator import (
     testdrive_overdue_report,
     testdrive_walked_away_release,
 )
-from testdrives.services.returns import testdrive_charge_open, testdrive_review_ok
+from testdrives.services.returns import testdrive_bay_clear, testdrive_charge_open, testdrive_review_ok
 from tower.incidents import incident_acknowledge, incident_resolve
 from tower.models import TowerIncident
 from tower.reconcile import tower_clear
@@ -392,4 +392,21 @@ def ops_walked_away_release(*, test_drive: TestDrive | int, by: User, reason: st
         action="walked_away_release",
         reason=why,
         run=lambda: testdrive_walked_away_release(test_drive=test_drive, by=by, reason=why),
+    )
+
+
+# --- bay gates that never closed after a return ---------------------------------------------------
+
+
+def ops_bay_clear(*, test_drive: TestDrive | int, by: User, reason: str) -> TestDrive:
+    """The operator saw on the bay's camera that nobody is inside: the returned car is stowed as
+    the gate's closing would have done. The reason (what the camera showed) is required."""
+    why = _override_reason(reason)
+    return _act(
+        kind=QueueKind.GATE_OPEN,
+        key=_pk(test_drive),
+        by=by,
+        action="bay_clear",
+        reason=why,
+        run=lambda: testdrive_bay_clear(test_drive=test_drive, by=by, reason=why),
     )

@@ -177,6 +177,11 @@ ACTIONS: dict[str, tuple[str, Callable[..., object]]] = {
         "act_on_queues",
         lambda pk, by, why: services.ops_walked_away_release(test_drive=pk, by=by, reason=why),
     ),
+    # a bay's gate that never closed after a return
+    "bay_clear": (
+        "act_on_queues",
+        lambda pk, by, why: services.ops_bay_clear(test_drive=pk, by=by, reason=why),
+    ),
 }
 
 

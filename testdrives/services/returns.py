@@ -116,14 +116,35 @@ def testdrive_bay_left(*, bay: Bay, occupied: bool) -> TestDrive | None:
         return None
     with transaction.atomic():
         td = _locked(found)
-        vehicle = Vehicle.objects.get(pk=td.vehicle_id)
-        if td.bay_left_at is not None or td.delivery_bay_id != bay.pk or vehicle.bay_id != bay.pk:
+        if td.delivery_bay_id != bay.pk or not _still_in_bay(td):
             return None
-        if _wanted_by_another(td):  # the car was brought back down for its next pickup
-            return None
-        td.bay_left_at = timezone.now()
-        td.save(update_fields=["bay_left_at", "updated_at"])
-        dispatch_stow_back(vehicle_id=td.vehicle_id)
+        _leave_bay(td)
+    return td
+
+
+def _still_in_bay(td: TestDrive) -> bool:
+    """The returned car stands in its delivery bay, nobody has left it yet, and its next booking
+    has not sent for it (then the car stays down for that pickup). Call with ``td`` locked."""
+    vehicle = Vehicle.objects.get(pk=td.vehicle_id)
+    return td.bay_left_at is None and vehicle.bay_id == td.delivery_bay_id and not _wanted_by_another(td)
+
+
+def _leave_bay(td: TestDrive) -> None:
+    td.bay_left_at = timezone.now()
+    td.save(update_fields=["bay_left_at", "updated_at"])
+    dispatch_stow_back(vehicle_id=td.vehicle_id)
+
+
+def testdrive_bay_clear(*, test_drive: TestDrive | int, by: User, reason: str) -> TestDrive:
+    """The bay's gate never reported closing after the return (a stuck gate, or a member who
+    lingered): an operator saw on the bay's camera that nobody is inside and has the car stowed,
+    as the gate's closing would have. Refused once the car is no longer waiting in its bay."""
+    with transaction.atomic():
+        td = _locked(test_drive)
+        if td.state not in (State.RETURNED, State.COMPLETED) or not _still_in_bay(td):
+            raise TransitionRefused(_("This returned car is no longer waiting in its delivery bay."))
+        logger.warning("booking %s: bay declared clear by %s without the gate closing: %s", td.pk, by, reason)
+        _leave_bay(td)
     return td
 
 
