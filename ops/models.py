@@ -117,6 +117,12 @@ ACTION_LABELS = {
     "tower_resume": pgettext_lazy("audit", "resumed the tower"),
     "walked_away_release": pgettext_lazy("audit", "sent the car back into storage"),
     "bay_clear": pgettext_lazy("audit", "saw the bay empty and had the car stowed"),
+    "order_contract_signed": pgettext_lazy("audit", "purchase order: contract signed"),
+    "order_invoiced": pgettext_lazy("audit", "purchase order: invoice (fapiao) issued"),
+    "order_registered": pgettext_lazy("audit", "purchase order: registered, plates issued"),
+    "order_ready": pgettext_lazy("audit", "purchase order: ready for handover"),
+    "order_handed_over": pgettext_lazy("audit", "purchase order: handed over"),
+    "order_handover": pgettext_lazy("audit", "purchase order: handover arranged"),
 }
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from fleet.models import Tower
 from ops.models import AuditEntry, QueueItem, QueueKind
 from ops.queues import Need
-from testdrives.models import IdCheck, Payment, ReturnCharge, TestDrive
+from testdrives.models import IdCheck, Payment, PurchaseOrder, ReturnCharge, TestDrive
 from testdrives.services.charges import payment_retry, payment_waive, testdrive_late_fee_charge
 from testdrives.services.idcheck import idcheck_approve, idcheck_refuse
 from testdrives.services.lifecycle import testdrive_dispatch_retry, testdrive_unlock
@@ -24,6 +24,7 @@ from testdrives.services.operator import (
     testdrive_overdue_report,
     testdrive_walked_away_release,
 )
+from testdrives.services.purchase_order import purchase_order_advance, purchase_order_handover_set
 from testdrives.services.returns import testdrive_bay_clear, testdrive_charge_open, testdrive_review_ok
 from tower.incidents import incident_acknowledge, incident_resolve
 from tower.models import TowerIncident
@@ -410,3 +411,40 @@ def ops_bay_clear(*, test_drive: TestDrive | int, by: User, reason: str) -> Test
         reason=why,
         run=lambda: testdrive_bay_clear(test_drive=test_drive, by=by, reason=why),
     )
+
+
+# --- purchase orders: the paperwork after a sale ---------------------------------------------------
+
+
+def _order(order: PurchaseOrder | int) -> PurchaseOrder:
+    return order if isinstance(order, PurchaseOrder) else PurchaseOrder.objects.get(pk=order)
+
+
+def ops_order_advance(
+    *, order: PurchaseOrder | int, by: User, invoice_number: str = "", plate_number: str = "", note: str = ""
+) -> PurchaseOrder:
+    """Mark the order's current step done (the invoice and plate numbers with their steps), audited
+    as ``order_<new status>`` with the number recorded and the note. Refused, with nothing
+    recorded, when the step lacks its number or the order moved meanwhile."""
+    with transaction.atomic():
+        done = purchase_order_advance(
+            order=_order(order),
+            by=by,
+            invoice_number=invoice_number,
+            plate_number=plate_number,
+            note=note.strip(),
+        )
+        numbers = {"invoiced": done.invoice_number, "registered": done.plate_number}.get(done.status, "")
+        reason = " · ".join(part for part in (numbers, note.strip()) if part)
+        audit_record(by=by, action=f"order_{done.status}", reason=reason, test_drive=done.test_drive_id)
+    return done
+
+
+def ops_order_handover(*, order: PurchaseOrder | int, by: User, handover: str) -> PurchaseOrder:
+    """Pickup at the store or delivery, as agreed with the member; audited."""
+    with transaction.atomic():
+        done = purchase_order_handover_set(order=_order(order), handover=handover)
+        audit_record(
+            by=by, action="order_handover", reason=done.get_handover_display(), test_drive=done.test_drive_id
+        )
+    return done
