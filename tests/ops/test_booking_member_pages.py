@@ -187,6 +187,22 @@ def test_the_pages_speak_chinese(client, operator, checked_in) -> None:
     assert "读数" in page.content.decode()  # "Readings"
 
 
+def test_the_booking_timeline_heading_is_the_consoles_own_in_each_language(
+    client, operator, checked_in
+) -> None:
+    """The member's booking page says "Timeline" too, as 进度 (progress): the console's heading has
+    its own context, so neither catalogue's word leaks into the other page."""
+    client.force_login(operator)
+    booking = reverse("ops:booking", args=[checked_in.pk])
+
+    english = client.get(booking, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(booking, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert '<h2 id="timeline-heading">Timeline</h2>' in english
+    assert '<h2 id="timeline-heading">时间线</h2>' in chinese
+    assert "进度" not in english + chinese
+
+
 def test_tower_and_walked_away_items_have_their_buttons(client, operator, manager, checked_in, tower) -> None:
     TestDrive.objects.filter(pk=checked_in.pk).update(
         state=State.READY, updated_at=timezone.now() - timedelta(minutes=30)

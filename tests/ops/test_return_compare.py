@@ -179,3 +179,14 @@ def test_an_auditor_cannot_open_pickup_photos(client, auditor, out_on_drive) -> 
 
     assert client.get(reverse("ops:pickup_photo", args=[out_on_drive.pk, photo.pk])).status_code == 403
     assert PickupPhoto.objects.count() == 1
+
+
+def test_the_comparison_speaks_chinese(client, operator, returned) -> None:
+    client.force_login(operator)
+
+    page = client.get(
+        reverse("ops:return_review", args=[returned.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    assert "照片对比" in page  # "Photos, side by side"
+    assert "上次已知状况（上一次还车）" in page
