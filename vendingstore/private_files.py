@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.core.signals import setting_changed
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 
@@ -16,15 +17,18 @@ class PrivateStorage(FileSystemStorage):
     """Files under ``PRIVATE_MEDIA_ROOT``, read when first used (a test's override applies), with
     no URL: ``url()`` refuses, so a template cannot link one by mistake."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        setting_changed.connect(self._private_root_changed)
+
     @cached_property
     def base_location(self) -> str:
-        return str(self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT))
+        return str(settings.PRIVATE_MEDIA_ROOT)
 
     def url(self, name: str | None) -> str:
         raise ValueError("A private file has no URL: serve it through a view that checks who asks.")
 
-    def _clear_cached_properties(self, setting: str, **kwargs: Any) -> None:
-        super()._clear_cached_properties(setting, **kwargs)
+    def _private_root_changed(self, *, setting: str, **kwargs: Any) -> None:
         if setting == "PRIVATE_MEDIA_ROOT":
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)
