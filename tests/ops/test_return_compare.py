@@ -2,43 +2,16 @@
 previous return (its four sides and readings), any damage the member reported at pickup, and the
 readings' differences, side by side on the review page."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 
-from testdrives.models import PickupPhoto, ReturnCharge, ReturnPhoto, State, TestDrive
+from testdrives.models import PickupPhoto, ReturnCharge, ReturnPhoto, TestDrive
 from testdrives.return_compare import previous_return, return_compare
 from testdrives.services.lifecycle import testdrive_return
 from testdrives.services.returns import testdrive_pickup_photo_add
-from tests.returns_support import SIDES, four_sides, side_png
+from tests.returns_support import earlier_return, four_sides, side_png
 
 pytestmark = pytest.mark.django_db
-
-
-def earlier_return(td: TestDrive, *, code: str, days_before: int, odometer_km: int) -> TestDrive:
-    """A reviewed drive of the same car that came back ``days_before`` days before ``td`` left,
-    with its four sides photographed."""
-    assert td.departed_at is not None
-    back = td.departed_at - timedelta(days=days_before)
-    earlier = TestDrive.objects.create(
-        member=td.member,
-        vehicle=td.vehicle,
-        car_model=td.car_model,
-        paint=td.paint,
-        store=td.store,
-        state=State.COMPLETED,
-        slot_start=back - timedelta(hours=5),
-        slot_end=back - timedelta(hours=4, minutes=30),
-        departed_at=back - timedelta(hours=4),
-        returned_at=back,
-        pickup_code=code,
-        odometer_in_km=odometer_km,
-        energy_in_pct=90,
-    )
-    for side in SIDES:
-        ReturnPhoto.objects.create(test_drive=earlier, side=side, image=side_png(side, "blue"))
-    return earlier
 
 
 @pytest.fixture
