@@ -12,6 +12,7 @@ from testdrives.models import PickupPhoto
 from testdrives.services.returns import pickup_photos_open, testdrive_pickup_photo_add
 from tests.fixtures.world import make_member
 from tests.returns_support import side_png
+from tests.testdrives.test_api import api_for
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +95,25 @@ def test_another_member_neither_adds_nor_sees_them(client, out_on_drive) -> None
 
     assert (add.status_code, see.status_code) == (404, 404)
     assert PickupPhoto.objects.count() == 1
+
+
+def test_the_phone_reports_damage_through_the_api_and_fetches_it_back(
+    out_on_drive, super_member, clock
+) -> None:
+    api = api_for(super_member)
+    url = reverse("api-testdrive-pickup-photos", args=[out_on_drive.pk])
+
+    answer = api.post(url, {"side": "front", "note": "chip", "image": side_png("front")}, format="multipart")
+    closeup = api.post(url, {"image": side_png("wheel")}, format="multipart")
+
+    assert answer.status_code == 201, answer.json()
+    assert (answer.json()["side"], answer.json()["note"], closeup.json()["side"]) == ("front", "chip", "")
+    picture = api.get(answer.json()["url"])
+    assert picture.status_code == 200
+    assert picture["Content-Type"] == "image/png"
+    assert api_for(make_member(score=760)).get(answer.json()["url"]).status_code == 404
+
+    clock.move_to(out_on_drive.departed_at + timedelta(hours=1))
+    late = api.post(url, {"image": side_png("late")}, format="multipart")
+    assert late.status_code == 409
+    assert PickupPhoto.objects.filter(test_drive=out_on_drive).count() == 2
