@@ -109,6 +109,7 @@ class BookingPage:
     commands: list[TowerCommand]
     payments: list[Payment]
     photos: list[Any]
+    pickup_photos: list[Any]
 
     @property
     def km_driven(self) -> int | None:
@@ -126,6 +127,7 @@ def booking_page(*, test_drive: TestDrive) -> BookingPage:
         commands=list(booking_commands(test_drive=test_drive)),
         payments=list(test_drive.payments.order_by("created_at", "pk")),
         photos=list(test_drive.return_photos.order_by("created_at", "pk")),
+        pickup_photos=list(test_drive.pickup_photos.order_by("created_at", "pk")),
     )
 
 

@@ -71,14 +71,16 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "ops/return_review.html", _review_context(td, ChargeForm(test_drive=td)))
 
 
+# The pictures themselves are for anyone who may read the console (the auditor included: the
+# booking page shows them); the review and its decisions are the operator's.
 @never_cache
-@perm_required("act_on_queues")
+@perm_required("use_console")
 def return_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     return photo_response(get_object_or_404(ReturnPhoto, pk=photo_pk, test_drive_id=pk))
 
 
 @never_cache
-@perm_required("act_on_queues")
+@perm_required("use_console")
 def pickup_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     return photo_response(get_object_or_404(PickupPhoto, pk=photo_pk, test_drive_id=pk))
 

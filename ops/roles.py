@@ -19,6 +19,8 @@ READ = [
     "testdrives.view_payment",
     "testdrives.view_kiosk",
     "testdrives.view_purchaseorder",
+    "testdrives.view_returnphoto",
+    "testdrives.view_pickupphoto",
     "members.view_member",
     "members.view_creditreport",
     "fleet.view_store",

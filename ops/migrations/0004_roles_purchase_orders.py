@@ -1,15 +1,17 @@
-"""Operators move purchase orders through their paperwork from the console; every role sees them
-(ops/roles.py). Adds the permissions to the existing groups, as 0002 created them."""
+"""Operators move purchase orders through their paperwork from the console; every role sees them,
+and the return and pickup pictures in the admin (ops/roles.py). Adds the permissions to the
+existing groups, as 0002 created them."""
 
 from django.apps.registry import Apps
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
+PICTURES = ["view_returnphoto", "view_pickupphoto"]
 ADDED = {
-    "operator": ["view_purchaseorder", "change_purchaseorder"],
-    "manager": ["view_purchaseorder", "change_purchaseorder"],
-    "auditor": ["view_purchaseorder"],
+    "operator": ["view_purchaseorder", "change_purchaseorder", *PICTURES],
+    "manager": ["view_purchaseorder", "change_purchaseorder", *PICTURES],
+    "auditor": ["view_purchaseorder", *PICTURES],
 }
 
 

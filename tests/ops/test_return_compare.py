@@ -146,12 +146,30 @@ def test_a_pickup_photo_is_served_only_with_its_own_booking(client, operator, ou
     assert client.get(reverse("ops:pickup_photo", args=[out_on_drive.pk + 1000, photo.pk])).status_code == 404
 
 
-def test_an_auditor_cannot_open_pickup_photos(client, auditor, out_on_drive) -> None:
+def test_a_member_cannot_open_pickup_photos_in_the_console(client, out_on_drive) -> None:
     photo = testdrive_pickup_photo_add(test_drive=out_on_drive, side="back", upload=side_png("back"))
+    url = reverse("ops:pickup_photo", args=[out_on_drive.pk, photo.pk])
+    assert client.get(url).status_code == 302  # to the staff login
+    client.force_login(out_on_drive.member.user)
+
+    assert client.get(url).status_code == 403
+
+
+def test_the_auditor_sees_the_pictures_on_the_booking_page(client, auditor, returned) -> None:
+    pickup = PickupPhoto.objects.create(test_drive=returned, image=side_png("x"))
     client.force_login(auditor)
 
-    assert client.get(reverse("ops:pickup_photo", args=[out_on_drive.pk, photo.pk])).status_code == 403
-    assert PickupPhoto.objects.count() == 1
+    page = client.get(reverse("ops:booking", args=[returned.pk])).content.decode()
+
+    urls = [
+        reverse("ops:return_photo", args=[returned.pk, p.pk])
+        for p in ReturnPhoto.objects.filter(test_drive=returned)
+    ]
+    urls.append(reverse("ops:pickup_photo", args=[returned.pk, pickup.pk]))
+    for url in urls:
+        assert url in page
+        assert client.get(url).status_code == 200
+    assert client.get(reverse("ops:return_review", args=[returned.pk])).status_code == 403
 
 
 def test_the_comparison_speaks_chinese(client, operator, returned) -> None:
