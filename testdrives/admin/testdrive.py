@@ -441,12 +441,16 @@ class TestDriveAdmin(ReadOnlyAdmin):
 
     def photo_view(self, request: HttpRequest, object_id: int, kind: str, photo_pk: int) -> HttpResponse:
         """One return or pickup picture of the booking, for staff who may see those pictures."""
-        model = {"return": ReturnPhoto, "pickup": PickupPhoto}.get(kind)
-        if model is None:
+        photo: ReturnPhoto | PickupPhoto
+        if kind == "return":
+            photo = get_object_or_404(ReturnPhoto, pk=photo_pk, test_drive_id=object_id)
+        elif kind == "pickup":
+            photo = get_object_or_404(PickupPhoto, pk=photo_pk, test_drive_id=object_id)
+        else:
             raise Http404
-        if not request.user.has_perm(f"testdrives.view_{model._meta.model_name}"):
+        if not request.user.has_perm(f"testdrives.view_{photo._meta.model_name}"):
             raise PermissionDenied  # as the inline that links it, which such staff do not see
-        return photo_response(get_object_or_404(model, pk=photo_pk, test_drive_id=object_id))
+        return photo_response(photo)
 
     def step_view(self, request: HttpRequest, object_id: str, step: str) -> HttpResponse:
         """GET: the step's form (or a confirmation). POST: call its service, then back to the
