@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from fleet.models import Store
 from ops.models import QueueItem, QueueKind
-from testdrives.models import IdCheck, IdCheckStatus, Payment, PaymentStatus, State, TestDrive
+from testdrives.models import CAR_WANTED, IdCheck, IdCheckStatus, Payment, PaymentStatus, State, TestDrive
 from testdrives.services.dispatch import dispatcher
 from tower.models import IncidentStatus, TowerIncident, TowerLink
 
@@ -127,8 +127,14 @@ def _gates_open(stores: list[Store] | None) -> Iterator[Need]:
     if not dispatcher().gate_reported():
         return
     before = timezone.now() - timedelta(minutes=settings.OPS_GATE_OPEN_MINUTES)
-    qs = _drives([State.RETURNED, State.COMPLETED], stores).filter(
-        bay_left_at__isnull=True, returned_at__lte=before, vehicle__bay=F("delivery_bay")
+    # A car its next booking sent for stays down for that pickup: nobody waits on that gate.
+    wanted = TestDrive.objects.filter(
+        vehicle=OuterRef("vehicle"), state__in=[*CAR_WANTED, State.READY]
+    ).exclude(pk=OuterRef("pk"))
+    qs = (
+        _drives([State.RETURNED, State.COMPLETED], stores)
+        .filter(bay_left_at__isnull=True, returned_at__lte=before, vehicle__bay=F("delivery_bay"))
+        .exclude(Exists(wanted))
     )
     for td in qs.select_related("delivery_bay"):
         bay = td.delivery_bay.code if td.delivery_bay else "?"

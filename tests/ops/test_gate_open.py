@@ -3,7 +3,7 @@ in its delivery bay ``OPS_GATE_OPEN_MINUTES`` with the gate not closed behind th
 is queued and alerted once; the operator who saw the bay empty on its camera has the car stowed in
 one click (with what the camera showed), audited."""
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from django.core import mail
@@ -15,10 +15,11 @@ from ops.models import AuditEntry, Duty, QueueItem, QueueKind
 from ops.queues import needs_open
 from ops.services import OverrideNeedsReason, ops_bay_clear
 from testdrives.errors import TransitionRefused
-from testdrives.models import TestDrive
+from testdrives.models import State, TestDrive
 from testdrives.services.dispatchers import InstantDispatcher
 from testdrives.services.lifecycle import testdrive_return
 from testdrives.services.returns import testdrive_bay_left, testdrive_review_ok
+from tests.fixtures.world import make_member
 from tests.returns_support import four_sides
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +154,20 @@ def test_an_auditor_cannot_clear_a_bay(client, returned, clock, settings, audito
 
     assert response.status_code == 403
     assert TestDrive.objects.get(pk=returned.pk).bay_left_at is None
+
+
+def test_a_car_its_next_booking_sent_for_is_not_a_gate_left_open(returned, clock, settings) -> None:
+    _late(clock, settings)
+    TestDrive.objects.create(
+        member=make_member(score=760),
+        vehicle=returned.vehicle,
+        car_model=returned.car_model,
+        paint=returned.paint,
+        store=returned.store,
+        state=State.DISPATCHING,
+        slot_start=returned.slot_start + timedelta(days=1),
+        slot_end=returned.slot_end + timedelta(days=1),
+        pickup_code="NEXTPICK",
+    )
+
+    assert _gates() == []
