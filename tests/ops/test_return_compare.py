@@ -5,7 +5,7 @@ readings' differences, side by side on the review page."""
 import pytest
 from django.urls import reverse
 
-from testdrives.models import PickupPhoto, ReturnCharge, ReturnPhoto, TestDrive
+from testdrives.models import PaymentPurpose, PickupPhoto, ReturnCharge, ReturnPhoto, TestDrive
 from testdrives.return_compare import previous_return, return_compare
 from testdrives.services.lifecycle import testdrive_return
 from testdrives.services.returns import testdrive_pickup_photo_add
@@ -105,7 +105,9 @@ def test_the_review_page_shows_the_three_pictures_of_each_side_and_the_differenc
         kind="damage",
         amount_cny=300,
         reason=charge_reason,
-        payment=earlier.payments.create(purpose="return_charge", amount_cny=300, reference="prev-charge"),
+        payment=earlier.payments.create(
+            purpose=PaymentPurpose.RETURN_CHARGE, amount_cny=300, reference="prev-charge"
+        ),
         created_by=operator,
     )
     pickup = testdrive_pickup_photo_add(
