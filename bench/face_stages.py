@@ -10,7 +10,9 @@ them, each timed: decode (reduced when the JPEG is large), the ≤ 640 px detect
 detection on it, the 68 landmarks, the finer decode a small face needs, dlib's 150 px chip and the
 quality gate, the 112 px ArcFace crop and SFace's forward pass; then the whole ``embed()`` of the
 same bytes, as the pickup runs it, timed by the wall clock and in this thread's CPU time (close to
-a quiet machine's wall time when the machine is loaded). Models are loaded and run once first.
+a quiet machine's wall time when the machine is loaded). The stages are always HOG's detection
+on the whole copy; the whole ``embed()`` follows the settings (``BIOMETRICS_YUNET_PROPOSALS=true``
+in the environment times YuNet's proposals). Models are loaded and run once first.
 Every photo goes through ``--rounds`` times, interleaved; the medians (per stage, over photos and
 rounds) are printed, and the last line is one JSON object with them.
 """
