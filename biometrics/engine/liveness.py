@@ -151,10 +151,16 @@ def blinked(eye_ratios: Sequence[float]) -> bool:
 
 
 def turn_frames(yaw_ratios: Sequence[float]) -> list[int]:
-    """The two frames of the widest sweep of the head (least and most yaw), or [] when it is too
-    narrow for a turn."""
+    """Two frames between which the head turned far enough, or [] when it never did.
+
+    The first frame and the one farthest from it when that is far enough (the first frame is
+    embedded anyway: one embedding fewer), else the frames of least and most yaw.
+    """
     if not yaw_ratios or max(yaw_ratios) - min(yaw_ratios) < MIN_TURN_SPAN:
         return []
+    farthest = max(range(len(yaw_ratios)), key=lambda i: abs(yaw_ratios[i] - yaw_ratios[0]))
+    if abs(yaw_ratios[farthest] - yaw_ratios[0]) >= MIN_TURN_SPAN:
+        return [0, farthest]
     return sorted({yaw_ratios.index(min(yaw_ratios)), yaw_ratios.index(max(yaw_ratios))})
 
 
