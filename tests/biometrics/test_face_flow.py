@@ -99,6 +99,8 @@ def test_the_members_own_face_verifies_and_the_car_is_sent_for(
     assert made.result == AttemptResult.MATCH, (made.reason, made.liveness)
     assert made.distance < made.threshold
     assert made.timings_ms["embed"] > 0
+    assert made.timings_ms["cpu"] > 0
+    assert {"wait", "lock", "read", "antispoof", "challenge", "total"} <= set(made.timings_ms)
     assert made.frames == []
     assert set(frames_storage().listdir("")[1]) <= stored_before  # this attempt's frames are gone
     assert TestDrive.objects.get(pk=checked_in.pk).state == State.READY
