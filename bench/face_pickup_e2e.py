@@ -119,12 +119,14 @@ def main() -> None:
         for key in STAGES
     } if data["warm"] else {}  # fmt: skip
     post = [r["post_ms"] for r in data["warm"]]
+    post_cpu = [r.get("post_cpu_ms", 0.0) for r in data["warm"]]
     memory = data["memory"]
     print(
         f"\nwarm, {len(warm)} pickups: POST → decision visible p50 {pct(warm, 50)} ms, p95 {pct(warm, 95)} ms "
         f"(committed: p50 {pct(warm_decided, 50)}, p95 {pct(warm_decided, 95)}; the POST itself p50 {pct(post, 50)} ms)"
     )
-    print(f"  in the worker (median ms): {parts}")
+    print(f"  in the worker (median ms): {parts}  (cpu: the decision's CPU time)")
+    print(f"  the POST's CPU in the kiosk's process (median): {pct(post_cpu, 50)} ms")
     print("  where the time goes (warm, ms: p50 / p95 of each stage):")
     for key, (p50, p95) in stages.items():
         print(f"    {key:<20} {p50:7.1f} / {p95:7.1f}")
@@ -153,6 +155,7 @@ def main() -> None:
         "first_max_ms": round(max(first), 1) if first else None,
         "worker_parts_p50_ms": parts,
         "stages_p50_ms": {key: p50 for key, (p50, _) in stages.items()},
+        "post_cpu_p50_ms": pct(post_cpu, 50),
         "rounds": len(warm),
         "starts": len(first),
         "concurrency": data["concurrency"],
