@@ -179,6 +179,9 @@ def _liveness(
     challenge = check_challenge(frames, reference=template)
     timings["challenge"] = _ms(mark)
     attempt.liveness["challenge"] = challenge.code.value
+    # The worst distance of the frames that showed the movement: closed eyes or a turned head
+    # move it towards the threshold, which only real bursts can calibrate.
+    attempt.liveness["challenge_distance"] = challenge.detail.get("max_distance")
     if challenge.passed:
         return AttemptResult.MATCH, ""
     if challenge.code == ChallengeCode.IDENTITY_CHANGED:

@@ -100,6 +100,7 @@ def test_the_members_own_face_verifies_and_the_car_is_sent_for(
     assert made.distance < made.threshold
     assert made.timings_ms["embed"] > 0
     assert made.timings_ms["cpu"] > 0
+    assert 0 < made.liveness["challenge_distance"] < made.threshold
     assert {"wait", "lock", "read", "antispoof", "challenge", "total"} <= set(made.timings_ms)
     assert made.frames == []
     assert set(frames_storage().listdir("")[1]) <= stored_before  # this attempt's frames are gone
