@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from biometrics.engine import MESSAGES, QualityCode
+from biometrics.engine import MESSAGES, ChallengeCode, QualityCode
 from biometrics.models import (
     FAILED_RESULTS,
     AttemptResult,
@@ -105,6 +105,8 @@ def face_attempt_message(attempt: VerificationAttempt | None) -> str | None:
     """What the kiosk tells the customer after an attempt that did not let them through."""
     if attempt is None or attempt.result in (AttemptResult.PENDING, AttemptResult.MATCH):
         return None
+    if attempt.result == AttemptResult.RETAKE and attempt.reason == ChallengeCode.FACE_MOVED:
+        return _("Please stay where you are and keep looking at the camera while it takes the pictures.")
     if attempt.result == AttemptResult.RETAKE:
         return face_retake_message(attempt.reason) or _(
             "Please turn your head slightly (or blink) while the camera takes the pictures."

@@ -9,9 +9,11 @@ Two independent checks; a failure asks the customer to try again, it is not a ve
    border stays outside the frame; it also rejects some real faces (one real press photo in
    DESIGN.md's trial). Unavailable, never crashing, when its networks were not exported here.
 2. ``check_challenge``: a short burst of frames in which the customer blinks or turns the head,
-   measured with dlib's 68 landmarks, and the same identity throughout. Stops a still photo and a
-   face swapped mid-burst. It does not stop a video replay of the member blinking or turning, nor
-   a cut-out photo bent or tilted by hand to fake a turn: that is what check 1 is for.
+   measured with dlib's 68 landmarks on one face followed from frame to frame (``tracking.py``),
+   and the frames that show the movement embedded: they must be the member. Stops a still photo,
+   a face swapped mid-burst and a movement shown by someone else. It does not stop a video replay
+   of the member blinking or turning, nor a cut-out photo bent or tilted by hand to fake a turn:
+   that is what check 1 is for.
 """
 
 from collections.abc import Sequence
@@ -22,10 +24,11 @@ from typing import Any
 import numpy as np
 
 from .antispoof import antispoof_model
-from .embedding import Embedding, Frame, compare, frame_following, frame_of
+from .embedding import Embedding, Frame, compare, frame_of
 from .faces import mean_eye_aspect_ratio, yaw_ratio
 from .images import ImageInput
 from .quality import MIN_EYE_ASPECT_RATIO, FaceRefused
+from .tracking import face_jump, frame_next
 from .weights import ensure_antispoof_weights
 
 # A burst shorter than this cannot show an open–closed–open blink.
@@ -37,8 +40,6 @@ OPEN_FRACTION = 0.8
 # Head turn: the nose-between-eye-corners ratio must sweep this much (0.5 is facing the camera;
 # a still photo varies by about 0.01 from frame to frame).
 MIN_TURN_SPAN = 0.15
-# Frames embedded for the same-identity check (first, middle, last): each costs ~0.1 s.
-IDENTITY_FRAMES = 3
 
 
 class AntiSpoofStatus(StrEnum):
@@ -65,6 +66,7 @@ class ChallengeCode(StrEnum):
     PASSED = "passed"
     TOO_FEW_FRAMES = "too_few_frames"
     FRAME_REFUSED = "frame_refused"
+    FACE_MOVED = "face_moved"
     NO_MOVEMENT = "no_movement"
     IDENTITY_CHANGED = "identity_changed"
 
@@ -121,35 +123,67 @@ def check_antispoof(image: ImageInput | Frame) -> AntiSpoofResult:
     return AntiSpoofResult(AntiSpoofStatus.REAL if is_real else AntiSpoofStatus.FAKE, float(score))
 
 
-def blinked(eye_ratios: Sequence[float]) -> bool:
-    """True when the eyes go open → closed → open within the sequence (ratios in frame order)."""
+def blink_frames(eye_ratios: Sequence[float]) -> list[int]:
+    """The frames of the first open → closed → open in the sequence (the open one, the most closed
+    one, the open one after), or [] when the eyes never do that."""
     open_level = max(eye_ratios, default=0.0)
     if open_level < MIN_EYE_ASPECT_RATIO:
-        return False  # never open: nothing to blink with
-    was_open = closed_after_open = False
-    for ratio in eye_ratios:
+        return []  # never open: nothing to blink with
+    opened: int | None = None
+    closed: int | None = None
+    for index, ratio in enumerate(eye_ratios):
         if ratio >= OPEN_FRACTION * open_level:
-            if closed_after_open:
-                return True
-            was_open = True
-        elif ratio <= CLOSED_FRACTION * open_level and was_open:
-            closed_after_open = True
-    return False
+            if closed is not None and opened is not None:
+                return [opened, closed, index]
+            opened = index
+        elif (
+            ratio <= CLOSED_FRACTION * open_level
+            and opened is not None
+            and (closed is None or ratio < eye_ratios[closed])
+        ):
+            closed = index  # the most closed frame since the eyes were open
+    return []
+
+
+def blinked(eye_ratios: Sequence[float]) -> bool:
+    """True when the eyes go open → closed → open within the sequence (ratios in frame order)."""
+    return bool(blink_frames(eye_ratios))
+
+
+def turn_frames(yaw_ratios: Sequence[float]) -> list[int]:
+    """Two frames between which the head turned far enough, or [] when it never did.
+
+    The first frame and the one farthest from it when that is far enough (the first frame is
+    embedded anyway: one embedding fewer), else the frames of least and most yaw.
+    """
+    if not yaw_ratios or max(yaw_ratios) - min(yaw_ratios) < MIN_TURN_SPAN:
+        return []
+    farthest = max(range(len(yaw_ratios)), key=lambda i: abs(yaw_ratios[i] - yaw_ratios[0]))
+    if abs(yaw_ratios[farthest] - yaw_ratios[0]) >= MIN_TURN_SPAN:
+        return [0, farthest]
+    return sorted({yaw_ratios.index(min(yaw_ratios)), yaw_ratios.index(max(yaw_ratios))})
 
 
 def turned(yaw_ratios: Sequence[float]) -> bool:
     """True when the head turned far enough at some point of the burst."""
-    return bool(yaw_ratios) and max(yaw_ratios) - min(yaw_ratios) >= MIN_TURN_SPAN
+    return bool(turn_frames(yaw_ratios))
 
 
-def _identity_frames(count: int) -> list[int]:
-    """Indexes of the frames embedded for the identity check: spread over the burst."""
-    return sorted({round(i * (count - 1) / (IDENTITY_FRAMES - 1)) for i in range(IDENTITY_FRAMES)})
+def movement_frames(kind: ChallengeKind, eye_ratios: list[float], yaws: list[float]) -> list[int]:
+    """The frames that show the movement asked for ([] when none does): the ones whose identity
+    must be the member's, or a movement made by someone else could pass for the member's."""
+    turn = turn_frames(yaws) if kind != ChallengeKind.BLINK else []
+    if turn:
+        return turn
+    return blink_frames(eye_ratios) if kind != ChallengeKind.TURN else []
 
 
-def _same_identity(frames: list[Frame], reference: Embedding | None) -> tuple[bool, float]:
-    """Whether the spread frames all match ``reference`` (else the first frame); worst distance."""
-    embeddings = [frames[i].embedding for i in _identity_frames(len(frames))]
+def _same_identity(
+    frames: list[Frame], indexes: list[int], reference: Embedding | None
+) -> tuple[bool, float]:
+    """Whether the frames at ``indexes`` (the first among them) all match ``reference``, else the
+    first frame; the worst distance."""
+    embeddings = [frames[i].embedding for i in indexes]
     anchor = reference or embeddings[0]
     comparisons = [compare(anchor, embedding) for embedding in embeddings]
     return all(c.match for c in comparisons), max(c.distance for c in comparisons)
@@ -161,35 +195,41 @@ def check_challenge(
     kind: ChallengeKind = ChallengeKind.EITHER,
     reference: Embedding | None = None,
 ) -> ChallengeResult:
-    """Check an active-liveness burst: one face per frame, the movement asked for, one identity.
+    """Check an active-liveness burst: one face per frame, each near the one before, the movement
+    asked for, and the first frame and the frames showing the movement of one identity.
 
     ``reference`` (the booking's template) makes the identity check 1:1 against the member;
-    without it the frames only have to agree with each other.
+    without it those frames only have to agree with the first.
     """
     if len(frames) < MIN_FRAMES:
         return ChallengeResult(False, ChallengeCode.TOO_FEW_FRAMES, {"frames": len(frames)})
     found: list[Frame] = []
     for index, frame in enumerate(frames):
         try:
-            # After the first frame, the face is looked for where the previous one says it is
-            # cheap to (a smaller detection copy): the burst needs landmarks, not a full search.
-            found.append(frame_following(frame, found[-1]) if found else frame_of(frame))
+            # After the first frame, the face is followed (tracking.py): the burst needs landmarks
+            # of the same face, not a full search of every frame.
+            found.append(frame_next(frame, found[-1]) if found else frame_of(frame))
         except FaceRefused as refused:
             return ChallengeResult(
                 False, ChallengeCode.FRAME_REFUSED, {"frame": index, "reason": refused.code}
             )
+    jumps = {i: jump for i in range(1, len(found)) if (jump := face_jump(found[i - 1], found[i]))}
     eye_ratios = [round(mean_eye_aspect_ratio(frame.face), 3) for frame in found]
     yaws = [round(yaw_ratio(frame.face), 3) for frame in found]
     detail: dict[str, Any] = {"eye_ratios": eye_ratios, "yaw_ratios": yaws}
-    moved = {
-        ChallengeKind.BLINK: blinked(eye_ratios),
-        ChallengeKind.TURN: turned(yaws),
-        ChallengeKind.EITHER: blinked(eye_ratios) or turned(yaws),
-    }[kind]
-    if not moved:
+    evidence = movement_frames(kind, eye_ratios, yaws)
+    if not evidence and not jumps:
         return ChallengeResult(False, ChallengeCode.NO_MOVEMENT, detail)
-    same, worst = _same_identity(found, reference)
-    detail["max_distance"] = round(worst, 4)
+    # A face that jumped is embedded too: a swap is an identity change (a failed attempt), which
+    # outranks a customer who moved too fast (a retake).
+    checked = sorted({0, *evidence, *jumps})
+    same, worst = _same_identity(found, checked, reference)
+    detail.update({"identity_frames": checked, "max_distance": round(worst, 4)})
     if not same:
         return ChallengeResult(False, ChallengeCode.IDENTITY_CHANGED, detail)
+    if jumps:
+        first = min(jumps)
+        return ChallengeResult(False, ChallengeCode.FACE_MOVED, {**detail, "frame": first, **jumps[first]})
+    if not evidence:
+        return ChallengeResult(False, ChallengeCode.NO_MOVEMENT, detail)
     return ChallengeResult(True, ChallengeCode.PASSED, detail)

@@ -7,7 +7,7 @@ from django.conf import settings
 from PIL import ImageOps
 
 from biometrics.engine import AntiSpoofStatus, ChallengeCode, ChallengeKind, check_antispoof, check_challenge
-from biometrics.engine.liveness import blinked, turned
+from biometrics.engine.liveness import blink_frames, blinked, turn_frames, turned
 from biometrics.engine.weights import ANTISPOOF_FILES
 from tests.fixtures.faces import FACES, needs_faces, png_bytes, upright
 
@@ -93,3 +93,14 @@ def test_a_second_face_entering_the_burst_refuses_it(engine) -> None:
 
     assert result.code == ChallengeCode.FRAME_REFUSED
     assert result.detail == {"frame": 1, "reason": "multiple_faces"}
+
+
+def test_the_frames_that_show_a_turn_start_from_the_first_when_they_can() -> None:
+    assert turn_frames([0.30, 0.31, 0.30, 0.72, 0.70]) == [0, 3]
+    assert turn_frames([0.50, 0.40, 0.55, 0.60]) == [1, 3]  # the first frame is mid-way
+    assert turn_frames([0.50, 0.51, 0.49]) == []
+
+
+def test_the_frames_that_show_a_blink_are_open_closed_open() -> None:
+    assert blink_frames([0.31, 0.30, 0.12, 0.10, 0.29, 0.31]) == [1, 3, 4]
+    assert blink_frames([0.31, 0.30, 0.31]) == []

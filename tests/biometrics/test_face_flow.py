@@ -17,7 +17,7 @@ from biometrics.services.pickup import NotEnrolled
 from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.lifecycle import testdrive_check_in
-from tests.fixtures.faces import FACES, burst, needs_faces, photo
+from tests.fixtures.faces import FACES, burst, kiosk_frame, needs_faces, photo
 from tests.fixtures.world import TEN
 
 pytestmark = [pytest.mark.django_db, needs_faces]
@@ -99,6 +99,9 @@ def test_the_members_own_face_verifies_and_the_car_is_sent_for(
     assert made.result == AttemptResult.MATCH, (made.reason, made.liveness)
     assert made.distance < made.threshold
     assert made.timings_ms["embed"] > 0
+    assert made.timings_ms["cpu"] > 0
+    assert 0 < made.liveness["challenge_distance"] < made.threshold
+    assert {"wait", "lock", "read", "antispoof", "challenge", "total"} <= set(made.timings_ms)
     assert made.frames == []
     assert set(frames_storage().listdir("")[1]) <= stored_before  # this attempt's frames are gone
     assert TestDrive.objects.get(pk=checked_in.pk).state == State.READY
@@ -121,6 +124,22 @@ def test_a_blurred_or_faceless_probe_asks_for_a_retake_without_counting(
     made = attempt(checked_in, [white.getvalue()] * 3, django_capture_on_commit_callbacks)
 
     assert (made.result, made.reason) == (AttemptResult.RETAKE, "no_face")
+    assert TestDrive.objects.get(pk=checked_in.pk).state == State.CHECKED_IN
+
+
+def test_a_face_that_jumps_mid_burst_asks_for_a_retake_without_counting(
+    checked_in, django_capture_on_commit_callbacks
+):
+    from biometrics.selectors import face_attempt_message
+
+    frames = [kiosk_frame("img59.jpg", centre=(160, 220))] * 3 + [
+        kiosk_frame("img59.jpg", mirror=True, centre=(480, 220))
+    ] * 2  # the member's own face, but across the picture between two frames 250 ms apart
+
+    made = attempt(checked_in, frames, django_capture_on_commit_callbacks)
+
+    assert (made.result, made.reason) == (AttemptResult.RETAKE, "face_moved")
+    assert "stay where you are" in face_attempt_message(made)
     assert TestDrive.objects.get(pk=checked_in.pk).state == State.CHECKED_IN
 
 
