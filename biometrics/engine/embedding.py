@@ -12,9 +12,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from django.conf import settings
 
-from .faces import Face, face_at, find_faces, mean_eye_aspect_ratio, single_face
+from .faces import Face, face_at, mean_eye_aspect_ratio, single_face
 from .images import DETECTION_MAX_SIDE, ImageInput, load_reduced
-from .quality import check_crop, check_face_count_and_size
+from .quality import check_crop
 from .sface import arcface_crop, cosine_distance, sface_vector
 from .weights import ensure_recognition_weights, point_deepface_home
 
@@ -22,11 +22,6 @@ from .weights import ensure_recognition_weights, point_deepface_home
 # face is decoded again, finer: the aligned crops (150 px for the quality gate and Dlib, 112 px
 # for SFace) are then always shrunk from real pixels, never enlarged, as from the full image.
 FACE_DETAIL_PX = 150
-# The challenge's later frames look for the face on a copy where the first frame's face is this
-# wide: dlib's detector finds faces from 80 px, so the face may shrink by a third (stepping back,
-# turning) before the full detection is needed again.
-TRACK_FACE_PX = 120
-
 # dlib's face recognition model was trained on 150 px crops with a quarter of padding around the
 # landmarks' extent; other sizes or paddings cost accuracy.
 CROP_SIZE = 150
@@ -182,29 +177,6 @@ def frame_of(image: ImageInput | Frame) -> Frame:
         face = face_at(finer_rgb, tuple(v * ratio for v in face.box))  # type: ignore[arg-type]
         rgb, scale = finer_rgb, finer
     return Frame(rgb, face, scale)
-
-
-def frame_following(image: ImageInput | Frame, previous: Frame) -> Frame:
-    """A burst's next frame, its face looked for where the previous frame says it is cheap to.
-
-    The same person a fraction of a second later has about the same face size, so detection runs
-    on a copy where that face is TRACK_FACE_PX wide (a 240 px face on a 640×480 kiosk frame: a
-    quarter of the full detection's pixels; a face under 120 px: the full size) and landmarks on
-    the frame itself. A second face is still seen when it is at
-    least two-thirds as wide as the customer's (someone at the shoulder); when the copy shows no
-    face the frame goes through ``frame_of``, the full detection.
-    """
-    if isinstance(image, Frame):
-        return image
-    source = image.read() if hasattr(image, "read") else image
-    rgb, scale = load_reduced(source, long_side=DETECTION_MAX_SIDE)
-    expected = previous.face_width_px / scale  # the face's width in rgb's pixels
-    side = round(max(rgb.shape[:2]) * min(1.0, TRACK_FACE_PX / max(expected, 1.0)))
-    faces = find_faces(rgb, detection_side=min(side, DETECTION_MAX_SIDE), upsample=False)
-    if not faces:
-        return frame_of(source)
-    check_face_count_and_size([face.width * scale for face in faces])
-    return Frame(rgb, faces[0], scale)
 
 
 def accept(image: ImageInput | Frame) -> AcceptedFace:
