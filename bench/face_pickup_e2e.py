@@ -11,16 +11,15 @@ Real processes: PostgreSQL (its own test database, created and dropped), Redis, 
 is Django's test client in this process (the kiosk's own views: the burst's checks, the frames
 encrypted and stored, the task queued on commit). A round: the booking is put back to checked-in,
 the kiosk posts five 640×480 JPEG frames of a head turn (a shared photo, its face 150 px wide,
-then its mirror image in the same place), then this process reads the booking's state every 5 ms
-until it leaves ``verifying`` (the decision committed, ``decided``) and asks the kiosk's status
-region once (``visible``: the poll that shows it). The kiosk page itself asks every 200 ms while
-the booking is verifying, which adds up to 200 ms for a real customer; the benchmark measures the
-work, not that period.
+then its mirror image in the same place), then asks the kiosk's status region as the kiosk page
+does (``?wait=decision``: the request is answered as soon as the decision commits, or after
+``KIOSK_DECISION_WAIT_MS``, still verifying, and is asked again). ``visible``: that answer shows
+the decision, which is what the customer sees; ``decided``: the worker's decision time.
 
 The wait is also split into stages by real wall-clock marks (``tests/e2e/bench_face.py``
 ``one_pickup``): the POST, the broker and pool to the task's start, the attempt locked, the
-decision in the worker (frames read, embed, anti-spoofing, challenge), the verdict applied and
-committed until seen, and the kiosk's status poll.
+decision in the worker (frames read, embed, anti-spoofing, challenge), and the verdict applied
+and committed until the kiosk's waiting request shows it.
 
 - **first**: a fresh worker per start; the burst is posted as soon as it answers a ping.
 - **warm**: ``--rounds`` pickups on the last worker, once its children have settled.
@@ -47,8 +46,7 @@ STAGES = (
     "response_to_worker",
     "worker_lock",
     "worker_decide",
-    "decided_to_seen",
-    "seen_to_visible",
+    "decided_to_visible",
 )
 
 

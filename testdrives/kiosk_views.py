@@ -30,6 +30,7 @@ from biometrics.services import face_attempts_nudge
 from testdrives.admin_forms import PhotosField, SidePhotoField
 from testdrives.codes import code_normalize
 from testdrives.models import CarSide, Kiosk, State, TestDrive
+from testdrives.selectors import testdrive_state_wait_while
 from testdrives.services.dispatch import dispatcher
 from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.idcheck import idcheck_form_offered, idcheck_latest
@@ -130,6 +131,13 @@ def drive(request: HtmxHttpRequest, kiosk: Kiosk, code: str) -> HttpResponse:
     """
     td = _drive_at_kiosk(kiosk, code)
     fragment = wants_fragment(request)
+    if fragment and td.state == State.VERIFYING and request.GET.get("wait") == "decision":
+        # kiosk.js asks this way right after the burst: the answer is sent when the worker's
+        # decision commits, not at the next poll (up to the page's period later).
+        testdrive_state_wait_while(
+            test_drive_id=td.pk, state=State.VERIFYING, wait_s=settings.KIOSK_DECISION_WAIT_MS / 1000
+        )
+        td = _drive_at_kiosk(kiosk, code)
     if td.state == State.VERIFYING:
         face_attempts_nudge(test_drive_id=td.pk)  # a decision whose worker died goes again
     waiting_for_face = td.state == State.CHECKED_IN

@@ -1,5 +1,6 @@
 """Read-side queries for test drives: pickup windows and what is free in them, and bookings."""
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -47,6 +48,22 @@ class Slot:
     @property
     def left(self) -> int:
         return max(0, min(self.capacity - self.booked, self.cars_free))
+
+
+def testdrive_state_wait_while(*, test_drive_id: int, state: str, wait_s: float, step_s: float = 0.02) -> str:
+    """The booking's state, once it is no longer ``state`` or after ``wait_s`` at most.
+
+    The kiosk asks this while a worker decides the face check: the answer comes within ``step_s``
+    of the decision's commit instead of at the page's next poll. Each look is one indexed read;
+    the number of looks is bounded too, so a frozen clock in a test cannot make it spin.
+    """
+    deadline = time.monotonic() + wait_s
+    for _ in range(max(1, int(wait_s / step_s))):
+        current = TestDrive.objects.filter(pk=test_drive_id).values_list("state", flat=True).first()
+        if current != state or time.monotonic() >= deadline:
+            return str(current)
+        time.sleep(step_s)
+    return state
 
 
 def slot_length() -> timedelta:

@@ -561,6 +561,9 @@ TESTDRIVE_EXTEND_FEE_PER_DAY_CNY = env.int("TESTDRIVE_EXTEND_FEE_PER_DAY_CNY", d
 VEHICLE_NEW_MAX_KM = env.int("VEHICLE_NEW_MAX_KM", default=50)
 # Failed face checks (no match, liveness) per booking before it locks for staff (NIST SP 800-63B).
 TESTDRIVE_FACE_ATTEMPTS_MAX = env.int("TESTDRIVE_FACE_ATTEMPTS_MAX", default=5)
+# How long the kiosk's status request may wait for a face decision before answering "still
+# verifying" (it answers as soon as the decision commits). Holds one web worker that long at most.
+KIOSK_DECISION_WAIT_MS = env.int("KIOSK_DECISION_WAIT_MS", default=1500)
 
 # --- The operations console (ops app, /ops/) -------------------------------------------------
 # A car ready in a delivery bay this long with the gate unopened shows as "walked away".

@@ -33,26 +33,35 @@
     stream = null;
   }
 
-  // While the worker decides (a few hundred ms), ask again every QUICK_POLL_MS rather than wait
-  // for the page's 2 s poll, which would make the customer wait up to 2 s for a decision already
-  // made; for QUICK_POLL_FOR_MS at most, so a stalled decision does not poll fast for long.
-  const QUICK_POLL_MS = 200;
-  const QUICK_POLL_FOR_MS = 5000;
+  // While the worker decides (a few hundred ms), ask for the status with ?wait=decision: the
+  // server answers as soon as the decision commits (or after ~1.5 s, still verifying), so the
+  // customer sees it at once rather than at the page's next 2 s poll. One such request at a
+  // time, and for DECISION_WAIT_FOR_MS at most, so a stalled decision falls back to the poll.
+  const DECISION_WAIT_FOR_MS = 10000;
   let verifyingSince = null;
+  let waiting = false;
 
-  function quickPoll() {
+  function waitForDecision() {
     if (bookingState() !== "verifying") {
       verifyingSince = null;
       return;
     }
     verifyingSince = verifyingSince || Date.now();
-    if (window.htmx && Date.now() - verifyingSince < QUICK_POLL_FOR_MS) {
-      setTimeout(() => htmx.trigger("#kiosk-status", "refresh"), QUICK_POLL_MS);
-    }
+    if (!window.htmx || waiting || Date.now() - verifyingSince >= DECISION_WAIT_FOR_MS) return;
+    const region = document.getElementById("kiosk-status");
+    const url = new URL(region.getAttribute("hx-get"), window.location.href);
+    url.searchParams.set("wait", "decision");
+    waiting = true;
+    htmx
+      .ajax("GET", url.pathname + url.search, { target: "#kiosk-status", swap: "innerHTML" })
+      .finally(() => {
+        waiting = false;
+        setTimeout(waitForDecision, 100); // not a tight loop when the network fails
+      });
   }
 
   function sync() {
-    quickPoll();
+    waitForDecision();
     const wanted = bookingState() === "checked_in" && camera.dataset.faceReady === "yes";
     camera.hidden = !wanted;
     if (wanted) start(); else stop();
