@@ -174,3 +174,17 @@ def test_the_members_timeline_shows_the_announcement(book, super_member, clock):
 
     assert events[-1] == "arriving"
     assert testdrive_follow(test_drive=TestDrive.objects.get(pk=td.pk), now=timezone.now()).arrival_announced
+
+
+def test_the_button_and_the_refusal_speak_chinese(client, book, super_member, clock):
+    td = book(super_member)
+    client.cookies["django_language"] = "zh-hans"
+    client.force_login(super_member.user)
+
+    refused = client.post(reverse("testdrives:arriving", args=[td.pk]), follow=True).content.decode()
+    clock.move_to(TEN - timedelta(minutes=3))
+    page = client.get(reverse("testdrives:follow", args=[td.pk])).content.decode()
+
+    assert "签到开放后再告诉我们您已到店" in refused
+    assert "我已到店——请准备我的车" in page
+    assert "get my car ready" not in page
