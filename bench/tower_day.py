@@ -346,18 +346,22 @@ def announcers(day: Day, seed: int, share: float) -> list[Pickup]:
 def arrival_gate(day: Day, args: argparse.Namespace, share: float, warning_s: float) -> Admission:
     """The store's gate as shipped (``tower.arrival_gate.background_admitted``): announced
     customers ``warning_s`` before their check-in; one is expected from the announcement until
-    their check-in (in the model every announcer comes, so the store's expiry never applies)."""
+    their check-in (in the model every announcer comes, so the store's expiry never applies);
+    the pre-staging relocation of an expected customer's own car is theirs: not held for them."""
     who = announcers(day, args.seed, share)
     announced = sorted(p.checked_in_s - warning_s for p in who)
     checked_in = sorted(p.checked_in_s for p in who)
+    expected_from = {f"relocate-{p.name}": (p.checked_in_s - warning_s, p.checked_in_s) for p in who}
 
     def admit(job: DesJob, now: float, idle: int) -> bool:
         expected = bisect.bisect_right(announced, now) - bisect.bisect_right(checked_in, now)
+        start, end = expected_from.get(job.name, (0.0, 0.0))
         return background_admitted(
             is_stow=job.type == "store",
             idle_lifts=idle,
             arrivals_expected=expected,
             waited_s=now - job.arrival_s,
+            own_car=start <= now < end,
         )
 
     return admit

@@ -378,12 +378,15 @@ def pickup_times(*, since: datetime, store: Store | None = None) -> PickupTimes:
     return PickupTimes(face, staff, waits)
 
 
-def tower_arrivals_expected(*, tower: Tower, now: datetime) -> int:
-    """Members whose car is in ``tower`` who announced their arrival and have not checked in,
-    within ``TESTDRIVE_ARRIVAL_VALID_MINUTES`` (``testdrives.services.arrival``): the tower keeps
-    a lift free for each (``settings.TOWER_ARRIVALS_EXPECTED``)."""
-    return TestDrive.objects.filter(
-        state=State.SCHEDULED,
-        arriving_at__gt=now - timedelta(minutes=settings.TESTDRIVE_ARRIVAL_VALID_MINUTES),
-        vehicle__bay__tower=tower,
-    ).count()
+def tower_arrivals_expected(*, tower: Tower, now: datetime) -> list[int]:
+    """The cars (vehicle pks) of members whose car is in ``tower`` who announced their arrival
+    and have not checked in, within ``TESTDRIVE_ARRIVAL_VALID_MINUTES``
+    (``testdrives.services.arrival``): the tower keeps a lift free for each
+    (``settings.TOWER_ARRIVALS_EXPECTED``)."""
+    return list(
+        TestDrive.objects.filter(
+            state=State.SCHEDULED,
+            arriving_at__gt=now - timedelta(minutes=settings.TESTDRIVE_ARRIVAL_VALID_MINUTES),
+            vehicle__bay__tower=tower,
+        ).values_list("vehicle_id", flat=True)
+    )

@@ -17,15 +17,20 @@ bound: a late one is just not done.
 STOW_MAX_HOLD_S = 180.0
 
 
-def background_admitted(*, is_stow: bool, idle_lifts: int, arrivals_expected: int, waited_s: float) -> bool:
+def background_admitted(
+    *, is_stow: bool, idle_lifts: int, arrivals_expected: int, waited_s: float, own_car: bool = False
+) -> bool:
     """May a store or relocation be sent now?
 
     ``idle_lifts``: lifts with no move of ours on them; ``arrivals_expected``: customers at this
     tower who announced their arrival and have not checked in (nor let it expire); ``waited_s``:
-    how long this move has been asked for. It may go when, after it takes a lift, one lift is
-    still free for each expected customer, or when it is a stow that has waited its bound. With
-    no customer expected the gate says yes: the store sends as it did without it.
+    how long this move has been asked for; ``own_car``: it moves the car of an expected customer
+    (their pre-staging: held, it would keep their car from its retrieve at check-in, which waits
+    while another command holds the car). It may go when, after it takes a lift, one lift is
+    still free for each expected customer, when it is a stow that has waited its bound, or when
+    it is for an expected customer's own car. With no customer expected the gate says yes: the
+    store sends as it did without it.
     """
-    if arrivals_expected <= 0 or (is_stow and waited_s >= STOW_MAX_HOLD_S):
+    if arrivals_expected <= 0 or own_car or (is_stow and waited_s >= STOW_MAX_HOLD_S):
         return True
     return idle_lifts - 1 >= arrivals_expected

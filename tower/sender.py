@@ -110,18 +110,19 @@ def _admitted(command: TowerCommand) -> bool:
     return background_admitted(
         is_stow=command.kind == CommandKind.STOW,
         idle_lifts=max(0, command.tower.lifts - busy),
-        arrivals_expected=expected,
+        arrivals_expected=len(expected),
         waited_s=(now - command.created_at).total_seconds(),
+        own_car=command.vehicle_id in expected,
     )
 
 
-def arrivals_expected(*, tower: Tower, now: datetime) -> int:
-    """Customers the tower should keep a lift free for, as the app that knows them counts them
-    (``TOWER_ARRIVALS_EXPECTED``; none when it is empty)."""
+def arrivals_expected(*, tower: Tower, now: datetime) -> list[int]:
+    """The cars (vehicle pks) of the customers the tower should keep a lift free for, one per
+    customer, as the app that knows them says (``TOWER_ARRIVALS_EXPECTED``; none when empty)."""
     if not settings.TOWER_ARRIVALS_EXPECTED:
-        return 0
-    count: int = import_string(settings.TOWER_ARRIVALS_EXPECTED)(tower=tower, now=now)
-    return count
+        return []
+    cars: list[int] = import_string(settings.TOWER_ARRIVALS_EXPECTED)(tower=tower, now=now)
+    return cars
 
 
 def _touches_delivery(command: TowerCommand) -> bool:

@@ -10,8 +10,12 @@ from tower.arrival_gate import STOW_MAX_HOLD_S, background_admitted
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def admitted(*, is_stow: bool = True, idle: int = 2, expected: int = 0, waited: float = 0.0) -> bool:
-    return background_admitted(is_stow=is_stow, idle_lifts=idle, arrivals_expected=expected, waited_s=waited)
+def admitted(
+    *, is_stow: bool = True, idle: int = 2, expected: int = 0, waited: float = 0.0, own_car: bool = False
+) -> bool:
+    return background_admitted(
+        is_stow=is_stow, idle_lifts=idle, arrivals_expected=expected, waited_s=waited, own_car=own_car
+    )
 
 
 def test_with_no_customer_expected_every_move_goes_as_before() -> None:
@@ -37,6 +41,12 @@ def test_a_returned_car_waits_in_its_bay_at_most_the_bound() -> None:
 
 def test_a_relocation_has_no_bound_it_is_just_not_done_while_customers_come() -> None:
     assert not admitted(is_stow=False, expected=1, idle=1, waited=10 * STOW_MAX_HOLD_S)
+
+
+def test_an_expected_customers_own_car_is_not_held_for_them() -> None:
+    # Their retrieve at check-in waits while another command holds their car: holding their
+    # pre-staging back would only make them wait for it after check-in.
+    assert admitted(is_stow=False, expected=1, idle=1, own_car=True)
 
 
 def test_the_rule_imports_no_django_so_the_benchmark_runs_it_as_the_store_does() -> None:

@@ -62,3 +62,20 @@ def test_a_lapsed_announcement_holds_nothing(arriving, sim_client, tower, cars, 
     finish(sim_client, tower)
     cars[1].refresh_from_db()
     assert cars[1].bay.level == 1
+
+
+def test_the_announced_members_own_car_is_pre_staged_at_once(
+    sim, sim_client, tower, book, super_member, cars, clock
+) -> None:
+    # Held, their car's relocation would keep the retrieve at their check-in waiting for it.
+    td = book_high(tower, book, super_member, cars[1], position=4, slot_start=ELEVEN)
+    clock.move_to(ELEVEN - timedelta(minutes=5))
+    tower_in_auto(sim_client, tower, cars)
+    testdrive_announce_arrival(test_drive=td, now=timezone.now())
+
+    [relocation] = testdrives_prestage(tower=tower)
+    relocation.refresh_from_db()
+    assert relocation.status == CommandStatus.ACCEPTED
+    finish(sim_client, tower)
+    cars[1].refresh_from_db()
+    assert cars[1].bay.level == 1

@@ -183,6 +183,8 @@ def test_the_arrival_gate_holds_moves_from_the_announcement_to_the_check_in(towe
     assert admit(relocate, 1030.0, 1)  # checked in: their retrieve is asked, nobody is expected
     assert not admit(store, 1010.0, 1)
     assert admit(store, 900.0 + 180.0, 1)  # a returned car waits no longer than the store's bound
+    own = tower_day.DesJob("relocate-pickup-0", 0.0, "L05-B01", "L01-B01", 0, "relocate")
+    assert admit(own, 1010.0, 1)  # their own car's pre-staging is theirs
 
 
 def test_nobody_announcing_is_the_shipped_store(tower_day, sha_t1) -> None:

@@ -594,6 +594,7 @@ TOWER_PRESTAGE_ENABLED = env.bool("TOWER_PRESTAGE_ENABLED", default=True)
 TOWER_PRESTAGE_MINUTES = env.int("TOWER_PRESTAGE_MINUTES", default=10)
 TOWER_STAGING_LEVELS = env.int("TOWER_STAGING_LEVELS", default=2)
 # Who counts the customers a tower should keep a lift free for (announced, not checked in yet):
-# a callable (tower, now) -> int, given by the app that knows the bookings; tower.arrival_gate
+# a callable (tower, now) -> their cars' vehicle pks, one per customer, given by the app that
+# knows the bookings; tower.arrival_gate
 # holds stores and relocations back while they would leave no lift for them.
 TOWER_ARRIVALS_EXPECTED = "testdrives.selectors.tower_arrivals_expected"
