@@ -3,6 +3,7 @@ in one run.
 
     DJANGO_SETTINGS_MODULE=vendingstore.settings.base .venv/bin/python bench/face_verify.py
     ... bench/face_verify.py --naive-pairs 10      # a quicker look (naive costs ~5 s a pair)
+    ... bench/face_verify.py --yunet-proposals     # ours detecting with YuNet's proposals + HOG
 
 On the labelled photos of ``settings.SHARED_DIR / "faces" / "identities.csv"`` (every pair of
 files: same identity = genuine, different = impostor):
@@ -109,15 +110,21 @@ def errors(decisions: list[tuple[bool, bool]]) -> tuple[int, int]:
 # --- phases, each run in a fresh forked process -------------------------------------------------
 
 
-def run_ours(faces: Path, pairs: list[Pair], models: list[str]) -> dict[str, dict]:
+def run_ours(faces: Path, pairs: list[Pair], models: list[str], proposals: bool = False) -> dict[str, dict]:
     """Every pair decided with each model in turn, in one process, the order alternating from pair
     to pair: the two paths see the same machine load (it moves a lot on this shared VM), so their
-    ratio means something even when their absolute times do not."""
+    ratio means something even when their absolute times do not. ``proposals``: the first model
+    (ours) with YuNet's proposals confirmed by HOG; the baseline always with HOG alone, as today."""
+
+    def use(model: str) -> None:  # this forked process only
+        settings.BIOMETRICS_MODEL = model
+        settings.BIOMETRICS_YUNET_PROPOSALS = proposals and model == models[0]
+
     from biometrics.engine import FaceRefused, compare, embed, threshold_for, warm_up
 
     templates, enrol_ms, refused_enrol, results = {}, {}, {}, {}
     for model in models:
-        settings.BIOMETRICS_MODEL = model  # this forked process only
+        use(model)
         warm_up(liveness=False)
         embed(faces / pairs[0][1])  # untimed: first real photo through every step
         templates[model], enrol_ms[model], refused_enrol[model], results[model] = {}, [], {}, {}
@@ -134,7 +141,7 @@ def run_ours(faces: Path, pairs: list[Pair], models: list[str]) -> dict[str, dic
         for model in models if index % 2 == 0 else models[::-1]:
             if enrolled not in templates[model]:
                 continue  # no template: this member could not have booked with this photo
-            settings.BIOMETRICS_MODEL = model
+            use(model)
             start = time.perf_counter()
             try:
                 comparison = compare(templates[model][enrolled], embed((faces / probe).read_bytes()))
@@ -213,6 +220,11 @@ def main() -> None:
     )
     parser.add_argument("--no-liveness", action="store_true", help="skip the anti-spoofing timing")
     parser.add_argument("--baseline-model", default="Dlib", help="today's path to compare with (Dlib)")
+    parser.add_argument(
+        "--yunet-proposals",
+        action="store_true",
+        help="ours with YuNet's proposals confirmed by HOG (BIOMETRICS_YUNET_PROPOSALS); the baseline as today",
+    )
     args = parser.parse_args()
     faces = args.faces
     if not (faces / "identities.csv").is_file():
@@ -231,7 +243,11 @@ def main() -> None:
     )
     print(f"each phase runs in a process forked at {baseline:.0f} MB RSS")
 
-    both = in_own_process(run_ours, faces, pairs, [settings.BIOMETRICS_MODEL, args.baseline_model])
+    proposals = args.yunet_proposals or settings.BIOMETRICS_YUNET_PROPOSALS
+    print(
+        f"ours detects with {'YuNet proposals confirmed by HOG' if proposals else 'HOG on the 640 px copy'}"
+    )
+    both = in_own_process(run_ours, faces, pairs, [settings.BIOMETRICS_MODEL, args.baseline_model], proposals)
     ours, base = both[settings.BIOMETRICS_MODEL], both[args.baseline_model]
     print(
         f"ours ({ours['model']}) and baseline ({base['model']}) done, interleaved, load {os.getloadavg()}",
@@ -342,6 +358,7 @@ def main() -> None:
     print(f"\ngoal: {goal}  (load {os.getloadavg()})")
     summary = {
         "model": ours["model"],
+        "detector": "yunet+hog" if proposals else "hog",
         "baseline_model": base["model"],
         "baseline_p50_ms": pct(base_ms, 50),
         "baseline_p95_ms": pct(base_ms, 95),

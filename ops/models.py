@@ -23,6 +23,7 @@ class QueueKind(models.TextChoices):
     OVERDUE = "overdue", _("Car overdue")
     PAYMENT_FAILED = "payment", _("Payment failed")
     WALKED_AWAY = "walked", _("Car waiting in a delivery bay")
+    GATE_OPEN = "gate", _("Bay gate not closed after a return")
 
 
 class QueueItem(models.Model):
@@ -104,6 +105,8 @@ ACTION_LABELS = {
     "unlock": pgettext_lazy("audit", "unlocked the face attempts"),
     "dispatch_retry": pgettext_lazy("audit", "asked the tower again"),
     "return_review": pgettext_lazy("audit", "reviewed the return"),
+    "return_ok": pgettext_lazy("audit", "reviewed the return: nothing to charge"),
+    "return_charge": pgettext_lazy("audit", "reviewed the return: charged the member"),
     "overdue_remind": pgettext_lazy("audit", "reminded the member"),
     "late_fee_charge": pgettext_lazy("audit", "charged the late fee so far"),
     "overdue_report": pgettext_lazy("audit", "reported the car as not returned"),
@@ -113,6 +116,13 @@ ACTION_LABELS = {
     "incident_resolve": pgettext_lazy("audit", "resolved the incident"),
     "tower_resume": pgettext_lazy("audit", "resumed the tower"),
     "walked_away_release": pgettext_lazy("audit", "sent the car back into storage"),
+    "bay_clear": pgettext_lazy("audit", "saw the bay empty and had the car stowed"),
+    "order_contract_signed": pgettext_lazy("audit", "purchase order: contract signed"),
+    "order_invoiced": pgettext_lazy("audit", "purchase order: invoice (fapiao) issued"),
+    "order_registered": pgettext_lazy("audit", "purchase order: registered, plates issued"),
+    "order_ready": pgettext_lazy("audit", "purchase order: ready for handover"),
+    "order_handed_over": pgettext_lazy("audit", "purchase order: handed over"),
+    "order_handover": pgettext_lazy("audit", "purchase order: handover arranged"),
 }
 
 

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from biometrics.models import FaceTemplate, VerificationAttempt
 from biometrics.selectors import FaceStatus, face_status
+from fleet.models import Store
 from members.models import BlacklistEntry, Member
 from ops.models import AuditEntry
-from testdrives.models import IdCheck, Payment, PaymentStatus, TestDrive
+from testdrives.models import IdCheck, OrderStatus, Payment, PaymentStatus, PurchaseOrder, TestDrive
 from testdrives.selectors import testdrive_timeline
 from testdrives.services.tower_moves import testdrive_ref
 from tower.models import TowerCommand
@@ -108,6 +109,7 @@ class BookingPage:
     commands: list[TowerCommand]
     payments: list[Payment]
     photos: list[Any]
+    pickup_photos: list[Any]
 
     @property
     def km_driven(self) -> int | None:
@@ -125,6 +127,7 @@ def booking_page(*, test_drive: TestDrive) -> BookingPage:
         commands=list(booking_commands(test_drive=test_drive)),
         payments=list(test_drive.payments.order_by("created_at", "pk")),
         photos=list(test_drive.return_photos.order_by("created_at", "pk")),
+        pickup_photos=list(test_drive.pickup_photos.order_by("created_at", "pk")),
     )
 
 
@@ -162,3 +165,14 @@ def member_page(*, member: Member) -> MemberPage:
             BlacklistEntry.objects.filter(member=member).select_related("created_by", "lifted_by")
         ),
     )
+
+
+def orders_open(*, stores: list[Store] | None = None) -> list[PurchaseOrder]:
+    """Purchase orders not yet handed over (in ``stores``, or all), the longest unchanged first:
+    the paperwork an operator moves on from the console."""
+    orders = PurchaseOrder.objects.exclude(status=OrderStatus.HANDED_OVER).select_related(
+        "member", "test_drive__store", "test_drive__car_model__brand", "vehicle"
+    )
+    if stores is not None:
+        orders = orders.filter(test_drive__store__in=stores)
+    return list(orders.order_by("updated_at", "pk"))

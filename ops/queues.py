@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from fleet.models import Store
 from ops.models import QueueItem, QueueKind
-from testdrives.models import IdCheck, IdCheckStatus, Payment, PaymentStatus, State, TestDrive
+from testdrives.models import CAR_WANTED, IdCheck, IdCheckStatus, Payment, PaymentStatus, State, TestDrive
+from testdrives.services.dispatch import dispatcher
 from tower.models import IncidentStatus, TowerIncident, TowerLink
 
 
@@ -119,6 +120,35 @@ def _bookings(stores: list[Store] | None) -> Iterator[Need]:
         yield Need(kind, str(td.pk), td.store, since(td), text, td)
 
 
+def _gates_open(stores: list[Store] | None) -> Iterator[Need]:
+    """Returned cars still standing in their delivery bay ``OPS_GATE_OPEN_MINUTES`` after the
+    return, the bay's gate not closed behind the member: nobody else can use that bay, and the tower
+    will not stow a car someone may stand beside. Only where the tower reports its gates."""
+    if not dispatcher().gate_reported():
+        return
+    before = timezone.now() - timedelta(minutes=settings.OPS_GATE_OPEN_MINUTES)
+    # A car its next booking sent for stays down for that pickup: nobody waits on that gate.
+    wanted = TestDrive.objects.filter(
+        vehicle=OuterRef("vehicle"), state__in=[*CAR_WANTED, State.READY]
+    ).exclude(pk=OuterRef("pk"))
+    qs = (
+        _drives([State.RETURNED, State.COMPLETED], stores)
+        .filter(bay_left_at__isnull=True, returned_at__lte=before, vehicle__bay=F("delivery_bay"))
+        .exclude(Exists(wanted))
+    )
+    for td in qs.select_related("delivery_bay"):
+        bay = td.delivery_bay.code if td.delivery_bay else "?"
+        yield Need(
+            QueueKind.GATE_OPEN,
+            str(td.pk),
+            td.store,
+            td.returned_at or td.updated_at,
+            f"{td.store.name}: the gate of bay {bay} has not closed since booking {td.pickup_code}'s car "
+            "was returned (someone still inside, or the gate stuck)",
+            td,
+        )
+
+
 def _payments(stores: list[Store] | None) -> Iterator[Need]:
     since = timezone.now() - timedelta(hours=24)
     qs = Payment.objects.filter(status=PaymentStatus.FAILED, created_at__gte=since).select_related(
@@ -169,7 +199,13 @@ def _towers(stores: list[Store] | None) -> Iterator[Need]:
 def needs_open(*, stores: list[Store] | None = None) -> list[Need]:
     """Everything that needs a person now (in ``stores``, or all), oldest first, each with its
     claim/alert row when one exists."""
-    found = [*_id_checks(stores), *_bookings(stores), *_payments(stores), *_towers(stores)]
+    found = [
+        *_id_checks(stores),
+        *_bookings(stores),
+        *_gates_open(stores),
+        *_payments(stores),
+        *_towers(stores),
+    ]
     items = {
         (item.kind, item.key): item
         for item in QueueItem.objects.filter(closed_at__isnull=True).select_related("claimed_by")

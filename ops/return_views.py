@@ -1,4 +1,6 @@
-"""The review of a returned car in the console: the four sides and the readings beside the pickup's,
+"""The review of a returned car in the console: each side's picture at the return beside the car's
+last known condition (its previous return's picture of that side) and any damage the member
+reported at pickup, with the readings and their differences (``testdrives.return_compare``);
 then "OK" (the drive completes) or "Damage / excess use" (a charge the member sees). The tower
 has already stowed the car once the member left the bay; the review only decides the money."""
 
@@ -15,7 +17,8 @@ from ops import services
 from ops.models import QueueItem, QueueKind
 from ops.views import perm_required
 from testdrives.admin_forms import PhotosField
-from testdrives.models import ChargeKind, ReturnPhoto, State, TestDrive
+from testdrives.models import ChargeKind, PickupPhoto, ReturnPhoto, State, TestDrive
+from testdrives.return_compare import return_compare
 from testdrives.return_views import photo_response
 from testdrives.services.return_photos import return_view
 from vendingstore.api_errors import ApplicationError
@@ -27,29 +30,24 @@ class ChargeForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason (the member sees it)"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    photo_ids = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+    photo_ids = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
     photos = PhotosField(label=gettext_lazy("More photos (optional)"), required=False)
 
     def __init__(self, *args: object, test_drive: TestDrive, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["photo_ids"].choices = [  # type: ignore[attr-defined]
-            (p.pk, p.get_side_display() or _("close-up")) for p in ReturnPhoto.objects.filter(test_drive=test_drive)
+            (p.pk, p.get_side_display() or _("close-up"))
+            for p in ReturnPhoto.objects.filter(test_drive=test_drive)
         ]
-
-
-def _minus(a: int | None, b: int | None) -> int | None:
-    return None if a is None or b is None else a - b
 
 
 def _review_context(td: TestDrive, form: ChargeForm) -> dict[str, object]:
     return {
         "td": td,
         "returned": return_view(test_drive=td),
-        "km_driven": _minus(td.odometer_in_km, td.odometer_out_km),
-        "energy_used": _minus(td.energy_out_pct, td.energy_in_pct),
-        "hours_out": (td.returned_at - td.departed_at).total_seconds() / 3600
-        if td.returned_at and td.departed_at
-        else None,
+        "compare": return_compare(test_drive=td),
         "form": form,
         "waiting": td.state == State.RETURNED,
         "item": QueueItem.objects.filter(kind=QueueKind.RETURN_REVIEW, key=str(td.pk), closed_at__isnull=True)
@@ -73,10 +71,18 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "ops/return_review.html", _review_context(td, ChargeForm(test_drive=td)))
 
 
+# The pictures themselves are for anyone who may read the console (the auditor included: the
+# booking page shows them); the review and its decisions are the operator's.
 @never_cache
-@perm_required("act_on_queues")
+@perm_required("use_console")
 def return_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     return photo_response(get_object_or_404(ReturnPhoto, pk=photo_pk, test_drive_id=pk))
+
+
+@never_cache
+@perm_required("use_console")
+def pickup_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    return photo_response(get_object_or_404(PickupPhoto, pk=photo_pk, test_drive_id=pk))
 
 
 @require_POST

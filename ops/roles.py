@@ -2,7 +2,9 @@
 
 - operator: the console, claims, ID checks, return reviews, reminding overdue members, reporting
   an overdue car, trying a failed charge again, acknowledging and resolving tower incidents,
-  sending a walked-away check-in's car back; sees bookings, members, stores, towers.
+  sending a walked-away check-in's car back, stowing a returned car whose bay gate never closed,
+  moving purchase orders through their paperwork (contract, invoice, plates, ready, handed over);
+  sees bookings, members, orders, stores, towers.
 - manager: an operator who may also override (unlock, retry the tower, resume a stopped tower,
   charge a late fee before the car is back, waive a payment), change stores, towers, bays and
   cars, send manual tower moves, handle fees, and set duties.
@@ -16,6 +18,9 @@ READ = [
     "testdrives.view_idcheck",
     "testdrives.view_payment",
     "testdrives.view_kiosk",
+    "testdrives.view_purchaseorder",
+    "testdrives.view_returnphoto",
+    "testdrives.view_pickupphoto",
     "members.view_member",
     "members.view_creditreport",
     "fleet.view_store",
@@ -28,7 +33,13 @@ READ = [
     "ops.view_auditentry",
     "ops.view_duty",
 ]
-OPERATOR = [*READ, "ops.use_console", "ops.act_on_queues", "tower.change_towerincident"]
+OPERATOR = [
+    *READ,
+    "ops.use_console",
+    "ops.act_on_queues",
+    "tower.change_towerincident",
+    "testdrives.change_purchaseorder",
+]
 MANAGER = [
     *OPERATOR,
     "ops.override",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from fleet.models import Tower
 from ops.models import AuditEntry, QueueItem, QueueKind
 from ops.queues import Need
-from testdrives.models import IdCheck, Payment, ReturnCharge, TestDrive
+from testdrives.models import IdCheck, Payment, PurchaseOrder, ReturnCharge, TestDrive
 from testdrives.services.charges import payment_retry, payment_waive, testdrive_late_fee_charge
 from testdrives.services.idcheck import idcheck_approve, idcheck_refuse
 from testdrives.services.lifecycle import testdrive_dispatch_retry, testdrive_unlock
@@ -24,7 +24,8 @@ from testdrives.services.operator import (
     testdrive_overdue_report,
     testdrive_walked_away_release,
 )
-from testdrives.services.returns import testdrive_charge_open, testdrive_review_ok
+from testdrives.services.purchase_order import purchase_order_advance, purchase_order_handover_set
+from testdrives.services.returns import testdrive_bay_clear, testdrive_charge_open, testdrive_review_ok
 from tower.incidents import incident_acknowledge, incident_resolve
 from tower.models import TowerIncident
 from tower.reconcile import tower_clear
@@ -199,7 +200,7 @@ def ops_dispatch_retry(*, test_drive: TestDrive | int, by: User, reason: str) ->
 
 
 def ops_return_review(*, test_drive: TestDrive | int, by: User, notes: str = "") -> TestDrive:
-    """"OK": the returned car's photos and readings show nothing to charge; the drive completes.
+    """ "OK": the returned car's photos and readings show nothing to charge; the drive completes.
     (The tower stowed the car when the member left the bay, or does so then.)"""
     return _act(
         kind=QueueKind.RETURN_REVIEW,
@@ -221,7 +222,7 @@ def ops_return_charge(
     photo_ids: list[int] | None = None,
     photos: list[UploadedFile] | None = None,
 ) -> ReturnCharge:
-    """"Damage / excess use": the drive completes with a charge the member sees (amount, reason,
+    """ "Damage / excess use": the drive completes with a charge the member sees (amount, reason,
     photos), paid through the payment provider. The reason is required and audited."""
     why = reason.strip()  # required: the service refuses a charge without one
     done = _act(
@@ -230,15 +231,17 @@ def ops_return_charge(
         by=by,
         action="return_charge",
         reason=f"{amount_cny} CNY {kind}: {why}",
-        run=lambda: testdrive_charge_open(
-            test_drive=test_drive,
-            by=by,
-            kind=kind,
-            amount_cny=amount_cny,
-            reason=why,
-            photo_ids=photo_ids,
-            photos=photos,
-        ).test_drive,
+        run=lambda: (
+            testdrive_charge_open(
+                test_drive=test_drive,
+                by=by,
+                kind=kind,
+                amount_cny=amount_cny,
+                reason=why,
+                photo_ids=photo_ids,
+                photos=photos,
+            ).test_drive
+        ),
     )
     return ReturnCharge.objects.get(test_drive=done)
 
@@ -391,3 +394,57 @@ def ops_walked_away_release(*, test_drive: TestDrive | int, by: User, reason: st
         reason=why,
         run=lambda: testdrive_walked_away_release(test_drive=test_drive, by=by, reason=why),
     )
+
+
+# --- bay gates that never closed after a return ---------------------------------------------------
+
+
+def ops_bay_clear(*, test_drive: TestDrive | int, by: User, reason: str) -> TestDrive:
+    """The operator saw on the bay's camera that nobody is inside: the returned car is stowed as
+    the gate's closing would have done. The reason (what the camera showed) is required."""
+    why = _override_reason(reason)
+    return _act(
+        kind=QueueKind.GATE_OPEN,
+        key=_pk(test_drive),
+        by=by,
+        action="bay_clear",
+        reason=why,
+        run=lambda: testdrive_bay_clear(test_drive=test_drive, by=by, reason=why),
+    )
+
+
+# --- purchase orders: the paperwork after a sale ---------------------------------------------------
+
+
+def _order(order: PurchaseOrder | int) -> PurchaseOrder:
+    return order if isinstance(order, PurchaseOrder) else PurchaseOrder.objects.get(pk=order)
+
+
+def ops_order_advance(
+    *, order: PurchaseOrder | int, by: User, invoice_number: str = "", plate_number: str = "", note: str = ""
+) -> PurchaseOrder:
+    """Mark the order's current step done (the invoice and plate numbers with their steps), audited
+    as ``order_<new status>`` with the number recorded and the note. Refused, with nothing
+    recorded, when the step lacks its number or the order moved meanwhile."""
+    with transaction.atomic():
+        done = purchase_order_advance(
+            order=_order(order),
+            by=by,
+            invoice_number=invoice_number,
+            plate_number=plate_number,
+            note=note.strip(),
+        )
+        numbers = {"invoiced": done.invoice_number, "registered": done.plate_number}.get(done.status, "")
+        reason = " · ".join(part for part in (numbers, note.strip()) if part)
+        audit_record(by=by, action=f"order_{done.status}", reason=reason, test_drive=done.test_drive_id)
+    return done
+
+
+def ops_order_handover(*, order: PurchaseOrder | int, by: User, handover: str) -> PurchaseOrder:
+    """Pickup at the store or delivery, as agreed with the member; audited."""
+    with transaction.atomic():
+        done = purchase_order_handover_set(order=_order(order), handover=handover)
+        audit_record(
+            by=by, action="order_handover", reason=done.get_handover_display(), test_drive=done.test_drive_id
+        )
+    return done

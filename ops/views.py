@@ -19,7 +19,7 @@ from members.models import Member
 from ops import services
 from ops.glance import stores_glance
 from ops.models import AuditEntry
-from ops.pages import booking_page, member_page
+from ops.pages import booking_page, member_page, orders_open
 from ops.queues import need_get, needs_open
 from testdrives.models import IdCheck, IdCheckStatus, TestDrive
 from testdrives.services.idcheck import PICTURES, idcheck_picture
@@ -68,6 +68,7 @@ def _board(request: HttpRequest, stores: list[Store]) -> dict[str, object]:
         "needs": needs_open(stores=stores),
         "glance": stores_glance(stores=stores),
         "recent": AuditEntry.objects.select_related("by", "test_drive")[:10],
+        "orders": orders_open(stores=stores),
         "can_act": request.user.has_perm("ops.act_on_queues"),
         "can_override": request.user.has_perm("ops.override"),
         "query": request.GET.urlencode(),
@@ -176,6 +177,11 @@ ACTIONS: dict[str, tuple[str, Callable[..., object]]] = {
     "release": (
         "act_on_queues",
         lambda pk, by, why: services.ops_walked_away_release(test_drive=pk, by=by, reason=why),
+    ),
+    # a bay's gate that never closed after a return
+    "bay_clear": (
+        "act_on_queues",
+        lambda pk, by, why: services.ops_bay_clear(test_drive=pk, by=by, reason=why),
     ),
 }
 

@@ -25,6 +25,16 @@ urlpatterns = [
     path("testdrives/<int:pk>/car/", api.TestDriveCarApi.as_view(), name="api-testdrive-car"),
     path("testdrives/<int:pk>/purchase/", api.TestDrivePurchaseApi.as_view(), name="api-testdrive-purchase"),
     path(
+        "testdrives/<int:pk>/pickup-photos/",
+        return_api.TestDrivePickupPhotoAddApi.as_view(),
+        name="api-testdrive-pickup-photos",
+    ),
+    path(
+        "testdrives/<int:pk>/pickup-photos/<int:photo_pk>/",
+        return_api.TestDrivePickupPhotoApi.as_view(),
+        name="api-testdrive-pickup-photo",
+    ),
+    path(
         "testdrives/<int:pk>/return-photos/",
         return_api.TestDriveReturnPhotoAddApi.as_view(),
         name="api-testdrive-return-photos",

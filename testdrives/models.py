@@ -21,6 +21,8 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from vendingstore.private_files import private_storage
+
 
 class State(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
@@ -491,11 +493,19 @@ class CarSide(models.TextChoices):
     RIGHT = "right", pgettext_lazy("car side", "Right side")
 
 
-def return_photo_path(photo: "ReturnPhoto", filename: str) -> str:
-    """A random name: the file's URL cannot be guessed from the booking, the side or the upload's
-    name (the pages show the pictures through views that check who asks)."""
+def _random_name(folder: str, filename: str) -> str:
     suffix = PurePath(filename).suffix.lower()[:5] or ".jpg"
-    return f"returns/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def return_photo_path(photo: "ReturnPhoto", filename: str) -> str:
+    """A random name under the private storage (no URL serves it; the pages show the pictures
+    through views that check who asks): nothing about the booking or the upload's name shows."""
+    return _random_name("returns", filename)
+
+
+def pickup_photo_path(photo: "PickupPhoto", filename: str) -> str:
+    return _random_name("pickups", filename)
 
 
 class ReturnPhoto(models.Model):
@@ -504,7 +514,7 @@ class ReturnPhoto(models.Model):
     staff's, or an operator's picture of damage for a charge)."""
 
     test_drive = models.ForeignKey(TestDrive, on_delete=models.CASCADE, related_name="return_photos")
-    image = models.ImageField(upload_to=return_photo_path)
+    image = models.ImageField(upload_to=return_photo_path, storage=private_storage)
     side = models.CharField(_("side"), max_length=5, choices=CarSide.choices, blank=True)
     taken_by_staff = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -514,6 +524,26 @@ class ReturnPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.test_drive_id}: {self.side or '-'} {self.image.name}"
+
+
+class PickupPhoto(models.Model):
+    """Damage the member found on the car at pickup and reported before driving off (a side, or a
+    close-up with no side), within ``TESTDRIVE_PICKUP_PHOTOS_MINUTES`` of leaving the bay: the
+    return's review compares with it, so the member is not charged for what was there before."""
+
+    test_drive = models.ForeignKey(TestDrive, on_delete=models.CASCADE, related_name="pickup_photos")
+    image = models.ImageField(upload_to=pickup_photo_path, storage=private_storage)
+    side = models.CharField(_("side"), max_length=5, choices=CarSide.choices, blank=True)
+    note = models.CharField(_("what the member saw"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("pickup photo")
+        verbose_name_plural = _("pickup photos")
+
+    def __str__(self) -> str:
+        return f"{self.test_drive_id}: pickup {self.side or '-'} {self.image.name}"
 
 
 class ChargeKind(models.TextChoices):

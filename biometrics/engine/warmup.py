@@ -9,6 +9,7 @@ import contextlib
 import importlib.util
 
 import numpy as np
+from django.conf import settings
 
 from .embedding import (
     CROP_SIZE,
@@ -19,9 +20,10 @@ from .embedding import (
     model_name,
     vector_of,
 )
-from .faces import _boxes_on, _dlib_models, face_at
+from .faces import _boxes_on, _dlib_models, face_at, proposed_faces
 from .liveness import antispoof_load, antispoof_warm_up
 from .sface import _net, arcface_crop, sface_vector
+from .yunet import _yunet
 
 
 def models_load(*, liveness: bool = True) -> None:
@@ -34,6 +36,8 @@ def models_load(*, liveness: bool = True) -> None:
     """
     runtimes_single_threaded()
     _dlib_models()
+    if settings.BIOMETRICS_DETECTOR == "dlib" and settings.BIOMETRICS_YUNET_PROPOSALS:
+        _yunet()  # proposes where dlib's detector looks (faces.proposed_faces)
     if model_name() == SFACE:
         _net()
     else:
@@ -72,6 +76,7 @@ def warm_up(*, liveness: bool = True) -> None:
     models_load(liveness=liveness)
     blank = np.full((480, 640, 3), 128, dtype=np.uint8)
     _boxes_on(blank, upsample=False)
+    proposed_faces(blank)
     face = face_at(blank, (220, 140, 420, 340))
     aligned_crop(blank, face)
     if model_name() == SFACE:

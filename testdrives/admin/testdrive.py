@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Field, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -33,12 +33,14 @@ from testdrives.models import (
     Extension,
     Notification,
     Payment,
+    PickupPhoto,
     PurchaseOrder,
     ReturnCharge,
     ReturnPhoto,
     State,
     TestDrive,
 )
+from testdrives.return_views import photo_response
 from testdrives.selectors import testdrive_timeline
 from vendingstore.admin import admin_user
 from vendingstore.admin_paging import LargeTablePaginator
@@ -78,17 +80,33 @@ class PurchaseOrderInline(ReadOnlyInline):
     show_change_link = True
 
 
+def _photo_preview(obj: ReturnPhoto | PickupPhoto, kind: str) -> str:
+    """The picture through the admin's own view (``TestDriveAdmin.photo_view``): the files are in
+    the private storage, which no URL serves."""
+    url = reverse("admin:testdrives_testdrive_photo", args=[obj.test_drive_id, kind, obj.pk])
+    return format_html(
+        '<a href="{}"><img src="{}" alt="" loading="lazy" style="max-height:120px"></a>', url, url
+    )
+
+
 class ReturnPhotoInline(ReadOnlyInline):
     model = ReturnPhoto
     fields = ["preview", "side", "taken_by_staff", "created_at"]
 
     @admin.display(description=_("photo"))
     def preview(self, obj: ReturnPhoto) -> str:
-        return format_html(
-            '<a href="{}"><img src="{}" alt="" loading="lazy" style="max-height:120px"></a>',
-            obj.image.url,
-            obj.image.url,
-        )
+        return _photo_preview(obj, "return")
+
+
+class PickupPhotoInline(ReadOnlyInline):
+    """Damage the member reported right after pickup."""
+
+    model = PickupPhoto
+    fields = ["preview", "side", "note", "created_at"]
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj: PickupPhoto) -> str:
+        return _photo_preview(obj, "pickup")
 
 
 class ExtensionInline(ReadOnlyInline):
@@ -232,6 +250,7 @@ class TestDriveAdmin(ReadOnlyAdmin):
         PaymentInline,
         ExtensionInline,
         PurchaseOrderInline,
+        PickupPhotoInline,
         ReturnPhotoInline,
         ReturnChargeInline,
         NotificationInline,
@@ -416,12 +435,30 @@ class TestDriveAdmin(ReadOnlyAdmin):
                 view(self.step_view),
                 name="testdrives_testdrive_step",
             ),
+            path(
+                "<int:object_id>/photos/<str:kind>/<int:photo_pk>/",
+                view(self.photo_view),
+                name="testdrives_testdrive_photo",
+            ),
             *super().get_urls(),
         ]
 
     @staticmethod
     def _step_url(obj: TestDrive, step: Step) -> str:
         return reverse("admin:testdrives_testdrive_step", args=[obj.pk, step.name])
+
+    def photo_view(self, request: HttpRequest, object_id: int, kind: str, photo_pk: int) -> HttpResponse:
+        """One return or pickup picture of the booking, for staff who may see those pictures."""
+        photo: ReturnPhoto | PickupPhoto
+        if kind == "return":
+            photo = get_object_or_404(ReturnPhoto, pk=photo_pk, test_drive_id=object_id)
+        elif kind == "pickup":
+            photo = get_object_or_404(PickupPhoto, pk=photo_pk, test_drive_id=object_id)
+        else:
+            raise Http404
+        if not request.user.has_perm(f"testdrives.view_{photo._meta.model_name}"):
+            raise PermissionDenied  # as the inline that links it, which such staff do not see
+        return photo_response(photo)
 
     def step_view(self, request: HttpRequest, object_id: str, step: str) -> HttpResponse:
         """GET: the step's form (or a confirmation). POST: call its service, then back to the

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from testdrives.errors import TransitionRefused
-from testdrives.models import OrderStatus, PurchaseOrder
+from testdrives.models import Handover, OrderStatus, PurchaseOrder
 from testdrives.notify import notification_create
 
 # The transition that completes each step, by the status the order is in.
@@ -63,8 +63,12 @@ def purchase_order_advance(
 
 def purchase_order_handover_set(*, order: PurchaseOrder, handover: str) -> PurchaseOrder:
     """Pickup at the store or delivery: settled with the member before the car is ready."""
-    if order.status in (OrderStatus.READY, OrderStatus.HANDED_OVER):
-        raise TransitionRefused(_("The handover is arranged already."))
-    PurchaseOrder.objects.filter(pk=order.pk).update(handover=handover)
-    order.refresh_from_db()
+    if handover not in Handover.values:
+        raise TransitionRefused(_("Choose pickup at the store or delivery."))
+    with transaction.atomic():
+        order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)  # as it is now, not as passed
+        if order.status in (OrderStatus.READY, OrderStatus.HANDED_OVER):
+            raise TransitionRefused(_("The handover is arranged already."))
+        order.handover = handover
+        order.save(update_fields=["handover", "updated_at"])
     return order

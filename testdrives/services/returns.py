@@ -8,22 +8,26 @@ returned car's hold ahead of now, as an overdue one's; ``sweeps.sweep_overdue_ho
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fleet.models import Bay, Vehicle
-from testdrives.errors import ChargeRefused, TransitionRefused
+from testdrives.errors import ChargeRefused, ReturnPhotoRefused, TransitionRefused
 from testdrives.models import (
     CAR_WANTED,
+    CarSide,
     ChargeKind,
     Payment,
     PaymentPurpose,
     PaymentStatus,
+    PickupPhoto,
     ReturnCharge,
     ReturnPhoto,
     State,
@@ -33,7 +37,12 @@ from testdrives.notify import notification_create
 from testdrives.payments import payment_provider
 from testdrives.services.dispatch import dispatch_stow_back
 from testdrives.services.lifecycle import _locked, testdrive_inspect
-from testdrives.services.return_photos import PHOTOS_OPEN, side_photos_read, side_photos_store
+from testdrives.services.return_photos import (
+    PHOTOS_OPEN,
+    side_photo_check,
+    side_photos_read,
+    side_photos_store,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +58,42 @@ def testdrive_return_photo_add(
         if td.state not in PHOTOS_OPEN:
             raise TransitionRefused(_("Photos of the car are taken while it is out, before the return."))
         return side_photos_store(test_drive=td, sides=data, names=names, by=by)[0]
+
+
+def pickup_photos_open(*, test_drive: TestDrive) -> bool:
+    """Whether the member may still report damage found at pickup (the first minutes on the road)."""
+    if test_drive.state != State.ON_DRIVE or test_drive.departed_at is None:
+        return False
+    until = test_drive.departed_at + timedelta(minutes=settings.TESTDRIVE_PICKUP_PHOTOS_MINUTES)
+    return timezone.now() <= until
+
+
+def testdrive_pickup_photo_add(
+    *, test_drive: TestDrive | int, side: str, upload: UploadedFile, note: str = ""
+) -> PickupPhoto:
+    """ "Report existing damage": a picture the member takes right after pickup (a side, or "" for a
+    close-up), kept for the return's review, so they are not charged for it. A side given again
+    replaces its picture. Refused after ``TESTDRIVE_PICKUP_PHOTOS_MINUTES`` on the road."""
+    if side and side not in CarSide.values:
+        raise ReturnPhotoRefused()
+    data = side_photo_check(upload=upload)
+    with transaction.atomic():
+        td = _locked(test_drive)
+        if not pickup_photos_open(test_drive=td):
+            raise TransitionRefused(
+                _(
+                    "Damage found at pickup is reported in the first %(minutes)s minutes after leaving the bay."
+                )
+                % {"minutes": settings.TESTDRIVE_PICKUP_PHOTOS_MINUTES}
+            )
+        if side:
+            PickupPhoto.objects.filter(test_drive=td, side=side).delete()
+        return PickupPhoto.objects.create(
+            test_drive=td,
+            side=side,
+            note=note.strip()[:300],
+            image=ContentFile(data, name=upload.name or "pickup.jpg"),
+        )
 
 
 def testdrive_bay_left(*, bay: Bay, occupied: bool) -> TestDrive | None:
@@ -71,14 +116,35 @@ def testdrive_bay_left(*, bay: Bay, occupied: bool) -> TestDrive | None:
         return None
     with transaction.atomic():
         td = _locked(found)
-        vehicle = Vehicle.objects.get(pk=td.vehicle_id)
-        if td.bay_left_at is not None or td.delivery_bay_id != bay.pk or vehicle.bay_id != bay.pk:
+        if td.delivery_bay_id != bay.pk or not _still_in_bay(td):
             return None
-        if _wanted_by_another(td):  # the car was brought back down for its next pickup
-            return None
-        td.bay_left_at = timezone.now()
-        td.save(update_fields=["bay_left_at", "updated_at"])
-        dispatch_stow_back(vehicle_id=td.vehicle_id)
+        _leave_bay(td)
+    return td
+
+
+def _still_in_bay(td: TestDrive) -> bool:
+    """The returned car stands in its delivery bay, nobody has left it yet, and its next booking
+    has not sent for it (then the car stays down for that pickup). Call with ``td`` locked."""
+    vehicle = Vehicle.objects.get(pk=td.vehicle_id)
+    return td.bay_left_at is None and vehicle.bay_id == td.delivery_bay_id and not _wanted_by_another(td)
+
+
+def _leave_bay(td: TestDrive) -> None:
+    td.bay_left_at = timezone.now()
+    td.save(update_fields=["bay_left_at", "updated_at"])
+    dispatch_stow_back(vehicle_id=td.vehicle_id)
+
+
+def testdrive_bay_clear(*, test_drive: TestDrive | int, by: User, reason: str) -> TestDrive:
+    """The bay's gate never reported closing after the return (a stuck gate, or a member who
+    lingered): an operator saw on the bay's camera that nobody is inside and has the car stowed,
+    as the gate's closing would have. Refused once the car is no longer waiting in its bay."""
+    with transaction.atomic():
+        td = _locked(test_drive)
+        if td.state not in (State.RETURNED, State.COMPLETED) or not _still_in_bay(td):
+            raise TransitionRefused(_("This returned car is no longer waiting in its delivery bay."))
+        logger.warning("booking %s: bay declared clear by %s without the gate closing: %s", td.pk, by, reason)
+        _leave_bay(td)
     return td
 
 
@@ -126,7 +192,9 @@ def testdrive_charge_open(
             _("The amount must be from 1 to %(max)s CNY.") % {"max": settings.TESTDRIVE_RETURN_CHARGE_MAX_CNY}
         )
     with transaction.atomic():
-        td = testdrive_inspect(test_drive=test_drive, by=by, notes=f"charge {amount_cny} CNY, {kind}: {reason}")
+        td = testdrive_inspect(
+            test_drive=test_drive, by=by, notes=f"charge {amount_cny} CNY, {kind}: {reason}"
+        )
         payment = Payment.objects.create(
             test_drive=td,
             purpose=PaymentPurpose.RETURN_CHARGE,
@@ -139,11 +207,14 @@ def testdrive_charge_open(
         )
         chosen = list(ReturnPhoto.objects.filter(test_drive=td, pk__in=photo_ids or []))
         added = [
-            ReturnPhoto.objects.create(test_drive=td, image=upload, taken_by_staff=True) for upload in photos or []
+            ReturnPhoto.objects.create(test_drive=td, image=upload, taken_by_staff=True)
+            for upload in photos or []
         ]
         charge.photos.set([*chosen, *added])
         notification_create(test_drive=td, kind="charged")
-        transaction.on_commit(lambda: payment_charge(payment_id=payment.pk, description=f"Charge {td.pickup_code}"))
+        transaction.on_commit(
+            lambda: payment_charge(payment_id=payment.pk, description=f"Charge {td.pickup_code}")
+        )
     return charge
 
 

@@ -17,6 +17,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from fleet.models import VehicleStatus
+from ops.models import AuditEntry, QueueKind
+from ops.queues import needs_open
 from ops.roles import roles_sync
 from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.lifecycle import (
@@ -133,3 +135,35 @@ def test_the_tower_stows_a_returned_car_once_the_gate_closes_while_the_review_is
         td.refresh_from_db()
         assert td.state == State.COMPLETED
         assert TowerCommand.objects.filter(vehicle=td.vehicle, kind=CommandKind.STOW).count() == 1
+
+
+def test_a_gate_that_never_closes_reaches_an_operator_who_has_the_car_stowed(
+    sim, world, client, settings
+) -> None:
+    settings.OPS_GATE_OPEN_MINUTES = (
+        0  # at once: the waiting is the unit tests' (tests/ops/test_gate_open.py)
+    )
+    td = on_the_road(world)
+    with DB_TURN:
+        td = testdrive_return(
+            test_drive=td, odometer_km=td.odometer_out_km + 20, energy_pct=70, sides=four_sides()
+        )
+        bay = td.delivery_bay
+        [need] = [n for n in needs_open() if n.kind == QueueKind.GATE_OPEN]
+        assert need.key == str(td.pk)
+        operator = operator_client(client)
+        board = operator.get(reverse("ops:console")).content.decode()
+        assert 'data-action="bay_clear"' in board
+
+        response = operator.post(
+            reverse("ops:act", args=["bay_clear", td.pk]), {"reason": "bay camera: empty, gate stuck open"}
+        )
+        assert response.status_code == 302
+    converge(stowed(td))
+
+    with DB_TURN:
+        stow = TowerCommand.objects.get(vehicle=td.vehicle, kind=CommandKind.STOW)
+        assert stow.source_bay == bay
+        assert sim.client.state()["inventory"][bay.code] is None
+        assert [n for n in needs_open() if n.kind == QueueKind.GATE_OPEN] == []
+        assert AuditEntry.objects.get(action="bay_clear").test_drive_id == td.pk

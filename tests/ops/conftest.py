@@ -1,4 +1,3 @@
-
 """The test-drive fixtures (a store with one tower, two cars, a frozen clock), plus operators in
 each role (the groups the data migration created)."""
 

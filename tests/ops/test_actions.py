@@ -181,7 +181,9 @@ def test_an_operator_cannot_act_on_a_payment_another_claimed(failed_payment, ope
 
 @pytest.fixture
 def incident(tower) -> TowerIncident:
-    return TowerIncident.objects.create(tower=tower, kind=IncidentKind.COMMAND_FAILED, summary="lift 1 jammed")
+    return TowerIncident.objects.create(
+        tower=tower, kind=IncidentKind.COMMAND_FAILED, summary="lift 1 jammed"
+    )
 
 
 def test_an_acknowledged_incident_stays_until_it_is_resolved(incident, operator) -> None:

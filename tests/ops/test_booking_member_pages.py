@@ -91,7 +91,9 @@ def test_the_booking_page_shows_readings_and_payments(client, auditor, checked_i
     assert "2 attempts" in page
 
 
-def test_the_member_page_shows_drives_face_fees_and_audit(client, auditor, operator, overdue_with_fee) -> None:
+def test_the_member_page_shows_drives_face_fees_and_audit(
+    client, auditor, operator, overdue_with_fee
+) -> None:
     td = overdue_with_fee
     FaceTemplate.objects.create(member=td.member, model="an-older-model", vector_encrypted=b"x")
     AuditEntry.objects.create(by=operator, action="overdue_remind", test_drive=td)
@@ -108,7 +110,9 @@ def test_the_member_page_shows_drives_face_fees_and_audit(client, auditor, opera
 
 
 def test_the_member_page_says_enrolled_with_the_current_model(client, operator, checked_in) -> None:
-    FaceTemplate.objects.create(member=checked_in.member, model=settings.BIOMETRICS_MODEL, vector_encrypted=b"x")
+    FaceTemplate.objects.create(
+        member=checked_in.member, model=settings.BIOMETRICS_MODEL, vector_encrypted=b"x"
+    )
     client.force_login(operator)
     page = client.get(reverse("ops:member", args=[checked_in.member_id])).content.decode()
     assert 'data-face-status="enrolled"' in page
@@ -130,7 +134,9 @@ def overdue_with_fee(checked_in, clock) -> TestDrive:
     return TestDrive.objects.get(pk=td.pk)
 
 
-def test_each_role_sees_the_buttons_it_may_press(client, operator, manager, auditor, overdue_with_fee) -> None:
+def test_each_role_sees_the_buttons_it_may_press(
+    client, operator, manager, auditor, overdue_with_fee
+) -> None:
     console = reverse("ops:console")
     client.force_login(auditor)
     page = client.get(console).content.decode()
@@ -146,14 +152,18 @@ def test_each_role_sees_the_buttons_it_may_press(client, operator, manager, audi
     assert not {"late_fee", "waive"} & _actions(page)
 
     client.force_login(manager)
-    assert {"remind", "report", "charge_again", "late_fee", "waive"} <= _actions(client.get(console).content.decode())
+    assert {"remind", "report", "charge_again", "late_fee", "waive"} <= _actions(
+        client.get(console).content.decode()
+    )
 
 
 def _actions(page: str) -> set[str]:
     return {part.split('"', 1)[0] for part in page.split('data-action="')[1:]}
 
 
-def test_the_act_view_respects_roles_and_reasons(client, operator, manager, auditor, overdue_with_fee) -> None:
+def test_the_act_view_respects_roles_and_reasons(
+    client, operator, manager, auditor, overdue_with_fee
+) -> None:
     payment = Payment.objects.get(test_drive=overdue_with_fee)
     waive = reverse("ops:act", args=["waive", payment.pk])
     client.force_login(auditor)
@@ -175,6 +185,22 @@ def test_the_pages_speak_chinese(client, operator, checked_in) -> None:
     client.force_login(operator)
     page = client.get(reverse("ops:booking", args=[checked_in.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "读数" in page.content.decode()  # "Readings"
+
+
+def test_the_booking_timeline_heading_is_the_consoles_own_in_each_language(
+    client, operator, checked_in
+) -> None:
+    """The member's booking page says "Timeline" too, as 进度 (progress): the console's heading has
+    its own context, so neither catalogue's word leaks into the other page."""
+    client.force_login(operator)
+    booking = reverse("ops:booking", args=[checked_in.pk])
+
+    english = client.get(booking, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(booking, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert '<h2 id="timeline-heading">Timeline</h2>' in english
+    assert '<h2 id="timeline-heading">时间线</h2>' in chinese
+    assert "进度" not in english + chinese
 
 
 def test_tower_and_walked_away_items_have_their_buttons(client, operator, manager, checked_in, tower) -> None:

@@ -178,6 +178,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 # Let Django serve uploaded photos itself; production puts a web server or object store in front.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+# Members' pictures of cars (return and pickup photos): never under MEDIA_ROOT, so no public URL
+# serves them; the pages show them through views that check who asks (vendingstore/private_files.py).
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private-media")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -456,6 +459,11 @@ SHARED_DIR = Path(env.str("SHARED_DIR", default=str(BASE_DIR.parent / "shared"))
 BIOMETRICS_MODEL = env.str("BIOMETRICS_MODEL", default="SFace")
 # "dlib" is our fast HOG path; any other deepface detector name is used through deepface.
 BIOMETRICS_DETECTOR = env.str("BIOMETRICS_DETECTOR", default="dlib")
+# With "dlib": let YuNet (converted from the same wheel as SFace) propose where the faces are and
+# HOG confirm each on a small crop, instead of HOG over the whole 640 px copy: the same counts and
+# size answers on the shared photos, about a third less time, but HOG's boxes move by up to a fifth
+# (docs/BIOMETRICS.md). Off until the head-turn challenge is checked with it.
+BIOMETRICS_YUNET_PROPOSALS = env.bool("BIOMETRICS_YUNET_PROPOSALS", default=False)
 # Distance (cosine for SFace, Euclidean for Dlib) at or below which two embeddings are the same
 # person; calibrated on the shared labelled pairs (docs/BIOMETRICS.md). Unset: the engine's own
 # calibrated default for the model in force (set it only together with BIOMETRICS_MODEL).
@@ -540,6 +548,9 @@ TESTDRIVE_REMINDER_EVE_HOUR = env.int("TESTDRIVE_REMINDER_EVE_HOUR", default=18)
 # The member may still buy the car this long after bringing it back, whether or not staff have
 # reviewed the return yet (at the price of the day they buy).
 TESTDRIVE_BUY_AFTER_RETURN_DAYS = env.int("TESTDRIVE_BUY_AFTER_RETURN_DAYS", default=7)
+# After leaving the bay, the member may photograph damage already on the car for this long
+# ("report existing damage"): the return's review compares with those pictures.
+TESTDRIVE_PICKUP_PHOTOS_MINUTES = env.int("TESTDRIVE_PICKUP_PHOTOS_MINUTES", default=15)
 # A drive on the road may be extended, while the car's next booking allows, to at most this many
 # hours past its first due-back time (docs/EXTEND-AND-SWAP.md).
 TESTDRIVE_EXTEND_MAX_HOURS = env.int("TESTDRIVE_EXTEND_MAX_HOURS", default=24)
@@ -553,6 +564,9 @@ TESTDRIVE_FACE_ATTEMPTS_MAX = env.int("TESTDRIVE_FACE_ATTEMPTS_MAX", default=5)
 # --- The operations console (ops app, /ops/) -------------------------------------------------
 # A car ready in a delivery bay this long with the gate unopened shows as "walked away".
 OPS_WALKED_AWAY_MINUTES = env.int("OPS_WALKED_AWAY_MINUTES", default=10)
+# A returned car still in its delivery bay this long after the return, with the bay's gate not
+# closed (the member is still inside, or the gate is stuck): an operator is alerted.
+OPS_GATE_OPEN_MINUTES = env.int("OPS_GATE_OPEN_MINUTES", default=10)
 # An alerted item nobody claimed in this time goes to the managers on duty too (once).
 OPS_ESCALATE_AFTER_MINUTES = env.int("OPS_ESCALATE_AFTER_MINUTES", default=10)
 # "sandbox" approves every payment at once (demo, tests); a real store plugs in its provider.

@@ -15,9 +15,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# pytest gives each session fresh folders and sets these two variables for the processes it starts
+# pytest gives each session fresh folders and sets these variables for the processes it starts
 # (tests/fixtures/folders.py): a killed run's leftovers never meet the next run.
 MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default="/tmp/vendingstore-test-media")
+PRIVATE_MEDIA_ROOT = env.path("TEST_PRIVATE_MEDIA_ROOT", default="/tmp/vendingstore-test-private-media")
 BIOMETRICS_FRAMES_DIR = env.path("TEST_BIOMETRICS_FRAMES_DIR", default="/tmp/vendingstore-test-face-frames")
 # Tests see every change at once; the one test of the card cache turns it back on.
 CATALOGUE_CACHE_SECONDS = 0

@@ -8,4 +8,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         result = demo_load_ops()
-        self.stdout.write(f"demo operations room: {result['users']} users added")
+        self.stdout.write(
+            f"demo operations room: {result['users']} users added, {result['scenes']} console scenes added "
+            "(a return awaiting review, a purchase order in progress)"
+        )

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("testdrives", "0013_alter_notification_kind"),
+        ("testdrives", "0014_private_car_photos_and_pickup_photos"),
     ]
 
     operations = [
