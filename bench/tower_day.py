@@ -68,6 +68,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tower.arrival_gate import background_admitted
 from tower.priorities import BACKGROUND_PRIORITY, retrieve_priority
 from tower.protocol import (
     LiftPose,
@@ -331,6 +332,45 @@ def heads_up_gate(config: TowerConfig, day: Day, heads_up_s: float) -> Admission
     return admit
 
 
+# --- The shipped arrival gate (``tower.arrival_gate``), with members who announce ---------------
+
+
+def announcers(day: Day, seed: int, share: float) -> list[Pickup]:
+    """The booked customers who say "I'm at the store" from their phone: each with chance
+    ``share``, from its own seeded stream (the day is the same; a smaller share's announcers are
+    a subset of a larger one's). Walk-ins have no booking to announce."""
+    draw = random.Random(f"arrival-{seed}")
+    return [p for p in day.pickups if p.booked and draw.random() < share]
+
+
+def arrival_gate(day: Day, args: argparse.Namespace, share: float, warning_s: float) -> Admission:
+    """The store's gate as shipped (``tower.arrival_gate.background_admitted``): announced
+    customers ``warning_s`` before their check-in; one is expected from the announcement until
+    their check-in (in the model every announcer comes, so the store's expiry never applies);
+    the pre-staging relocation of an expected customer's own car is theirs: not held for them."""
+    who = announcers(day, args.seed, share)
+    announced = sorted(p.checked_in_s - warning_s for p in who)
+    checked_in = sorted(p.checked_in_s for p in who)
+    expected_from = {f"relocate-{p.name}": (p.checked_in_s - warning_s, p.checked_in_s) for p in who}
+
+    def admit(job: DesJob, now: float, idle: int) -> bool:
+        expected = bisect.bisect_right(announced, now) - bisect.bisect_right(checked_in, now)
+        start, end = expected_from.get(job.name, (0.0, 0.0))
+        return background_admitted(
+            is_stow=job.type == "store",
+            idle_lifts=idle,
+            arrivals_expected=expected,
+            waited_s=now - job.arrival_s,
+            own_car=start <= now < end,
+        )
+
+    return admit
+
+
+def arrival_key(share: float, warning_s: float) -> str:
+    return f"arrival_{round(share * 100)}pct_{warning_s:g}s"
+
+
 def background_share(report: DesReport) -> float:
     """The share of the lifts' time (over the whole run) spent on stores and relocations."""
     if not report.end_s:
@@ -373,6 +413,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=30.0,
         help="what-if: every customer known this many seconds before their retrieve is asked",
     )
+    parser.add_argument(
+        "--arrival-share",
+        type=float,
+        nargs="+",
+        default=[1.0, 0.5],
+        help="shipped arrival gate: the share of booked members who announce their arrival (one column each)",
+    )
+    parser.add_argument(
+        "--arrival-warning-s",
+        type=float,
+        nargs="+",
+        default=[30.0],
+        help="shipped arrival gate: how long before their kiosk check-in a member announces (s)",
+    )
     args = parser.parse_args(argv)
     args.pickups, args.walk_ins = round(args.pickups * args.demand), round(args.walk_ins * args.demand)
     return args
@@ -410,6 +464,14 @@ def main(argv: list[str]) -> int:
     heads_up, plan_heads_up = prestaged(
         tower, day, args, early=True, admit=heads_up_gate(tower, day, args.heads_up_s)
     )
+    arrivals = {}  # key → (gated, plan, gated with every retrieve at one priority, its plan)
+    for share in args.arrival_share:
+        for warning in args.arrival_warning_s:
+            gate = arrival_gate(day, args, share, warning)
+            arrivals[arrival_key(share, warning)] = (
+                *prestaged(tower, day, args, early=True, admit=gate),
+                *prestaged(tower, day, args, early=True, staged_first=False, admit=gate),
+            )
     oracle = customers_only(tower, day, args)
     bounds = [
         lower_bound_s(tower, tower.place(p.home_bay), tower.place(p.delivery_bay))  # type: ignore[arg-type]
@@ -477,6 +539,26 @@ def main(argv: list[str]) -> int:
         "store_wait_plain": stores(both_plain),
         "store_wait_lookahead": stores(lookahead),
         "store_wait_heads_up": stores(heads_up),
+        "arrival_share": args.arrival_share,
+        "arrival_warning_s": args.arrival_warning_s,
+        **{
+            name: {
+                **customers(gated, gated_plan),
+                "one_priority": customers(flat, flat_plan),
+                "store_wait": stores(gated),
+                "store_wait_one_priority": stores(flat),
+                "walk_ins_wait": percentiles(waits(gated, day, walk_ins)),
+                "walk_ins_wait_one_priority": percentiles(waits(flat, day, walk_ins)),
+                "mean_wait_all_customers": round(
+                    sum(waits(gated, day, booked | walk_ins)) / max(1, len(booked | walk_ins)), 1
+                ),
+                "mean_wait_all_customers_one_priority": round(
+                    sum(waits(flat, day, booked | walk_ins)) / max(1, len(booked | walk_ins)), 1
+                ),
+                "announced": len(announcers(day, args.seed, float(name.split("_")[1][:-3]) / 100)),
+            }
+            for name, (gated, gated_plan, flat, flat_plan) in arrivals.items()
+        },
         "moves_per_hour_per_lift": shipped.moves_per_hour_per_lift(),
         "lift_utilisation": shipped.utilisation(),
         "on_demand_lift_utilisation": on_demand.utilisation(),
@@ -499,6 +581,7 @@ def main(argv: list[str]) -> int:
         "prestage",
         "lookahead_bookings",
         "heads_up",
+        *arrivals,
         "lower_bound",
         "customers_only_bound",
         "walk_ins_wait",

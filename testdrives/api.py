@@ -82,11 +82,11 @@ class SlotOutputSerializer(serializers.Serializer):
 class TransitionOutputSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     event = serializers.CharField(
-        help_text='"booked", "paid", "extended", "swap_booked", or the state entered.'
+        help_text='"booked", "paid", "arriving" (said they were at the store), "extended", "swap_booked", or the state entered.'
     )
     to = serializers.CharField(
         allow_null=True,
-        help_text="The state entered (one of `state`'s values); null for booked, paid, extended and swap_booked.",
+        help_text="The state entered (one of `state`'s values); null for booked, paid, arriving, extended and swap_booked.",
     )
     # An output key: DRF takes declared fields off the class, so Field.label is not replaced.
     label = serializers.CharField()  # type: ignore[assignment]
@@ -124,10 +124,11 @@ class TestDriveDetailOutputSerializer(TestDriveOutputSerializer):
     return_photos = ReturnPhotoOutputSerializer(
         many=True,
         source="return_photo_list",
-        help_text="The pictures of the car's four sides (and close-ups) sent for its return."
+        help_text="The pictures of the car's four sides (and close-ups) sent for its return.",
     )
     charge = ChargeOutputSerializer(
-        allow_null=True, help_text="What the review of the return charged (damage or excess use), if anything."
+        allow_null=True,
+        help_text="What the review of the return charged (damage or excess use), if anything.",
     )
 
 

@@ -14,8 +14,9 @@ from members.api import MemberApi, MemberRequest
 from testdrives.api import ERROR, TAGS
 from testdrives.follow import testdrive_follow, testdrive_followed_get_for_member
 from testdrives.ics import testdrive_calendar
-from testdrives.models import Handover, OrderStatus, PurchaseMethod, State
+from testdrives.models import Handover, OrderStatus, PurchaseMethod, State, TestDrive
 from testdrives.purchase_steps import purchase_order_for_member, purchase_order_progress
+from testdrives.services.arrival import testdrive_announce_arrival
 
 
 class StepOutputSerializer(serializers.Serializer):
@@ -71,6 +72,12 @@ class TestDriveStatusOutputSerializer(serializers.Serializer):
     poll_seconds = serializers.IntegerField(
         allow_null=True, help_text="Ask again after this many seconds; null: nothing changes on its own now."
     )
+    can_announce_arrival = serializers.BooleanField(
+        help_text='The check-in window is open and the member has not checked in: offer "I\'m at the store".'
+    )
+    arrival_announced = serializers.BooleanField(
+        help_text="The member said they are at the store and it still counts (until check-in, or a few minutes)."
+    )
 
 
 class TestDriveStatusApi(MemberApi):
@@ -83,12 +90,40 @@ class TestDriveStatusApi(MemberApi):
         },
     )
     def get(self, request: MemberRequest, pk: int) -> Response:
-        td = testdrive_followed_get_for_member(member=request.member, pk=pk)
+        return self.status_response(testdrive_followed_get_for_member(member=request.member, pk=pk))
+
+    @staticmethod
+    def status_response(td: TestDrive) -> Response:
         status = testdrive_follow(test_drive=td, now=timezone.now())
         data = TestDriveStatusOutputSerializer(
             {**status.__dict__, "calendar_url": reverse("api-testdrive-calendar", args=[td.pk])}
         ).data
         return Response(data)
+
+
+class TestDriveArrivingApi(MemberApi):
+    @extend_schema(
+        tags=TAGS,
+        summary="I'm at the store: get my car ready",
+        description=(
+            "Tells the store the member is about to check in, so the tower keeps a lift free for their car. "
+            "Idempotent. Only for a booked drive whose check-in window is open; the car is still sent for "
+            "at the kiosk check-in."
+        ),
+        request=None,
+        responses={
+            200: TestDriveStatusOutputSerializer,
+            402: OpenApiResponse(ERROR, description="The fee is not paid."),
+            404: OpenApiResponse(ERROR, description="Not yours, or none."),
+            409: OpenApiResponse(
+                ERROR, description="Checked in already, finished, or outside the check-in window."
+            ),
+        },
+    )
+    def post(self, request: MemberRequest, pk: int) -> Response:
+        td = testdrive_followed_get_for_member(member=request.member, pk=pk)
+        td.arriving_at = testdrive_announce_arrival(test_drive=td, now=timezone.now()).arriving_at
+        return TestDriveStatusApi.status_response(td)
 
 
 class TestDriveCalendarApi(MemberApi):

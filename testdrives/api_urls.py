@@ -13,7 +13,9 @@ urlpatterns = [
         api.TestDriveRescheduleApi.as_view(),
         name="api-testdrive-reschedule",
     ),
-    path("testdrives/<int:pk>/extend/", api_changes.TestDriveExtendApi.as_view(), name="api-testdrive-extend"),
+    path(
+        "testdrives/<int:pk>/extend/", api_changes.TestDriveExtendApi.as_view(), name="api-testdrive-extend"
+    ),
     path(
         "testdrives/<int:pk>/extend/options/",
         api_changes.TestDriveExtendOptionsApi.as_view(),
@@ -43,6 +45,11 @@ urlpatterns = [
         name="api-testdrive-return-photo",
     ),
     path("testdrives/<int:pk>/status/", api_follow.TestDriveStatusApi.as_view(), name="api-testdrive-status"),
+    path(
+        "testdrives/<int:pk>/arriving/",
+        api_follow.TestDriveArrivingApi.as_view(),
+        name="api-testdrive-arriving",
+    ),
     path(
         "testdrives/<int:pk>/calendar.ics",
         api_follow.TestDriveCalendarApi.as_view(),

@@ -19,6 +19,7 @@ from fleet.models import BayKind, Store, Weekday
 from members.models import Member
 from testdrives.models import State, TestDrive
 from testdrives.selectors import testdrive_list_for_member
+from testdrives.services.arrival import arrival_standing
 from testdrives.services.tower_moves import testdrive_ref
 from tower.selectors import retrieve_estimate_s, retrieve_eta
 from vendingstore.formatting import moment_format
@@ -95,6 +96,10 @@ class DriveStatus:
     opening_hours: list[OpeningHours]
     map_url: str
     poll_seconds: int | None
+    # "I'm at the store": offered in the kiosk's check-in window before check-in; announced while
+    # the member's announcement stands (testdrives.services.arrival).
+    can_announce_arrival: bool = False
+    arrival_announced: bool = False
 
     @property
     def live(self) -> bool:
@@ -174,10 +179,15 @@ def _poll_seconds(td: TestDrive, now: datetime) -> int | None:
         return POLL_AT_STORE_SECONDS
     if td.state in (S.ON_DRIVE, S.OVERDUE):
         return POLL_ON_ROAD_SECONDS
-    check_in_opens = td.slot_start - timedelta(minutes=settings.TESTDRIVE_CHECK_IN_EARLY_MINUTES)
-    if td.state == S.SCHEDULED and check_in_opens <= now <= td.slot_end:
+    if _check_in_open(td, now):
         return POLL_AT_STORE_SECONDS  # the member may be checking in at the kiosk right now
     return None
+
+
+def _check_in_open(td: TestDrive, now: datetime) -> bool:
+    """Booked, and the kiosk takes its pickup code now."""
+    check_in_opens = td.slot_start - timedelta(minutes=settings.TESTDRIVE_CHECK_IN_EARLY_MINUTES)
+    return td.state == S.SCHEDULED and check_in_opens <= now <= td.slot_end
 
 
 def _headline(td: TestDrive, *, bay: str | None, eta_seconds: int | None) -> str:
@@ -251,6 +261,8 @@ def testdrive_follow(*, test_drive: TestDrive, now: datetime) -> DriveStatus:
         opening_hours=store_opening_hours(store=td.store),
         map_url=store_map_url(store=td.store),
         poll_seconds=_poll_seconds(td, now),
+        can_announce_arrival=_check_in_open(td, now),
+        arrival_announced=arrival_standing(td, now),
     )
 
 

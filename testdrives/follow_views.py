@@ -4,9 +4,12 @@ and the purchase page (what happens after buying, and where the order stands).
 Owner-only like every booking page: another member's booking is a 404.
 """
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from members.models import Member
 from members.views import member_required
@@ -14,6 +17,8 @@ from testdrives.follow import testdrive_follow, testdrive_followed_get_for_membe
 from testdrives.ics import testdrive_calendar
 from testdrives.purchase_steps import purchase_order_for_member, purchase_order_progress
 from testdrives.qr import qr_svg
+from testdrives.services.arrival import testdrive_announce_arrival
+from vendingstore.api_errors import ApplicationError
 from vendingstore.htmx import render_varying, wants_fragment
 
 
@@ -30,6 +35,19 @@ def follow(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
     }
     template = "testdrives/_follow_status.html" if wants_fragment(request) else "testdrives/follow.html"
     return render_varying(request, template, context)
+
+
+@require_POST
+@member_required
+def arriving(request: HttpRequest, member: Member, pk: int) -> HttpResponse:
+    """ "I'm at the store": the tower keeps a lift free until the member checks in."""
+    td = testdrive_followed_get_for_member(member=member, pk=pk)
+    try:
+        testdrive_announce_arrival(test_drive=td, now=timezone.now())
+        messages.success(request, _("Thanks! Check in at the kiosk with your pickup code."))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("testdrives:follow", pk=td.pk)
 
 
 @member_required

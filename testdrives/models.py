@@ -126,6 +126,10 @@ class TestDrive(ConcurrentTransitionMixin, models.Model):
     # The member walked out of the delivery bay after the return (its gate closed with the car
     # inside, or the return itself where the tower reports no gate): the tower may stow the car.
     bay_left_at = models.DateTimeField(_("member left the bay"), null=True, blank=True)
+    # The member said "I'm at the store" from their phone (testdrives.services.arrival): until
+    # they check in, or TESTDRIVE_ARRIVAL_VALID_MINUTES pass, the tower holds background moves
+    # back so a lift is free for their car (tower.arrival_gate). The latest announcement counts.
+    arriving_at = models.DateTimeField(_("member announced arrival"), null=True, blank=True)
     inspection_notes = models.TextField(_("inspection notes"), blank=True)
     # An overdue car an operator reported as not returned (to the police or the insurer): it
     # leaves the console's overdue queue; the return still works as usual.

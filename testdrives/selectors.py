@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 from django_fsm_log.models import StateLog
 
-from fleet.models import CarModel, Paint, Store, Vehicle, VehicleHold
+from fleet.models import CarModel, Paint, Store, Tower, Vehicle, VehicleHold
 from fleet.selectors import vehicle_list_promisable
 from members.models import Member
 from testdrives.models import (
@@ -289,6 +289,8 @@ def testdrive_journey(*, test_drive: TestDrive) -> list[JourneyEvent]:
         if p.settled_at is not None  # the filter above; said again for the type checker
     ]
     events += _changes_journey(test_drive)
+    if test_drive.arriving_at is not None:
+        events.append(JourneyEvent(at=test_drive.arriving_at, event="arriving", label=str(_ARRIVING)))
     seen: set[str] = set()
     for step in testdrive_timeline(test_drive=test_drive):
         if step["to"] in seen:
@@ -298,6 +300,7 @@ def testdrive_journey(*, test_drive: TestDrive) -> list[JourneyEvent]:
     return sorted(events, key=lambda e: e.at)
 
 
+_ARRIVING = gettext_lazy("Said they were at the store")
 _EXTENDED = gettext_lazy("Extended: due back at %(due)s")
 _SWAP_BOOKED = gettext_lazy("Swap booked: %(car)s")
 
@@ -390,3 +393,17 @@ def pickup_times(*, since: datetime, store: Store | None = None) -> PickupTimes:
         if State.VERIFIED in seen and State.READY in seen:
             waits.append((seen[State.READY] - seen[State.VERIFIED]).total_seconds())
     return PickupTimes(face, staff, waits)
+
+
+def tower_arrivals_expected(*, tower: Tower, now: datetime) -> list[int]:
+    """The cars (vehicle pks) of members whose car is in ``tower`` who announced their arrival
+    and have not checked in, within ``TESTDRIVE_ARRIVAL_VALID_MINUTES``
+    (``testdrives.services.arrival``): the tower keeps a lift free for each
+    (``settings.TOWER_ARRIVALS_EXPECTED``)."""
+    return list(
+        TestDrive.objects.filter(
+            state=State.SCHEDULED,
+            arriving_at__gt=now - timedelta(minutes=settings.TESTDRIVE_ARRIVAL_VALID_MINUTES),
+            vehicle__bay__tower=tower,
+        ).values_list("vehicle_id", flat=True)
+    )

@@ -28,6 +28,7 @@ urlpatterns = [
         name="pickup_photo_image",
     ),
     path("drives/<int:pk>/follow/", follow_views.follow, name="follow"),
+    path("drives/<int:pk>/arriving/", follow_views.arriving, name="arriving"),
     path("drives/<int:pk>/calendar.ics", follow_views.calendar, name="calendar"),
     path("drives/<int:pk>/purchase/", follow_views.purchase, name="purchase"),
 ]

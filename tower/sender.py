@@ -12,11 +12,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from fleet.models import BayKind
+from fleet.models import BayKind, Tower
+from tower.arrival_gate import background_admitted
 from tower.client import Answer, ControllerUnreachable, TowerClient, client_for
 from tower.commands import command_finish, command_mark_accepted
-from tower.models import CommandStatus, TowerCommand, TowerLink
+from tower.models import CommandKind, CommandStatus, TowerCommand, TowerLink
+from tower.priorities import RETRIEVE_PRIORITY
 from tower.protocol import CommandPayload
 from tower.protocol import command_payload as wire_command
 from tower.reconcile import tower_delivery_sync
@@ -59,6 +62,7 @@ def _due(now: datetime) -> Q:
 def command_send(*, command_pk: int) -> str:
     """Send one pending command if it is due; returns what happened (for logs and tests):
     ``skipped``, ``accepted``, ``waiting`` (tower held, busy or its delivery bays out of date),
+    ``held`` (a store or relocation kept back for a customer who announced their arrival),
     ``retry`` (no answer), ``rejected`` or ``failed``."""
     if not command_claim(command_pk=command_pk):
         return "skipped"
@@ -72,6 +76,11 @@ def command_send(*, command_pk: int) -> str:
             detail="TOWER_CONTROLLERS names no controller for this tower",
         )
         return "failed"
+    if not _admitted(command):
+        _retry_later(
+            command, seconds=HELD_RETRY_SECONDS, counted=False, error="held for an arriving customer"
+        )
+        return "held"
     try:
         if _touches_delivery(command) and not _delivery_bays_agree(command, client):
             _retry_later(command, seconds=HELD_RETRY_SECONDS / 5, counted=False)
@@ -83,6 +92,37 @@ def command_send(*, command_pk: int) -> str:
     except ControllerUnreachable as error:
         return _unanswered(command, str(error))
     return _answered(command, answer)
+
+
+def _admitted(command: TowerCommand) -> bool:
+    """A customer's retrieve always goes; a store or relocation goes unless the arrival gate
+    (``tower.arrival_gate``) keeps it back for customers who said they are arriving. The lifts
+    our side sees as busy are those running or queued with a command of ours."""
+    if command.priority >= RETRIEVE_PRIORITY:
+        return True
+    now = timezone.now()
+    expected = arrivals_expected(tower=command.tower, now=now)
+    if not expected:
+        return True
+    busy = TowerCommand.objects.filter(
+        tower=command.tower, status__in=[CommandStatus.ACCEPTED, CommandStatus.RUNNING]
+    ).count()
+    return background_admitted(
+        is_stow=command.kind == CommandKind.STOW,
+        idle_lifts=max(0, command.tower.lifts - busy),
+        arrivals_expected=len(expected),
+        waited_s=(now - command.created_at).total_seconds(),
+        own_car=command.vehicle_id in expected,
+    )
+
+
+def arrivals_expected(*, tower: Tower, now: datetime) -> list[int]:
+    """The cars (vehicle pks) of the customers the tower should keep a lift free for, one per
+    customer, as the app that knows them says (``TOWER_ARRIVALS_EXPECTED``; none when empty)."""
+    if not settings.TOWER_ARRIVALS_EXPECTED:
+        return []
+    cars: list[int] = import_string(settings.TOWER_ARRIVALS_EXPECTED)(tower=tower, now=now)
+    return cars
 
 
 def _touches_delivery(command: TowerCommand) -> bool:

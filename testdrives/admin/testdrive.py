@@ -276,6 +276,7 @@ class TestDriveAdmin(ReadOnlyAdmin):
             {
                 "fields": [
                     ("slot_start", "slot_end"),
+                    "arriving_at",
                     "vehicle_hold",
                     "fee_cny",
                     "identity_method",
@@ -301,7 +302,14 @@ class TestDriveAdmin(ReadOnlyAdmin):
         (_("Transition log"), {"fields": ["transition_log"]}),
         (_("Record"), {"fields": [("created_at", "updated_at")]}),
     ]
-    readonly_fields = ["member_contact", "vehicle_hold", "transition_log", "created_at", "updated_at"]
+    readonly_fields = [
+        "member_contact",
+        "arriving_at",
+        "vehicle_hold",
+        "transition_log",
+        "created_at",
+        "updated_at",
+    ]
 
     def get_object(
         self, request: HttpRequest, object_id: str, from_field: str | None = None

@@ -169,3 +169,35 @@ def test_the_variants_start_from_the_store_the_day_benchmark_ships(tower_day, to
     assert tower_variants.main(["--demand", "1", "--seeds", "1"]) == 0
     variants = last_json(capsys)["variants"]
     assert variants["shipped"]["p95_s"] == [shipped]
+
+
+def test_the_arrival_gate_holds_moves_from_the_announcement_to_the_check_in(tower_day, sha_t1) -> None:
+    # The customer checks in at 1030 s and announces 30 s before: the store's own rule decides.
+    day = one_customer_day(tower_day, slot_start_s=1000.0, checked_in_s=1030.0)
+    admit = tower_day.arrival_gate(day, tower_day.argparse.Namespace(seed=1), 1.0, 30.0)
+    relocate = tower_day.DesJob("relocate-x", 0.0, "L06-B01", "L01-B01", 0, "relocate")
+    store = tower_day.DesJob("store-x", 900.0, "D1", "L03-B01", 0, "store")
+    assert admit(relocate, 999.0, 1)  # not announced yet
+    assert not admit(relocate, 1000.0, 1)  # announced: the last idle lift is theirs
+    assert admit(relocate, 1000.0, 2)
+    assert admit(relocate, 1030.0, 1)  # checked in: their retrieve is asked, nobody is expected
+    assert not admit(store, 1010.0, 1)
+    assert admit(store, 900.0 + 180.0, 1)  # a returned car waits no longer than the store's bound
+    own = tower_day.DesJob("relocate-pickup-0", 0.0, "L05-B01", "L01-B01", 0, "relocate")
+    assert admit(own, 1010.0, 1)  # their own car's pre-staging is theirs
+
+
+def test_nobody_announcing_is_the_shipped_store(tower_day, sha_t1) -> None:
+    args = tower_day.default_args(1, 2.0)
+    args.hours = 3.0
+    day = tower_day.make_day(sha_t1, args)
+    booked = {p.name for p in day.pickups if p.booked}
+    gated, _ = tower_day.prestaged(
+        sha_t1, day, args, early=True, admit=tower_day.arrival_gate(day, args, 0.0, 30.0)
+    )
+    shipped, _ = tower_day.prestaged(sha_t1, day, args, early=True)
+    assert tower_day.announcers(day, 1, 0.0) == []
+    assert tower_day.waits(gated, day, booked) == tower_day.waits(shipped, day, booked)
+    half = {p.name for p in tower_day.announcers(day, 1, 0.5)}
+    assert 0 < len(half) < len(booked)
+    assert half <= {p.name for p in tower_day.announcers(day, 1, 1.0)} == booked  # a subset

@@ -527,6 +527,11 @@ TESTDRIVE_BOOK_AHEAD_DAYS = env.int("TESTDRIVE_BOOK_AHEAD_DAYS", default=14)
 TESTDRIVE_BOOK_UNTIL_MINUTES_BEFORE_END = env.int("TESTDRIVE_BOOK_UNTIL_MINUTES_BEFORE_END", default=10)
 # The kiosk accepts a pickup code from this long before the window starts until it ends.
 TESTDRIVE_CHECK_IN_EARLY_MINUTES = env.int("TESTDRIVE_CHECK_IN_EARLY_MINUTES", default=30)
+# "I'm at the store" from the member's phone (testdrives.services.arrival) is taken inside the
+# check-in window and counts this long: the walk from the entrance to the kiosk takes a minute or
+# two, so an announcement older than this is someone who went elsewhere; the tower stops holding
+# background moves back for them (tower.arrival_gate).
+TESTDRIVE_ARRIVAL_VALID_MINUTES = env.int("TESTDRIVE_ARRIVAL_VALID_MINUTES", default=5)
 # After a return the car is cleaned, charged and inspected before anyone else may have it; the
 # hold covers it, and covers the grace period of a late return.
 TESTDRIVE_TURNAROUND_HOURS = env.int("TESTDRIVE_TURNAROUND_HOURS", default=12)
@@ -611,3 +616,8 @@ TOWER_SEND_BACKOFF_MAX_SECONDS = env.float("TOWER_SEND_BACKOFF_MAX_SECONDS", def
 TOWER_PRESTAGE_ENABLED = env.bool("TOWER_PRESTAGE_ENABLED", default=True)
 TOWER_PRESTAGE_MINUTES = env.int("TOWER_PRESTAGE_MINUTES", default=10)
 TOWER_STAGING_LEVELS = env.int("TOWER_STAGING_LEVELS", default=2)
+# Who counts the customers a tower should keep a lift free for (announced, not checked in yet):
+# a callable (tower, now) -> their cars' vehicle pks, one per customer, given by the app that
+# knows the bookings; tower.arrival_gate
+# holds stores and relocations back while they would leave no lift for them.
+TOWER_ARRIVALS_EXPECTED = "testdrives.selectors.tower_arrivals_expected"
