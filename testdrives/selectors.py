@@ -50,7 +50,7 @@ class Slot:
         return max(0, min(self.capacity - self.booked, self.cars_free))
 
 
-def testdrive_state_wait_while(*, test_drive_id: int, state: str, wait_s: float, step_s: float = 0.02) -> str:
+def testdrive_state_wait_while(*, test_drive_id: int, state: str, wait_s: float, step_s: float = 0.01) -> str:
     """The booking's state, once it is no longer ``state`` or after ``wait_s`` at most.
 
     The kiosk asks this while a worker decides the face check: the answer comes within ``step_s``

@@ -107,7 +107,7 @@ def test_while_the_worker_decides_the_kiosk_waits_for_the_decision_not_for_its_n
 
     TestDrive.objects.filter(pk=td.pk).update(state=State.VERIFIED)
 
-    # The page's own poll is every 2 s; the waiting request answers within ~20 ms of the change.
+    # The page's own poll is every 2 s; the waiting request answers within ~10 ms of the change.
     expect(page.locator('.kiosk-status[data-state="verified"]')).to_be_visible(timeout=1000)
 
 

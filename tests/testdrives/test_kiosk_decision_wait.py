@@ -43,7 +43,7 @@ def test_the_wait_ends_at_the_first_look_after_the_decision(monkeypatch, verifyi
     state = testdrive_state_wait_while(test_drive_id=verifying.pk, state=State.VERIFYING, wait_s=1.5)
 
     assert state == State.READY
-    assert naps == [0.02]
+    assert naps == [0.01]
 
 
 def test_the_wait_gives_up_after_its_bound_even_on_a_frozen_clock(monkeypatch, verifying):
@@ -54,7 +54,7 @@ def test_the_wait_gives_up_after_its_bound_even_on_a_frozen_clock(monkeypatch, v
     state = testdrive_state_wait_while(test_drive_id=verifying.pk, state=State.VERIFYING, wait_s=0.1)
 
     assert state == State.VERIFYING
-    assert len(naps) == 5  # 0.1 s in 20 ms looks, then the answer "still verifying"
+    assert len(naps) == 10  # 0.1 s in 10 ms looks, then the answer "still verifying"
 
 
 def test_the_kiosk_status_asked_to_wait_shows_the_decision_made_meanwhile(client, monkeypatch, verifying):
