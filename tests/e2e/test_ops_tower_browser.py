@@ -11,13 +11,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from celery.app.task import Task
 from django.contrib.auth.models import Group
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from ops.models import AuditEntry
@@ -28,7 +26,7 @@ from testdrives.services.kiosks import kiosk_create
 from testdrives.services.tower_moves import testdrive_ref
 from tests.browser_support import log_in
 from tests.e2e.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
-from tests.e2e.tower_support import SECRET, SimProcess, sim_start, tower_world
+from tests.e2e.tower_support import SECRET, SimProcess, next_window, sim_start, tower_world
 from tests.factories import StaffFactory
 from tests.fixtures.world import make_member
 from tests.idcheck_support import picture
@@ -102,9 +100,7 @@ def test_an_approved_remote_id_check_gets_the_car_from_the_real_tower(
     browser, live_server, tower_store
 ) -> None:
     world = tower_store.world
-    now = timezone.now()
-    # The next window: still open for booking whatever the minute, and check-in opens 30 min early.
-    slot = now.replace(minute=(now.minute // 15) * 15, second=0, microsecond=0) + timedelta(minutes=15)
+    slot = next_window(world)  # bookable and open for check-in whatever the time of day
     member = make_member(score=760, consent=False, full_name="Han Meimei")
     td = testdrive_book(
         member=member,

@@ -30,7 +30,7 @@ from testdrives.services.lifecycle import (
 from testdrives.tasks import dispatching_sweep
 from tests.e2e.tower_support import (
     DB_TURN,
-    book_next_quarter_hour,
+    book_next_window,
     ready,
     tower_world,
 )
@@ -76,7 +76,7 @@ def on_the_road(world) -> TestDrive:
         kiosk = Kiosk.objects.create(
             store=world["store"], name="Entrance", token_hash="r" * 64, created_by=staff
         )
-        [td] = book_next_quarter_hour(world, 1)
+        [td] = book_next_window(world, 1)
         testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
         testdrive_identity_verified(test_drive=td, method="staff", by=staff, note="licence and ID seen")
     converge(ready(td))

@@ -20,7 +20,7 @@ from tests.e2e.tower_support import (
     DB_TURN,
     SECRET,
     assert_moved_once,
-    book_next_quarter_hour,
+    book_next_window,
     ready,
     tower_world,
 )
@@ -50,7 +50,7 @@ def verify(world, n: int) -> list[TestDrive]:
         kiosk = Kiosk.objects.create(
             store=world["store"], name="Entrance", token_hash="k" * 64, created_by=staff
         )
-        drives = book_next_quarter_hour(world, n)
+        drives = book_next_window(world, n)
         for td in drives:
             testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
             testdrive_identity_verified(test_drive=td, method="staff", by=staff, note="licence and ID seen")

@@ -40,7 +40,7 @@ from tests.e2e.tower_support import (
     SECRET,
     SimProcess,
     assert_moved_once,
-    book_next_quarter_hour,
+    book_next_window,
     free_port,
     ready,
     sim_start,
@@ -257,15 +257,15 @@ class Link:
             self.worker = None
 
     def book(self, n: int) -> list[TestDrive]:
-        """``n`` members booked a car for the next quarter hour."""
-        return book_next_quarter_hour(self.world, n)
+        """``n`` members booked a car for the next window."""
+        return book_next_window(self.world, n)
 
     def check_in(self, td: TestDrive) -> TestDrive:
         """The member checks in at the kiosk: the car's retrieve is queued (early retrieve)."""
         return testdrive_check_in(kiosk=self.kiosk, pickup_code=td.pickup_code)
 
     def arrive(self, n: int) -> list[TestDrive]:
-        """``n`` members booked a car for the next quarter hour and checked in at the kiosk."""
+        """``n`` members booked a car for the next window and checked in at the kiosk."""
         return [self.check_in(td) for td in self.book(n)]
 
     def verify(self, td: TestDrive) -> None:

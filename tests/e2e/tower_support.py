@@ -1,5 +1,5 @@
 """What the tower integration tests share: the simulator as a subprocess, the world it serves
-(a small tower, three cars, a store open all day), bookings for the next quarter hour, and the
+(a small tower, three cars, a store open all day), bookings for the next window, and the
 final check that every car moved exactly once."""
 
 import json
@@ -11,13 +11,15 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from fleet.models import StoreHours, Tower, VehicleStatus
 from testdrives.models import State, TestDrive
+from testdrives.selectors import store_window_starts
 from testdrives.services.booking import testdrive_book
 from tests.factories import CarModelFactory, PaintFactory, TowerFactory, VehicleFactory
 from tests.fixtures.world import make_member
@@ -123,10 +125,24 @@ def tower_world(code: str) -> dict:
     return {"tower": tower, "store": tower.store, "car_model": car_model, "paint": paint, "cars": cars}
 
 
-def book_next_quarter_hour(world: dict, n: int) -> list[TestDrive]:
-    """``n`` new members (consent given, tier set) each book a car of the world's model."""
+def next_window(world: dict) -> datetime:
+    """The first of the store's windows that has not begun, whatever the time of day: its last call
+    is 5 minutes after it begins and check-in opens 30 minutes before, so both work at once. Real
+    processes cannot freeze the clock, and a fixed "next quarter hour" is no window from 23:30 to
+    23:44 (the store closes at 23:59, so its last window is 23:30): then this is tomorrow's 00:00."""
+    store = world["store"]
     now = timezone.now()
-    slot = now.replace(minute=(now.minute // 15) * 15, second=0, microsecond=0) + timedelta(minutes=15)
+    today = timezone.localtime(now, ZoneInfo(store.time_zone)).date()
+    starts = (
+        s for day in (today, today + timedelta(days=1)) for s in store_window_starts(store=store, day=day)
+    )
+    return next(start for start in starts if start > now)
+
+
+def book_next_window(world: dict, n: int) -> list[TestDrive]:
+    """``n`` new members (consent given, tier set) each book a car of the world's model in
+    ``next_window``."""
+    slot = next_window(world)
     return [
         testdrive_book(
             member=make_member(score=760),
