@@ -1,5 +1,6 @@
 """The challenge's later frames are searched on a smaller detection copy, sized by the face of the
-frame before: the decision is the same as with a full search on every frame."""
+frame before (HOG over the whole copy), or like the decision's photo (YuNet's proposals): the
+decision is the same as with a full search on every frame, and a still photo shows no movement."""
 
 import io
 
@@ -38,8 +39,12 @@ EXPECTED = {
 
 
 @needs_faces
+@pytest.mark.parametrize("proposals", [False, True], ids=["hog", "yunet"])
 @pytest.mark.parametrize("kind", sorted(EXPECTED))
-def test_the_cheaper_search_gives_the_same_decision_as_a_full_search(engine, monkeypatch, kind) -> None:
+def test_the_cheaper_search_gives_the_same_decision_as_a_full_search(
+    engine, monkeypatch, settings, kind, proposals
+) -> None:
+    settings.BIOMETRICS_YUNET_PROPOSALS = proposals
     frames = bursts()[kind]
     reference = embed(frames[0]) if kind == "turn" else None
 
@@ -54,7 +59,22 @@ def test_the_cheaper_search_gives_the_same_decision_as_a_full_search(engine, mon
 
 
 @needs_faces
-def test_a_following_frame_is_searched_on_a_smaller_copy(engine, monkeypatch) -> None:
+def test_with_the_proposals_a_still_photo_gives_every_frame_the_decisions_face(engine, settings) -> None:
+    settings.BIOMETRICS_YUNET_PROPOSALS = True
+    frame = kiosk_frame("img59.jpg")  # a face turned aside: its landmarks move most with the box
+    decided = frame_of(frame)
+
+    result = check_challenge([frame] * 4)
+    followed = frame_following(frame, decided)
+
+    assert followed.face.box == decided.face.box
+    assert result.code == ChallengeCode.NO_MOVEMENT
+    assert len(set(result.detail["yaw_ratios"])) == len(set(result.detail["eye_ratios"])) == 1
+
+
+@needs_faces
+def test_a_following_frame_is_searched_on_a_smaller_copy(engine, monkeypatch, settings) -> None:
+    settings.BIOMETRICS_YUNET_PROPOSALS = False  # the smaller copy is HOG's shortcut
     first = frame_of(kiosk_frame("img21.jpg"))  # a large face: about 250 px of a 640 px frame
     sides = []
     real = embedding_module.find_faces
@@ -71,7 +91,8 @@ def test_a_following_frame_is_searched_on_a_smaller_copy(engine, monkeypatch) ->
 
 
 @needs_faces
-def test_a_face_the_small_copy_misses_is_found_by_the_full_search(engine) -> None:
+def test_a_face_the_small_copy_misses_is_found_by_the_full_search(engine, settings) -> None:
+    settings.BIOMETRICS_YUNET_PROPOSALS = False
     first = frame_of(kiosk_frame("img21.jpg"))
     far = ImageOps.pad(upright("img12.jpg").convert("RGB").resize((300, 400)), (640, 480))  # a smaller face
     out = io.BytesIO()
