@@ -107,6 +107,8 @@ def export(*, weights: Path, out: Path, crops: Path | None = None) -> list[Path]
             reference[f"torch_{index}"] = _probabilities(model, samples[f"crops_{index}"])
     if samples is not None:
         reference["names"] = samples["names"]
+        if "detection" in samples:  # the search whose boxes the crops follow
+            reference["detection"] = samples["detection"]
         np.savez(out / REFERENCE_FILE, allow_pickle=False, **reference)
         written.append(out / REFERENCE_FILE)
     return written

@@ -139,6 +139,16 @@ def _same_face(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return union > 0 and width * height / union > 0.5
 
 
+def proposals_in_use() -> bool:
+    """Whether faces are found by YuNet's proposals confirmed by HOG (``proposed_faces``) first."""
+    return settings.BIOMETRICS_DETECTOR == "dlib" and bool(settings.BIOMETRICS_YUNET_PROPOSALS)
+
+
+def detection_name() -> str:
+    """Which search gives the face boxes: what a record made on the store's crops depends on."""
+    return f"yunet+{settings.BIOMETRICS_DETECTOR}" if proposals_in_use() else settings.BIOMETRICS_DETECTOR
+
+
 def proposed_faces(rgb: np.ndarray) -> list[Face]:
     """The faces of ``rgb``, largest first, found by YuNet and confirmed by HOG; empty when YuNet
     proposes none or HOG confirms none (then ``find_faces`` looks at the whole picture), and
@@ -150,7 +160,7 @@ def proposed_faces(rgb: np.ndarray) -> list[Face]:
     which the 68-point model was trained on. They are not the same boxes as on the whole copy
     (HOG's grid falls elsewhere on a crop): up to a fifth wider or narrower on the shared photos.
     """
-    if settings.BIOMETRICS_DETECTOR != "dlib" or not settings.BIOMETRICS_YUNET_PROPOSALS:
+    if not proposals_in_use():
         return []
     from .yunet import proposals
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embedding import Frame, frame_of
-from .faces import Face, face_at, find_faces
+from .faces import Face, face_at, find_faces, proposals_in_use
 from .images import DETECTION_MAX_SIDE, ImageInput, load_reduced
 from .quality import check_face_count_and_size
 
@@ -61,6 +61,11 @@ def frame_next(image: ImageInput | Frame, previous: Frame) -> Frame:
     """
     if isinstance(image, Frame):
         return image
+    if proposals_in_use():
+        # The decision's own search (YuNet's proposals, dlib confirming) for every frame: the
+        # window's plain HOG gives boxes of another kind, and the landmarks move with the box (a
+        # still frame's eye ratio 0.336 against 0.401), so one burst must not mix the two.
+        return frame_of(image)
     source = image.read() if hasattr(image, "read") else image
     rgb, scale = load_reduced(source, long_side=DETECTION_MAX_SIDE)
     if scale == previous.scale and rgb.shape == previous.rgb.shape:

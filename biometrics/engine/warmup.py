@@ -9,7 +9,6 @@ import contextlib
 import importlib.util
 
 import numpy as np
-from django.conf import settings
 
 from .embedding import (
     CROP_SIZE,
@@ -20,7 +19,7 @@ from .embedding import (
     model_name,
     vector_of,
 )
-from .faces import _boxes_on, _dlib_models, face_at, proposed_faces
+from .faces import _boxes_on, _dlib_models, face_at, proposals_in_use, proposed_faces
 from .liveness import antispoof_load, antispoof_warm_up
 from .sface import _net, arcface_crop, sface_vector
 from .yunet import _yunet
@@ -36,7 +35,7 @@ def models_load(*, liveness: bool = True) -> None:
     """
     runtimes_single_threaded()
     _dlib_models()
-    if settings.BIOMETRICS_DETECTOR == "dlib" and settings.BIOMETRICS_YUNET_PROPOSALS:
+    if proposals_in_use():
         _yunet()  # proposes where dlib's detector looks (faces.proposed_faces)
     if model_name() == SFACE:
         _net()

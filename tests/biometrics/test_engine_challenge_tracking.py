@@ -1,6 +1,7 @@
-"""The challenge follows one face through the burst (biometrics/engine/tracking.py): later frames
-are searched in a window around the previous face; the decision is the one a full search of every
-frame gives, and a face that jumps, or a movement shown by someone else, does not pass."""
+"""The challenge follows one face through the burst (biometrics/engine/tracking.py): with HOG
+alone later frames are searched in a window around the previous face, with YuNet's proposals like
+the decision's photo; the decision is the one a full search of every frame gives, and a face that
+jumps, or a movement shown by someone else, does not pass."""
 
 import pytest
 
@@ -36,8 +37,12 @@ EXPECTED = {
 }
 
 
+@pytest.mark.parametrize("proposals", [False, True], ids=["hog", "yunet"])
 @pytest.mark.parametrize("kind", sorted(EXPECTED))
-def test_following_the_face_decides_as_a_full_search_of_every_frame(engine, monkeypatch, kind) -> None:
+def test_following_the_face_decides_as_a_full_search_of_every_frame(
+    engine, monkeypatch, settings, kind, proposals
+) -> None:
+    settings.BIOMETRICS_YUNET_PROPOSALS = proposals
     frames = bursts()[kind]
     reference = embed(frames[0]) if kind == "turn" else None
 
@@ -50,7 +55,23 @@ def test_following_the_face_decides_as_a_full_search_of_every_frame(engine, monk
         assert followed.detail[key] == pytest.approx(full.detail[key], abs=0.05)
 
 
-def test_the_later_frames_of_a_turn_are_searched_in_a_window_only(engine, monkeypatch) -> None:
+def test_with_the_proposals_a_still_photo_gives_every_frame_the_decisions_face(engine, settings) -> None:
+    settings.BIOMETRICS_YUNET_PROPOSALS = True
+    frame = kiosk_frame("img59.jpg")  # a face turned aside: its landmarks move most with the box
+    decided = frame_of(frame)
+
+    result = check_challenge([frame] * 4)
+    followed = tracking.frame_next(frame, decided)
+
+    assert followed.face.box == decided.face.box
+    assert result.code == ChallengeCode.NO_MOVEMENT
+    assert len(set(result.detail["yaw_ratios"])) == len(set(result.detail["eye_ratios"])) == 1
+
+
+def test_with_hog_alone_the_later_frames_of_a_turn_are_searched_in_a_window_only(
+    engine, monkeypatch, settings
+) -> None:
+    settings.BIOMETRICS_YUNET_PROPOSALS = False  # the window is HOG's shortcut
     full_searches = []
     real = tracking.frame_of
     monkeypatch.setattr(tracking, "frame_of", lambda image: full_searches.append(1) or real(image))

@@ -40,7 +40,9 @@ def test_a_reduced_decode_keeps_the_decision_and_the_face_size_in_original_pixel
 
     assert frame.scale == 2
     assert frame.face.width >= FACE_DETAIL_PX
-    assert abs(accept(data).measures["face_width_px"] - 563) <= 6  # the full decode's box: 563 px
+    # The face's width in the original's pixels: what the full decode's box says, within a pixel
+    # or two of rounding per decoded pixel (563 px with HOG on the whole copy, 607 with proposals).
+    assert abs(accept(data).measures["face_width_px"] - frame_of(Image.fromarray(full)).face_width_px) <= 6
     assert frame.rgb.shape[0] * 2 == full.shape[0]
     # The same person's template from the same photo, decoded either way: far inside the threshold.
     assert compare(frame.embedding, embed(Image.fromarray(full))).distance < 0.05

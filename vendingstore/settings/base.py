@@ -466,10 +466,11 @@ BIOMETRICS_MODEL = env.str("BIOMETRICS_MODEL", default="SFace")
 # "dlib" is our fast HOG path; any other deepface detector name is used through deepface.
 BIOMETRICS_DETECTOR = env.str("BIOMETRICS_DETECTOR", default="dlib")
 # With "dlib": let YuNet (converted from the same wheel as SFace) propose where the faces are and
-# HOG confirm each on a small crop, instead of HOG over the whole 640 px copy: the same counts and
-# size answers on the shared photos, about a third less time, but HOG's boxes move by up to a fifth
-# (docs/BIOMETRICS.md). Off until the head-turn challenge is checked with it.
-BIOMETRICS_YUNET_PROPOSALS = env.bool("BIOMETRICS_YUNET_PROPOSALS", default=False)
+# HOG confirm each on a small crop, instead of HOG over the whole 640 px copy: the same counts,
+# size and match answers on the shared photos in about a third less time; HOG's boxes sit
+# elsewhere (up to a fifth wider or narrower), so every frame of a challenge burst is then found
+# the same way as the decision's photo (docs/BIOMETRICS.md). Off: HOG over the whole copy.
+BIOMETRICS_YUNET_PROPOSALS = env.bool("BIOMETRICS_YUNET_PROPOSALS", default=True)
 # Distance (cosine for SFace, Euclidean for Dlib) at or below which two embeddings are the same
 # person; calibrated on the shared labelled pairs (docs/BIOMETRICS.md). Unset: the engine's own
 # calibrated default for the model in force (set it only together with BIOMETRICS_MODEL).

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from biometrics.antispoof_export import REFERENCE_FILE
 from biometrics.engine import FaceRefused, frame_of
 from biometrics.engine.antispoof import antispoof_crops
+from biometrics.engine.faces import detection_name
 from biometrics.engine.weights import ANTISPOOF_FILES, ensure_antispoof_weights, weights_dir
 from vendingstore.model_export import ExportEnvironmentMissing, export_run
 
@@ -36,7 +37,8 @@ def reference_photos(faces: Path) -> list[str]:
 
 
 def reference_crops(faces: Path, target: Path) -> int:
-    """Write the store's own two crops of every reference photo with one usable face to ``target``."""
+    """Write the store's own two crops of every reference photo with one usable face to ``target``,
+    and which search found the faces (the crops follow its boxes)."""
     names, first, second = [], [], []
     for name in reference_photos(faces):
         try:
@@ -50,7 +52,13 @@ def reference_crops(faces: Path, target: Path) -> int:
         first.append(crops[0])
         second.append(crops[1])
     if names:
-        np.savez(target, names=np.array(names), crops_0=np.stack(first), crops_1=np.stack(second))
+        np.savez(
+            target,
+            names=np.array(names),
+            crops_0=np.stack(first),
+            crops_1=np.stack(second),
+            detection=np.array(detection_name()),
+        )
     return len(names)
 
 
