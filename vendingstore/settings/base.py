@@ -470,7 +470,7 @@ BIOMETRICS_DETECTOR = env.str("BIOMETRICS_DETECTOR", default="dlib")
 # size and match answers on the shared photos in about a third less time; HOG's boxes sit
 # elsewhere (up to a fifth wider or narrower), so every frame of a challenge burst is then found
 # the same way as the decision's photo (docs/BIOMETRICS.md). Off: HOG over the whole copy.
-BIOMETRICS_YUNET_PROPOSALS = env.bool("BIOMETRICS_YUNET_PROPOSALS", default=True)
+BIOMETRICS_YUNET_PROPOSALS = env.bool("BIOMETRICS_YUNET_PROPOSALS", default=False)
 # Distance (cosine for SFace, Euclidean for Dlib) at or below which two embeddings are the same
 # person; calibrated on the shared labelled pairs (docs/BIOMETRICS.md). Unset: the engine's own
 # calibrated default for the model in force (set it only together with BIOMETRICS_MODEL).
