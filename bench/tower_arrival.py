@@ -34,18 +34,13 @@ from towersim.config import load_config
 from towersim.des import Admission
 
 
-def seeds(text: str) -> list[int]:
-    first, _, last = text.partition("-")
-    return list(range(int(first), int(last or first) + 1))
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--config", default="towersim/configs/sha-t1.json")
     parser.add_argument("--demand", type=float, default=2.0)
-    parser.add_argument("--seeds", type=seeds, default=seeds("1-6"), help="e.g. 1-6")
+    parser.add_argument("--seeds", type=td.seed_range, default=td.seed_range("1-6"), help="e.g. 1-6")
     parser.add_argument("--arrival-share", type=float, nargs="+", default=[1.0, 0.5])
     parser.add_argument("--arrival-warning-s", type=float, nargs="+", default=[30.0, 60.0])
     args = parser.parse_args(argv)

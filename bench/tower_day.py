@@ -437,6 +437,12 @@ def default_args(seed: int, demand: float) -> argparse.Namespace:
     return parse_args(["--seed", str(seed), "--demand", str(demand)])
 
 
+def seed_range(text: str) -> list[int]:
+    """``--seeds`` of the tower benchmarks: "1-6" or "3"."""
+    first, _, last = text.partition("-")
+    return list(range(int(first), int(last or first) + 1))
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     tower = load_config(args.config)  # the tower as configured: its customer-first policy included
