@@ -27,10 +27,10 @@ from testdrives.services.lifecycle import (
     testdrive_identity_verified,
     testdrive_return,
 )
-from testdrives.tasks import dispatching_sweep
 from tests.e2e.tower_support import (
     DB_TURN,
     book_next_window,
+    converge,
     ready,
     tower_world,
 )
@@ -38,7 +38,7 @@ from tests.factories import StaffFactory
 from tests.returns_support import four_sides
 from tower.models import CommandKind, CommandStatus, TowerCommand
 from tower.reconcile import tower_reconcile
-from tower.tasks import tower_outbox_flush, tower_reconcile_all
+from tower.tasks import tower_outbox_flush
 
 pytestmark = [
     pytest.mark.integration,
@@ -51,22 +51,6 @@ pytestmark = [
 def world(db) -> dict:
     with DB_TURN:
         return tower_world("rt-tower")
-
-
-def converge(check: Callable[[], bool], *, timeout: float = 40.0) -> None:
-    """Run the beat's work (sweeps, outbox flush, reconcile) until ``check`` holds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with DB_TURN:
-            if check():
-                return
-            dispatching_sweep()
-            tower_outbox_flush()
-            tower_reconcile_all()
-            if check():
-                return
-        time.sleep(0.2)
-    raise AssertionError("did not converge")
 
 
 def on_the_road(world) -> TestDrive:

@@ -8,7 +8,6 @@ take turns through one lock (on PostgreSQL the lock costs nothing).
 
 import json
 import time
-from collections.abc import Callable
 
 import pytest
 
@@ -21,6 +20,7 @@ from tests.e2e.tower_support import (
     SECRET,
     assert_moved_once,
     book_next_window,
+    converge,
     ready,
     tower_world,
 )
@@ -55,22 +55,6 @@ def verify(world, n: int) -> list[TestDrive]:
             testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
             testdrive_identity_verified(test_drive=td, method="staff", by=staff, note="licence and ID seen")
         return drives
-
-
-def converge(check: Callable[[], bool], *, timeout: float = 40.0) -> None:
-    """Run the beat's work (outbox flush, reconcile) until ``check`` holds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with DB_TURN:
-            if check():
-                return
-            dispatching_sweep()
-            tower_outbox_flush()
-            tower_reconcile_all()
-            if check():
-                return
-        time.sleep(0.2)
-    raise AssertionError("did not converge")
 
 
 def test_a_verified_customer_gets_the_car_through_the_real_simulator(sim, world) -> None:

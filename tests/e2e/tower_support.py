@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,10 +22,12 @@ from fleet.models import StoreHours, Tower, VehicleStatus
 from testdrives.models import State, TestDrive
 from testdrives.selectors import store_window_starts
 from testdrives.services.booking import testdrive_book
+from testdrives.tasks import dispatching_sweep
 from tests.factories import CarModelFactory, PaintFactory, TowerFactory, VehicleFactory
 from tests.fixtures.world import make_member
 from tower.client import TowerClient
 from tower.models import CommandStatus, TowerCommand, TowerEvent
+from tower.tasks import tower_outbox_flush, tower_reconcile_all
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "integration-tower-secret"
@@ -177,3 +180,19 @@ def assert_moved_once(sim: SimProcess, drives: list[TestDrive]) -> None:
             # each completed command applied once, none lost
             assert TowerEvent.objects.filter(kind="completed", command__vehicle=td.vehicle).count() == 1
             assert not TowerCommand.objects.filter(vehicle=td.vehicle, status=CommandStatus.PENDING).exists()
+
+
+def converge(check: Callable[[], bool], *, timeout: float = 40.0) -> None:
+    """Run the beat's work (sweeps, outbox flush, reconcile) until ``check`` holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with DB_TURN:
+            if check():
+                return
+            dispatching_sweep()
+            tower_outbox_flush()
+            tower_reconcile_all()
+            if check():
+                return
+        time.sleep(0.2)
+    raise AssertionError("did not converge")
