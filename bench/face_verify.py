@@ -4,6 +4,7 @@ in one run.
     DJANGO_SETTINGS_MODULE=vendingstore.settings.base .venv/bin/python bench/face_verify.py
     ... bench/face_verify.py --naive-pairs 10      # a quicker look (naive costs ~5 s a pair)
     ... bench/face_verify.py --yunet-proposals     # ours detecting with YuNet's proposals + HOG
+    BIOMETRICS_DETECTOR=dlib ... bench/face_verify.py   # ours detecting with HOG (before 2026-12)
 
 On the labelled photos of ``settings.SHARED_DIR / "faces" / "identities.csv"`` (every pair of
 files: same identity = genuine, different = impostor):
@@ -114,10 +115,14 @@ def run_ours(faces: Path, pairs: list[Pair], models: list[str], proposals: bool 
     """Every pair decided with each model in turn, in one process, the order alternating from pair
     to pair: the two paths see the same machine load (it moves a lot on this shared VM), so their
     ratio means something even when their absolute times do not. ``proposals``: the first model
-    (ours) with YuNet's proposals confirmed by HOG; the baseline always with HOG alone, as today."""
+    (ours) with YuNet's proposals confirmed by HOG; ours with the store's detector
+    (``BIOMETRICS_DETECTOR``), the baseline always with HOG alone, as before SFace."""
+
+    detector = settings.BIOMETRICS_DETECTOR
 
     def use(model: str) -> None:  # this forked process only
         settings.BIOMETRICS_MODEL = model
+        settings.BIOMETRICS_DETECTOR = detector if model == models[0] else "dlib"
         settings.BIOMETRICS_YUNET_PROPOSALS = proposals and model == models[0]
 
     from biometrics.engine import FaceRefused, compare, embed, threshold_for, warm_up
@@ -244,9 +249,14 @@ def main() -> None:
     print(f"each phase runs in a process forked at {baseline:.0f} MB RSS")
 
     proposals = args.yunet_proposals or settings.BIOMETRICS_YUNET_PROPOSALS
-    print(
-        f"ours detects with {'YuNet proposals confirmed by HOG' if proposals else 'HOG on the 640 px copy'}"
+    detector = (
+        "yunet+hog"
+        if proposals
+        else "hog"
+        if settings.BIOMETRICS_DETECTOR == "dlib"
+        else settings.BIOMETRICS_DETECTOR
     )
+    print(f"ours detects with {detector}; the dlib path with HOG on the 640 px copy")
     both = in_own_process(run_ours, faces, pairs, [settings.BIOMETRICS_MODEL, args.baseline_model], proposals)
     ours, base = both[settings.BIOMETRICS_MODEL], both[args.baseline_model]
     print(
@@ -358,7 +368,7 @@ def main() -> None:
     print(f"\ngoal: {goal}  (load {os.getloadavg()})")
     summary = {
         "model": ours["model"],
-        "detector": "yunet+hog" if proposals else "hog",
+        "detector": detector,
         "baseline_model": base["model"],
         "baseline_p50_ms": pct(base_ms, 50),
         "baseline_p95_ms": pct(base_ms, 95),

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from django.conf import settings
 
-from .faces import Face, face_at, mean_eye_aspect_ratio, single_face
+from .faces import Face, mean_eye_aspect_ratio, single_face
 from .images import DETECTION_MAX_SIDE, ImageInput, load_reduced
 from .quality import check_crop
 from .sface import arcface_crop, cosine_distance, sface_vector
@@ -173,8 +173,7 @@ def frame_of(image: ImageInput | Frame) -> Frame:
         while finer > 1 and face.width * scale / finer < FACE_DETAIL_PX:
             finer //= 2
         finer_rgb, finer = load_reduced(source, scale=finer)
-        ratio = scale / finer
-        face = face_at(finer_rgb, tuple(v * ratio for v in face.box))  # type: ignore[arg-type]
+        face = face.scaled(finer_rgb, scale / finer)
         rgb, scale = finer_rgb, finer
     return Frame(rgb, face, scale)
 

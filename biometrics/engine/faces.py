@@ -1,4 +1,9 @@
-"""Finding faces and their 68 landmarks, with the geometry the quality and liveness checks use."""
+"""Finding faces and their 68 landmarks, with the geometry the quality and liveness checks use.
+
+Faces are found by YuNet (``BIOMETRICS_DETECTOR=yunet``, the default; yunet.py), or by dlib's HOG
+detector (``dlib``, the store's detector until 2026-12), or by a deepface detector; the 68
+landmarks are always dlib's, in a box of the kind its model was trained on.
+"""
 
 import functools
 from dataclasses import dataclass
@@ -32,17 +37,37 @@ CONFIRM_REACH = 1.3
 class Face:
     """One detected face in original-image pixels.
 
-    ``box`` is (left, top, right, bottom); ``landmarks`` is a 68×2 float array of (x, y);
-    ``shape`` is dlib's own landmark object, which dlib.get_face_chip needs for alignment.
+    ``box`` is (left, top, right, bottom), the box the 68 landmarks were taken in (HOG's, or of
+    HOG's kind); ``landmarks`` is a 68×2 float array of (x, y); ``shape`` is dlib's own landmark
+    object, which dlib.get_face_chip needs for alignment. ``detected``: the detector's own box
+    when it is another kind (YuNet's, brow to chin and forehead), else None.
     """
 
     box: tuple[int, int, int, int]
     landmarks: np.ndarray
     shape: Any
+    detected: tuple[int, int, int, int] | None = None
 
     @property
     def width(self) -> int:
         return self.box[2] - self.box[0]
+
+    @property
+    def antispoof_area(self) -> tuple[int, int, int, int]:
+        """(x, y, width, height) of the box the anti-spoofing networks crop around.
+
+        The detector's own box when there is one: MiniFASNet's authors cropped around a detector
+        trained on WIDER FACE boxes, as YuNet is, not around HOG's tighter box. On the shared
+        photos and their kiosk frames that called 59 of 68 real pictures real against 45 of 68
+        with HOG's kind of box, and the spoof samples fake either way (docs/BIOMETRICS.md).
+        """
+        left, top, right, bottom = self.detected or self.box
+        return (left, top, right - left, bottom - top)
+
+    def scaled(self, rgb: np.ndarray, ratio: float) -> "Face":
+        """The same face in ``rgb``, the picture decoded ``ratio`` times larger."""
+        detected = tuple(v * ratio for v in self.detected) if self.detected else None
+        return face_at(rgb, tuple(v * ratio for v in self.box), detected=detected)  # type: ignore[arg-type]
 
 
 @functools.cache
@@ -61,8 +86,15 @@ def _deepface_detector() -> Any:
     return modeling.build_model(task="face_detector", model_name=settings.BIOMETRICS_DETECTOR)
 
 
-def _boxes_on(small: np.ndarray, *, upsample: bool = True) -> list[tuple[int, int, int, int]]:
-    """Face boxes (left, top, right, bottom) in the pixels of ``small``."""
+def _boxes_on(small: np.ndarray, *, upsample: bool = True) -> list[tuple[float, float, float, float]]:
+    """Face boxes (left, top, right, bottom) in the pixels of ``small``.
+
+    ``upsample``: HOG only; YuNet finds faces far smaller than the size limit anyway.
+    """
+    if settings.BIOMETRICS_DETECTOR == "yunet":
+        from .yunet import counted_faces
+
+        return [face.landmark_box for face in counted_faces(small)]
     if settings.BIOMETRICS_DETECTOR == "dlib":
         detector, _ = _dlib_models()
         found = detector(small, 0)
@@ -74,15 +106,22 @@ def _boxes_on(small: np.ndarray, *, upsample: bool = True) -> list[tuple[int, in
     return [(r.x, r.y, r.x + r.w, r.y + r.h) for r in regions]
 
 
-def face_at(rgb: np.ndarray, box: tuple[float, float, float, float]) -> Face:
-    """The 68 landmarks of the face in ``box`` (left, top, right, bottom; pixels of ``rgb``)."""
+def face_at(
+    rgb: np.ndarray,
+    box: tuple[float, float, float, float],
+    *,
+    detected: tuple[float, float, float, float] | None = None,
+) -> Face:
+    """The 68 landmarks of the face in ``box`` (left, top, right, bottom; pixels of ``rgb``);
+    ``detected``: the detector's own box, when it is not ``box``."""
     import dlib
 
     _, predictor = _dlib_models()
     rect = dlib.rectangle(*(round(v) for v in box))
     shape = predictor(rgb, rect)
     points = np.array([(p.x, p.y) for p in shape.parts()], dtype=float)
-    return Face((rect.left(), rect.top(), rect.right(), rect.bottom()), points, shape)
+    own = tuple(round(v) for v in detected) if detected is not None else None
+    return Face((rect.left(), rect.top(), rect.right(), rect.bottom()), points, shape, own)  # type: ignore[arg-type]
 
 
 def find_faces(
@@ -95,11 +134,20 @@ def find_faces(
     ``upsample``: when nothing is found, look again at twice the size (faces down to ~40 px).
     """
     small, factor = downscaled(rgb, detection_side)
-    faces = [
-        face_at(rgb, tuple(v * factor for v in box))  # type: ignore[arg-type]
-        for box in _boxes_on(small, upsample=upsample)
-    ]
-    return sorted(faces, key=lambda face: face.width, reverse=True)
+    if settings.BIOMETRICS_DETECTOR == "yunet":
+        from .yunet import counted_faces
+
+        found = [
+            face_at(rgb, _times(face.landmark_box, factor), detected=_times(face.box, factor))
+            for face in counted_faces(small)
+        ]
+    else:
+        found = [face_at(rgb, _times(box, factor)) for box in _boxes_on(small, upsample=upsample)]
+    return sorted(found, key=lambda face: face.width, reverse=True)
+
+
+def _times(box: tuple[float, ...], factor: float) -> tuple[float, float, float, float]:
+    return tuple(v * factor for v in box)  # type: ignore[return-value]
 
 
 def _confirmed_box(

@@ -117,9 +117,8 @@ def check_antispoof(image: ImageInput | Frame) -> AntiSpoofResult:
         model = _fasnet()
     except (ImportError, OSError):  # onnxruntime absent, or a file removed since the check
         return AntiSpoofResult(AntiSpoofStatus.UNAVAILABLE)
-    left, top, right, bottom = frame.face.box
     bgr = np.ascontiguousarray(frame.rgb[:, :, ::-1])
-    is_real, score = model.analyze(bgr, (left, top, right - left, bottom - top))
+    is_real, score = model.analyze(bgr, frame.face.antispoof_area)
     return AntiSpoofResult(AntiSpoofStatus.REAL if is_real else AntiSpoofStatus.FAKE, float(score))
 
 

@@ -1,5 +1,6 @@
-"""Following the customer's face through a burst: each later frame is searched only near the face
-of the frame before it.
+"""Following the customer's face through a burst: with dlib's HOG detector, each later frame is
+searched only near the face of the frame before it; with YuNet (the default) each frame is searched
+in full, which costs what HOG's window does.
 
 The kiosk takes its frames 250 ms apart while the customer turns the head or blinks; in that time
 a face moves a fraction of its width. The full search of a 640×480 frame (dlib's HOG on every
@@ -14,6 +15,7 @@ previous one a moment later (a photo swapped for another held elsewhere cannot).
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 
 from .embedding import Frame, frame_of
 from .faces import Face, face_at, find_faces, proposals_in_use
@@ -61,10 +63,12 @@ def frame_next(image: ImageInput | Frame, previous: Frame) -> Frame:
     """
     if isinstance(image, Frame):
         return image
-    if proposals_in_use():
-        # The decision's own search (YuNet's proposals, dlib confirming) for every frame: the
-        # window's plain HOG gives boxes of another kind, and the landmarks move with the box (a
-        # still frame's eye ratio 0.336 against 0.401), so one burst must not mix the two.
+    if not window_search_in_use():
+        # The decision's own search for every frame. YuNet's whole-frame search costs what HOG's
+        # window does, and its boxes are a function of the face alone. With YuNet's proposals
+        # confirmed by HOG, the window's plain HOG would give boxes of another kind, and the
+        # landmarks move with the box (a still frame's eye ratio 0.336 against 0.401), so one
+        # burst must not mix the two.
         return frame_of(image)
     source = image.read() if hasattr(image, "read") else image
     rgb, scale = load_reduced(source, long_side=DETECTION_MAX_SIDE)
@@ -73,6 +77,12 @@ def frame_next(image: ImageInput | Frame, previous: Frame) -> Frame:
         if face is not None:
             return Frame(rgb, face, scale)
     return frame_of(source)
+
+
+def window_search_in_use() -> bool:
+    """Whether later frames are searched in a window (dlib's HOG alone, where a whole-frame search
+    is five times the window's cost) rather than in full."""
+    return settings.BIOMETRICS_DETECTOR == "dlib" and not proposals_in_use()
 
 
 def face_near(rgb: np.ndarray, previous: Face, *, scale: int = 1) -> Face | None:

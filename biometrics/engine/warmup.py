@@ -9,6 +9,7 @@ import contextlib
 import importlib.util
 
 import numpy as np
+from django.conf import settings
 
 from .embedding import (
     CROP_SIZE,
@@ -35,8 +36,8 @@ def models_load(*, liveness: bool = True) -> None:
     """
     runtimes_single_threaded()
     _dlib_models()
-    if proposals_in_use():
-        _yunet()  # proposes where dlib's detector looks (faces.proposed_faces)
+    if proposals_in_use() or settings.BIOMETRICS_DETECTOR == "yunet":
+        _yunet()  # the detector, or what proposes where dlib's detector looks
     if model_name() == SFACE:
         _net()
     else:

@@ -1,7 +1,7 @@
 """The challenge follows one face through the burst (biometrics/engine/tracking.py): with HOG
-alone later frames are searched in a window around the previous face, with YuNet's proposals like
-the decision's photo; the decision is the one a full search of every frame gives, and a face that
-jumps, or a movement shown by someone else, does not pass."""
+alone later frames are searched in a window around the previous face, with YuNet (the default) or
+YuNet's proposals like the decision's photo; the decision is the one a full search of every frame
+gives, and a face that jumps, or a movement shown by someone else, does not pass."""
 
 import pytest
 
@@ -37,12 +37,20 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("proposals", [False, True], ids=["hog", "yunet"])
+# The detectors: (BIOMETRICS_DETECTOR, BIOMETRICS_YUNET_PROPOSALS).
+SEARCHES = {"yunet": ("yunet", False), "hog": ("dlib", False), "hog+proposals": ("dlib", True)}
+
+
+def use(settings, search: str) -> None:
+    settings.BIOMETRICS_DETECTOR, settings.BIOMETRICS_YUNET_PROPOSALS = SEARCHES[search]
+
+
+@pytest.mark.parametrize("search", sorted(SEARCHES))
 @pytest.mark.parametrize("kind", sorted(EXPECTED))
 def test_following_the_face_decides_as_a_full_search_of_every_frame(
-    engine, monkeypatch, settings, kind, proposals
+    engine, monkeypatch, settings, kind, search
 ) -> None:
-    settings.BIOMETRICS_YUNET_PROPOSALS = proposals
+    use(settings, search)
     frames = bursts()[kind]
     reference = embed(frames[0]) if kind == "turn" else None
 
@@ -55,8 +63,9 @@ def test_following_the_face_decides_as_a_full_search_of_every_frame(
         assert followed.detail[key] == pytest.approx(full.detail[key], abs=0.05)
 
 
-def test_with_the_proposals_a_still_photo_gives_every_frame_the_decisions_face(engine, settings) -> None:
-    settings.BIOMETRICS_YUNET_PROPOSALS = True
+@pytest.mark.parametrize("search", ["yunet", "hog+proposals"])
+def test_a_still_photo_gives_every_frame_the_decisions_face(engine, settings, search) -> None:
+    use(settings, search)
     frame = kiosk_frame("img59.jpg")  # a face turned aside: its landmarks move most with the box
     decided = frame_of(frame)
 
@@ -71,7 +80,7 @@ def test_with_the_proposals_a_still_photo_gives_every_frame_the_decisions_face(e
 def test_with_hog_alone_the_later_frames_of_a_turn_are_searched_in_a_window_only(
     engine, monkeypatch, settings
 ) -> None:
-    settings.BIOMETRICS_YUNET_PROPOSALS = False  # the window is HOG's shortcut
+    use(settings, "hog")  # the window is HOG's shortcut
     full_searches = []
     real = tracking.frame_of
     monkeypatch.setattr(tracking, "frame_of", lambda image: full_searches.append(1) or real(image))
@@ -116,7 +125,8 @@ def test_a_face_that_grows_too_much_between_frames_fails(engine) -> None:
     assert result.detail["resize"] == pytest.approx(2.0, abs=0.2)
 
 
-def test_a_face_beyond_the_window_is_found_by_a_full_search(engine) -> None:
+def test_a_face_beyond_the_window_is_found_by_a_full_search(engine, settings) -> None:
+    use(settings, "hog")
     before = frame_of(kiosk_frame(A, centre=(320, 220)))
     moved = kiosk_frame(A, centre=(470, 220))  # one face width along: outside the window
 

@@ -1,7 +1,8 @@
 """Detection runs on a copy of at most 640 px, where dlib finds faces from about 72 px: smaller
 copies were measured and refused (docs/BENCHMARKS.md) because a second face at the customer's
 shoulder, or the faces of a group selfie, are then no longer seen. These pin that down, on kiosk
-frames (640×480 JPEG) as the camera sends them, with and without YuNet's proposals."""
+frames (640×480 JPEG) as the camera sends them, with YuNet (the default), with HOG alone and with
+YuNet's proposals confirmed by HOG."""
 
 import io
 
@@ -12,9 +13,13 @@ from biometrics.engine import FaceRefused, QualityCode, frame_of
 from tests.fixtures.faces import needs_faces, upright
 
 
-@pytest.fixture(autouse=True, params=[False, True], ids=["hog", "yunet-proposals"])
-def proposals(request, settings) -> None:
-    settings.BIOMETRICS_YUNET_PROPOSALS = request.param
+@pytest.fixture(
+    autouse=True,
+    params=[("yunet", False), ("dlib", False), ("dlib", True)],
+    ids=["yunet", "hog", "yunet-proposals"],
+)
+def search(request, settings) -> None:
+    settings.BIOMETRICS_DETECTOR, settings.BIOMETRICS_YUNET_PROPOSALS = request.param
 
 
 def jpeg(picture: Image.Image, quality: int = 90) -> bytes:

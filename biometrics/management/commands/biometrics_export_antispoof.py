@@ -45,9 +45,8 @@ def reference_crops(faces: Path, target: Path) -> int:
             frame = frame_of(faces / name)
         except FaceRefused:
             continue  # several faces, or none big enough: the store would not ask anti-spoofing
-        left, top, right, bottom = frame.face.box
         bgr = np.ascontiguousarray(frame.rgb[:, :, ::-1])
-        crops = antispoof_crops(bgr, (left, top, right - left, bottom - top))
+        crops = antispoof_crops(bgr, frame.face.antispoof_area)
         names.append(name)
         first.append(crops[0])
         second.append(crops[1])
