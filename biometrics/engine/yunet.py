@@ -1,7 +1,7 @@
 """YuNet (OpenCV Zoo; Apache-2.0, libfacedetection MIT): a small CNN face detector that finds
 faces and five points on each (eye centres, nose tip, mouth corners), cheaply.
 
-It is the store's detector (``BIOMETRICS_DETECTOR=yunet``, the default): ``face_boxes`` turns its
+It is the store's detector (``BIOMETRICS_DETECTOR=yunet``, the default): ``counted_faces`` turns its
 five points into the box dlib's 68-point model expects. With ``BIOMETRICS_DETECTOR=dlib`` it can
 instead propose where dlib's HOG detector looks (``BIOMETRICS_YUNET_PROPOSALS``, faces.py).
 
