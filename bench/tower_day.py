@@ -247,7 +247,14 @@ def prestaged(
     while True:
         plan = staging_plan(config, day, args, skip)
         report = run(
-            config, day, plan, early=early, staging_levels=levels, admit=admit, bays=bays, predeliver_s=predeliver_s
+            config,
+            day,
+            plan,
+            early=early,
+            staging_levels=levels,
+            admit=admit,
+            bays=bays,
+            predeliver_s=predeliver_s,
         )
         finish = {o.job.name: o.finish_s for o in report.outcomes}
         late = {name for name in plan if finish[f"relocate-{name}"] > asked[name]}
