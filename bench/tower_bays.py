@@ -123,6 +123,11 @@ def main(argv: list[str]) -> int:
             pre = [o for o in customers if o.start_s < asked[o.job.name]]
             into["ahead"].append(len(pre))
             into["held"] += [asked[o.job.name] - o.finish_s for o in pre]
+    if refused:
+        print(
+            f"OVER CAPACITY: {refused} customers over the seeds found no car in the tower (every one out on "
+            "a drive); they are left out of the waits below"
+        )
     result = {}
     for name, into in found.items():
         walk, store, held = (

@@ -16,7 +16,7 @@ import json
 import random
 import sys
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import simpy
@@ -142,6 +142,9 @@ class BayModel:
     drive_out_s: float = 0.0
     drive_in_s: float = 0.0
     early_admit: EarlyAdmission | None = None
+    # A returned car's store priority from the delivery bays free when it is asked (None: the
+    # job's own), as our side would choose it when it sends the stow.
+    stow_priority: Callable[[int], int] | None = None
     early_type: str = "relocate"  # how a pre-delivery shows to the dispatch (idle-time work)
     early_priority: int = 0
 
@@ -189,6 +192,8 @@ def simulate(
         return bays is not None and (places[job.name][0].is_delivery or places[job.name][1].is_delivery)
 
     def enqueue(order: int, job: DesJob) -> None:
+        if bays is not None and bays.stow_priority is not None and places[job.name][0].is_delivery:
+            job = replace(job, priority=bays.stow_priority(free_bays()))
         waiting[order] = job
         # Exactly the request time when it is now (the hold timer below compares against it).
         queued_at[order] = job.arrival_s if abs(env.now - job.arrival_s) < 1e-6 else env.now
@@ -237,7 +242,8 @@ def simulate(
         start_ready()
 
     def send_early() -> None:
-        assert bays is not None and bays.early_admit is not None
+        assert bays is not None
+        assert bays.early_admit is not None
         for order in sorted(early, key=lambda o: (early[o].arrival_s, o)):
             job = early[order]
             if job.after and job.after not in finished:

@@ -39,7 +39,8 @@ def stow(vehicle):
 
 def test_the_stow_of_a_returned_car_with_the_other_bay_free_waits_behind_customers(tower) -> None:
     command = stow(at_delivery_bay(tower, 1))
-    assert command is not None and command.kind == CommandKind.STOW
+    assert command is not None
+    assert command.kind == CommandKind.STOW
     assert command.priority == BACKGROUND_PRIORITY
 
 
