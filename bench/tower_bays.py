@@ -24,7 +24,7 @@ measured the drive-in and drive-out times: run with 0, 30 and 60 s.
 Per row: booked customers' p95 per seed and pooled, their share over 30 s, walk-ins' p95 and
 longest, the returned car's wait from driving in to the lift taking it (p95 range over the seeds
 and the longest), customers whose move started over 60 s after they asked (no bay or no lift),
-lift utilisation, the cars pre-delivered and how long each stood in its bay before its member
+lift utilisation, delivery-bay utilisation (claimed share of the run), the cars pre-delivered and how long each stood in its bay before its member
 checked in (p50 / p95).
 """
 
@@ -95,7 +95,7 @@ def main(argv: list[str]) -> int:
     more_bays = tower.delivery_bays + 2
     rows[f"bound: {more_bays} delivery bays"] = (replace(tower, delivery_bays=more_bays), shipped, None)
     rows["bound: 6 lifts, none kept back"] = (replace(tower, lifts=6, reserved_lifts=0), shipped, None)
-    keys = ("p95", "booked", "walk_ins", "store_p95", "store", "outside", "util", "held", "ahead")
+    keys = ("p95", "booked", "walk_ins", "store_p95", "store", "outside", "util", "bays", "held", "ahead")
     found: dict[str, dict[str, list[float]]] = {name: {k: [] for k in keys} for name in rows}
     refused = 0
     for seed in args.seeds:
@@ -120,6 +120,7 @@ def main(argv: list[str]) -> int:
             # Customers whose move started over a minute after they asked: mostly no bay free.
             into["outside"].append(sum(o.start_s - o.job.arrival_s > 60 for o in customers))
             into["util"].append(report.utilisation())
+            into["bays"].append(round(report.bay_busy_s / (report.end_s * config.delivery_bays), 3))
             pre = [o for o in customers if o.start_s < asked[o.job.name]]
             into["ahead"].append(len(pre))
             into["held"] += [asked[o.job.name] - o.finish_s for o in pre]
@@ -145,6 +146,7 @@ def main(argv: list[str]) -> int:
             "store_wait_max_s": store["max_s"],
             "customers_started_60s_late": sum(into["outside"]),
             "lift_utilisation": into["util"],
+            "delivery_bay_utilisation": into["bays"],
             "pre_delivered": sum(into["ahead"]),
             "pre_delivered_wait_for_member_p50_p95_s": [held["p50_s"], held["p95_s"]],
         }
@@ -154,7 +156,8 @@ def main(argv: list[str]) -> int:
             f"over 30 s {r['over_30_s']:.1%}; walk-ins p95 {r['walk_ins_p95_s']} s, longest {r['walk_ins_max_s']} s; "
             f"returned car's wait p95 {min(into['store_p95']):g}–{max(into['store_p95']):g} s, longest "
             f"{r['store_wait_max_s']} s; customers started > 60 s after asking {r['customers_started_60s_late']}; "
-            f"lift utilisation {min(into['util']):g}–{max(into['util']):g}; pre-delivered {r['pre_delivered']}, "
+            f"lift utilisation {min(into['util']):g}–{max(into['util']):g}, delivery bays "
+            f"{min(into['bays']):g}–{max(into['bays']):g}; pre-delivered {r['pre_delivered']}, "
             f"held its bay for its member p50/p95 {held['p50_s']}/{held['p95_s']} s"
         )
     print(

@@ -82,6 +82,7 @@ class DesReport:
     outcomes: list[DesOutcome] = field(default_factory=list)
     busy_s: dict[int, float] = field(default_factory=dict)
     end_s: float = 0.0
+    bay_busy_s: float = 0.0  # delivery-bay seconds claimed (``simulate(bays=…)`` only)
 
     def summary(self, kind: str | None = None) -> dict[str, Any]:
         """Percentiles of the request-to-done time for jobs whose name starts with `kind`
@@ -181,6 +182,7 @@ def simulate(
     # Delivery bays (only with ``bays``): code → the job holding it; job → its bay.
     holder: dict[str, int | None] = {delivery_code(n): None for n in range(1, config.delivery_bays + 1)}
     bay_of: dict[int, str] = {}
+    claimed_at: dict[str, float] = {}
     outside: dict[int, DesJob] = {}  # asked, no delivery bay free yet
     early: dict[int, DesJob] = {}  # pre-delivery may start, not yet sent
     sent_early: set[int] = set()
@@ -204,6 +206,7 @@ def simulate(
         code = next(c for c, who in holder.items() if who is None)
         holder[code] = order
         bay_of[order] = code
+        claimed_at[code] = env.now
 
     def free_bays() -> int:
         return sum(who is None for who in holder.values())
@@ -234,6 +237,7 @@ def simulate(
 
     def release(code: str) -> None:
         holder[code] = None
+        report.bay_busy_s += env.now - claimed_at[code]
         # Customers first, then returned cars; each in the order they asked.
         for order in sorted(outside, key=lambda o: (outside[o].priority < config.customer_priority, o)):
             if not free_bays():
