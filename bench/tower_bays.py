@@ -95,6 +95,11 @@ def main(argv: list[str]) -> int:
     more_bays = tower.delivery_bays + 2
     rows[f"bound: {more_bays} delivery bays"] = (replace(tower, delivery_bays=more_bays), shipped, None)
     rows["bound: 6 lifts, none kept back"] = (replace(tower, lifts=6, reserved_lifts=0), shipped, None)
+    rows[f"bound: {more_bays} delivery bays, {tower.lifts + 1} lifts"] = (
+        replace(tower, delivery_bays=more_bays, lifts=tower.lifts + 1),
+        shipped,
+        None,
+    )
     keys = ("p95", "booked", "walk_ins", "store_p95", "store", "outside", "util", "bays", "held", "ahead")
     found: dict[str, dict[str, list[float]]] = {name: {k: [] for k in keys} for name in rows}
     refused = 0
