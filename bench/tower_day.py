@@ -55,7 +55,8 @@ such signal exists today). Either gate lets a returned car wait at most twice th
 
 Not modelled: customers who fail the check or leave (their car goes back: one more store move
 each), walk-ins' check-in (on demand), and the delivery bays' occupancy (a car waiting for its
-customer, a returned car waiting for a lift), which the pickup-window capacity bounds.
+customer, a returned car waiting for a lift): ``bench/tower_bays.py`` runs the same days with it
+(``towersim.des.BayModel``), and there the two delivery bays, not the lifts, bound the wait at 2×.
 """
 
 import argparse

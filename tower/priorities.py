@@ -33,8 +33,9 @@ def stow_priority(*, free_delivery_bays: int) -> int:
     have nowhere to go until a stow takes one out; held behind the customer-first rule (up to
     the tower's 90 s hold) the returned car blocks the bay meanwhile. Modelled with the delivery
     bays' occupancy (``bench/tower_bays.py``), at twice today's demand on sha-t1 this takes the
-    booked customers' p95 from 50.7 to 43.5 s and the returned car's wait p95 from 114 to 59 s
-    with instant drive-in and drive-out, from 91.9 to 74.4 s (227 → 122 s) with 30 s each; at
-    today's demand it changes customers' waits by under 1 s (docs/BENCHMARKS.md).
+    booked customers' pooled p95 from 50.7 to 43.5 s and the returned car's wait p95 from
+    94–152 to 52–62 s with instant drive-in and drive-out, from 91.9 to 74.4 s (184–312 →
+    101–158 s) with 30 s each; at today's demand it changes customers' p95 by under 1 s
+    (docs/BENCHMARKS.md, "the delivery bays counted").
     """
     return BACKGROUND_PRIORITY if free_delivery_bays > 0 else RETRIEVE_PRIORITY

@@ -2,8 +2,9 @@
 
 It uses the real-time controller's own physics (`physics.job_phases`, `physics.dwell_phase`)
 and dispatch policy (`dispatch.next_job`, `dispatch.choose_lift`), so a job lasts exactly as
-long, and starts in the same order, in both. It does not check occupancy: the caller hands it a
-consistent plan of moves.
+long, and starts in the same order, in both. It does not check storage occupancy: the caller
+hands it a consistent plan of moves. The delivery bays' occupancy is modelled when asked
+(`simulate(bays=BayModel(…))`).
 
     python -m towersim.des --config towersim/configs/sha-t1.json --seed 1
 
