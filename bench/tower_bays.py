@@ -18,8 +18,9 @@ ASSUMPTIONS: the kiosk interaction takes 20–60 s (as tower_day); a member take
 ``--drive-out-s`` from being verified (or the car's arrival, if later) to the gate closing behind
 their car, and a returning member ``--drive-in-s`` from entering a delivery bay to the gate
 closing behind them (the stow is sent then); a pickup waiting for a bay gets it before a
-returned car; every booked member comes (so pre-delivery never stows a car back). Nobody has
-measured the drive-in and drive-out times: run with 0, 30 and 60 s.
+returned car (``--returns-first``: the other way round); every booked member comes (so
+pre-delivery never stows a car back). Nobody has measured the drive-in and drive-out times:
+run with 0, 30 and 60 s.
 
 Per row: booked customers' p95 per seed and pooled, their share over 30 s, walk-ins' p95 and
 longest, the returned car's wait from driving in to the lift taking it (p95 range over the seeds
@@ -74,9 +75,16 @@ def main(argv: list[str]) -> int:
         "--drive-in-s", type=float, default=30.0, help="returned car in the bay → gate closed"
     )
     parser.add_argument("--from-min", type=float, nargs="+", default=[0.0])
+    parser.add_argument(
+        "--returns-first", action="store_true", help="a freed bay goes to a returned car before a pickup"
+    )
     args = parser.parse_args(argv)
     tower = load_config(args.config)
-    times = {"drive_out_s": args.drive_out_s, "drive_in_s": args.drive_in_s}
+    times = {
+        "drive_out_s": args.drive_out_s,
+        "drive_in_s": args.drive_in_s,
+        "returns_first": args.returns_first,
+    }
     before = BayModel(**times)  # every stow at background priority (the store before this change)
 
     def stow(free: int) -> int:

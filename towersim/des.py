@@ -143,6 +143,9 @@ class BayModel:
 
     drive_out_s: float = 0.0
     drive_in_s: float = 0.0
+    # A freed bay goes to a returned car waiting outside before a pickup (the member at the door
+    # drives in at once; our sweep asks for a pickup's bay again within a minute).
+    returns_first: bool = False
     early_admit: EarlyAdmission | None = None
     # A returned car's store priority from the delivery bays free when it is asked (None: the
     # job's own), as our side would choose it when it sends the stow.
@@ -239,8 +242,14 @@ def simulate(
     def release(code: str) -> None:
         holder[code] = None
         report.bay_busy_s += env.now - claimed_at[code]
-        # Customers first, then returned cars; each in the order they asked.
-        for order in sorted(outside, key=lambda o: (outside[o].priority < config.customer_priority, o)):
+        # Customers first, then returned cars (or the other way round); each in the order they asked.
+        assert bays is not None
+        flip = bays.returns_first
+
+        def turn(o: int) -> tuple[bool, int]:
+            return ((outside[o].priority < config.customer_priority) != flip, o)
+
+        for order in sorted(outside, key=turn):
             if not free_bays():
                 break
             enter(order, outside.pop(order))

@@ -104,3 +104,15 @@ def test_the_gate_sees_a_car_waiting_for_its_customer_and_the_bays_left_free() -
     assert starts[0] == pytest.approx(0.0)
     assert starts[1] == pytest.approx(900.0)  # the second car waited for its customer
     assert any(s.cars_waiting == 1 and s.free_bays == 1 for s in seen)
+
+
+def test_with_returns_first_a_freed_bay_goes_to_the_returned_car_at_the_door() -> None:
+    config = small_config(lifts=2, delivery_bays=1)
+    jobs = [
+        DesJob("first", 0.0, "L01-B01", "D1", CUSTOMER, customer_s=300.0),
+        DesJob("store", 10.0, "D1", "L04-B01", 0, "store"),
+        DesJob("second", 20.0, "L01-B02", "D1", CUSTOMER),
+    ]
+    by_name = {o.job.name: o for o in simulate(config, jobs, bays=BayModel(returns_first=True)).outcomes}
+    assert by_name["store"].start_s == pytest.approx(300.0)
+    assert by_name["second"].start_s > by_name["store"].start_s
