@@ -15,7 +15,8 @@ interaction takes 20–60 s; and here, that the announcing members do come and c
 What-if rows "retrieve at announcement" (not shipped): the announcing members' retrieve is sent
 when they announce instead of at check-in (the car then waits longer behind the delivery bay's
 closed door); no gate. The model has no delivery-bay occupancy, so the bay that car holds for the
-extra seconds, and for a member who never comes, is not counted.
+extra seconds, and for a member who never comes, is not counted (``bench/tower_bays.py`` counts
+the bays).
 """
 
 import argparse

@@ -55,7 +55,8 @@ such signal exists today). Either gate lets a returned car wait at most twice th
 
 Not modelled: customers who fail the check or leave (their car goes back: one more store move
 each), walk-ins' check-in (on demand), and the delivery bays' occupancy (a car waiting for its
-customer, a returned car waiting for a lift), which the pickup-window capacity bounds.
+customer, a returned car waiting for a lift): ``bench/tower_bays.py`` runs the same days with it
+(``towersim.des.BayModel``), and there the two delivery bays, not the lifts, bound the wait at 2×.
 """
 
 import argparse
@@ -80,7 +81,7 @@ from tower.protocol import (
     total_s,
 )
 from towersim.config import load_config
-from towersim.des import Admission, DesJob, DesReport, simulate
+from towersim.des import Admission, BayModel, DesJob, DesReport, simulate
 
 SLOT_S = 15 * 60
 RELOCATE_PRIORITY = STORE_PRIORITY = BACKGROUND_PRIORITY  # as tower sends them
@@ -196,16 +197,25 @@ def run(
     early: bool,
     staging_levels: int = 0,
     admit: Admission | None = None,
+    bays: BayModel | None = None,
+    predeliver_s: float | None = None,
 ) -> DesReport:
     """The day's moves through the tower. Retrieves go at ``tower.priorities.retrieve_priority``
     as our side sends them (a pre-staged car first) given the ``staging_levels``; 0 sends every
     retrieve at one priority (the store before 2026-12-05). ``admit``: a what-if gate in front
-    of the tower's queue for stores and relocations (``towersim.des.simulate``)."""
+    of the tower's queue for stores and relocations (``towersim.des.simulate``). ``bays``: the
+    delivery bays' occupancy; with it, ``predeliver_s`` (seconds from the slot's start) lets a
+    booked car go to a delivery bay ahead of its customer (``bench/tower_predeliver.py``)."""
 
     def retrieve(p: Pickup, source: str) -> DesJob:
         level = config.place(source).level  # type: ignore[union-attr]
         priority = retrieve_priority(source_level=level, staging_levels=staging_levels)
-        return DesJob(p.name, asked_s(p, early), source, p.delivery_bay, priority, "retrieve")
+        job = DesJob(p.name, asked_s(p, early), source, p.delivery_bay, priority, "retrieve")
+        if bays is None:
+            return job
+        ahead = p.slot_start_s + predeliver_s if predeliver_s is not None and p.booked else None
+        after = f"relocate-{p.name}" if p.name in plan else ""
+        return replace(job, customer_s=p.verified_s, early_s=ahead, after=after)
 
     jobs = list(day.stores)
     for p in day.pickups:
@@ -215,7 +225,7 @@ def run(
             jobs.append(retrieve(p, bay))
         else:
             jobs.append(retrieve(p, p.home_bay))
-    return simulate(config, jobs, admit=admit)
+    return simulate(config, jobs, admit=admit, bays=bays)
 
 
 def prestaged(
@@ -226,6 +236,8 @@ def prestaged(
     early: bool,
     staged_first: bool = True,
     admit: Admission | None = None,
+    bays: BayModel | None = None,
+    predeliver_s: float | None = None,
 ) -> tuple[DesReport, dict]:
     """Run with pre-staging, dropping late relocations (not done when the customer's retrieve is
     asked) until every planned one is in time. ``staged_first``: a pre-staged car's retrieve goes
@@ -235,7 +247,16 @@ def prestaged(
     levels = args.staging_levels if staged_first else 0
     while True:
         plan = staging_plan(config, day, args, skip)
-        report = run(config, day, plan, early=early, staging_levels=levels, admit=admit)
+        report = run(
+            config,
+            day,
+            plan,
+            early=early,
+            staging_levels=levels,
+            admit=admit,
+            bays=bays,
+            predeliver_s=predeliver_s,
+        )
         finish = {o.job.name: o.finish_s for o in report.outcomes}
         late = {name for name in plan if finish[f"relocate-{name}"] > asked[name]}
         if not late:

@@ -10,11 +10,12 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError
 from django.db.models import TextChoices
 
-from fleet.models import Vehicle, VehicleStatus
-from tower.bays import delivery_bay_for_retrieve, storage_bay_for_stow
+from fleet.models import BayKind, Vehicle, VehicleStatus
+from tower.bays import bays_unreserved, delivery_bay_for_retrieve, storage_bay_for_stow
 from tower.commands import command_create
 from tower.incidents import incident_raise
 from tower.models import OPEN, CommandKind, IncidentKind, TowerCommand
+from tower.priorities import BACKGROUND_PRIORITY, stow_priority
 from tower.signals import MoveOutcome
 
 
@@ -72,9 +73,16 @@ def move_request(
 
 
 def stow_ensure(*, vehicle_id: int, reason: str = "back into storage") -> TowerCommand | None:
-    """Send a car standing in a delivery bay back into storage. Call inside a transaction."""
+    """Send a car standing in a delivery bay back into storage. Call inside a transaction.
+
+    Its priority (``tower.priorities.stow_priority``): background work while another delivery
+    bay is free, a customer's when this car holds up the last one."""
     vehicle = Vehicle.objects.select_for_update(of=("self",)).select_related("bay__tower").get(pk=vehicle_id)
-    return move_request(vehicle=vehicle, to=MoveTarget.STORAGE, reason=reason)
+    priority = BACKGROUND_PRIORITY
+    if vehicle.bay is not None:
+        free = bays_unreserved(vehicle.bay.tower).filter(kind=BayKind.DELIVERY).count()
+        priority = stow_priority(free_delivery_bays=free)
+    return move_request(vehicle=vehicle, to=MoveTarget.STORAGE, priority=priority, reason=reason)
 
 
 def stow_reissue(

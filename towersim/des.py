@@ -2,8 +2,9 @@
 
 It uses the real-time controller's own physics (`physics.job_phases`, `physics.dwell_phase`)
 and dispatch policy (`dispatch.next_job`, `dispatch.choose_lift`), so a job lasts exactly as
-long, and starts in the same order, in both. It does not check occupancy: the caller hands it a
-consistent plan of moves.
+long, and starts in the same order, in both. It does not check storage occupancy: the caller
+hands it a consistent plan of moves. The delivery bays' occupancy is modelled when asked
+(`simulate(bays=BayModel(…))`).
 
     python -m towersim.des --config towersim/configs/sha-t1.json --seed 1
 
@@ -16,7 +17,7 @@ import json
 import random
 import sys
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import simpy
@@ -46,6 +47,15 @@ class DesJob:
     target_bay: str
     priority: int = 0
     type: str = ""  # the command type ("retrieve", "store", "relocate"), for idle_only_types
+    # Delivery-bay occupancy (``simulate(bays=…)`` only): when the customer of a car brought to a
+    # delivery bay may take it (verified); they drive out ``BayModel.drive_out_s`` after this or
+    # after the car's arrival, whichever is later.
+    customer_s: float = 0.0
+    # Pre-delivery: from ``early_s`` the car may be sent for as background work, before its
+    # customer asks at ``arrival_s`` (``BayModel.early_admit`` decides when), once the job named
+    # ``after`` (its pre-staging) has finished. One job either way: a car is never moved twice.
+    early_s: float | None = None
+    after: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class DesReport:
     outcomes: list[DesOutcome] = field(default_factory=list)
     busy_s: dict[int, float] = field(default_factory=dict)
     end_s: float = 0.0
+    bay_busy_s: float = 0.0  # delivery-bay seconds claimed (``simulate(bays=…)`` only)
 
     def summary(self, kind: str | None = None) -> dict[str, Any]:
         """Percentiles of the request-to-done time for jobs whose name starts with `kind`
@@ -102,6 +113,47 @@ class DesReport:
 Admission = Callable[[DesJob, float, int], bool]
 
 
+@dataclass(frozen=True)
+class BayState:
+    """What a pre-delivery gate sees of the delivery bays and lifts at one moment."""
+
+    free_bays: int  # delivery bays with no car, no car coming and nobody's claim
+    cars_waiting: int  # cars in (or on their way to) a delivery bay ahead of their customer
+    idle_lifts: int
+    tower_idle: bool  # no job queued or running: what our side sees as "no open command"
+
+
+# (job, now, state) → may this car be sent to a delivery bay ahead of its customer now.
+EarlyAdmission = Callable[[DesJob, float, BayState], bool]
+
+
+@dataclass(frozen=True)
+class BayModel:
+    """Delivery-bay occupancy, off unless given to ``simulate``.
+
+    Every job into or out of a delivery bay claims one when it is asked (the lowest free by
+    number; the job's own delivery code is ignored): a retrieve from its request until its
+    customer has driven the car out (``drive_out_s`` after ``DesJob.customer_s`` or the car's
+    arrival, whichever is later); a returned car from the moment it drives in (the store job's
+    ``arrival_s``) until the lift has taken it (door closed, car on the platform), its store asked
+    ``drive_in_s`` later (the member parks and walks out; the gate closes). With no bay free the
+    job waits outside the queue, customers' retrieves first, then returned cars (each in order of
+    asking): the returned car's wait counts it. ``early_admit`` gates the pre-delivery phase of
+    jobs with ``early_s`` (None: no pre-delivery)."""
+
+    drive_out_s: float = 0.0
+    drive_in_s: float = 0.0
+    # A freed bay goes to a returned car waiting outside before a pickup (the member at the door
+    # drives in at once; our sweep asks for a pickup's bay again within a minute).
+    returns_first: bool = False
+    early_admit: EarlyAdmission | None = None
+    # A returned car's store priority from the delivery bays free when it is asked (None: the
+    # job's own), as our side would choose it when it sends the stow.
+    stow_priority: Callable[[int], int] | None = None
+    early_type: str = "relocate"  # how a pre-delivery shows to the dispatch (idle-time work)
+    early_priority: int = 0
+
+
 def simulate(
     config: TowerConfig,
     jobs: list[DesJob],
@@ -109,6 +161,7 @@ def simulate(
     poses: dict[int, LiftPose] | None = None,
     admit: Admission | None = None,
     recheck_s: float = 5.0,
+    bays: BayModel | None = None,
 ) -> DesReport:
     """Run the jobs through the tower's lifts and return what happened to each.
 
@@ -119,6 +172,8 @@ def simulate(
     wait for it. The benchmark uses it for what-if columns (a look-ahead from the bookings, or
     from knowing each customer some seconds early); the shipped policy has no such gate.
 
+    ``bays``, when given, adds the delivery bays' occupancy (``BayModel``) and pre-delivery.
+
     Raises ValueError for a job naming a bay the tower does not have.
     """
     places = {job.name: (_place(config, job.source_bay), _place(config, job.target_bay)) for job in jobs}
@@ -127,32 +182,158 @@ def simulate(
     lift_poses = dict(poses or {n: LiftPose() for n in range(1, config.lifts + 1)})
     idle = set(lift_poses)
     waiting: dict[int, DesJob] = {}
+    queued_at: dict[int, float] = {}  # when each waiting job joined the lift queue
+    # Delivery bays (only with ``bays``): code → the job holding it; job → its bay.
+    holder: dict[str, int | None] = {delivery_code(n): None for n in range(1, config.delivery_bays + 1)}
+    bay_of: dict[int, str] = {}
+    claimed_at: dict[str, float] = {}
+    outside: dict[int, DesJob] = {}  # asked, no delivery bay free yet
+    early: dict[int, DesJob] = {}  # pre-delivery may start, not yet sent
+    sent_early: set[int] = set()
+    finished: set[str] = set()
+    fresh: list[int] = []  # background jobs just queued: their hold timer starts if they wait
+    running = 0
+
+    def uses_bay(job: DesJob) -> bool:
+        return bays is not None and (places[job.name][0].is_delivery or places[job.name][1].is_delivery)
+
+    def enqueue(order: int, job: DesJob) -> None:
+        if bays is not None and bays.stow_priority is not None and places[job.name][0].is_delivery:
+            job = replace(job, priority=bays.stow_priority(free_bays()))
+        waiting[order] = job
+        # Exactly the request time when it is now (the hold timer below compares against it).
+        queued_at[order] = job.arrival_s if abs(env.now - job.arrival_s) < 1e-6 else env.now
+        if job.priority < config.customer_priority and config.reserved_lifts:
+            fresh.append(order)
+
+    def claim(order: int) -> None:
+        code = next(c for c, who in holder.items() if who is None)
+        holder[code] = order
+        bay_of[order] = code
+        claimed_at[code] = env.now
+
+    def free_bays() -> int:
+        return sum(who is None for who in holder.values())
+
+    def request(order: int, job: DesJob) -> None:
+        """The job is asked for: it joins the lift queue, or waits outside for a delivery bay."""
+        if uses_bay(job) and order not in bay_of:
+            if not free_bays():
+                outside[order] = job
+                return
+            enter(order, job)
+            return
+        enqueue(order, job)
+
+    def enter(order: int, job: DesJob) -> None:
+        """The job takes a free delivery bay; a returned car's store is asked once it is parked."""
+        assert bays is not None
+        claim(order)
+        if places[job.name][0].is_delivery and bays.drive_in_s:
+            env.process(parked(order, job, bays.drive_in_s))
+        else:
+            enqueue(order, job)
+
+    def parked(order: int, job: DesJob, after_s: float) -> Generator[simpy.Event, Any, None]:
+        yield env.timeout(after_s)
+        enqueue(order, job)
+        start_ready()
+
+    def release(code: str) -> None:
+        holder[code] = None
+        report.bay_busy_s += env.now - claimed_at[code]
+        # Customers first, then returned cars (or the other way round); each in the order they asked.
+        assert bays is not None
+        flip = bays.returns_first
+
+        def turn(o: int) -> tuple[bool, int]:
+            return ((outside[o].priority < config.customer_priority) != flip, o)
+
+        for order in sorted(outside, key=turn):
+            if not free_bays():
+                break
+            enter(order, outside.pop(order))
+        start_ready()
+
+    def send_early() -> None:
+        assert bays is not None
+        assert bays.early_admit is not None
+        for order in sorted(early, key=lambda o: (early[o].arrival_s, o)):
+            job = early[order]
+            if job.after and job.after not in finished:
+                continue
+            state = BayState(
+                free_bays=free_bays(),
+                cars_waiting=sum(env.now < jobs_by_order[o].arrival_s for o in sent_early if o in bay_of),
+                idle_lifts=len(idle),
+                tower_idle=not waiting and not running and len(idle) == config.lifts,
+            )
+            if state.free_bays and bays.early_admit(job, env.now, state):
+                del early[order]
+                sent_early.add(order)
+                claim(order)
+                enqueue(order, job)
+
+    def shown(order: int, job: DesJob) -> tuple[int, str]:
+        """Priority and type the dispatch sees: a pre-delivery is background work until its
+        customer asks."""
+        if bays is not None and order in sent_early and env.now < job.arrival_s:
+            return bays.early_priority, bays.early_type
+        return job.priority, job.type
 
     def start_ready() -> None:
+        dispatch_ready()
+        for order in fresh:
+            if order in waiting:  # held back: the hold may release it later
+                env.process(hold_ends(config.reserve_max_hold_s))
+        fresh.clear()
+
+    def dispatch_ready() -> None:
+        nonlocal running
+        if early:
+            send_early()
         while idle:
             # + 1e-9: a hold timer fires at arrival + hold, which float rounding can put a hair
             # short of the hold (about 2 % of the time), and the job would wait for another event.
             queue = (
-                dispatch.Waiting(i, j.priority, env.now - j.arrival_s + 1e-9, j.type)
+                dispatch.Waiting(i, priority, env.now - queued_at[i] + 1e-9, kind)
                 for i, j in waiting.items()
-                if admit is None or j.priority >= config.customer_priority or admit(j, env.now, len(idle))
+                for priority, kind in [shown(i, j)]
+                if admit is None or priority >= config.customer_priority or admit(j, env.now, len(idle))
             )
             order = dispatch.next_job(config, queue, len(idle))
             if order is None:
                 return
             job = waiting.pop(order)
             source, target = places[job.name]
+            if order in bay_of:
+                code = bay_of[order]
+                source = _place(config, code) if source.is_delivery else source
+                target = _place(config, code) if target.is_delivery else target
             lift = dispatch.choose_lift(config, [(n, lift_poses[n]) for n in sorted(idle)], source)
             idle.discard(lift)
-            env.process(run(job, lift, source, target))
+            running += 1
+            env.process(run(order, job, lift, source, target))
 
-    def run(job: DesJob, lift: int, source: BayPlace, target: BayPlace) -> Generator[simpy.Event, Any, None]:
+    def run(
+        order: int, job: DesJob, lift: int, source: BayPlace, target: BayPlace
+    ) -> Generator[simpy.Event, Any, None]:
+        nonlocal running
         phases = job_phases(config, lift_poses[lift], source, target)
         start = env.now
+        if order in bay_of and source.is_delivery:
+            # The returned car leaves its bay once it is on the platform.
+            taken = sum(p.seconds for p in phases[: [p.name for p in phases].index("transfer_in") + 1])
+            env.process(release_at(start + taken, bay_of[order]))
         yield env.timeout(total_s(phases))
         lift_poses[lift] = phases[-1].pose_after
         report.busy_s[lift] += env.now - start
         report.outcomes.append(DesOutcome(job, lift, start, env.now, lower_bound_s(config, source, target)))
+        finished.add(job.name)
+        running -= 1
+        if order in bay_of and target.is_delivery:
+            assert bays is not None
+            env.process(release_at(max(env.now, job.customer_s) + bays.drive_out_s, bay_of[order]))
         idle.add(lift)
         start_ready()
         if lift in idle and (ride := dwell_phase(config, lift_poses[lift])) is not None:
@@ -164,13 +345,30 @@ def simulate(
             idle.add(lift)
             start_ready()
 
+    def release_at(at_s: float, code: str) -> Generator[simpy.Event, Any, None]:
+        yield env.timeout(max(0.0, at_s - env.now))
+        release(code)
+
+    def asked_s(job: DesJob) -> float:
+        pre = bays is not None and bays.early_admit is not None and job.early_s is not None
+        return min(job.early_s, job.arrival_s) if pre and job.early_s is not None else job.arrival_s
+
     def arrivals() -> Generator[simpy.Event, Any, None]:
-        for order, job in sorted(enumerate(jobs), key=lambda item: (item[1].arrival_s, item[0])):
-            yield env.timeout(max(0.0, job.arrival_s - env.now))
-            waiting[order] = job
+        for order, job in sorted(enumerate(jobs), key=lambda item: (asked_s(item[1]), item[0])):
+            yield env.timeout(max(0.0, asked_s(job) - env.now))
+            if env.now < job.arrival_s:
+                early[order] = job
+                env.process(customer_asks(order, job))
+            else:
+                request(order, job)
             start_ready()
-            if order in waiting and job.priority < config.customer_priority and config.reserved_lifts:
-                env.process(hold_ends(config.reserve_max_hold_s))
+
+    def customer_asks(order: int, job: DesJob) -> Generator[simpy.Event, Any, None]:
+        """The customer asks: a car not sent for ahead is asked for now, as any retrieve."""
+        yield env.timeout(job.arrival_s - env.now)
+        if early.pop(order, None) is not None:
+            request(order, job)
+        start_ready()
 
     def hold_ends(after_s: float) -> Generator[simpy.Event, Any, None]:
         """A held-back job may take the kept-back lift once it has waited long enough."""
@@ -179,13 +377,14 @@ def simulate(
 
     def recheck() -> Generator[simpy.Event, Any, None]:
         """While jobs are still to come or waiting, ask the gate again every ``recheck_s``."""
-        while env.now <= last_arrival or waiting:
+        while env.now <= last_arrival or waiting or early:
             yield env.timeout(recheck_s)
             start_ready()
 
+    jobs_by_order = dict(enumerate(jobs))
     last_arrival = max((job.arrival_s for job in jobs), default=0.0)
     env.process(arrivals())
-    if admit is not None:
+    if admit is not None or (bays is not None and bays.early_admit is not None):
         env.process(recheck())
     env.run()
     report.end_s = env.now
