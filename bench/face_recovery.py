@@ -37,10 +37,14 @@ from face_pickup_e2e import pct, run_pytest
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=10, help="kills per case (default 10)")
-    parser.add_argument("--pool", default="prefork", choices=["prefork", "solo"], help="worker pool (prefork)")
+    parser.add_argument(
+        "--pool", default="prefork", choices=["prefork", "solo"], help="worker pool (prefork)"
+    )
     parser.add_argument("--concurrency", type=int, default=1, help="prefork children per worker (1)")
     args = parser.parse_args()
-    print(f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()}", flush=True)
+    print(
+        f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()}", flush=True
+    )
     data = run_pytest(
         "test_face_recovery",
         {
@@ -58,7 +62,9 @@ def main() -> None:
     once = all(r["once"] for r in data["runs"])
 
     def line(name: str, values: list[float]) -> str:
-        return f"{name:<44} p50 {pct(values, 50):6.1f} s  p95 {pct(values, 95):6.1f} s  max {max(values):6.1f} s"
+        return (
+            f"{name:<44} p50 {pct(values, 50):6.1f} s  p95 {pct(values, 95):6.1f} s  max {max(values):6.1f} s"
+        )
 
     print(f"\n{len(restart)} kills with a restart, {len(second)} with a second worker ({args.pool} pool)")
     print(line("restart: decided after the worker's return", from_return))

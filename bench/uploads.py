@@ -94,7 +94,9 @@ def timed_get(base: str) -> float:
 
 def upload(base: str, name: str, data: bytes, results: list) -> None:
     started = time.perf_counter()
-    response = requests.post(base + "/api/v1/snapcar/", files={"photo": (name, data, "image/png")}, timeout=120)
+    response = requests.post(
+        base + "/api/v1/snapcar/", files={"photo": (name, data, "image/png")}, timeout=120
+    )
     code = response.json().get("code", "") if response.status_code != 200 else ""
     results.append((response.status_code, code, time.perf_counter() - started))
 

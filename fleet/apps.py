@@ -11,7 +11,9 @@ class FleetConfig(AppConfig):
         # Imported here: receivers import models, which Django allows once the registry is ready.
         from fleet import receivers
 
-        post_save.connect(receivers.carphoto_saved, sender="fleet.CarPhoto", dispatch_uid="fleet.carphoto_saved")
+        post_save.connect(
+            receivers.carphoto_saved, sender="fleet.CarPhoto", dispatch_uid="fleet.carphoto_saved"
+        )
         post_delete.connect(
             receivers.carphoto_deleted, sender="fleet.CarPhoto", dispatch_uid="fleet.carphoto_deleted"
         )

@@ -44,8 +44,16 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "sedan": Profile(
         outline=(
-            (0.00, 0.20, 4), (0.00, 0.52, 8), (0.03, 0.66, 6), (0.17, 0.69, 10), (0.36, 0.98, 16),
-            (0.57, 0.99, 16), (0.76, 0.68, 10), (0.96, 0.60, 10), (1.00, 0.42, 6), (0.99, 0.20, 4),
+            (0.00, 0.20, 4),
+            (0.00, 0.52, 8),
+            (0.03, 0.66, 6),
+            (0.17, 0.69, 10),
+            (0.36, 0.98, 16),
+            (0.57, 0.99, 16),
+            (0.76, 0.68, 10),
+            (0.96, 0.60, 10),
+            (1.00, 0.42, 6),
+            (0.99, 0.20, 4),
         ),
         glass=((0.21, 0.68, 3), (0.37, 0.93, 8), (0.56, 0.94, 8), (0.72, 0.68, 3)),
         pillars=(0.46,),
@@ -56,8 +64,16 @@ PROFILES: dict[str, Profile] = {
     ),
     "coupe": Profile(
         outline=(
-            (0.00, 0.21, 4), (0.00, 0.50, 8), (0.05, 0.63, 10), (0.24, 0.78, 16), (0.42, 0.99, 18),
-            (0.56, 0.99, 16), (0.75, 0.66, 10), (0.96, 0.57, 10), (1.00, 0.40, 6), (0.99, 0.21, 4),
+            (0.00, 0.21, 4),
+            (0.00, 0.50, 8),
+            (0.05, 0.63, 10),
+            (0.24, 0.78, 16),
+            (0.42, 0.99, 18),
+            (0.56, 0.99, 16),
+            (0.75, 0.66, 10),
+            (0.96, 0.57, 10),
+            (1.00, 0.40, 6),
+            (0.99, 0.21, 4),
         ),
         glass=((0.25, 0.68, 3), (0.29, 0.76, 6), (0.43, 0.93, 8), (0.55, 0.93, 8), (0.71, 0.67, 3)),
         pillars=(),
@@ -68,8 +84,15 @@ PROFILES: dict[str, Profile] = {
     ),
     "hatchback": Profile(
         outline=(
-            (0.00, 0.20, 4), (0.00, 0.58, 6), (0.03, 0.88, 12), (0.10, 0.99, 14), (0.55, 1.00, 16),
-            (0.75, 0.66, 10), (0.96, 0.58, 10), (1.00, 0.42, 6), (0.99, 0.20, 4),
+            (0.00, 0.20, 4),
+            (0.00, 0.58, 6),
+            (0.03, 0.88, 12),
+            (0.10, 0.99, 14),
+            (0.55, 1.00, 16),
+            (0.75, 0.66, 10),
+            (0.96, 0.58, 10),
+            (1.00, 0.42, 6),
+            (0.99, 0.20, 4),
         ),
         glass=((0.06, 0.66, 3), (0.08, 0.86, 6), (0.13, 0.94, 8), (0.54, 0.95, 8), (0.71, 0.67, 3)),
         pillars=(0.16, 0.42),
@@ -80,8 +103,15 @@ PROFILES: dict[str, Profile] = {
     ),
     "wagon": Profile(
         outline=(
-            (0.00, 0.21, 4), (0.00, 0.56, 6), (0.03, 0.84, 12), (0.12, 0.98, 16), (0.56, 1.00, 16),
-            (0.75, 0.67, 10), (0.96, 0.59, 10), (1.00, 0.42, 6), (0.99, 0.21, 4),
+            (0.00, 0.21, 4),
+            (0.00, 0.56, 6),
+            (0.03, 0.84, 12),
+            (0.12, 0.98, 16),
+            (0.56, 1.00, 16),
+            (0.75, 0.67, 10),
+            (0.96, 0.59, 10),
+            (1.00, 0.42, 6),
+            (0.99, 0.21, 4),
         ),
         glass=((0.06, 0.67, 3), (0.08, 0.82, 6), (0.14, 0.93, 8), (0.55, 0.94, 8), (0.72, 0.67, 3)),
         pillars=(0.20, 0.45),
@@ -92,8 +122,15 @@ PROFILES: dict[str, Profile] = {
     ),
     "suv": Profile(
         outline=(
-            (0.00, 0.24, 4), (0.00, 0.62, 6), (0.02, 0.90, 12), (0.08, 0.99, 14), (0.60, 1.00, 16),
-            (0.77, 0.69, 10), (0.97, 0.62, 10), (1.00, 0.44, 6), (0.99, 0.24, 4),
+            (0.00, 0.24, 4),
+            (0.00, 0.62, 6),
+            (0.02, 0.90, 12),
+            (0.08, 0.99, 14),
+            (0.60, 1.00, 16),
+            (0.77, 0.69, 10),
+            (0.97, 0.62, 10),
+            (1.00, 0.44, 6),
+            (0.99, 0.24, 4),
         ),
         glass=((0.05, 0.70, 3), (0.06, 0.86, 6), (0.10, 0.94, 8), (0.59, 0.95, 8), (0.74, 0.70, 3)),
         pillars=(0.20, 0.44),
@@ -105,8 +142,14 @@ PROFILES: dict[str, Profile] = {
     ),
     "mpv": Profile(
         outline=(
-            (0.00, 0.20, 4), (0.00, 0.86, 10), (0.03, 0.99, 14), (0.66, 1.00, 18), (0.86, 0.64, 10),
-            (0.98, 0.56, 10), (1.00, 0.40, 6), (0.99, 0.20, 4),
+            (0.00, 0.20, 4),
+            (0.00, 0.86, 10),
+            (0.03, 0.99, 14),
+            (0.66, 1.00, 18),
+            (0.86, 0.64, 10),
+            (0.98, 0.56, 10),
+            (1.00, 0.40, 6),
+            (0.99, 0.20, 4),
         ),
         glass=((0.03, 0.66, 3), (0.03, 0.90, 6), (0.06, 0.95, 8), (0.65, 0.95, 8), (0.82, 0.66, 3)),
         pillars=(0.24, 0.47),
@@ -117,8 +160,15 @@ PROFILES: dict[str, Profile] = {
     ),
     "pickup": Profile(
         outline=(
-            (0.00, 0.24, 3), (0.00, 0.60, 3), (0.36, 0.60, 3), (0.38, 0.99, 10), (0.60, 1.00, 14),
-            (0.74, 0.68, 10), (0.97, 0.62, 10), (1.00, 0.44, 6), (0.99, 0.24, 4),
+            (0.00, 0.24, 3),
+            (0.00, 0.60, 3),
+            (0.36, 0.60, 3),
+            (0.38, 0.99, 10),
+            (0.60, 1.00, 14),
+            (0.74, 0.68, 10),
+            (0.97, 0.62, 10),
+            (1.00, 0.44, 6),
+            (0.99, 0.24, 4),
         ),
         glass=((0.40, 0.66, 3), (0.41, 0.93, 6), (0.59, 0.94, 8), (0.71, 0.67, 3)),
         pillars=(0.52,),
@@ -156,11 +206,15 @@ class Layout:
             share = (u - self.rear_axle_u) / (self.front_axle_u - self.rear_axle_u)
             x = self.rear_axle_x + (self.front_axle_x - self.rear_axle_x) * share
         else:
-            x = self.front_axle_x + (right - self.front_axle_x) * (u - self.front_axle_u) / (1 - self.front_axle_u)
+            x = self.front_axle_x + (right - self.front_axle_x) * (u - self.front_axle_u) / (
+                1 - self.front_axle_u
+            )
         return x, GROUND_Y - v * self.height
 
 
-def car_layout(*, body: str, length_mm: int | None, height_mm: int | None, wheelbase_mm: int | None) -> Layout:
+def car_layout(
+    *, body: str, length_mm: int | None, height_mm: int | None, wheelbase_mm: int | None
+) -> Layout:
     """The car's box and axles at the one scale; missing or implausible figures fall back to the
     body type's typical ones (a wheelbase must leave overhangs: 45-75 % of the length)."""
     profile = PROFILES.get(body, PROFILES[DEFAULT_BODY])
@@ -286,7 +340,9 @@ def _wheel(x: float, radius: float) -> str:
 
 def _roof_rails(car: Layout) -> str:
     (x1, y), (x2, _) = car.at(0.14, 1.0), car.at(0.54, 1.0)
-    return f'<path d="M{_n(x1)} {_n(y - 2)}H{_n(x2)}" stroke="#2b323b" stroke-width="3" stroke-linecap="round"/>'
+    return (
+        f'<path d="M{_n(x1)} {_n(y - 2)}H{_n(x2)}" stroke="#2b323b" stroke-width="3" stroke-linecap="round"/>'
+    )
 
 
 def _details(car: Layout, profile: Profile, paint: str) -> list[str]:
@@ -306,7 +362,9 @@ def _details(car: Layout, profile: Profile, paint: str) -> list[str]:
     for u in (*profile.pillars, profile.glass[-1][0] - 0.02):
         (x, y_top), (_, y_bottom) = car.at(u, belt - 0.02), car.at(u, profile.outline[0][1] + 0.04)
         seams.append(f"M{_n(x)} {_n(y_top)}V{_n(y_bottom)}")
-    parts.append(f'<path d="{"".join(seams)}" stroke="#000" stroke-opacity=".2" stroke-width="1.5" fill="none"/>')
+    parts.append(
+        f'<path d="{"".join(seams)}" stroke="#000" stroke-opacity=".2" stroke-width="1.5" fill="none"/>'
+    )
     # A door's handle sits just ahead of its rear edge, the pillar behind it.
     handles = "".join("M{} {}h9".format(*map(_n, car.at(u + 0.02, belt - 0.12))) for u in profile.pillars)
     if handles:

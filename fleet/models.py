@@ -94,7 +94,10 @@ class CarModel(models.Model):
         _("height (mm)"), null=True, blank=True, validators=[MinValueValidator(1000), MaxValueValidator(2500)]
     )
     wheelbase_mm = models.PositiveIntegerField(
-        _("wheelbase (mm)"), null=True, blank=True, validators=[MinValueValidator(1500), MaxValueValidator(4500)]
+        _("wheelbase (mm)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1500), MaxValueValidator(4500)],
     )
     boot_litres = models.PositiveIntegerField(
         _("boot (litres)"), null=True, blank=True, help_text=_("Behind the rear seats, seats up.")

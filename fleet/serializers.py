@@ -66,8 +66,12 @@ class CarPhotoOutputSerializer(serializers.Serializer):
     url = serializers.ImageField(source="image", use_url=True)
     caption = serializers.CharField()
     paint_id = serializers.IntegerField(allow_null=True, help_text="The paint shown, if one in particular.")
-    width = serializers.IntegerField(allow_null=True, help_text="Of the original, pixels; null until measured.")
-    height = serializers.IntegerField(allow_null=True, help_text="Of the original, pixels; null until measured.")
+    width = serializers.IntegerField(
+        allow_null=True, help_text="Of the original, pixels; null until measured."
+    )
+    height = serializers.IntegerField(
+        allow_null=True, help_text="Of the original, pixels; null until measured."
+    )
     renditions = serializers.SerializerMethodField(
         help_text="Smaller WebP copies, narrowest first (for srcset); empty until made, or when the "
         "original is already narrow."

@@ -29,9 +29,11 @@ class SnapcarQueryApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     class InputSerializer(serializers.Serializer):
-        photo = serializers.FileField(help_text="A JPEG, PNG or WebP photo within the store's limits: SNAPCAR_MAX_UPLOAD_BYTES "
+        photo = serializers.FileField(
+            help_text="A JPEG, PNG or WebP photo within the store's limits: SNAPCAR_MAX_UPLOAD_BYTES "
             "(12 MB by default), SNAPCAR_MAX_PIXELS (50 MP) and, for PNG and WebP, "
-            "UPLOAD_MAX_FULL_DECODE_PIXELS (4 MP); the 400 answer's detail states them.")
+            "UPLOAD_MAX_FULL_DECODE_PIXELS (4 MP); the 400 answer's detail states them."
+        )
         limit = serializers.IntegerField(min_value=1, max_value=10, default=DEFAULT_LIMIT, required=False)
 
     class PaintReadingSerializer(serializers.Serializer):

@@ -156,7 +156,9 @@ def _gate_closed(tower: Tower, payload: dict[str, Any]) -> None:
     in its own transaction, so its locks never wait behind the tower's link row held here."""
     match = DELIVERY_CODE.match(str(payload.get("bay") or ""))
     bay = (
-        Bay.objects.filter(tower=tower, kind=BayKind.DELIVERY, position=int(match[1])).first() if match else None
+        Bay.objects.filter(tower=tower, kind=BayKind.DELIVERY, position=int(match[1])).first()
+        if match
+        else None
     )
     if bay is None:
         logger.warning("tower %s: gate closed on an unknown bay %r", tower.code, payload.get("bay"))

@@ -151,7 +151,9 @@ def signup_request(
     )
     details["password_hash"] = make_password(password)
     token = signing.dumps(secret_encrypt(json.dumps(details, default=str)), salt=LINK_SALT, compress=True)
-    delay_on_commit("members.tasks.signup_mail_send", token, site, translation.get_language() or preferred_language)
+    delay_on_commit(
+        "members.tasks.signup_mail_send", token, site, translation.get_language() or preferred_language
+    )
 
 
 def _details_from(token: str, *, max_age: int | None) -> dict[str, Any]:

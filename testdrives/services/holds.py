@@ -40,7 +40,9 @@ def hold_extend_for_late_car(*, test_drive: TestDrive, now: datetime) -> list[in
         wanted_end = min(wanted_end, stuck[0].starts_at)  # the holds in the way come by start
         stuck_ids = [h.booking_id for h in stuck]
         car = "overdue car" if test_drive.state == State.OVERDUE else "returned car (review pending)"
-        staff_alert(test_drive=test_drive, what=f"{car} is booked again by {stuck_ids} and no other car is free")
+        staff_alert(
+            test_drive=test_drive, what=f"{car} is booked again by {stuck_ids} and no other car is free"
+        )
     if wanted_end > hold.ends_at:
         VehicleHold.objects.filter(pk=hold.pk).update(ends_at=wanted_end)
     return moved

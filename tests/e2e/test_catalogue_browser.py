@@ -73,7 +73,9 @@ def test_a_visitor_filters_opens_a_model_switches_paint_and_language(
     expect(page).to_have_url(re.compile(r"/cars/seal/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Seal")
     gallery = page.locator("#gallery")
-    expect(gallery.get_by_role("img")).to_have_attribute("aria-label", "BYD Seal in Arctic Blue (illustration)")
+    expect(gallery.get_by_role("img")).to_have_attribute(
+        "aria-label", "BYD Seal in Arctic Blue (illustration)"
+    )
     mark_document(page)
 
     # Switch paint: only the gallery changes, the address follows.

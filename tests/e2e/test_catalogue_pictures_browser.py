@@ -34,10 +34,16 @@ def three() -> dict[str, CarModel]:
             length_mm=5063, height_mm=1783, wheelbase_mm=3025, boot_litres=515,
         ),
     }  # fmt: skip
-    paints = {"seal": ("Arctic Blue", "#A7C4E0"), "dolphin": ("Coral", "#E8735A"), "explorer": ("Black", "#111111")}
+    paints = {
+        "seal": ("Arctic Blue", "#A7C4E0"),
+        "dolphin": ("Coral", "#E8735A"),
+        "explorer": ("Black", "#111111"),
+    }
     for slug, car_model in models.items():
         name, hex_ = paints[slug]
-        VehicleFactory(car_model=car_model, paint=PaintFactory(car_model=car_model, name=name, hex=hex_), store=store)
+        VehicleFactory(
+            car_model=car_model, paint=PaintFactory(car_model=car_model, name=name, hex=hex_), store=store
+        )
     return models
 
 
@@ -85,11 +91,15 @@ def test_a_visitor_compares_three_bodies_with_their_size_and_charging(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_the_catalogue_cards_draw_each_model_differently(page: Page, live_server, three: dict[str, CarModel]) -> None:
+def test_the_catalogue_cards_draw_each_model_differently(
+    page: Page, live_server, three: dict[str, CarModel]
+) -> None:
     page.set_viewport_size(PHONE)
     page.goto(live_server.url + "/")
 
     cards = page.locator(".card__media svg")
     expect(cards).to_have_count(3)
-    shapes = cards.evaluate_all("svgs => svgs.map(s => s.querySelector('.car-illustration__body').getAttribute('d'))")
+    shapes = cards.evaluate_all(
+        "svgs => svgs.map(s => s.querySelector('.car-illustration__body').getAttribute('d'))"
+    )
     assert len(set(shapes)) == 3

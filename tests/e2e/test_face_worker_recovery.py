@@ -103,7 +103,9 @@ def killed_mid_decision(queue: str, td: TestDrive, *, before_kill=lambda: None) 
     """
     worker = start(queue)
     with psycopg.connect(worker_database_url()) as blocker:
-        attempt = testdrive_face_check_start(test_drive=td, frames=burst("img59.jpg"), request_key=uuid.uuid4())
+        attempt = testdrive_face_check_start(
+            test_drive=td, frames=burst("img59.jpg"), request_key=uuid.uuid4()
+        )
         blocker.execute(
             "SELECT id FROM biometrics_verificationattempt WHERE id = %s FOR UPDATE", [attempt.pk]
         )
@@ -127,7 +129,9 @@ def assert_decided_once(attempt: VerificationAttempt, td: TestDrive) -> None:
     assert StateLog.objects.for_(TestDrive.objects.get(pk=td.pk)).filter(transition="verify").count() == 1
 
 
-def test_the_worker_that_comes_back_decides_the_attempt_once_well_before_the_minute_sweep(queue, client, at_kiosk, clock):
+def test_the_worker_that_comes_back_decides_the_attempt_once_well_before_the_minute_sweep(
+    queue, client, at_kiosk, clock
+):
     td = at_kiosk
     attempt = killed_mid_decision(queue, td)
     # No worker: the kiosk keeps polling, and nothing decides the attempt.

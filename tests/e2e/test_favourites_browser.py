@@ -47,8 +47,6 @@ def member() -> Member:
     return MemberFactory(preferred_language="en", user__email="wang@example.com")
 
 
-
-
 def save_button(page: Page, slug: str):
     return page.locator(f'[data-favourite="{slug}"]')
 

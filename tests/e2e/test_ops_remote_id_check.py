@@ -1,4 +1,3 @@
-
 """In headless Chromium: a customer with no face photo checks in at the kiosk and sends the
 pictures of the licence, the ID card and the face; an operator in the console approves; the kiosk
 page, left waiting, shows the car coming without a reload. The tower here is the instant
@@ -19,11 +18,11 @@ from tests.factories import StaffFactory
 from tests.fixtures.world import TEN, make_member
 from tests.idcheck_support import picture
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
-
-
-
-
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("eager_tasks"),
+]
 
 
 def test_an_operator_approves_a_remote_id_check_while_the_kiosk_waits(

@@ -13,8 +13,6 @@ from tower.models import IncidentKind, TowerIncident
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
-
 def test_the_console_chimes_for_a_new_item_and_remembers_the_mute(browser, live_server, tower) -> None:
     roles_sync()  # a transactional test's flush removes the migration's groups
     operator = StaffFactory(username="olga", is_superuser=False)

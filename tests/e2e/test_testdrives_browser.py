@@ -20,8 +20,6 @@ pytestmark = [
 ]
 
 
-
-
 def test_a_member_books_then_picks_the_car_up_at_the_kiosk(
     page: Page, live_server, super_member, car_model, cars, store, staff, clock
 ):

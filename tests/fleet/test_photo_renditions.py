@@ -47,7 +47,10 @@ def test_it_makes_narrower_webp_copies_and_records_the_size() -> None:
     photo.refresh_from_db()
     assert (photo.width, photo.height, photo.renditions_of) == (1600, 1000, photo.image.name)
     for width in (360, 720, 1080):
-        assert size_of(rendition_name(photo.image.name, width)) == ("WEBP", (width, round(1000 * width / 1600)))
+        assert size_of(rendition_name(photo.image.name, width)) == (
+            "WEBP",
+            (width, round(1000 * width / 1600)),
+        )
 
 
 def test_it_never_enlarges_a_small_photo() -> None:

@@ -25,9 +25,7 @@ def returned(book, super_member, kiosk, clock, django_capture_on_commit_callback
     testdrive_depart(test_drive=td)
     td.refresh_from_db()
     clock.move_to(TEN + timedelta(days=1, hours=2))
-    testdrive_return(
-        test_drive=td, odometer_km=td.odometer_out_km + 90, energy_pct=60, sides=four_sides()
-    )
+    testdrive_return(test_drive=td, odometer_km=td.odometer_out_km + 90, energy_pct=60, sides=four_sides())
     return TestDrive.objects.get(pk=td.pk)
 
 

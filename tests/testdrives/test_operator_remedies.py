@@ -76,7 +76,9 @@ def test_only_a_failed_payment_is_retried_or_waived(overdue) -> None:
     assert Payment.objects.get(pk=paid.pk).status == PaymentStatus.PAID
 
 
-def test_a_waived_late_fee_is_not_asked_again_at_the_return(overdue, django_capture_on_commit_callbacks) -> None:
+def test_a_waived_late_fee_is_not_asked_again_at_the_return(
+    overdue, django_capture_on_commit_callbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         payment = testdrive_late_fee_charge(test_drive=overdue)
     Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.FAILED)

@@ -61,9 +61,7 @@ def test_a_booking_runs_from_check_in_to_completed(
     assert td.return_code
 
     clock.move_to(td.due_back_at - timedelta(hours=1))
-    testdrive_return(
-        test_drive=td, odometer_km=td.odometer_out_km + 180, energy_pct=40, sides=four_sides()
-    )
+    testdrive_return(test_drive=td, odometer_km=td.odometer_out_km + 180, energy_pct=40, sides=four_sides())
     td.refresh_from_db()
     assert td.state == State.RETURNED
     assert td.late_fee_cny == 0
@@ -103,8 +101,8 @@ def test_a_late_return_pays_per_started_hour_after_the_grace_period(
     clock.move_to(td.due_back_at + timedelta(hours=2, minutes=5))
     with django_capture_on_commit_callbacks(execute=True):
         testdrive_return(
-        test_drive=td, odometer_km=td.odometer_out_km + 10, energy_pct=50, sides=four_sides()
-    )
+            test_drive=td, odometer_km=td.odometer_out_km + 10, energy_pct=50, sides=four_sides()
+        )
 
     td.refresh_from_db()
     assert td.late_fee_cny == 3 * 50
@@ -119,9 +117,7 @@ def test_within_the_grace_period_there_is_no_late_fee(
     td.refresh_from_db()
     clock.move_to(td.due_back_at + timedelta(minutes=29))
 
-    testdrive_return(
-        test_drive=td, odometer_km=td.odometer_out_km, energy_pct=50, sides=four_sides()
-    )
+    testdrive_return(test_drive=td, odometer_km=td.odometer_out_km, energy_pct=50, sides=four_sides())
 
     td.refresh_from_db()
     assert td.late_fee_cny == 0
@@ -135,9 +131,7 @@ def test_a_return_with_an_odometer_going_backwards_is_refused_and_changes_nothin
     td.refresh_from_db()
 
     with pytest.raises(TransitionRefused):
-        testdrive_return(
-        test_drive=td, odometer_km=td.odometer_out_km - 1, energy_pct=50, sides=four_sides()
-    )
+        testdrive_return(test_drive=td, odometer_km=td.odometer_out_km - 1, energy_pct=50, sides=four_sides())
 
     td.refresh_from_db()
     assert td.state == State.ON_DRIVE

@@ -25,4 +25,3 @@ def browser_context_args(browser_context_args: dict[str, Any], viewport: str) ->
     if viewport == "phone":
         return {**browser_context_args, "viewport": PHONE, "is_mobile": True, "has_touch": True}
     return browser_context_args
-
