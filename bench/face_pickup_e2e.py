@@ -110,7 +110,7 @@ def main() -> None:
     results = sorted({r["result"] for r in data["warm"] + data["first"]})
     parts = {
         key: round(statistics.median(r["worker_ms"].get(key, 0.0) for r in data["warm"]), 1)
-        for key in ("read", "embed", "antispoof", "challenge", "total", "cpu")
+        for key in ("read", "embed", "antispoof", "follow", "challenge", "total", "cpu")
     } if data["warm"] else {}  # fmt: skip
     stages = {
         key: (pct([r["stages_ms"][key] for r in data["warm"]], 50), pct([r["stages_ms"][key] for r in data["warm"]], 95))
