@@ -47,6 +47,8 @@ STAGES = (
     "worker_lock",
     "worker_decide",
     "decided_to_visible",
+    "decided_to_seen",
+    "seen_to_visible",
 )
 
 
@@ -115,6 +117,7 @@ def main() -> None:
     stages = {
         key: (pct([r["stages_ms"][key] for r in data["warm"]], 50), pct([r["stages_ms"][key] for r in data["warm"]], 95))
         for key in STAGES
+        if all(key in r["stages_ms"] for r in data["warm"])
     } if data["warm"] else {}  # fmt: skip
     post = [r["post_ms"] for r in data["warm"]]
     post_cpu = [r.get("post_cpu_ms", 0.0) for r in data["warm"]]
