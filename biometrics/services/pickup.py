@@ -187,7 +187,8 @@ def _challenge_followed_ahead(frames: list[bytes | Frame]) -> Followed | context
     dlib and OpenCV let go of the GIL while they compute, so with an idle core the two take the
     longer one's time. The decision is unchanged: the challenge takes the followed frames where it
     comes in the decision's order, and an attempt decided before it (no match, spoof, retake)
-    drops them, the thread waited for at the end of the ``with`` block.
+    drops them, the thread waited for at the end of the ``with`` block. The thread is started
+    per decision in the pool child, never before the prefork pool forks (``warmup.py``).
     """
     if not settings.BIOMETRICS_REQUIRE_CHALLENGE:
         return contextlib.nullcontext()

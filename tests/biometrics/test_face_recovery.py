@@ -13,7 +13,6 @@ from biometrics.models import FaceTemplate, VerificationAttempt
 from biometrics.services import face_attempts_nudge
 from biometrics.tasks import face_verify_pickup
 from testdrives.services.face import testdrive_face_check_start
-from tests.biometrics.test_face_flow import check_in  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +26,15 @@ def queued(monkeypatch) -> list:
 
 
 @pytest.fixture
-def pending(check_in, super_member, queued):  # noqa: F811
+def pending(check_in, super_member, queued):
     FaceTemplate.objects.create(
         member=super_member,
         model="SFace",
         vector_encrypted=template_encrypt(Embedding(np.ones(128), "SFace")),
     )
-    made = testdrive_face_check_start(test_drive=check_in(super_member), frames=[b"x"], request_key=uuid.uuid4())
+    made = testdrive_face_check_start(
+        test_drive=check_in(super_member), frames=[b"x"], request_key=uuid.uuid4()
+    )
     queued.clear()  # the first queueing, which a killed worker took with it
     return made
 
