@@ -182,7 +182,8 @@ Followed = Beside[tuple[list[ImageInput | Frame], float]]
 
 def _challenge_followed_ahead(frames: list[bytes | Frame]) -> Followed | contextlib.nullcontext[None]:
     """The challenge's frames followed (``burst_follow``) in a second thread, started now, while
-    this one embeds the probe and checks it for spoofing; None when no challenge is asked for.
+    this one embeds the probe and checks it for spoofing; a context giving None when no challenge
+    is asked for (nothing to follow).
 
     dlib and OpenCV let go of the GIL while they compute, so with an idle core the two take the
     longer one's time. The decision is unchanged: the challenge takes the followed frames where it
