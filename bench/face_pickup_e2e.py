@@ -21,7 +21,9 @@ The wait is also split into stages by real wall-clock marks (``tests/e2e/bench_f
 decision in the worker (frames read, embed, anti-spoofing, challenge), and the verdict applied
 and committed until the kiosk's waiting request shows it.
 
-- **first**: a fresh worker per start; the burst is posted as soon as it answers a ping.
+- **first**: a fresh worker per start; the burst is posted as soon as it answers a ping. The
+  kiosk's status is rendered once before (``--cold-kiosk``: not), as a web process that served
+  earlier customers has: a worker's start does not make the web process render for the first time.
 - **warm**: ``--rounds`` pickups on the last worker, once its children have settled.
 - **memory**: RSS, PSS and USS of the worker's main process and of each pool child after the warm
   rounds (PSS divides shared pages among their sharers: what a child really costs).
@@ -47,6 +49,8 @@ STAGES = (
     "worker_lock",
     "worker_decide",
     "decided_to_visible",
+    "decided_to_seen",
+    "seen_to_visible",
 )
 
 
@@ -85,6 +89,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2, help="prefork children (the Procfile's 2)")
     parser.add_argument("--no-load-before-fork", action="store_true", help="each child loads its own models")
     parser.add_argument(
+        "--cold-kiosk",
+        action="store_true",
+        help="do not render the kiosk's status once before the first start (the first attempt then "
+        "also pays this process's first template render)",
+    )
+    parser.add_argument(
         "--burst",
         choices=("turn", "mirror"),
         default="turn",
@@ -102,6 +112,7 @@ def main() -> None:
             "BENCH_FACE_CONCURRENCY": str(args.concurrency),
             "BENCH_FACE_BEFORE_FORK": "false" if args.no_load_before_fork else "true",
             "BENCH_FACE_BURST": args.burst,
+            "BENCH_FACE_WARM_KIOSK": "false" if args.cold_kiosk else "true",
         },
     )
     warm = [r["visible_ms"] for r in data["warm"]]
@@ -110,11 +121,12 @@ def main() -> None:
     results = sorted({r["result"] for r in data["warm"] + data["first"]})
     parts = {
         key: round(statistics.median(r["worker_ms"].get(key, 0.0) for r in data["warm"]), 1)
-        for key in ("read", "embed", "antispoof", "challenge", "total", "cpu")
+        for key in ("read", "embed", "antispoof", "follow", "challenge", "total", "cpu")
     } if data["warm"] else {}  # fmt: skip
     stages = {
         key: (pct([r["stages_ms"][key] for r in data["warm"]], 50), pct([r["stages_ms"][key] for r in data["warm"]], 95))
         for key in STAGES
+        if all(key in r["stages_ms"] for r in data["warm"])
     } if data["warm"] else {}  # fmt: skip
     post = [r["post_ms"] for r in data["warm"]]
     post_cpu = [r.get("post_cpu_ms", 0.0) for r in data["warm"]]
@@ -159,6 +171,7 @@ def main() -> None:
         "concurrency": data["concurrency"],
         "load_before_fork": not args.no_load_before_fork,
         "burst": args.burst,
+        "warm_kiosk": not args.cold_kiosk,
         "child_rss_mb": [round(c["rss"]) for c in memory.get("children", [])],
         "child_pss_mb": [round(c["pss"]) for c in memory.get("children", [])],
         "child_uss_mb": [round(c["uss"]) for c in memory.get("children", [])],

@@ -29,6 +29,7 @@ from testdrives.models import (
 )
 from testdrives.notify import notification_text
 from vendingstore.formatting import moment_format
+from vendingstore.pgnotify import listening
 
 _BOOKED = gettext_lazy("Booked")
 _PAID_LABELS = {
@@ -50,19 +51,35 @@ class Slot:
         return max(0, min(self.capacity - self.booked, self.cars_free))
 
 
+# A booking's state change that sends no notification (not through the lifecycle's services) is
+# still seen by a waiting request within this long.
+STATE_RECHECK_S = 0.25
+
+
+def testdrive_state_channel(test_drive_id: int) -> str:
+    """The notification channel of one booking's state (``vendingstore.pgnotify``)."""
+    return f"testdrive_state_{int(test_drive_id)}"
+
+
 def testdrive_state_wait_while(*, test_drive_id: int, state: str, wait_s: float, step_s: float = 0.01) -> str:
     """The booking's state, once it is no longer ``state`` or after ``wait_s`` at most.
 
-    The kiosk asks this while a worker decides the face check: the answer comes within ``step_s``
-    of the decision's commit instead of at the page's next poll. Each look is one indexed read;
-    the number of looks is bounded too, so a frozen clock in a test cannot make it spin.
+    The kiosk asks this while a worker decides the face check: the answer comes as the decision
+    commits instead of at the page's next poll. On PostgreSQL the request sleeps until the
+    transaction that changes the state commits and wakes it (the lifecycle's services notify
+    ``testdrive_state_channel``), looking again every STATE_RECHECK_S all the same; elsewhere,
+    or inside a transaction, it looks every ``step_s``. Each look is one indexed read; the number
+    of looks is bounded too, so a frozen clock in a test cannot make it spin.
     """
     deadline = time.monotonic() + wait_s
-    for _ in range(max(1, int(wait_s / step_s))):
-        current = TestDrive.objects.filter(pk=test_drive_id).values_list("state", flat=True).first()
-        if current != state or time.monotonic() >= deadline:
-            return str(current)
-        time.sleep(step_s)
+    with listening(testdrive_state_channel(test_drive_id)) as listener:
+        step = STATE_RECHECK_S if listener.hears else step_s
+        for _ in range(max(1, int(wait_s / step_s))):
+            current = TestDrive.objects.filter(pk=test_drive_id).values_list("state", flat=True).first()
+            remaining = deadline - time.monotonic()
+            if current != state or remaining <= 0:
+                return str(current)
+            listener.wait(min(step, remaining))
     return state
 
 

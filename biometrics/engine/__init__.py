@@ -12,6 +12,7 @@ from .liveness import (
     ChallengeCode,
     ChallengeKind,
     ChallengeResult,
+    burst_follow,
     check_antispoof,
     check_challenge,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "Frame",
     "ImageInput",
     "QualityCode",
+    "burst_follow",
     "check_antispoof",
     "check_challenge",
     "compare",

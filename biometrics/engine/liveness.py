@@ -188,6 +188,33 @@ def _same_identity(
     return all(c.match for c in comparisons), max(c.distance for c in comparisons)
 
 
+def _follow(frames: Sequence[ImageInput | Frame]) -> tuple[list[Frame], FaceRefused | None]:
+    """Each frame with its face, up to the first frame refused (then its refusal): the first frame
+    searched in full, each later one followed from the one before (tracking.py), since the burst
+    needs landmarks of the same face, not a full search of every frame. A Frame is taken as it is."""
+    found: list[Frame] = []
+    for frame in frames:
+        try:
+            found.append(frame_next(frame, found[-1]) if found else frame_of(frame))
+        except FaceRefused as refused:
+            return found, refused
+    return found, None
+
+
+def burst_follow(frames: Sequence[ImageInput | Frame]) -> list[ImageInput | Frame]:
+    """The burst with its face followed as ``check_challenge`` follows it: a Frame for each frame
+    up to the first one refused, that one and the rest as given.
+
+    ``check_challenge`` decides on the result exactly as on the burst itself (it takes Frames as
+    they are, and meets the same refusal again), so the following can run ahead of the decision,
+    in another thread. Nothing is followed when the burst is too short for the challenge.
+    """
+    if len(frames) < MIN_FRAMES:
+        return list(frames)
+    found, _ = _follow(frames)
+    return [*found, *frames[len(found) :]]
+
+
 def check_challenge(
     frames: Sequence[ImageInput | Frame],
     *,
@@ -202,16 +229,11 @@ def check_challenge(
     """
     if len(frames) < MIN_FRAMES:
         return ChallengeResult(False, ChallengeCode.TOO_FEW_FRAMES, {"frames": len(frames)})
-    found: list[Frame] = []
-    for index, frame in enumerate(frames):
-        try:
-            # After the first frame, the face is followed (tracking.py): the burst needs landmarks
-            # of the same face, not a full search of every frame.
-            found.append(frame_next(frame, found[-1]) if found else frame_of(frame))
-        except FaceRefused as refused:
-            return ChallengeResult(
-                False, ChallengeCode.FRAME_REFUSED, {"frame": index, "reason": refused.code}
-            )
+    found, refused = _follow(frames)
+    if refused is not None:
+        return ChallengeResult(
+            False, ChallengeCode.FRAME_REFUSED, {"frame": len(found), "reason": refused.code}
+        )
     jumps = {i: jump for i in range(1, len(found)) if (jump := face_jump(found[i - 1], found[i]))}
     eye_ratios = [round(mean_eye_aspect_ratio(frame.face), 3) for frame in found]
     yaws = [round(yaw_ratio(frame.face), 3) for frame in found]

@@ -5,6 +5,7 @@ factor. A decision never searches other members' templates. Biometrics returns a
 (``face_attempt_decided``); testdrives moves the booking.
 """
 
+import contextlib
 import time
 import uuid
 from collections.abc import Sequence
@@ -23,6 +24,8 @@ from biometrics.engine import (
     Embedding,
     FaceRefused,
     Frame,
+    ImageInput,
+    burst_follow,
     check_antispoof,
     check_challenge,
     compare,
@@ -34,6 +37,7 @@ from biometrics.models import AttemptResult, FaceTemplate, VerificationAttempt
 from biometrics.selectors import face_attempt_for_request, face_pickup_unavailable_reason
 from biometrics.signals import face_attempt_decided
 from vendingstore.api_errors import ApplicationError
+from vendingstore.beside import Beside
 from vendingstore.queueing import delay_on_commit, delay_safely
 
 
@@ -139,34 +143,73 @@ def _decide(attempt: VerificationAttempt) -> None:
     timings["read"] = _ms(started)  # the template and the frames, decrypted
     mark = time.perf_counter()
     try:
-        # Decoded, detected and embedded once: anti-spoofing and the challenge look at it again.
+        # Decoded and detected once: the embedding, anti-spoofing and the challenge look at it again.
         frames[0] = frame_of(frames[0])
-        probe = embed(frames[0])
     except FaceRefused as refused:
-        attempt.result, attempt.reason, attempt.liveness = AttemptResult.RETAKE, refused.code.value, {}
-        attempt.timings_ms = {**timings, "embed": _ms(mark)}
+        _retake(attempt, refused, timings={**timings, "embed": _ms(mark)})
         return
-    timings["embed"] = _ms(mark)
-    comparison = compare(probe, template)
-    attempt.distance, attempt.threshold, attempt.model = (
-        comparison.distance,
-        comparison.threshold,
-        probe.model,
-    )
-    if not comparison.match:
-        attempt.result, attempt.reason = AttemptResult.NO_MATCH, "distance_above_threshold"
-    else:
-        attempt.result, attempt.reason = _liveness(attempt, frames, template, timings)
+    with _challenge_followed_ahead(frames) as followed:
+        try:
+            probe = embed(frames[0])
+        except FaceRefused as refused:
+            _retake(attempt, refused, timings={**timings, "embed": _ms(mark)})
+            return
+        timings["embed"] = _ms(mark)
+        comparison = compare(probe, template)
+        attempt.distance, attempt.threshold, attempt.model = (
+            comparison.distance,
+            comparison.threshold,
+            probe.model,
+        )
+        if not comparison.match:
+            attempt.result, attempt.reason = AttemptResult.NO_MATCH, "distance_above_threshold"
+        else:
+            attempt.result, attempt.reason = _liveness(attempt, frames, template, timings, followed)
     timings["total"] = _ms(started)
-    # This process's CPU time for the decision: what it costs, whatever else the machine runs.
+    # This process's CPU time for the decision (both threads): what it costs, whatever else the
+    # machine runs.
     timings["cpu"] = round((time.process_time() - cpu) * 1000, 1)
     attempt.timings_ms = timings
 
 
+def _retake(attempt: VerificationAttempt, refused: FaceRefused, *, timings: dict[str, float]) -> None:
+    attempt.result, attempt.reason, attempt.liveness = AttemptResult.RETAKE, refused.code.value, {}
+    attempt.timings_ms = timings
+
+
+Followed = Beside[tuple[list[ImageInput | Frame], float]]
+
+
+def _challenge_followed_ahead(frames: list[bytes | Frame]) -> Followed | contextlib.nullcontext[None]:
+    """The challenge's frames followed (``burst_follow``) in a second thread, started now, while
+    this one embeds the probe and checks it for spoofing; a context giving None when no challenge
+    is asked for (nothing to follow).
+
+    dlib and OpenCV let go of the GIL while they compute, so with an idle core the two take the
+    longer one's time. The decision is unchanged: the challenge takes the followed frames where it
+    comes in the decision's order, and an attempt decided before it (no match, spoof, retake)
+    drops them, the thread waited for at the end of the ``with`` block. The thread is started
+    per decision in the pool child, never before the prefork pool forks (``warmup.py``).
+    """
+    if not settings.BIOMETRICS_REQUIRE_CHALLENGE:
+        return contextlib.nullcontext()
+    return Beside(_follow_timed, tuple(frames), name="face-challenge-follow")
+
+
+def _follow_timed(frames: Sequence[bytes | Frame]) -> tuple[list[ImageInput | Frame], float]:
+    mark = time.perf_counter()
+    return burst_follow(frames), _ms(mark)
+
+
 def _liveness(
-    attempt: VerificationAttempt, frames: list[bytes | Frame], template: Embedding, timings: dict
+    attempt: VerificationAttempt,
+    frames: list[bytes | Frame],
+    template: Embedding,
+    timings: dict,
+    followed: Followed | None = None,
 ) -> tuple[str, str]:
-    """Anti-spoofing on the probe (when its weights are installed), then the blink/turn challenge."""
+    """Anti-spoofing on the probe (when its weights are installed), then the blink/turn challenge
+    (on ``followed``'s frames when they were followed ahead)."""
     mark = time.perf_counter()
     spoof = check_antispoof(frames[0])
     timings["antispoof"] = _ms(mark)
@@ -176,7 +219,10 @@ def _liveness(
     if not settings.BIOMETRICS_REQUIRE_CHALLENGE:
         return AttemptResult.MATCH, ""
     mark = time.perf_counter()
-    challenge = check_challenge(frames, reference=template)
+    burst: Sequence[ImageInput | Frame] = frames
+    if followed is not None:
+        burst, timings["follow"] = followed.result()
+    challenge = check_challenge(burst, reference=template)
     timings["challenge"] = _ms(mark)
     attempt.liveness["challenge"] = challenge.code.value
     # The worst distance of the frames that showed the movement: closed eyes or a turned head

@@ -37,7 +37,7 @@ from testdrives.models import (
 )
 from testdrives.notify import notification_create, staff_alert
 from testdrives.payments import payment_provider
-from testdrives.selectors import testdrive_fee_pending
+from testdrives.selectors import testdrive_fee_pending, testdrive_state_channel
 from testdrives.services.booking import testdrive_release
 from testdrives.services.dispatch import (
     dispatch_car_in_delivery_bay,
@@ -54,6 +54,7 @@ from testdrives.services.return_photos import (
     sides_missing_message,
 )
 from tower.bays import bay_free
+from vendingstore.pgnotify import notify
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,8 @@ def _step(
         )
     transition(td)
     td.save()
+    # Wakes the kiosk's request waiting for this booking's state, when this transaction commits.
+    notify(testdrive_state_channel(td.pk))
     return td
 
 

@@ -5,7 +5,7 @@ gives, and a face that jumps, or a movement shown by someone else, does not pass
 
 import pytest
 
-from biometrics.engine import ChallengeCode, check_challenge, embed, frame_of, liveness, tracking
+from biometrics.engine import ChallengeCode, Frame, check_challenge, embed, frame_of, liveness, tracking
 from tests.fixtures.faces import kiosk_frame, needs_faces
 
 pytestmark = needs_faces
@@ -143,3 +143,54 @@ def test_a_moderate_move_between_frames_is_followed(engine) -> None:
 
     assert abs((after.face.box[0] + after.face.box[2]) / 2 - 360) < 15
     assert tracking.face_jump(before, after) is None
+
+
+def white_frame() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), "white").save(out, "JPEG")
+    return out.getvalue()
+
+
+FOLLOWED_AHEAD = {
+    **{kind: (lambda kind=kind: bursts()[kind]) for kind in EXPECTED},
+    "a_frame_without_a_face": lambda: (
+        [kiosk_frame(A)] * 2 + [white_frame()] + [kiosk_frame(A, mirror=True)] * 2
+    ),
+    "too_few_frames": lambda: [kiosk_frame(A)] * 2,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FOLLOWED_AHEAD))
+def test_a_burst_followed_ahead_is_decided_as_the_burst_itself(engine, kind) -> None:
+    frames = FOLLOWED_AHEAD[kind]()
+    reference = embed(frames[0])
+
+    ahead = check_challenge(liveness.burst_follow(frames), reference=reference)
+    itself = check_challenge(frames, reference=reference)
+
+    assert ahead == itself
+
+
+def test_a_burst_followed_ahead_is_not_searched_again(engine, monkeypatch, settings) -> None:
+    settings.BIOMETRICS_YUNET_PROPOSALS = False  # the window's search, which would be counted
+    followed = liveness.burst_follow(turn())
+    searched = []
+    monkeypatch.setattr(tracking, "find_faces", lambda *a, **kw: searched.append(1))
+
+    result = check_challenge(followed)
+
+    assert result.passed
+    assert searched == []
+
+
+def test_following_stops_at_the_first_frame_refused(engine) -> None:
+    frames = [kiosk_frame(A)] * 2 + [white_frame()] + [kiosk_frame(A, mirror=True)] * 2
+
+    followed = liveness.burst_follow(frames)
+
+    assert [isinstance(frame, Frame) for frame in followed] == [True, True, False, False, False]
+    assert followed[2:] == frames[2:]

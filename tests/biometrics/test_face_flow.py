@@ -14,38 +14,11 @@ from biometrics.models import AttemptResult, FaceEnrolment, FaceTemplate, Verifi
 from biometrics.services import consent_withdraw, face_enrol
 from biometrics.services.enrolment import ConsentRequired
 from biometrics.services.pickup import NotEnrolled
-from testdrives.models import Kiosk, State, TestDrive
+from testdrives.models import State, TestDrive
 from testdrives.services.face import testdrive_face_check_start
-from testdrives.services.lifecycle import testdrive_check_in
 from tests.fixtures.faces import FACES, burst, kiosk_frame, needs_faces, photo
-from tests.fixtures.world import TEN
 
 pytestmark = [pytest.mark.django_db, needs_faces]
-
-
-@pytest.fixture
-def enrolled(super_member, engine, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        face_enrol(member=super_member, photo=photo("img16.jpg"))  # person D
-    return super_member
-
-
-@pytest.fixture
-def check_in(book, store, staff, clock):
-    """check_in(member): the member's booking, checked in at a kiosk at the start of its slot."""
-
-    def _check_in(member) -> TestDrive:
-        td = book(member)
-        clock.move_to(TEN)
-        kiosk = Kiosk.objects.create(store=store, name="k", token_hash="f" * 64, created_by=staff)
-        return testdrive_check_in(kiosk=kiosk, pickup_code=td.pickup_code)
-
-    return _check_in
-
-
-@pytest.fixture
-def checked_in(enrolled, check_in) -> TestDrive:
-    return check_in(enrolled)
 
 
 def attempt(td: TestDrive, frames: list[bytes], capture) -> VerificationAttempt:

@@ -18,7 +18,6 @@ from biometrics.services import (
 )
 from biometrics.tasks import biometrics_retention_sweep
 from testdrives.services.face import testdrive_face_check_start
-from tests.biometrics.test_face_flow import check_in  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def clean_frames():
 
 
 @pytest.fixture
-def pending(check_in, super_member):  # noqa: F811
+def pending(check_in, super_member):
     import numpy as np
 
     from biometrics.crypto import template_encrypt

@@ -18,7 +18,6 @@ from biometrics.services import face_enrol, face_verify_pickup
 from biometrics.services.pickup import TemplateOutdated
 from testdrives.models import State, TestDrive
 from testdrives.services.face import testdrive_face_check_start
-from tests.biometrics.test_face_flow import check_in  # noqa: F401
 from tests.fixtures.faces import needs_faces, photo
 from tests.fixtures.world import make_member
 
@@ -95,7 +94,7 @@ def test_a_new_photo_replaces_the_old_models_template(
     assert list(FaceTemplate.objects.filter(member=super_member).values_list("model", flat=True)) == ["SFace"]
 
 
-def test_the_kiosk_takes_the_id_check_path_with_an_old_template_and_says_why(check_in, super_member) -> None:  # noqa: F811
+def test_the_kiosk_takes_the_id_check_path_with_an_old_template_and_says_why(check_in, super_member) -> None:
     old_template(super_member)
     td = check_in(super_member)
 
@@ -108,7 +107,7 @@ def test_the_kiosk_takes_the_id_check_path_with_an_old_template_and_says_why(che
     assert not VerificationAttempt.objects.exists()
 
 
-def test_an_attempt_whose_template_changed_model_meanwhile_is_not_compared(check_in, super_member) -> None:  # noqa: F811
+def test_an_attempt_whose_template_changed_model_meanwhile_is_not_compared(check_in, super_member) -> None:
     FaceTemplate.objects.create(
         member=super_member,
         model="SFace",

@@ -13,7 +13,6 @@ from biometrics.models import FaceTemplate, VerificationAttempt
 from biometrics.services import face_attempts_nudge
 from biometrics.tasks import face_verify_pickup
 from testdrives.services.face import testdrive_face_check_start
-from tests.biometrics.test_face_flow import check_in  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,7 @@ def queued(monkeypatch) -> list:
 
 
 @pytest.fixture
-def pending(check_in, super_member, queued):  # noqa: F811
+def pending(check_in, super_member, queued):
     FaceTemplate.objects.create(
         member=super_member,
         model="SFace",
