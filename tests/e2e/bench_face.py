@@ -33,8 +33,9 @@ from testdrives import kiosk_views
 from testdrives.models import State, TestDrive
 from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.kiosks import kiosk_create
-from tests.e2e.conftest import ROOT, WorkerProcess, redis_or_skip, worker_database_url, worker_stop
+from tests.e2e.conftest import ROOT, WorkerProcess, redis_or_skip, worker_stop
 from tests.e2e.test_face_worker_recovery import KIOSK_POLL_S, lock_waiters
+from tests.fixtures.database import worker_database_url
 from tests.fixtures.faces import FACES, burst, kiosk_frame, needs_faces
 from tests.fixtures.world import TEN
 

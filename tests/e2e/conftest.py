@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 
 from tests.e2e.tower_support import DB_TURN, SECRET, SimProcess, sim_start
 from tower import views
@@ -91,13 +90,6 @@ def worker_start(*, extra_env: dict[str, str] | None = None, queue: str | None =
             return WorkerProcess(hostname=hostname, queue=queue, process=process)
     process.kill()
     pytest.fail(f"celery worker did not answer a ping within 60 s (its log: {log_path})")
-
-
-def worker_database_url() -> str:
-    """The test database as a DATABASE_URL, for a worker that must see what the test commits."""
-    params = connection.settings_dict
-    host, port = params["HOST"] or "127.0.0.1", params["PORT"] or 5432
-    return f"postgres://{params['USER']}@{host}:{port}/{params['NAME']}"
 
 
 def worker_stop(worker: WorkerProcess) -> None:

@@ -13,7 +13,8 @@ from biometrics.services import face_enrol
 from testdrives.models import Kiosk, State, TestDrive
 from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.lifecycle import testdrive_check_in
-from tests.e2e.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
+from tests.e2e.conftest import WorkerProcess, worker_start, worker_stop
+from tests.fixtures.database import worker_database_url
 from tests.fixtures.faces import burst, needs_faces, photo
 from tests.fixtures.world import TEN
 

@@ -17,7 +17,8 @@ from biometrics.models import FaceTemplate, VerificationAttempt
 from testdrives.models import State, TestDrive
 from testdrives.services.face import testdrive_face_check_start
 from testdrives.services.kiosks import kiosk_create
-from tests.e2e.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
+from tests.e2e.conftest import WorkerProcess, worker_start, worker_stop
+from tests.fixtures.database import worker_database_url
 from tests.fixtures.faces import FACES, burst, needs_faces
 from tests.fixtures.world import TEN
 

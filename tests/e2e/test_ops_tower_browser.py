@@ -25,9 +25,10 @@ from testdrives.services.booking import testdrive_book
 from testdrives.services.kiosks import kiosk_create
 from testdrives.services.tower_moves import testdrive_ref
 from tests.browser_support import log_in
-from tests.e2e.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
+from tests.e2e.conftest import WorkerProcess, worker_start, worker_stop
 from tests.e2e.tower_support import SECRET, SimProcess, next_window, sim_start, tower_world
 from tests.factories import StaffFactory
+from tests.fixtures.database import worker_database_url
 from tests.fixtures.world import make_member
 from tests.idcheck_support import picture
 from tower.models import CommandStatus, TowerCommand, TowerLink

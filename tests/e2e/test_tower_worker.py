@@ -35,7 +35,7 @@ from testdrives.models import Kiosk, Notification, State, TestDrive
 from testdrives.services.lifecycle import testdrive_check_in, testdrive_identity_verified
 from testdrives.services.tower_moves import testdrive_ref
 from testdrives.tasks import dispatching_sweep
-from tests.e2e.conftest import WorkerProcess, worker_database_url, worker_start, worker_stop
+from tests.e2e.conftest import WorkerProcess, worker_start, worker_stop
 from tests.e2e.tower_support import (
     SECRET,
     SimProcess,
@@ -47,6 +47,7 @@ from tests.e2e.tower_support import (
     tower_world,
 )
 from tests.factories import StaffFactory
+from tests.fixtures.database import worker_database_url
 from tower import views
 from tower.models import CommandStatus, TowerCommand, TowerEvent, TowerLink
 from tower.reconcile import tower_inventory_push

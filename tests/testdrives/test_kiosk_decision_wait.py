@@ -13,7 +13,7 @@ from testdrives.models import State, TestDrive
 from testdrives.selectors import testdrive_state_wait_while
 from testdrives.services.kiosks import kiosk_create
 from testdrives.services.lifecycle import testdrive_check_in
-from tests.e2e.conftest import worker_database_url
+from tests.fixtures.database import worker_database_url
 from tests.fixtures.world import TEN
 
 pytestmark = pytest.mark.django_db

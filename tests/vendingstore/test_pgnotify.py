@@ -7,7 +7,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from tests.e2e.conftest import worker_database_url
+from tests.fixtures.database import worker_database_url
 from vendingstore.pgnotify import listening, notify
 
 pytestmark = [
