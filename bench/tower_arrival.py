@@ -19,7 +19,6 @@ extra seconds, and for a member who never comes, is not counted (``bench/tower_b
 the bays).
 """
 
-import argparse
 import json
 import sys
 from dataclasses import replace
@@ -36,12 +35,7 @@ from towersim.des import Admission
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--config", default="towersim/configs/sha-t1.json")
-    parser.add_argument("--demand", type=float, default=2.0)
-    parser.add_argument("--seeds", type=td.seed_range, default=td.seed_range("1-6"), help="e.g. 1-6")
+    parser = td.days_parser(__doc__)
     parser.add_argument("--arrival-share", type=float, nargs="+", default=[1.0, 0.5])
     parser.add_argument("--arrival-warning-s", type=float, nargs="+", default=[30.0, 60.0])
     args = parser.parse_args(argv)

@@ -29,7 +29,6 @@ lift utilisation, delivery-bay utilisation (claimed share of the run), the cars 
 checked in (p50 / p95).
 """
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -62,12 +61,7 @@ def early_admit(job: DesJob, now: float, state: BayState) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--config", default="towersim/configs/sha-t1.json")
-    parser.add_argument("--demand", type=float, default=2.0)
-    parser.add_argument("--seeds", type=td.seed_range, default=td.seed_range("1-6"), help="e.g. 1-6")
+    parser = td.days_parser(__doc__)
     parser.add_argument(
         "--drive-out-s", type=float, default=30.0, help="verified → gate closed behind the car"
     )

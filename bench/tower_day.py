@@ -464,6 +464,18 @@ def seed_range(text: str) -> list[int]:
     return list(range(int(first), int(last or first) + 1))
 
 
+def days_parser(description: str | None) -> argparse.ArgumentParser:
+    """The arguments of the benchmarks that run several days of one tower: its configuration,
+    the demand and the seeds (tower_variants, tower_arrival, tower_bays)."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--config", default="towersim/configs/sha-t1.json")
+    parser.add_argument("--demand", type=float, default=2.0)
+    parser.add_argument("--seeds", type=seed_range, default=seed_range("1-6"), help="e.g. 1-6")
+    return parser
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     tower = load_config(args.config)  # the tower as configured: its customer-first policy included

@@ -76,12 +76,7 @@ def variants() -> dict[str, tuple[Callable[[TowerConfig], TowerConfig], dict, Pl
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--config", default="towersim/configs/sha-t1.json")
-    parser.add_argument("--demand", type=float, default=2.0)
-    parser.add_argument("--seeds", type=td.seed_range, default=td.seed_range("1-6"), help="e.g. 1-6")
+    parser = td.days_parser(__doc__)
     args = parser.parse_args(argv)
     shipped = load_config(args.config)
     result = {}
