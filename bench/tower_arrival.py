@@ -87,14 +87,9 @@ def main(argv: list[str]) -> int:
             into["bay"] += bay
     result = {}
     for name, into in found.items():
-        walk = percentiles(into["walk_ins"])
         bay_p95 = into["bay_p95"]
         result[name] = {
-            "p95_s": into["p95"],
-            "pooled_p95_s": percentiles(into["booked"])["p95_s"],
-            "over_30_s": round(sum(v > 30 for v in into["booked"]) / max(1, len(into["booked"])), 3),
-            "walk_ins_p95_s": walk["p95_s"],
-            "walk_ins_max_s": walk["max_s"],
+            **td.customers_summary(into["p95"], into["booked"], into["walk_ins"]),
             "mean_wait_all_s": round(sum(into["all"]) / max(1, len(into["all"])), 1),
             "bay_wait_p95_s": into["bay_p95"],
             "bay_wait_max_s": round(max(into["bay"], default=0.0), 1),

@@ -138,17 +138,9 @@ def main(argv: list[str]) -> int:
         )
     result = {}
     for name, into in found.items():
-        walk, store, held = (
-            percentiles(into["walk_ins"]),
-            percentiles(into["store"]),
-            percentiles(into["held"]),
-        )
+        store, held = percentiles(into["store"]), percentiles(into["held"])
         result[name] = {
-            "p95_s": into["p95"],
-            "pooled_p95_s": percentiles(into["booked"])["p95_s"],
-            "over_30_s": round(sum(v > 30 for v in into["booked"]) / max(1, len(into["booked"])), 3),
-            "walk_ins_p95_s": walk["p95_s"],
-            "walk_ins_max_s": walk["max_s"],
+            **td.customers_summary(into["p95"], into["booked"], into["walk_ins"]),
             "store_wait_p95_s": into["store_p95"],
             "store_wait_max_s": store["max_s"],
             "customers_started_60s_late": sum(into["outside"]),

@@ -464,6 +464,19 @@ def seed_range(text: str) -> list[int]:
     return list(range(int(first), int(last or first) + 1))
 
 
+def customers_summary(p95_per_day: list[float], booked: list[float], walk_ins: list[float]) -> dict:
+    """The customers' numbers of several days, as the benchmarks over days print them: p95 per
+    day, booked customers pooled, the share over 30 s, walk-ins."""
+    walk = percentiles(walk_ins)
+    return {
+        "p95_s": p95_per_day,
+        "pooled_p95_s": percentiles(booked)["p95_s"],
+        "over_30_s": round(sum(v > 30 for v in booked) / max(1, len(booked)), 3),
+        "walk_ins_p95_s": walk["p95_s"],
+        "walk_ins_max_s": walk["max_s"],
+    }
+
+
 def days_parser(description: str | None) -> argparse.ArgumentParser:
     """The arguments of the benchmarks that run several days of one tower: its configuration,
     the demand and the seeds (tower_variants, tower_arrival, tower_bays)."""
