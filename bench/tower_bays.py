@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dataclasses import replace
+from typing import NamedTuple
 
 import tower_day as td
 
@@ -52,6 +53,15 @@ from towersim.des import BayModel, BayState, DesJob
 # who never came would have their car stowed back at the window's end (every member comes here).
 KEEP_FREE_BAYS = 1
 CARS_WAITING_MAX = 1
+# Enough lifts that no move waits for one (sha-t1 at 5×: 0.15 busy with 6): lift time out of the bound.
+UNLIMITED_LIFTS = 12
+
+
+class Row(NamedTuple):
+    tower: TowerConfig
+    bays: BayModel | None
+    predeliver_s: float | None = None  # pre-delivery from the slot's start + seconds
+    customers_only: bool = False  # no returned car, store or relocation (``td.customers_only``)
 
 
 def early_admit(job: DesJob, now: float, state: BayState) -> bool:
@@ -86,21 +96,34 @@ def main(argv: list[str]) -> int:
 
     shipped = BayModel(**times, stow_priority=stow)
     ahead = BayModel(**times, stow_priority=stow, early_admit=early_admit)
-    # name → (tower, bay model, pre-delivery from the slot's start + seconds)
-    rows: dict[str, tuple[TowerConfig, BayModel | None, float | None]] = {
-        "no bay occupancy (tower_day)": (tower, None, None),
-        "before: stows always background": (tower, before, None),
-        "shipped: stow first when no bay is free": (tower, shipped, None),
+    late = BayModel(**times, stow_priority=stow, late_claim=True)
+    # A returning member waits at the door while only one bay is free and no car is on its way to it.
+    late_kept_out = replace(late, returns_keep_free=1)
+    more_bays = tower.delivery_bays + 2
+    unlimited = replace(tower, lifts=UNLIMITED_LIFTS, reserved_lifts=0)
+    rows: dict[str, Row] = {
+        "no bay occupancy (tower_day)": Row(tower, None),
+        "before: stows always background": Row(tower, before),
+        "shipped: stow first when no bay is free": Row(tower, shipped),
     }
     for minutes in args.from_min:
-        rows[f"what-if: pre-delivery from slot start + {minutes:g} min"] = (tower, ahead, minutes * 60)
-    more_bays = tower.delivery_bays + 2
-    rows[f"bound: {more_bays} delivery bays"] = (replace(tower, delivery_bays=more_bays), shipped, None)
-    rows["bound: 6 lifts, none kept back"] = (replace(tower, lifts=6, reserved_lifts=0), shipped, None)
-    rows[f"bound: {more_bays} delivery bays, {tower.lifts + 1} lifts"] = (
-        replace(tower, delivery_bays=more_bays, lifts=tower.lifts + 1),
-        shipped,
-        None,
+        rows[f"what-if: pre-delivery from slot start + {minutes:g} min"] = Row(tower, ahead, minutes * 60)
+    rows["what-if: bay claimed when the car reaches it"] = Row(tower, late)
+    rows[f"bound: {more_bays} delivery bays"] = Row(replace(tower, delivery_bays=more_bays), shipped)
+    rows["bound: 6 lifts, none kept back"] = Row(replace(tower, lifts=6, reserved_lifts=0), shipped)
+    rows[f"bound: {more_bays} delivery bays, {tower.lifts + 1} lifts"] = Row(
+        replace(tower, delivery_bays=more_bays, lifts=tower.lifts + 1), shipped
+    )
+    # The ladder of bounds with this tower's delivery bays (docs/BENCHMARKS.md): each row
+    # relaxes more than the one before; a car is still sent for only once its member checks in.
+    rows["what-if: bay claimed on arrival, returns kept out of the last bay"] = Row(tower, late_kept_out)
+    rows["bound: unlimited lifts, bay claimed on arrival, returns kept out of the last bay"] = Row(
+        unlimited, late_kept_out
+    )
+    rows["bound: customers only, bay claimed when sent"] = Row(tower, shipped, customers_only=True)
+    rows["bound: customers only, bay claimed on arrival"] = Row(tower, late, customers_only=True)
+    rows["bound: customers only, bay claimed on arrival, unlimited lifts"] = Row(
+        unlimited, late, customers_only=True
     )
     keys = ("p95", "booked", "walk_ins", "store_p95", "store", "outside", "util", "bays", "held", "ahead")
     found: dict[str, dict[str, list[float]]] = {name: {k: [] for k in keys} for name in rows}
@@ -113,8 +136,11 @@ def main(argv: list[str]) -> int:
         booked = {p.name for p in day.pickups if p.booked}
         walk_ins = {p.name for p in day.pickups if not p.booked}
         asked = {p.name: p.checked_in_s for p in day.pickups}
-        for name, (config, bays, from_s) in rows.items():
-            report, _ = td.prestaged(config, day, day_args, early=True, bays=bays, predeliver_s=from_s)
+        for name, (config, bays, from_s, only_customers) in rows.items():
+            if only_customers:
+                report = td.customers_only(config, day, day_args, bays=bays)
+            else:
+                report, _ = td.prestaged(config, day, day_args, early=True, bays=bays, predeliver_s=from_s)
             into = found[name]
             values = td.waits(report, day, booked)
             into["p95"].append(percentiles(values)["p95_s"])

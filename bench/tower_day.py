@@ -264,21 +264,25 @@ def prestaged(
         skip |= late
 
 
-def customers_only(config: TowerConfig, day: Day, args: argparse.Namespace) -> DesReport:
+def customers_only(
+    config: TowerConfig, day: Day, args: argparse.Namespace, bays: BayModel | None = None
+) -> DesReport:
     """The queueing bound of any schedule of the background work: every booked car already in a
     staging bay (the first one: a short move), walk-ins from their bays, and no store or
     relocation at all, as if an oracle fitted every one into a moment no customer needed the
     lift. What is left is customers queueing behind each other (in the order our side gives
-    them: a pre-staged car first) and the moves themselves."""
+    them: a pre-staged car first) and the moves themselves; with ``bays``, also for the delivery
+    bays (no returned car ever uses one)."""
     staging = storage_codes(config, range(1, args.staging_levels + 1))
 
     def retrieve(p: Pickup) -> DesJob:
         source = staging[0] if p.booked and staging else p.home_bay
         level = config.place(source).level  # type: ignore[union-attr]
         priority = retrieve_priority(source_level=level, staging_levels=args.staging_levels)
-        return DesJob(p.name, asked_s(p, early=True), source, p.delivery_bay, priority, "retrieve")
+        job = DesJob(p.name, asked_s(p, early=True), source, p.delivery_bay, priority, "retrieve")
+        return replace(job, customer_s=p.verified_s)
 
-    return simulate(replace(config, reserved_lifts=0), [retrieve(p) for p in day.pickups])
+    return simulate(replace(config, reserved_lifts=0), [retrieve(p) for p in day.pickups], bays=bays)
 
 
 # --- What-if gates for background work (not shipped): how far looking ahead could go -----------

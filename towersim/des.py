@@ -14,6 +14,7 @@ prints a summary of a synthetic busy day; its last line is one JSON object.
 import argparse
 import heapq
 import json
+import math
 import random
 import sys
 from collections.abc import Callable, Generator
@@ -25,11 +26,13 @@ import simpy
 from tower.protocol import (
     BayPlace,
     LiftPose,
+    Phase,
     TowerConfig,
     delivery_code,
     dwell_phase,
     job_phases,
     lower_bound_s,
+    move_s,
     percentiles,
     total_s,
 )
@@ -152,6 +155,18 @@ class BayModel:
     stow_priority: Callable[[int], int] | None = None
     early_type: str = "relocate"  # how a pre-delivery shows to the dispatch (idle-time work)
     early_priority: int = 0
+    # What-ifs for the bounds (``bench/tower_bays.py``), not the store's rules:
+    # ``late_claim``: a retrieve claims its delivery bay only when its car reaches the bays (the
+    # transfer into the bay), not when it is asked; with none free the lift waits there, loaded.
+    # At most ``lifts - 1`` lifts carry a car that has no bay yet (more could all wait, loaded,
+    # while the bays hold returned cars waiting for a lift: a deadlock); a retrieve over that
+    # count claims a free bay when it starts, or waits for one in the queue.
+    late_claim: bool = False
+    # A returning member drives in only while more than ``returns_keep_free`` bays are free and
+    # not wanted by a car on its way (the rest kept for pickups), or once they have waited
+    # ``returns_door_max_s`` at the door.
+    returns_keep_free: int = 0
+    returns_door_max_s: float = math.inf
 
 
 def simulate(
@@ -191,6 +206,8 @@ def simulate(
     early: dict[int, DesJob] = {}  # pre-delivery may start, not yet sent
     sent_early: set[int] = set()
     finished: set[str] = set()
+    carrying: set[int] = set()  # late claim: lifts on their way with a car that has no bay yet
+    loaded_waiting: list[tuple[int, simpy.Event]] = []  # ... and waiting at the bays, in order
     fresh: list[int] = []  # background jobs just queued: their hold timer starts if they wait
     running = 0
 
@@ -206,24 +223,58 @@ def simulate(
         if job.priority < config.customer_priority and config.reserved_lifts:
             fresh.append(order)
 
-    def claim(order: int) -> None:
+    def claim(order: int) -> str:
         code = next(c for c, who in holder.items() if who is None)
         holder[code] = order
         bay_of[order] = code
         claimed_at[code] = env.now
+        return code
 
     def free_bays() -> int:
         return sum(who is None for who in holder.values())
 
+    def claims_late(job: DesJob) -> bool:
+        source, target = places[job.name]
+        return bays is not None and bays.late_claim and target.is_delivery and not source.is_delivery
+
     def request(order: int, job: DesJob) -> None:
         """The job is asked for: it joins the lift queue, or waits outside for a delivery bay."""
-        if uses_bay(job) and order not in bay_of:
-            if not free_bays():
+        if uses_bay(job) and order not in bay_of and not claims_late(job):
+            if not free_bays() or not may_drive_in(job):
                 outside[order] = job
+                if is_return(job) and bays is not None and math.isfinite(bays.returns_door_max_s):
+                    env.process(door_wait_ends(order, job))
                 return
             enter(order, job)
             return
         enqueue(order, job)
+
+    def is_return(job: DesJob) -> bool:
+        return places[job.name][0].is_delivery
+
+    def may_drive_in(job: DesJob) -> bool:
+        """A returning member may take a free bay (``BayModel.returns_keep_free``): a bay a
+        late-claiming car on its way will want counts as taken."""
+        assert bays is not None
+        if not is_return(job) or not bays.returns_keep_free:
+            return True
+        if free_bays() - len(carrying) > bays.returns_keep_free:
+            return True
+        return env.now - job.arrival_s >= bays.returns_door_max_s - 1e-9
+
+    def door_wait_ends(order: int, job: DesJob) -> Generator[simpy.Event, Any, None]:
+        assert bays is not None
+        yield env.timeout(max(0.0, job.arrival_s + bays.returns_door_max_s - env.now))
+        if order in outside and free_bays():
+            enter(order, outside.pop(order))
+            start_ready()
+
+    def may_start(order: int, job: DesJob) -> bool:
+        """A late-claiming retrieve starts with no bay only while a lift is left that carries
+        no such car (``BayModel.late_claim``); otherwise only when a bay is free to claim now."""
+        if order in bay_of or not claims_late(job):
+            return True
+        return len(carrying) < config.lifts - 1 or free_bays() > 0
 
     def enter(order: int, job: DesJob) -> None:
         """The job takes a free delivery bay; a returned car's store is asked once it is parked."""
@@ -242,6 +293,11 @@ def simulate(
     def release(code: str) -> None:
         holder[code] = None
         report.bay_busy_s += env.now - claimed_at[code]
+        if loaded_waiting:  # a lift waiting at the bays with a car goes first: it holds a lift
+            order, arrived = loaded_waiting.pop(0)
+            claim(order)
+            arrived.succeed()
+            return
         # Customers first, then returned cars (or the other way round); each in the order they asked.
         assert bays is not None
         flip = bays.returns_first
@@ -252,7 +308,8 @@ def simulate(
         for order in sorted(outside, key=turn):
             if not free_bays():
                 break
-            enter(order, outside.pop(order))
+            if may_drive_in(outside[order]):
+                enter(order, outside.pop(order))
         start_ready()
 
     def send_early() -> None:
@@ -300,12 +357,18 @@ def simulate(
                 for i, j in waiting.items()
                 for priority, kind in [shown(i, j)]
                 if admit is None or priority >= config.customer_priority or admit(j, env.now, len(idle))
+                if may_start(i, j)
             )
             order = dispatch.next_job(config, queue, len(idle))
             if order is None:
                 return
             job = waiting.pop(order)
             source, target = places[job.name]
+            if claims_late(job) and order not in bay_of:
+                if len(carrying) < config.lifts - 1:
+                    carrying.add(order)
+                else:
+                    claim(order)
             if order in bay_of:
                 code = bay_of[order]
                 source = _place(config, code) if source.is_delivery else source
@@ -321,6 +384,18 @@ def simulate(
         nonlocal running
         phases = job_phases(config, lift_poses[lift], source, target)
         start = env.now
+        if order in carrying:
+            # Late claim: up to the bays with the car, then the bay free now (or the first freed).
+            cut = [p.name for p in phases].index("transfer_out")
+            yield env.timeout(total_s(phases[:cut]))
+            if free_bays():
+                claim(order)
+            else:
+                arrived = env.event()
+                loaded_waiting.append((order, arrived))
+                yield arrived
+            carrying.discard(order)
+            phases, target = _into_bay(config, phases[cut - 1].pose_after, _place(config, bay_of[order]))
         if order in bay_of and source.is_delivery:
             # The returned car leaves its bay once it is on the platform.
             taken = sum(p.seconds for p in phases[: [p.name for p in phases].index("transfer_in") + 1])
@@ -389,6 +464,18 @@ def simulate(
     env.run()
     report.end_s = env.now
     return report
+
+
+def _into_bay(config: TowerConfig, pose: LiftPose, bay: BayPlace) -> tuple[list[Phase], BayPlace]:
+    """The rest of a retrieve from the lift at the delivery level: turning to the bay it got
+    (if another than it headed for), the transfer and the door."""
+    at_bay = LiftPose(bay.level, bay.heading_deg)
+    phases = [
+        Phase("to_target", move_s(pose, bay, config.physics), at_bay),
+        Phase("transfer_out", config.physics.transfer_s, at_bay),
+        Phase("door_open", config.physics.door_s, at_bay),
+    ]
+    return phases, bay
 
 
 def _place(config: TowerConfig, code: str) -> BayPlace:
