@@ -1,13 +1,13 @@
 """Read-side queries for test drives: pickup windows and what is free in them, and bookings."""
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
@@ -373,11 +373,18 @@ def notification_list_for_member(*, member: Member, limit: int = 20) -> list[tup
 class PickupTimes:
     """Seconds per booking, read from the transition log: what the tower benchmark assumes
     (check-in → verified, the early retrieve's head start) and what it predicts (verified →
-    ready, the customer's wait for the car; 0 when the car was already in the bay)."""
+    ready, the customer's wait for the car; 0 when the car was already in the bay).
+
+    The delivery-bay benchmark's two other assumptions (``bench/tower_bays.py``): the drive-out,
+    from the later of verified and ready to the car leaving its bay (``departed_at``), and the
+    drive-in, from the return recorded to the member leaving the bay (``bay_left_at``; a return
+    where the tower reports no gate counts as leaving at once and is left out)."""
 
     check_in_to_verified_face: list[float]
     check_in_to_verified_staff: list[float]
     verified_to_ready: list[float]
+    drive_out: list[float] = field(default_factory=list)
+    drive_in: list[float] = field(default_factory=list)
 
 
 def pickup_times(*, since: datetime, store: Store | None = None) -> PickupTimes:
@@ -399,17 +406,37 @@ def pickup_times(*, since: datetime, store: Store | None = None) -> PickupTimes:
         before = {State.VERIFIED: State.CHECKED_IN, State.READY: State.VERIFIED}.get(state)
         if state not in seen and (before is None or before in seen):
             seen[state] = at
-    methods = dict(TestDrive.objects.filter(pk__in=list(first)).values_list("pk", "identity_method"))
+    bookings = TestDrive.objects.filter(pk__in=list(first)).values_list(
+        "pk", "identity_method", "departed_at"
+    )
+    methods = {pk: method for pk, method, _ in bookings}
+    departed = {pk: at for pk, _, at in bookings if at is not None}
     face: list[float] = []
     staff: list[float] = []
     waits: list[float] = []
+    drive_out: list[float] = []
     for pk, seen in first.items():
         if State.CHECKED_IN in seen and State.VERIFIED in seen:
             span = (seen[State.VERIFIED] - seen[State.CHECKED_IN]).total_seconds()
             (staff if methods.get(pk) == "staff" else face).append(span)
         if State.VERIFIED in seen and State.READY in seen:
             waits.append((seen[State.READY] - seen[State.VERIFIED]).total_seconds())
-    return PickupTimes(face, staff, waits)
+            if pk in departed:
+                drive_out.append(
+                    (departed[pk] - max(seen[State.VERIFIED], seen[State.READY])).total_seconds()
+                )
+    return PickupTimes(face, staff, waits, drive_out, _drive_in_times(since=since, store=store))
+
+
+def _drive_in_times(*, since: datetime, store: Store | None) -> list[float]:
+    returns = (
+        TestDrive.objects.filter(returned_at__gte=since, bay_left_at__isnull=False)
+        .exclude(bay_left_at=F("returned_at"))  # no gate reported: counted as left at once
+        .values_list("returned_at", "bay_left_at")
+    )
+    if store is not None:
+        returns = returns.filter(store=store)
+    return [(left - returned).total_seconds() for returned, left in returns]
 
 
 def tower_arrivals_expected(*, tower: Tower, now: datetime) -> list[int]:
