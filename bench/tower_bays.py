@@ -22,6 +22,13 @@ returned car (``--returns-first``: the other way round); every booked member com
 pre-delivery never stows a car back). Nobody has measured the drive-in and drive-out times:
 run with 0, 30 and 60 s.
 
+Rows: the store as shipped and before; what-ifs (pre-delivery; a bay claimed only when the car
+reaches it, ``BayModel.late_claim``; returning members kept out of the last free bay,
+``returns_keep_free``); other hardware (more bays, more lifts); and a ladder of bounds that relax
+the policy on this tower's own bays: customers only (no returned car, store or relocation:
+``tower_day.customers_only``), the bay claimed on arrival, lifts without limit. Each still sends for
+a car only once its member checks in.
+
 Per row: booked customers' p95 per seed and pooled, their share over 30 s, walk-ins' p95 and
 longest, the returned car's wait from driving in to the lift taking it (p95 range over the seeds
 and the longest), customers whose move started over 60 s after they asked (no bay or no lift),
