@@ -53,6 +53,7 @@ class SlotSearchForm(forms.Form):
             return None
 
     def clean_day(self) -> date | None:
+        """The day asked, or the store's today when none was (a first visit, a link without one)."""
         return self.cleaned_data["day"] or (self.days[0] if self.days else None)
 
 
