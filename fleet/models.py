@@ -1,7 +1,7 @@
 """The fleet: brands and their models and paints, stores, towers and bays, and vehicles."""
 
 from typing import TYPE_CHECKING, Any
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
@@ -239,6 +239,12 @@ class Store(models.Model):
     @property
     def display_address(self) -> str:
         return localized(self, "address")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The store's own time zone: its opening hours, its calendar days and the times shown
+        for it are on this clock, whatever the project's TIME_ZONE."""
+        return ZoneInfo(self.time_zone)
 
 
 class Weekday(models.IntegerChoices):

@@ -8,7 +8,6 @@ a 404, like one that does not exist.
 """
 
 import uuid
-from datetime import date as CalendarDay
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict, cast
 
@@ -71,6 +70,14 @@ REFUSED = inline_serializer(
         ),
     },
 )
+
+
+class StoreClockDateTimeField(serializers.DateTimeField):
+    """A moment as sent: with an offset, that instant; without one, left naive for the service to
+    read on the store's clock (``store_moment``), never on the project's TIME_ZONE. Input only."""
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        return value
 
 
 class SlotOutputSerializer(serializers.Serializer):
@@ -143,12 +150,14 @@ def testdrive_output(td: TestDrive, *, detail: bool = False) -> dict[str, object
     # The output serializers read these from the booking, beside its fields.
     out = cast("WithAnnotations[TestDrive, _Output]", td)
     out.fee_is_paid = td.fee_cny == 0 or testdrive_fee_pending(test_drive=td) is None
-    if not detail:
-        return TestDriveOutputSerializer(out).data
-    out.timeline = testdrive_journey(test_drive=td)
-    returned = return_output(td)
-    out.return_photo_list, out.charge = returned["return_photos"], returned["charge"]
-    return TestDriveDetailOutputSerializer(out).data
+    # Times carry the store's offset: the window reads as the store's opening hours.
+    with timezone.override(td.store.zone):
+        if not detail:
+            return TestDriveOutputSerializer(out).data
+        out.timeline = testdrive_journey(test_drive=td)
+        returned = return_output(td)
+        out.return_photo_list, out.charge = returned["return_photos"], returned["charge"]
+        return TestDriveDetailOutputSerializer(out).data
 
 
 class KioskRequest(Request):
@@ -169,15 +178,8 @@ class SlotListApi(APIView):
         model = serializers.SlugField()
         paint = serializers.IntegerField(required=False)
         date = serializers.DateField(
-            help_text="The store's local calendar day: from today to the last day open for booking."
+            help_text="The store's local calendar day: from its today to the last day open for booking."
         )
-
-        def validate_date(self, value: CalendarDay) -> CalendarDay:
-            if not booking_day_in_range(value):
-                raise serializers.ValidationError(
-                    _("Pick a day from today to the last day open for booking.")
-                )
-            return value
 
     @extend_schema(
         tags=TAGS,
@@ -194,10 +196,15 @@ class SlotListApi(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         store = get_object_or_404(Store, slug=data["store"])
+        if not booking_day_in_range(store=store, day=data["date"]):
+            raise serializers.ValidationError(
+                {"date": [_("Pick a day from today to the last day open for booking.")]}
+            )
         car_model = get_object_or_404(CarModel, slug=data["model"])
         paint = get_object_or_404(Paint, pk=data["paint"], car_model=car_model) if "paint" in data else None
         slots = slot_list(store=store, car_model=car_model, paint=paint, day=data["date"])
-        return Response(SlotOutputSerializer(slots, many=True).data)
+        with timezone.override(store.zone):  # the windows read as the store's opening hours
+            return Response(SlotOutputSerializer(slots, many=True).data)
 
 
 class TestDriveListCreateApi(MemberApi):
@@ -205,7 +212,9 @@ class TestDriveListCreateApi(MemberApi):
         model = serializers.SlugField()
         paint = serializers.IntegerField()
         store = serializers.SlugField()
-        slot_start = serializers.DateTimeField(help_text="The start of a window from the slots list.")
+        slot_start = StoreClockDateTimeField(
+            help_text="The start of a window from the slots list; without an offset, on the store's clock."
+        )
 
     @extend_schema(tags=TAGS, summary="My test drives", responses={200: TestDriveOutputSerializer(many=True)})
     def get(self, request: MemberRequest) -> Response:
@@ -299,7 +308,9 @@ class TestDriveRescheduleApi(MemberApi):
     class RescheduleInputSerializer(serializers.Serializer):
         store = serializers.SlugField(help_text="The store's slug.")
         paint = serializers.IntegerField(help_text="A paint of the booking's model.")
-        slot_start = serializers.DateTimeField(help_text="The start of an open pickup window.")
+        slot_start = StoreClockDateTimeField(
+            help_text="The start of an open pickup window; without an offset, on the store's clock."
+        )
 
     @extend_schema(
         tags=TAGS,

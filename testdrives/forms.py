@@ -1,23 +1,17 @@
 """Portal forms for booking and buying."""
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import cast
 
 from django import forms
-from django.conf import settings
-from django.utils import timezone
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fleet.models import CarModel, Paint, Store
 from testdrives.models import PurchaseMethod
+from testdrives.selectors import booking_days
 from testdrives.services.purchase import FINANCE_TERMS_MONTHS
-
-
-def booking_days() -> list[date]:
-    """Today and every day a booking may be made for."""
-    today = timezone.localdate()
-    return [today + timedelta(days=n) for n in range(settings.TESTDRIVE_BOOK_AHEAD_DAYS + 1)]
 
 
 class DisplayNameChoiceField(forms.ModelChoiceField):
@@ -28,10 +22,14 @@ class DisplayNameChoiceField(forms.ModelChoiceField):
 
 
 class SlotSearchForm(forms.Form):
-    """Store, day and paint: what the list of pickup times depends on."""
+    """Store, day and paint: what the list of pickup times depends on.
+
+    The days offered are the chosen store's (``booking_days``): its today turns at its own
+    midnight. No day means the store's today.
+    """
 
     store = DisplayNameChoiceField(label=_("Store"), queryset=Store.objects.none(), empty_label=None)
-    day = forms.TypedChoiceField(label=_("Day"), coerce=date.fromisoformat)
+    day = forms.TypedChoiceField(label=_("Day"), coerce=date.fromisoformat, required=False, empty_value=None)
     paint = DisplayNameChoiceField(label=_("Paint"), queryset=Paint.objects.none(), empty_label=None)
 
     def __init__(self, data: Mapping[str, object] | None = None, *, car_model: CarModel) -> None:
@@ -42,7 +40,21 @@ class SlotSearchForm(forms.Form):
         day = cast(forms.TypedChoiceField, self.fields["day"])
         store.queryset = Store.objects.filter(vehicles__car_model=car_model).distinct()
         paint.queryset = car_model.paints.all()
-        day.choices = [(d.isoformat(), d.strftime("%Y-%m-%d %a")) for d in booking_days()]
+        asked = self._store_asked(store)
+        # No valid store: no day either; the store field says what is wrong.
+        self.days = booking_days(store=asked) if asked is not None else []
+        day.choices = [(d.isoformat(), d.strftime("%Y-%m-%d %a")) for d in self.days]
+
+    def _store_asked(self, field: DisplayNameChoiceField) -> Store | None:
+        """The store the data names, if it is one of the field's; its clock gives the days."""
+        try:
+            return cast(Store, field.clean(self.data.get("store")))
+        except ValidationError:
+            return None
+
+    def clean_day(self) -> date | None:
+        """The day asked, or the store's today when none was (a first visit, a link without one)."""
+        return self.cleaned_data["day"] or (self.days[0] if self.days else None)
 
 
 class PurchaseForm(forms.Form):

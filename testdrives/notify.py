@@ -50,7 +50,8 @@ def late_fee_rule() -> str:
 def notification_text(note: Notification, *, language: str | None = None) -> tuple[str, str]:
     """(subject, body) of a message in ``language``, by default the member's own."""
     td = note.test_drive
-    with translation.override(language or td.member.preferred_language):
+    # Times as the store's clock shows them: the member comes to the store at that time.
+    with translation.override(language or td.member.preferred_language), timezone.override(td.store.zone):
         car = td.car_model.display_name
         when = moment_format(td.slot_start)
         due = moment_format(td.due_back_at) if td.due_back_at else ""

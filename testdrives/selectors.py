@@ -4,7 +4,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
@@ -104,22 +103,41 @@ def store_window_capacity(*, store: Store) -> int:
     return sum(tower.pickups_per_window(seconds) for tower in store.towers.all())
 
 
-def booking_day_in_range(day: date) -> bool:
-    """Whether ``day`` lies between yesterday and the last day open for booking (a day of slack each
-    side for stores in other time zones). Days far out are refused before any date arithmetic:
-    a window near midnight on 9999-12-31 would overflow ``datetime``."""
-    today = timezone.localdate()
-    return today - timedelta(days=1) <= day <= today + timedelta(days=settings.TESTDRIVE_BOOK_AHEAD_DAYS + 1)
+def store_localdate(*, store: Store, at: datetime | None = None) -> date:
+    """The store's calendar day at ``at`` (default: this moment; without an offset, a time on the
+    store's clock). Today turns at the store's midnight, not at the project's TIME_ZONE's."""
+    return timezone.localdate(store_moment(store=store, moment=at or timezone.now()), store.zone)
+
+
+def store_moment(*, store: Store, moment: datetime) -> datetime:
+    """``moment`` as an aware datetime. One with an offset is an instant and stays as it is; one
+    without is a time on the store's clock (a posted "10:00" is 10:00 at the store)."""
+    if timezone.is_aware(moment):
+        return moment
+    return moment.replace(tzinfo=store.zone)
+
+
+def booking_days(*, store: Store, now: datetime | None = None) -> list[date]:
+    """The store's today and every following day a booking may be made for."""
+    today = store_localdate(store=store, at=now)
+    return [today + timedelta(days=n) for n in range(settings.TESTDRIVE_BOOK_AHEAD_DAYS + 1)]
+
+
+def booking_day_in_range(*, store: Store, day: date, now: datetime | None = None) -> bool:
+    """Whether ``day`` is one of ``booking_days``. Callers ask this before any date arithmetic on
+    ``day``: a window near midnight on 9999-12-31 would overflow ``datetime``."""
+    today = store_localdate(store=store, at=now)
+    return today <= day <= today + timedelta(days=settings.TESTDRIVE_BOOK_AHEAD_DAYS)
 
 
 def store_window_starts(*, store: Store, day: date) -> list[datetime]:
-    """Every window start on ``day`` (the store's own calendar day) inside its opening hours."""
+    """Every window start on ``day`` (the store's own calendar day) inside its opening hours, on
+    the store's clock (``Store.zone``)."""
     hours = store.hours.filter(weekday=day.weekday()).first()
     if hours is None:
         return []
-    tz = ZoneInfo(store.time_zone)
-    start = datetime.combine(day, hours.opens, tzinfo=tz)
-    close = datetime.combine(day, hours.closes, tzinfo=tz)
+    start = datetime.combine(day, hours.opens, tzinfo=store.zone)
+    close = datetime.combine(day, hours.closes, tzinfo=store.zone)
     starts = []
     while start + slot_length() <= close:
         starts.append(start)
@@ -128,9 +146,10 @@ def store_window_starts(*, store: Store, day: date) -> list[datetime]:
 
 
 def is_bookable_window(*, store: Store, starts_at: datetime, now: datetime) -> bool:
-    """Whether ``starts_at`` is one of the store's windows and still open for booking at ``now``."""
-    local = starts_at.astimezone(ZoneInfo(store.time_zone))
-    if not booking_day_in_range(local.date()):
+    """Whether ``starts_at`` (aware) is one of the store's windows and still open for booking at
+    ``now``."""
+    local = starts_at.astimezone(store.zone)
+    if not booking_day_in_range(store=store, day=local.date(), now=now):
         return False
     if starts_at not in store_window_starts(store=store, day=local.date()):
         return False

@@ -35,6 +35,7 @@ from testdrives.selectors import (
     paint_alternatives,
     paint_stock,
     slot_list,
+    store_localdate,
     testdrive_active_for_member,
     testdrive_fee_pending,
     testdrive_get_for_member,
@@ -148,8 +149,9 @@ def _book_page(
 
 
 def _slot_query(request: HttpRequest, car_model: CarModel) -> dict[str, object]:
-    """The asked-for store, paint and day, each missing one filled in with a default that has a
-    car: a link from the model page carries only the paint, a first visit nothing."""
+    """The asked-for store, paint and day, a missing store or paint filled in with a default that
+    has a car: a link from the model page carries only the paint, a first visit nothing. A missing
+    day is the store's today (``SlotSearchForm``)."""
     asked = {key: request.GET[key] for key in ("store", "paint", "day") if request.GET.get(key)}
     defaults = _slot_defaults(car_model, store=asked.get("store"), paint=asked.get("paint"))
     return {**defaults, **asked}
@@ -157,7 +159,7 @@ def _slot_query(request: HttpRequest, car_model: CarModel) -> dict[str, object]:
 
 def _slot_defaults(car_model: CarModel, *, store: str | None, paint: str | None) -> dict[str, object]:
     """The store and paint with the most cars of the model that could be promised (keeping the one
-    the member asked for, if any), today; the first store and paint when none has a car."""
+    the member asked for, if any); the first store and paint when none has a car."""
     stock = paint_stock(car_model=car_model)
     names = dict(Store.objects.filter(pk__in={s for s, _ in stock}).values_list("pk", "name"))
     pairs = sorted(
@@ -177,7 +179,7 @@ def _slot_defaults(car_model: CarModel, *, store: str | None, paint: str | None)
         first_paint = car_model.paints.order_by("pk").first()
         store_pk = first_store.pk if first_store else None
         paint_pk = first_paint.pk if first_paint else None
-    return {"store": store_pk, "day": timezone.localdate().isoformat(), "paint": paint_pk}
+    return {"store": store_pk, "paint": paint_pk}
 
 
 def _book_post(request: HttpRequest, member: Member, car_model: CarModel) -> HttpResponse:
@@ -204,7 +206,8 @@ def _book_post(request: HttpRequest, member: Member, car_model: CarModel) -> Htt
         return redirect("testdrives:book", slug=car_model.slug)
     except ApplicationError as error:
         messages.error(request, str(error.message))
-        query = f"?store={store.pk}&paint={paint.pk}&day={slot_start.astimezone(timezone.get_current_timezone()).date().isoformat()}"
+        day = store_localdate(store=store, at=slot_start)
+        query = f"?store={store.pk}&paint={paint.pk}&day={day.isoformat()}"
         return redirect(f"{request.path}{query}")
     if td.fee_cny and testdrive_fee_pending(test_drive=td):
         messages.info(request, _("Almost done: pay the test-drive fee to confirm your booking."))

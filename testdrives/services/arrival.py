@@ -38,7 +38,7 @@ def testdrive_announce_arrival(*, test_drive: TestDrive, now: datetime) -> TestD
         if now < opens:
             raise TransitionRefused(
                 _("You are early: tell us you are here from %(time)s, when check-in opens.")
-                % {"time": timezone.localtime(opens).strftime("%H:%M")}
+                % {"time": timezone.localtime(opens, td.store.zone).strftime("%H:%M")}
             )
         if now > td.slot_end:
             raise TransitionRefused(_("Your pickup window has ended. Please book again."))

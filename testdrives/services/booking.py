@@ -45,6 +45,7 @@ from testdrives.selectors import (
     hold_period,
     is_bookable_window,
     slot_length,
+    store_moment,
     store_window_capacity,
     vehicle_candidates,
     vehicle_free_ids,
@@ -105,7 +106,9 @@ def testdrive_book_once(
     The replay decision is made under the member's row lock, so of concurrent requests with one
     key exactly one books and the others get its booking back. The same key with another car,
     store or time raises ``IdempotencyKeyReused``: a client bug, never silently the old booking.
+    A ``slot_start`` without an offset is a time on the store's clock (``store_moment``).
     """
+    slot_start = store_moment(store=store, moment=slot_start)
     wanted = {
         "car_model_id": car_model.pk,
         "paint_id": paint.pk,

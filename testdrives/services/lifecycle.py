@@ -126,7 +126,7 @@ def testdrive_check_in(*, kiosk: Kiosk, pickup_code: str) -> TestDrive:
         if now < opens:
             raise TransitionRefused(
                 _("You are early: check-in opens at %(time)s.")
-                % {"time": timezone.localtime(opens).strftime("%H:%M")}
+                % {"time": timezone.localtime(opens, td.store.zone).strftime("%H:%M")}
             )
         if now > td.slot_end:
             raise TransitionRefused(_("Your pickup window has ended. Please book again."))

@@ -12,7 +12,7 @@ from members.models import Member
 from testdrives.eligibility import member_eligibility
 from testdrives.errors import BookingRefused, NoCarLeft, SlotUnavailable, TransitionRefused
 from testdrives.models import PickupWindow, State, TestDrive
-from testdrives.selectors import hold_period, is_bookable_window, slot_length
+from testdrives.selectors import hold_period, is_bookable_window, slot_length, store_moment
 from testdrives.services.booking import _window_claim, vehicle_take_first_free
 
 
@@ -26,8 +26,9 @@ def testdrive_reschedule(
     the member must still be eligible at the new time (the booking itself does not count against
     the quotas), and a car must be free for the whole new hold. The fee, paid or not, and the
     pickup code stay; the old window's place is given back. Moving to where it already is changes
-    nothing.
+    nothing. A ``slot_start`` without an offset is a time on the store's clock (``store_moment``).
     """
+    slot_start = store_moment(store=store, moment=slot_start)
     if paint.car_model_id != test_drive.car_model_id:
         raise SlotUnavailable(_("A booking keeps its model: pick a paint of the same car."))
     if (test_drive.store_id, test_drive.paint_id, test_drive.slot_start) == (store.pk, paint.pk, slot_start):
