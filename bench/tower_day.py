@@ -205,7 +205,7 @@ def run(
     retrieve at one priority (the store before 2026-12-05). ``admit``: a what-if gate in front
     of the tower's queue for stores and relocations (``towersim.des.simulate``). ``bays``: the
     delivery bays' occupancy; with it, ``predeliver_s`` (seconds from the slot's start) lets a
-    booked car go to a delivery bay ahead of its customer (``bench/tower_predeliver.py``)."""
+    booked car go to a delivery bay ahead of its customer (``bench/tower_bays.py``)."""
 
     def retrieve(p: Pickup, source: str) -> DesJob:
         level = config.place(source).level  # type: ignore[union-attr]

@@ -15,9 +15,14 @@ def bays_unreserved(tower: Tower) -> QuerySet[Bay]:
     return Bay.objects.filter(tower=tower, is_enabled=True, vehicle__isnull=True).exclude(Exists(reserved))
 
 
+def delivery_bays_free(tower: Tower) -> QuerySet[Bay]:
+    """The delivery bays of ``tower`` with no car and no open command into or out of them."""
+    return bays_unreserved(tower).filter(kind=BayKind.DELIVERY)
+
+
 def delivery_bay_for_retrieve(tower: Tower) -> Bay | None:
     """A free delivery bay, by number; None when every one is taken or promised."""
-    return bays_unreserved(tower).filter(kind=BayKind.DELIVERY).order_by("position", "pk").first()
+    return delivery_bays_free(tower).order_by("position", "pk").first()
 
 
 def storage_bay_for_stow(tower: Tower) -> Bay | None:

@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError
 from django.db.models import TextChoices
 
-from fleet.models import BayKind, Vehicle, VehicleStatus
-from tower.bays import bays_unreserved, delivery_bay_for_retrieve, storage_bay_for_stow
+from fleet.models import Vehicle, VehicleStatus
+from tower.bays import delivery_bay_for_retrieve, delivery_bays_free, storage_bay_for_stow
 from tower.commands import command_create
 from tower.incidents import incident_raise
 from tower.models import OPEN, CommandKind, IncidentKind, TowerCommand
@@ -80,8 +80,7 @@ def stow_ensure(*, vehicle_id: int, reason: str = "back into storage") -> TowerC
     vehicle = Vehicle.objects.select_for_update(of=("self",)).select_related("bay__tower").get(pk=vehicle_id)
     priority = BACKGROUND_PRIORITY
     if vehicle.bay is not None:
-        free = bays_unreserved(vehicle.bay.tower).filter(kind=BayKind.DELIVERY).count()
-        priority = stow_priority(free_delivery_bays=free)
+        priority = stow_priority(free_delivery_bays=delivery_bays_free(vehicle.bay.tower).count())
     return move_request(vehicle=vehicle, to=MoveTarget.STORAGE, priority=priority, reason=reason)
 
 

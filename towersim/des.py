@@ -215,7 +215,7 @@ def simulate(
         return bays is not None and (places[job.name][0].is_delivery or places[job.name][1].is_delivery)
 
     def enqueue(order: int, job: DesJob) -> None:
-        if bays is not None and bays.stow_priority is not None and places[job.name][0].is_delivery:
+        if bays is not None and bays.stow_priority is not None and is_return(job):
             job = replace(job, priority=bays.stow_priority(free_bays()))
         waiting[order] = job
         # Exactly the request time when it is now (the hold timer below compares against it).
@@ -269,18 +269,23 @@ def simulate(
             enter(order, outside.pop(order))
             start_ready()
 
+    def may_carry() -> bool:
+        """A lift may set off with a car that has no bay yet while another lift carries none
+        (``BayModel.late_claim``): that one can always take a returned car out of a bay."""
+        return len(carrying) < config.lifts - 1
+
     def may_start(order: int, job: DesJob) -> bool:
-        """A late-claiming retrieve starts with no bay only while a lift is left that carries
-        no such car (``BayModel.late_claim``); otherwise only when a bay is free to claim now."""
+        """A late-claiming retrieve starts with no bay if ``may_carry``, else only when a bay is
+        free to claim now."""
         if order in bay_of or not claims_late(job):
             return True
-        return len(carrying) < config.lifts - 1 or free_bays() > 0
+        return may_carry() or free_bays() > 0
 
     def enter(order: int, job: DesJob) -> None:
         """The job takes a free delivery bay; a returned car's store is asked once it is parked."""
         assert bays is not None
         claim(order)
-        if places[job.name][0].is_delivery and bays.drive_in_s:
+        if is_return(job) and bays.drive_in_s:
             env.process(parked(order, job, bays.drive_in_s))
         else:
             enqueue(order, job)
@@ -365,7 +370,7 @@ def simulate(
             job = waiting.pop(order)
             source, target = places[job.name]
             if claims_late(job) and order not in bay_of:
-                if len(carrying) < config.lifts - 1:
+                if may_carry():
                     carrying.add(order)
                 else:
                     claim(order)
@@ -395,7 +400,8 @@ def simulate(
                 loaded_waiting.append((order, arrived))
                 yield arrived
             carrying.discard(order)
-            phases, target = _into_bay(config, phases[cut - 1].pose_after, _place(config, bay_of[order]))
+            target = _place(config, bay_of[order])
+            phases = _into_bay(config, phases[cut - 1].pose_after, source, target)
         if order in bay_of and source.is_delivery:
             # The returned car leaves its bay once it is on the platform.
             taken = sum(p.seconds for p in phases[: [p.name for p in phases].index("transfer_in") + 1])
@@ -466,16 +472,13 @@ def simulate(
     return report
 
 
-def _into_bay(config: TowerConfig, pose: LiftPose, bay: BayPlace) -> tuple[list[Phase], BayPlace]:
+def _into_bay(config: TowerConfig, pose: LiftPose, source: BayPlace, bay: BayPlace) -> list[Phase]:
     """The rest of a retrieve from the lift at the delivery level: turning to the bay it got
-    (if another than it headed for), the transfer and the door."""
+    (if another than it headed for), then the move's own last phases into that bay."""
     at_bay = LiftPose(bay.level, bay.heading_deg)
-    phases = [
-        Phase("to_target", move_s(pose, bay, config.physics), at_bay),
-        Phase("transfer_out", config.physics.transfer_s, at_bay),
-        Phase("door_open", config.physics.door_s, at_bay),
-    ]
-    return phases, bay
+    rest = job_phases(config, at_bay, source, bay)
+    into = [p.name for p in rest].index("transfer_out")
+    return [Phase("to_target", move_s(pose, bay, config.physics), at_bay), *rest[into:]]
 
 
 def _place(config: TowerConfig, code: str) -> BayPlace:

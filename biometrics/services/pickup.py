@@ -8,7 +8,8 @@ factor. A decision never searches other members' templates. Biometrics returns a
 import contextlib
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
@@ -37,7 +38,6 @@ from biometrics.models import AttemptResult, FaceTemplate, VerificationAttempt
 from biometrics.selectors import face_attempt_for_request, face_pickup_unavailable_reason
 from biometrics.signals import face_attempt_decided
 from vendingstore.api_errors import ApplicationError
-from vendingstore.beside import Beside
 from vendingstore.queueing import delay_on_commit, delay_safely
 
 
@@ -177,23 +177,27 @@ def _retake(attempt: VerificationAttempt, refused: FaceRefused, *, timings: dict
     attempt.timings_ms = timings
 
 
-Followed = Beside[tuple[list[ImageInput | Frame], float]]
+Followed = Future[tuple[list[ImageInput | Frame], float]]
 
 
-def _challenge_followed_ahead(frames: list[bytes | Frame]) -> Followed | contextlib.nullcontext[None]:
+@contextlib.contextmanager
+def _challenge_followed_ahead(frames: list[bytes | Frame]) -> Iterator[Followed | None]:
     """The challenge's frames followed (``burst_follow``) in a second thread, started now, while
-    this one embeds the probe and checks it for spoofing; a context giving None when no challenge
-    is asked for (nothing to follow).
+    this one embeds the probe and checks it for spoofing; None when no challenge is asked for
+    (nothing to follow).
 
     dlib and OpenCV let go of the GIL while they compute, so with an idle core the two take the
     longer one's time. The decision is unchanged: the challenge takes the followed frames where it
     comes in the decision's order, and an attempt decided before it (no match, spoof, retake)
-    drops them, the thread waited for at the end of the ``with`` block. The thread is started
-    per decision in the pool child, never before the prefork pool forks (``warmup.py``).
+    drops them (and an exception of theirs), the thread waited for at the end of the ``with``
+    block. The thread is started per decision in the pool child, never before the prefork pool
+    forks (``warmup.py``). ``burst_follow`` uses no database: a thread has its own connection.
     """
     if not settings.BIOMETRICS_REQUIRE_CHALLENGE:
-        return contextlib.nullcontext()
-    return Beside(_follow_timed, tuple(frames), name="face-challenge-follow")
+        yield None
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="face-challenge-follow") as pool:
+        yield pool.submit(_follow_timed, tuple(frames))
 
 
 def _follow_timed(frames: Sequence[bytes | Frame]) -> tuple[list[ImageInput | Frame], float]:
